@@ -1,0 +1,21 @@
+"""Jointbook's textbook library: books, chapters and standards in one bare Git
+repository, readable at any revision and written one commit per save.
+
+Usable from a Python shell with no web framework and no database::
+
+    from materials import Library, Author, Write
+    lib = Library.init("library.git", starter=True)
+    lib.commit("main", [Write("books/x/book.yml", "title: X\\n")], Author("王老师", "wang@example.edu.cn", "school"), "Add a book")
+"""
+from .books import Book, BookConfig, Chapter, LibraryConfig, Part
+from .errors import (AmbiguousItemRef, BookInvalid, ConflictedFile, EditConflict, FrontMatterInvalid, InvalidAuthor,
+                     InvalidPath, InvalidRefName, LibraryInvalid, MaterialsError, NotFound, PathCollision,
+                     PathOutsideBook, RefExists, RefMoved, StandardInvalid, UndeclaredStandard, UnknownStandardItem,
+                     UnsafeYAML, YAMLInvalid)
+from .frontmatter import FrontMatter, parse_chapter, serialize_chapter
+from .history import BlameLine, CommitInfo, Diff, DiffLine, FileDiff, Hunk
+from .paths import book_path, chapter_path, validate_book_slug, validate_path
+from .refs import validate_ref_name
+from .repository import Author, Change, Delete, Library, Rename, Saved, Write
+
+__all__ = [name for name in dir() if not name.startswith("_")]

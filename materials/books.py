@@ -1,0 +1,284 @@
+"""Books as the library holds them: ``book.yml``, chapters in navigation order,
+and the library-wide ``library.yml`` and standards.
+
+``book.yml`` is read through a strict schema: an author can say what a book
+is called, in which language, which standards it serves, how it is ordered and
+reviewed, and how its site looks (within an allow-list) — nothing else.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import BookInvalid, LibraryInvalid, MaterialsError, NotFound
+from .frontmatter import FrontMatter, parse_chapter
+from .paths import validate_book_slug
+from .yamlfile import Lines, load_yaml
+
+BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description", "contact", "standards",
+             "navigation", "review", "site")
+REVIEW_KEYS = ("required", "self_approval", "dismiss_stale_approvals", "checks", "direct_commits", "merge_method")
+CHECKS = ("front-matter", "alignment", "build")
+LANGUAGES = ("zh-CN", "zh-TW", "en", "en-US", "en-GB")
+CHAPTER_FILE = re.compile(r"^[^/\\]+\.md$")
+DEFAULT_REVIEW: dict[str, Any] = {
+    "required": {"school": 1, "enterprise": 1},
+    "self_approval": False,
+    "dismiss_stale_approvals": True,
+    "checks": ["front-matter", "alignment"],
+    "direct_commits": False,
+    "merge_method": "merge",
+}
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    chapters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BookConfig:
+    title: str
+    language: str
+    license: str
+    edition: str
+    standards: tuple[str, ...]
+    navigation: tuple[Part, ...]
+    review: dict[str, Any]
+    site: dict[str, Any]
+    subtitle: str | None = None
+    description: str | None = None
+    contact: str | None = None
+
+    def chapter_files(self) -> list[str]:
+        return [c for part in self.navigation for c in part.chapters]
+
+
+@dataclass
+class Chapter:
+    book: str
+    filename: str
+    path: str
+    part: str | None
+    meta: FrontMatter
+    body: str
+    problem: MaterialsError | None = None
+
+    @property
+    def title(self) -> str:
+        return self.meta.title
+
+
+@dataclass
+class Book:
+    name: str
+    rev: str
+    config: BookConfig
+    chapters: list[Chapter] = field(default_factory=list)
+    problems: list[MaterialsError] = field(default_factory=list)
+
+    def chapter(self, filename: str) -> Chapter:
+        for c in self.chapters:
+            if c.filename == filename:
+                return c
+        raise NotFound(f"chapter {filename} is not in {self.name}", chapter=filename)
+
+
+@dataclass(frozen=True)
+class LibraryConfig:
+    name: str
+    languages: tuple[str, ...]
+    sides: dict[str, dict[str, str]]
+
+    def side_label(self, side: str | None, language: str = "zh-CN") -> str:
+        labels = self.sides.get(side or "", {})
+        return labels.get(language) or labels.get("en") or (side or "")
+
+
+def _text(data, key, path, lines, *, required=True, max_len=500) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            raise BookInvalid(f"'{key}' is required", path=path, line=lines.of(), key=key, reason="required")
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise BookInvalid(f"'{key}' must be text", path=path, line=lines.of(key), key=key, reason="type")
+    value = str(value).strip()
+    if required and not value:
+        raise BookInvalid(f"'{key}' is required", path=path, line=lines.of(key), key=key, reason="required")
+    if len(value) > max_len:
+        raise BookInvalid(f"'{key}' is too long", path=path, line=lines.of(key), key=key, reason="too_long")
+    return value
+
+
+def parse_review(raw: Any, path: str, lines: Lines) -> dict[str, Any]:
+    if raw is None:
+        return dict(DEFAULT_REVIEW)
+    if not isinstance(raw, dict):
+        raise BookInvalid("'review' must be a mapping", path=path, line=lines.of("review"), key="review")
+    for key in raw:
+        if key not in REVIEW_KEYS:
+            raise BookInvalid(f"unknown review setting '{key}'", path=path, line=lines.of("review", key),
+                              key=f"review.{key}", reason="unknown_key")
+    review = dict(DEFAULT_REVIEW)
+    review.update(raw)
+    required = review["required"]
+    if not isinstance(required, dict) or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 20
+            for k, v in required.items()):
+        raise BookInvalid("'review.required' maps a side to a number of approvals", path=path,
+                          line=lines.of("review", "required"), key="review.required")
+    for flag in ("self_approval", "dismiss_stale_approvals", "direct_commits"):
+        if not isinstance(review[flag], bool):
+            raise BookInvalid(f"'review.{flag}' must be true or false", path=path, line=lines.of("review", flag),
+                              key=f"review.{flag}")
+    checks = review["checks"]
+    if not isinstance(checks, list) or any(c not in CHECKS for c in checks):
+        raise BookInvalid(f"'review.checks' may name: {', '.join(CHECKS)}", path=path,
+                          line=lines.of("review", "checks"), key="review.checks")
+    if review["merge_method"] not in ("merge", "squash"):
+        raise BookInvalid("'review.merge_method' is merge or squash", path=path,
+                          line=lines.of("review", "merge_method"), key="review.merge_method")
+    return review
+
+
+def parse_book_config(text: str, path: str) -> BookConfig:
+    """Validate a ``book.yml``; every mistake is a ``BookInvalid`` with its line."""
+    try:
+        data, lines = load_yaml(text, path)
+    except MaterialsError as exc:
+        raise BookInvalid(exc.message, path=path, line=exc.line, reason=exc.code) from None
+    if not isinstance(data, dict):
+        raise BookInvalid("book.yml must be a mapping of keys", path=path, line=1, reason="not_mapping")
+    for key in data:
+        if key not in BOOK_KEYS:
+            raise BookInvalid(f"unknown key '{key}' (allowed: {', '.join(BOOK_KEYS)})", path=path,
+                              line=lines.of(key), key=str(key), reason="unknown_key")
+    language = _text(data, "language", path, lines, required=False) or "zh-CN"
+    if language not in LANGUAGES:
+        raise BookInvalid(f"language must be one of {', '.join(LANGUAGES)}", path=path, line=lines.of("language"),
+                          key="language", reason="language")
+    standards = data.get("standards") or []
+    if not isinstance(standards, list) or not all(isinstance(s, str) and s for s in standards):
+        raise BookInvalid("'standards' is a list of standard ids", path=path, line=lines.of("standards"), key="standards")
+    if len(set(standards)) != len(standards):
+        raise BookInvalid("a standard is declared twice", path=path, line=lines.of("standards"), key="standards")
+    nav_raw = data.get("navigation") or []
+    if not isinstance(nav_raw, list):
+        raise BookInvalid("'navigation' is a list of parts", path=path, line=lines.of("navigation"), key="navigation")
+    parts, seen = [], set()
+    for i, part in enumerate(nav_raw):
+        if not isinstance(part, dict) or set(part) - {"part", "chapters"} or not isinstance(part.get("chapters", []), list):
+            raise BookInvalid("each part has 'part' (its title) and 'chapters' (a list of files)", path=path,
+                              line=lines.of("navigation", i), key="navigation")
+        title = part.get("part")
+        if not isinstance(title, str) or not title.strip():
+            raise BookInvalid("each part needs a title", path=path, line=lines.of("navigation", i), key="navigation")
+        files = []
+        for j, f in enumerate(part.get("chapters") or []):
+            if not isinstance(f, str) or not CHAPTER_FILE.match(f) or f.startswith(("-", ".")):
+                raise BookInvalid(f"'{f}' is not a chapter file name (name.md)", path=path,
+                                  line=lines.of("navigation", i, "chapters", j), key="navigation")
+            if f in seen:
+                raise BookInvalid(f"chapter '{f}' is listed twice", path=path,
+                                  line=lines.of("navigation", i, "chapters", j), key="navigation", reason="duplicate")
+            seen.add(f)
+            files.append(f)
+        parts.append(Part(title.strip(), tuple(files)))
+    site = data.get("site") or {}
+    if not isinstance(site, dict):
+        raise BookInvalid("'site' must be a mapping", path=path, line=lines.of("site"), key="site")
+    contact = _text(data, "contact", path, lines, required=False)
+    if contact and not re.match(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$", contact):
+        raise BookInvalid("'contact' must be an e-mail address", path=path, line=lines.of("contact"), key="contact")
+    return BookConfig(
+        title=_text(data, "title", path, lines),
+        subtitle=_text(data, "subtitle", path, lines, required=False),
+        language=language,
+        license=_text(data, "license", path, lines, required=False) or "CC-BY-SA-4.0",
+        edition=_text(data, "edition", path, lines, required=False) or "1",
+        description=_text(data, "description", path, lines, required=False, max_len=5000),
+        contact=contact,
+        standards=tuple(standards),
+        navigation=tuple(parts),
+        review=parse_review(data.get("review"), path, lines),
+        site=site,
+    )
+
+
+def load_library_config(lib, rev: str = "main") -> LibraryConfig:
+    path = "library.yml"
+    try:
+        text = lib.read_text(rev, path)
+    except NotFound:
+        return LibraryConfig("Jointbook", ("zh-CN", "en"), {
+            "school": {"zh-CN": "学校", "en": "School"}, "enterprise": {"zh-CN": "企业", "en": "Enterprise"}})
+    data, lines = load_yaml(text, path)
+    if not isinstance(data, dict) or not isinstance(data.get("name"), str):
+        raise LibraryInvalid("library.yml needs a name", path=path, line=1)
+    sides = data.get("sides") or {}
+    if not isinstance(sides, dict) or not sides:
+        raise LibraryInvalid("library.yml needs sides (school, enterprise...)", path=path, line=lines.of("sides"))
+    return LibraryConfig(data["name"], tuple(data.get("languages") or ("zh-CN", "en")),
+                         {str(k): dict(v or {}) for k, v in sides.items()})
+
+
+def list_books(lib, rev: str = "main") -> list[str]:
+    entry = lib._entry_in_tree(lib.tree_of(rev), "books")
+    if entry is None or not entry.is_tree:
+        return []
+    return sorted(name for name, e in lib.objects.tree(entry.sha).items() if e.is_tree and "book.yml" in lib.objects.tree(e.sha))
+
+
+def load_book(lib, name: str, rev: str = "main", *, chapters: bool = True) -> Book:
+    validate_book_slug(name)
+    commit = lib.resolve(rev)
+    path = f"books/{name}/book.yml"
+    try:
+        text = lib.read(commit, path).decode("utf-8")
+    except NotFound:
+        raise NotFound(f"no book '{name}'", book=name) from None
+    config = parse_book_config(text, path)
+    book = Book(name, commit, config)
+    if not chapters:
+        return book
+    files = lib.files(commit, f"books/{name}/chapters")
+    listed = set(config.chapter_files())
+    for part in config.navigation:
+        for filename in part.chapters:
+            cpath = f"books/{name}/chapters/{filename}"
+            if cpath not in files:
+                problem = BookInvalid(f"chapter '{filename}' is in the navigation but does not exist", path=path,
+                                      chapter=filename, reason="missing_chapter")
+                book.problems.append(problem)
+                continue
+            book.chapters.append(_chapter(lib, name, filename, cpath, files[cpath], part.title, book))
+    for cpath in sorted(files):
+        filename = cpath.rsplit("/", 1)[1]
+        if filename.endswith(".md") and filename not in listed:
+            book.chapters.append(_chapter(lib, name, filename, cpath, files[cpath], None, book))
+    return book
+
+
+def _chapter(lib, name, filename, cpath, blob, part, book) -> Chapter:
+    text = lib.objects.read(blob)[1].decode("utf-8", "replace")
+    try:
+        meta, body = parse_chapter(text, cpath)
+        return Chapter(name, filename, cpath, part, meta, body)
+    except MaterialsError as exc:
+        book.problems.append(exc)
+        return Chapter(name, filename, cpath, part, FrontMatter(title=filename[:-3]), text, problem=exc)
+
+
+def load_standards(lib, rev: str = "main") -> dict:
+    """Every standard edition in ``standards/``, parsed and validated, by id."""
+    from .standards import parse_standard
+
+    out = {}
+    for path, blob in sorted(lib.files(rev, "standards").items()):
+        if path.endswith((".yml", ".yaml")):
+            std = parse_standard(lib.objects.read(blob)[1].decode("utf-8"), path)
+            out[std.id] = std
+    return out

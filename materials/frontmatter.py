@@ -1,0 +1,129 @@
+"""Chapter front matter: the YAML block that says what a chapter teaches.
+
+Teachers edit it through a form, never as YAML, so the platform writes it in
+one canonical shape; what it reads is validated key by key, with the line of
+each mistake.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import FrontMatterInvalid, YAMLInvalid
+from .yamlfile import dump_yaml, load_yaml
+
+KEYS = ("title", "standards", "objectives", "summary", "hours", "sections")
+MAX_TITLE = 200
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: str
+    standards: tuple[str, ...] = ()
+    objectives: tuple[str, ...] = ()
+    summary: str | None = None
+    hours: float | int | None = None
+    sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def all_refs(self) -> list[str]:
+        """Every standard item the chapter claims, its sections' included, in order, once."""
+        seen: dict[str, None] = dict.fromkeys(self.standards)
+        for refs in self.sections.values():
+            seen.update(dict.fromkeys(refs))
+        return list(seen)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"title": self.title}
+        if self.standards:
+            out["standards"] = list(self.standards)
+        if self.objectives:
+            out["objectives"] = list(self.objectives)
+        if self.summary:
+            out["summary"] = self.summary
+        if self.hours is not None:
+            out["hours"] = self.hours
+        if self.sections:
+            out["sections"] = {k: list(v) for k, v in self.sections.items()}
+        return out
+
+
+def split_front_matter(text: str) -> tuple[str | None, str, int]:
+    """(yaml text or None, body, line number where the YAML starts)."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not (text.startswith("---\n") or text.startswith("---\r\n")):
+        return None, text, 0
+    lines = text.splitlines(keepends=True)
+    for i in range(1, len(lines)):
+        if lines[i].rstrip("\r\n") in ("---", "..."):
+            return "".join(lines[1:i]), "".join(lines[i + 1:]), 1
+    raise FrontMatterInvalid("front matter is not closed with '---'", line=1, reason="unclosed")
+
+
+def _str_list(value, key, path, lines) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in value):
+        raise FrontMatterInvalid(f"'{key}' must be a list of texts", path=path, line=lines.of(key), key=key)
+    out = tuple(str(v).strip() for v in value)
+    if any(not v for v in out):
+        raise FrontMatterInvalid(f"'{key}' has an empty entry", path=path, line=lines.of(key), key=key)
+    return out
+
+
+def parse_front_matter(data: Any, path: str, lines) -> FrontMatter:
+    if not isinstance(data, dict):
+        raise FrontMatterInvalid("front matter must be a mapping of keys", path=path, line=lines.of(), reason="not_mapping")
+    unknown = [k for k in data if k not in KEYS]
+    if unknown:
+        raise FrontMatterInvalid(f"unknown key '{unknown[0]}' (allowed: {', '.join(KEYS)})", path=path,
+                                 line=lines.of(unknown[0]), key=str(unknown[0]), reason="unknown_key")
+    title = data.get("title")
+    if not isinstance(title, (str, int, float)) or isinstance(title, bool) or not str(title).strip():
+        raise FrontMatterInvalid("a chapter needs a title", path=path, line=lines.of("title"), key="title", reason="title")
+    title = str(title).strip()
+    if len(title) > MAX_TITLE or "\n" in title:
+        raise FrontMatterInvalid("the title is too long", path=path, line=lines.of("title"), key="title", reason="title")
+    hours = data.get("hours")
+    if hours is not None and (isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0 or hours > 1000):
+        raise FrontMatterInvalid("'hours' must be a number of teaching hours", path=path, line=lines.of("hours"), key="hours")
+    summary = data.get("summary")
+    if summary is not None and not isinstance(summary, str):
+        raise FrontMatterInvalid("'summary' must be text", path=path, line=lines.of("summary"), key="summary")
+    sections_raw = data.get("sections") or {}
+    if not isinstance(sections_raw, dict):
+        raise FrontMatterInvalid("'sections' maps a heading anchor to standard items", path=path,
+                                 line=lines.of("sections"), key="sections")
+    sections = {str(k): _str_list(v, "sections", path, lines) for k, v in sections_raw.items()}
+    return FrontMatter(
+        title=title,
+        standards=_str_list(data.get("standards"), "standards", path, lines),
+        objectives=_str_list(data.get("objectives"), "objectives", path, lines),
+        summary=summary.strip() if summary else None,
+        hours=hours,
+        sections=sections,
+    )
+
+
+def parse_chapter(text: str, path: str) -> tuple[FrontMatter, str]:
+    """Split a chapter into its validated front matter and its Markdown body."""
+    try:
+        raw, body, offset = split_front_matter(text)
+    except FrontMatterInvalid as exc:
+        exc.path = path
+        raise
+    if raw is None:
+        raise FrontMatterInvalid("a chapter starts with front matter between '---' lines", path=path, line=1,
+                                 reason="missing")
+    try:
+        data, lines = load_yaml(raw, path, line_offset=offset)
+    except YAMLInvalid as exc:
+        raise FrontMatterInvalid(exc.message, path=path, line=exc.line, reason=exc.code) from None
+    return parse_front_matter(data, path, lines), body
+
+
+def serialize_chapter(meta: FrontMatter, body: str) -> str:
+    """The chapter file for ``meta`` and ``body``; ``parse_chapter`` gives them back."""
+    return "---\n" + dump_yaml(meta.to_dict()) + "---\n" + body

@@ -1,0 +1,101 @@
+"""YAML as the library stores it: safe, plain, and with line numbers for errors.
+
+Only the safe loader is used; tags such as ``!!python/object`` are refused, as
+are anchors and aliases (a few lines of aliases can expand to gigabytes) and
+duplicate keys (YAML would silently keep the last one).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from .errors import UnsafeYAML, YAMLInvalid
+
+MAX_YAML_BYTES = 2 * 1024 * 1024
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:timestamp",
+}
+
+try:  # libyaml when available: the same rules, parsed faster
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+class Lines:
+    """Line numbers (1-based) of the keys and items of a loaded document."""
+
+    def __init__(self, offset: int = 0):
+        self._lines: dict[tuple, int] = {}
+        self.offset = offset
+
+    def set(self, where: tuple, line: int) -> None:
+        self._lines[where] = line + 1 + self.offset
+
+    def of(self, *where) -> int | None:
+        """The line of the deepest known prefix of ``where``."""
+        where = tuple(where)
+        while where:
+            if where in self._lines:
+                return self._lines[where]
+            where = where[:-1]
+        return self._lines.get((), None)
+
+
+def load_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[Any, Lines]:
+    """Parse ``text`` with the safe loader, returning the data and where each key stands."""
+    if len(text.encode("utf-8", "surrogateescape")) > MAX_YAML_BYTES:
+        raise YAMLInvalid("file is too large", path=path, reason="too_large")
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 + line_offset if exc.problem_mark else None
+        raise YAMLInvalid(f"YAML syntax error: {exc.problem}", path=path, line=line, problem=str(exc.problem)) from None
+    except yaml.YAMLError as exc:
+        raise YAMLInvalid(f"YAML syntax error: {exc}", path=path, problem=str(exc)) from None
+    lines = Lines(line_offset)
+    if node is None:
+        return None, lines
+    _check(node, (), lines, path, set())
+    loader = _Loader("")
+    try:
+        data = loader.construct_document(node)
+    except yaml.YAMLError as exc:
+        raise YAMLInvalid(f"YAML error: {exc}", path=path, problem=str(exc)) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _check(node, where: tuple, lines: Lines, path: str, seen: set[int]) -> None:
+    if id(node) in seen:
+        raise UnsafeYAML("YAML anchors and aliases are not allowed", path=path,
+                         line=node.start_mark.line + 1 + lines.offset)
+    seen.add(id(node))
+    if node.tag not in _SAFE_TAGS:
+        raise UnsafeYAML(f"YAML tag {node.tag} is not allowed", path=path,
+                         line=node.start_mark.line + 1 + lines.offset, tag=node.tag)
+    lines.set(where, node.start_mark.line)
+    if isinstance(node, yaml.MappingNode):
+        keys: set = set()
+        for key_node, value_node in node.value:
+            if key_node.tag not in _SAFE_TAGS or isinstance(key_node, (yaml.MappingNode, yaml.SequenceNode)):
+                raise UnsafeYAML("complex YAML keys are not allowed", path=path,
+                                 line=key_node.start_mark.line + 1 + lines.offset)
+            key = key_node.value
+            if key in keys:
+                raise YAMLInvalid(f"duplicate key '{key}'", path=path,
+                                  line=key_node.start_mark.line + 1 + lines.offset, key=key)
+            keys.add(key)
+            lines.set(where + (key,), key_node.start_mark.line)
+            _check(value_node, where + (key,), lines, path, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check(item, where + (i,), lines, path, seen)
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML the way people read it: Chinese as is, keys in the given order."""
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
