@@ -68,9 +68,3 @@ class MainMoved(ReviewError):
     """
 
     code = "change_request.main_moved"
-
-
-class BranchMoved(ReviewError):
-    """The change-request branch moved under us (someone else committed)."""
-
-    code = "change_request.branch_moved"
