@@ -230,6 +230,10 @@ Locate = Callable[[tuple], "int | None"]
 def _compose(text: str, path: str) -> yaml.Node | None:
     """Compose (not construct) the document, so tags can be refused before anything is built."""
     try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):  # shared nodes: billion-laughs bombs, confusing edits
+                raise StandardUnsafeYAML("anchors and aliases are not allowed in a standard", path=path,
+                                         line=event.start_mark.line + 1)
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
