@@ -139,6 +139,8 @@ class ObjectStore:
         self._tmp = self.git_dir / "jointbook-tmp"
         self._local = threading.local()
         self._trees: _LRU = _LRU(4096)
+        self._raw_trees: _LRU = _LRU(512)
+        self._dirs: set[str] = set()
         self._commits: _LRU = _LRU(16384)
         self._cache_lock = threading.Lock()
 
@@ -182,14 +184,22 @@ class ObjectStore:
         except Exception:
             return False
 
-    def tree(self, sha: str) -> dict[str, Entry]:
-        cached = self._trees.get(sha)
+    def tree_raw(self, sha: str) -> bytes:
+        cached = self._raw_trees.get(sha)
         if cached is not None:
             return cached
         kind, data = self.read(sha)
         if kind != "tree":
             raise NotFound(f"{sha} is not a tree", sha=sha)
-        entries = decode_tree(data)
+        with self._cache_lock:
+            self._raw_trees.put(sha, data)
+        return data
+
+    def tree(self, sha: str) -> dict[str, Entry]:
+        cached = self._trees.get(sha)
+        if cached is not None:
+            return cached
+        entries = decode_tree(self.tree_raw(sha))
         with self._cache_lock:
             self._trees.put(sha, entries)
         return entries
@@ -215,13 +225,16 @@ class ObjectStore:
         target = self.objects / sha[:2] / sha[2:]
         if target.exists():
             return sha
-        self._tmp.mkdir(exist_ok=True)
+        if "tmp" not in self._dirs:
+            self._tmp.mkdir(exist_ok=True)
+            self._dirs.add("tmp")
         fd, tmp = tempfile.mkstemp(dir=self._tmp, prefix="obj-")
         try:
             with os.fdopen(fd, "wb") as f:
                 f.write(zlib.compress(header + data, 1))
-            os.chmod(tmp, 0o444)
-            target.parent.mkdir(exist_ok=True)
+            if sha[:2] not in self._dirs:
+                target.parent.mkdir(exist_ok=True)
+                self._dirs.add(sha[:2])
             os.replace(tmp, target)
         except BaseException:
             try:
@@ -234,11 +247,30 @@ class ObjectStore:
     def write_blob(self, data: bytes) -> str:
         return self.write("blob", data)
 
-    def write_tree(self, entries: dict[str, Entry]) -> str:
-        sha = self.write("tree", encode_tree(entries))
+    def write_tree(self, entries: dict[str, Entry], *, raw: bytes | None = None) -> str:
+        data = encode_tree(entries) if raw is None else raw
+        sha = self.write("tree", data)
         with self._cache_lock:
             self._trees.put(sha, dict(entries))
+            self._raw_trees.put(sha, data)
         return sha
+
+    def write_tree_replacing(self, sha: str, entries: dict[str, Entry], replaced: dict[str, Entry]) -> str:
+        """Write a tree that differs from ``sha`` only in the ids of existing entries.
+
+        Splices the new ids into the stored bytes instead of re-encoding every
+        entry: a chapters folder of thousands of files costs one scan in C.
+        """
+        raw = self.tree_raw(sha)
+        for name, new in replaced.items():
+            marker = b"%o %s\0" % (new.mode, name.encode("utf-8", "surrogateescape"))
+            at = raw.find(marker)
+            # one occurrence only: a second could be inside some entry's binary id
+            if at < 0 or raw.find(marker, at + 1) >= 0:
+                return self.write_tree(entries)
+            start = at + len(marker)
+            raw = raw[:start] + bytes.fromhex(new.sha) + raw[start + 20:]
+        return self.write_tree(entries, raw=raw)
 
     def write_commit(self, tree: str, parents: list[str], author: Person, committer: Person, message: str) -> str:
         lines = [f"tree {tree}".encode()]

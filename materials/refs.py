@@ -150,8 +150,9 @@ class RefStore:
             pass
         fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         try:
+            # No fsync, as git's own update-ref: the rename is atomic, and a
+            # process killed here leaves the old value, never half a ref.
             os.write(fd, (new + "\n").encode())
-            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(lock, path)

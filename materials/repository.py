@@ -391,6 +391,12 @@ class Library:
                 entries[name] = Entry(TREE, new)
         if not entries:
             return None
+        if (tree and not added and all(v is not None for v in direct.values())
+                and all(name in entries for name in nested)):
+            replaced = {name: entries[name] for name in list(direct) + list(nested)}
+            original = self.objects.tree(tree)
+            if all(original[n].mode == e.mode for n, e in replaced.items()):
+                return self.objects.write_tree_replacing(tree, entries, replaced)
         return self.objects.write_tree(entries)
 
     # -- branches and tags -------------------------------------------------------
