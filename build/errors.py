@@ -1,0 +1,45 @@
+"""Errors a maintainer can cause when building or publishing a site.
+
+Each carries a stable ``code`` and ``params`` so the server can say it in the
+reader's language (zh-CN and en); the message here is only for logs.
+"""
+from __future__ import annotations
+
+
+class SiteError(Exception):
+    """Base of every error build/ raises on bad input or state."""
+
+    code = "build.error"
+
+    def __init__(self, message: str, **params):
+        super().__init__(message)
+        self.message = message
+        self.params = params
+
+
+class BuildFailed(SiteError):
+    """MkDocs exited with an error; ``params['log']`` holds its output."""
+
+    code = "build.failed"
+
+
+class BuildTimedOut(BuildFailed):
+    code = "build.timeout"
+
+
+class VersionInvalid(SiteError):
+    code = "release.version_invalid"
+
+
+class VersionExists(SiteError):
+    """A published version is immutable: it is never built twice."""
+
+    code = "release.version_exists"
+
+
+class VersionNotFound(SiteError):
+    code = "release.version_not_found"
+
+
+class BookNotFound(SiteError):
+    code = "build.book_not_found"

@@ -1,0 +1,98 @@
+/* Jointbook book site: math, withdrawn-version banner, reader's selection,
+   feedback form and answered questions. Local file, no dependency but KaTeX. */
+(function () {
+  "use strict";
+  function meta(name) {
+    var el = document.querySelector('meta[name="jointbook:' + name + '"]');
+    return el ? el.getAttribute("content") : null;
+  }
+  var i18n = {};
+  try { i18n = JSON.parse((document.querySelector("[data-jb-i18n]") || {}).textContent || "{}"); } catch (e) { i18n = {}; }
+
+  /* Math: arithmatex's generic output, rendered by the vendored KaTeX. */
+  if (window.renderMathInElement) {
+    document.querySelectorAll(".arithmatex").forEach(function (el) {
+      window.renderMathInElement(el, {
+        delimiters: [
+          { left: "\\(", right: "\\)", display: false },
+          { left: "\\[", right: "\\]", display: true }
+        ],
+        throwOnError: false
+      });
+    });
+  }
+
+  /* Versions: a withdrawn version says so (versions.json is read at view time,
+     so withdrawing never rewrites the published files). */
+  var config = {};
+  try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { config = {}; }
+  if (config.base && location.protocol !== "file:") {
+    var base = new URL(config.base, location.href);
+    fetch(new URL("../versions.json", base)).then(function (r) { return r.ok ? r.json() : []; }).then(function (versions) {
+      var here = (base.pathname.match(/([^/]+)\/?$/) || [])[1];
+      var entry = (versions || []).find(function (v) { return v.version === here || (v.aliases || []).indexOf(here) >= 0; });
+      if (entry && entry.properties && entry.properties.withdrawn) {
+        document.querySelectorAll("[data-jb-withdrawn]").forEach(function (el) { el.hidden = false; });
+      }
+    }).catch(function () {});
+  }
+
+  var form = document.querySelector("[data-jb-form]");
+  var notice = document.querySelector("[data-jb-notice]");
+  var platform = meta("platform");
+  function degrade() {
+    if (form) form.hidden = true;
+    if (notice) notice.hidden = false;
+  }
+  if (!form) return;
+  if (platform === null || location.protocol === "file:" && !/^https?:/.test(platform)) { degrade(); return; }
+
+  /* The reader's selected text goes with the feedback (what the question is about). */
+  var field = form.querySelector("[data-jb-selection]");
+  var view = form.querySelector("[data-jb-selection-view]");
+  var article = document.querySelector("article");
+  document.addEventListener("selectionchange", function () {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !article || !article.contains(sel.anchorNode) || form.contains(sel.anchorNode)) return;
+    var text = sel.toString().trim().slice(0, 1000);
+    if (!text) return;
+    field.value = text;
+    view.textContent = (i18n.selected || "") + text.slice(0, 200);
+    view.hidden = false;
+  });
+
+  var status = form.querySelector("[data-jb-status]");
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var data = {};
+    new FormData(form).forEach(function (v, k) { data[k] = v; });
+    fetch(form.action, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      body: JSON.stringify(data)
+    }).then(function (r) {
+      if (!r.ok) throw new Error(String(r.status));
+      status.textContent = i18n.sent || "OK";
+      form.reset(); field.value = ""; view.hidden = true;
+    }).catch(function () { status.textContent = i18n.failed || "Error"; });
+  });
+
+  /* Answered public questions under the page; the page reads fine without them. */
+  var url = platform + "/api/feedback/public?book=" + encodeURIComponent(meta("book") || "") +
+            "&page=" + encodeURIComponent(meta("page") || "");
+  fetch(url, { headers: { "Accept": "application/json" } }).then(function (r) {
+    if (!r.ok) throw new Error(String(r.status));
+    return r.json();
+  }).then(function (data) {
+    var items = Array.isArray(data) ? data : (data && (data.items || data.feedback)) || [];
+    var box = document.querySelector("[data-jb-answers]");
+    var list = document.querySelector("[data-jb-answer-list]");
+    items.forEach(function (q) {
+      var li = document.createElement("li");
+      var ask = document.createElement("p"); ask.className = "jb-q"; ask.textContent = q.text || q.question || "";
+      var ans = document.createElement("p"); ans.className = "jb-a"; ans.textContent = (i18n.answer || "") + (q.answer || "");
+      li.appendChild(ask); li.appendChild(ans); list.appendChild(li);
+    });
+    if (items.length) box.hidden = false;
+  }).catch(function () { degrade(); });
+})();
