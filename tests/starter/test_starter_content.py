@@ -86,7 +86,8 @@ def test_every_yaml_file_parses_with_the_safe_loader():
 
 def test_library_names_both_languages_and_labels_both_sides():
     library = load(LIBRARY / "library.yml")
-    assert set(library["name"]) == {"zh-CN", "en"}
+    assert isinstance(library["name"], str)
+    assert re.search(r"[\u4e00-\u9fff]", library["name"]) and re.search(r"[A-Za-z]{4}", library["name"])
     assert library["languages"] == ["zh-CN", "en"]
     for side in ("school", "enterprise"):
         assert set(library["sides"][side]) == {"zh-CN", "en"}
@@ -278,3 +279,20 @@ def test_authors_commit_every_file_exactly_once_from_both_sides():
                      if any(f.endswith(".md") for f in c["files"])}
     assert chapter_sides == {"school", "enterprise"}
     assert commits[0]["files"][0] == "library.yml"
+
+
+def test_a_library_initialised_with_the_starter_opens_on_the_jointly_written_book(tmp_path):
+    """What a new user lands on: the book, its standard, and a history by both sides."""
+    from materials import Library
+
+    lib = Library.init(tmp_path / "library.git", starter=True)
+    assert lib.books() == [BOOK_SLUG]
+    book = lib.book(BOOK_SLUG)
+    navigation = [name for part in load(BOOK / "book.yml")["navigation"] for name in part["chapters"]]
+    assert [chapter.filename for chapter in book.chapters] == navigation
+    assert set(lib.standards()) == {STANDARD_ID}
+    history = lib.log("main")
+    assert len(history) == len(load(STARTER / "authors.yml"))
+    assert {commit.side for commit in history} == {"school", "enterprise"}
+    assert lib.read("main", f"books/{BOOK_SLUG}/assets/brake-pressure-steps.png") == \
+        (BOOK / "assets" / "brake-pressure-steps.png").read_bytes()
