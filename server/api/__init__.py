@@ -1,0 +1,10 @@
+"""The JSON API under ``/api``: every action of the pages, for programs.
+
+Endpoints are declared with ``server.api.registry.endpoint`` in one module per
+concept; importing them here registers them on ``blueprint`` and in the
+OpenAPI document served at ``/api/openapi.json``.
+"""
+from server.api.registry import blueprint
+from server.api import accounts, jobs, memberships, openapi, tokens  # noqa: F401,E402 - registers endpoints
+
+__all__ = ["blueprint"]

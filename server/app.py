@@ -1,0 +1,74 @@
+"""The application factory: one call builds a complete, configured platform.
+
+``create_app()`` reads configuration (defaults < instance/config.toml <
+environment < ``config``), migrates the database, and wires the parts in the
+order requests meet them: token authentication, CSRF, views, error pages.
+Tests build a fresh app per test with ``create_app({...})``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from server import api, views
+from server.auth import authenticate_token, init_auth
+from server.config import load_config
+from server.database import engine, init_database
+from server.errors import init_errors
+from server.i18n import init_i18n
+from server.jobs import start_runner
+from server.migrations import upgrade
+from server.permissions import check_every_view_declares
+from server.security import check_csrf, init_security, login_rate_limit
+from server.templating import init_templating
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    settings = load_config(config)
+    Path(settings["JOINTBOOK_INSTANCE"]).mkdir(parents=True, exist_ok=True)
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+        instance_path=settings["JOINTBOOK_INSTANCE"],
+    )
+    app.config.update(settings)
+
+    init_database(app)
+    if app.config["RUN_MIGRATIONS"]:
+        upgrade(engine(app))
+    init_i18n(app)
+    limiter = init_security(app)
+    init_auth(app)
+    init_errors(app)
+    init_templating(app)
+    app.before_request(authenticate_token)
+    app.before_request(check_csrf)
+
+    for blueprint in views.BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    app.register_blueprint(api.blueprint, url_prefix="/api")
+    _register_optional_parts(app)
+
+    login = "signin.login"
+    app.view_functions[login] = limiter.limit(login_rate_limit, methods=["POST"])(app.view_functions[login])
+    check_every_view_declares(app)
+
+    if app.config["START_JOB_RUNNER"]:
+        start_runner(app)
+    return app
+
+
+def _register_optional_parts(app: Flask) -> None:
+    """Parts other packages contribute once they exist (e.g. serving published sites)."""
+    try:
+        from server.commands import sites
+    except ImportError:
+        return
+    register = getattr(sites, "register_app", None)
+    if register is not None:
+        register(app)

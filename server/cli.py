@@ -1,0 +1,311 @@
+"""The ``jointbook`` command: serve the platform, create the library, manage accounts.
+
+``server.commands.sites`` (site building, owned by the build part) adds
+``build`` and ``release`` when it exists: it exposes ``register(main)`` or
+click commands named ``build`` / ``release``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from server.models.accounts import SIDES
+from server.models.memberships import Role
+
+
+def _app(ctx: click.Context, **overrides: Any) -> Flask:
+    from server.app import create_app
+
+    config: dict[str, Any] = dict(overrides)
+    if ctx.obj and ctx.obj.get("instance"):
+        config["JOINTBOOK_INSTANCE"] = ctx.obj["instance"]
+    return create_app(config)
+
+
+@click.group()
+@click.option("--instance", type=click.Path(file_okay=False), envvar="JOINTBOOK_INSTANCE",
+              help="Instance directory (database, library, sites). Default: ./instance")
+@click.pass_context
+def main(ctx: click.Context, instance: str | None) -> None:
+    """Jointbook: colleges and enterprises writing textbooks together."""
+    ctx.ensure_object(dict)
+    ctx.obj["instance"] = str(Path(instance).resolve()) if instance else None
+
+
+# ---------------------------------------------------------------- serve
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.set_inheritable(True)
+    return sock
+
+
+def _serve_on(sock: socket.socket, app: Flask, threads: int) -> None:
+    from waitress import serve as waitress_serve
+
+    waitress_serve(app, sockets=[sock], threads=threads, ident="jointbook", channel_timeout=120,
+                   max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) + 1024 * 1024)
+
+
+def _worker(ctx: click.Context, sock: socket.socket, threads: int) -> None:
+    """One worker process: its own app (engine, job runner) serving the shared socket."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    app = _app(ctx, RUN_MIGRATIONS=False, START_JOB_RUNNER=True)
+    _serve_on(sock, app, threads)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", type=int, default=None, help="Processes (default: WORKERS setting, up to 4).")
+@click.option("--threads", type=int, default=None, help="Threads per process (default: THREADS setting, 8).")
+@click.option("--no-starter", is_flag=True, help="Create an empty library instead of the starter course.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None, no_starter: bool) -> None:
+    """Run the platform with waitress (creates instance/ on first run)."""
+    from server.first_run import prepare_instance
+
+    app = _app(ctx)  # migrates the database
+    try:
+        created_library, accounts = prepare_instance(app, starter=not no_starter)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    workers = max(1, workers or int(app.config["WORKERS"]))
+    threads = max(1, threads or int(app.config["THREADS"]))
+    sock = _bind(host, port)
+    shown_host = f"[{host}]" if ":" in host else host
+    click.echo(f"Jointbook instance: {app.config['JOINTBOOK_INSTANCE']}")
+    if created_library:
+        click.echo(f"Created the library at {app.config['LIBRARY_PATH']}")
+    if accounts:
+        click.echo("\nDemo accounts (passwords are shown only now; change them under “My account”):")
+        for account in accounts:
+            click.echo(f"  {account.username:<20} {account.password}   {account.side:<10} {account.display_name}")
+        click.echo("")
+    click.echo(f"Serving on http://{shown_host}:{sock.getsockname()[1]}/  ({workers} process(es) × {threads} threads)")
+    sys.stdout.flush()
+    app.extensions["jointbook.engine"].dispose()
+
+    if workers == 1:
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        from server.jobs import start_runner
+
+        start_runner(app)
+        _serve_on(sock, app, threads)
+        return
+    _supervise(ctx, sock, workers, threads)
+
+
+def _supervise(ctx: click.Context, sock: socket.socket, workers: int, threads: int) -> None:
+    """Pre-fork: N children accept on the same socket; one that dies is replaced."""
+    children: set[int] = set()
+    stopping = False
+
+    def spawn() -> None:
+        pid = os.fork()
+        if pid == 0:
+            try:
+                _worker(ctx, sock, threads)
+            finally:
+                os._exit(0)
+        children.add(pid)
+
+    def stop(*_: Any) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in list(children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        spawn()
+    while children:
+        try:
+            pid, _status = os.wait()
+        except ChildProcessError:
+            break
+        except InterruptedError:  # pragma: no cover - PEP 475 retries for us
+            continue
+        children.discard(pid)
+        if not stopping:
+            time.sleep(0.5)  # a worker crashing at start must not spin the CPU
+            spawn()
+
+
+# ---------------------------------------------------------------- init
+
+@main.command()
+@click.option("--empty", is_flag=True, help="Without the starter course.")
+@click.pass_context
+def init(ctx: click.Context, empty: bool) -> None:
+    """Create the database and the library (with the starter course unless --empty)."""
+    from server.library import create_library
+
+    app = _app(ctx)
+    path = Path(app.config["LIBRARY_PATH"])
+    try:
+        created = create_library(path, starter=not empty)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{'Created' if created else 'Already there'}: {path}")
+
+
+# ---------------------------------------------------------------- user
+
+@main.group()
+def user() -> None:
+    """Manage accounts."""
+
+
+def _commit_or_fail(app: Flask, work) -> Any:  # noqa: ANN001 - callable(session)
+    from server.database import new_session
+    from server.errors import UserError
+
+    with app.test_request_context(), new_session(app) as session:
+        from flask import g
+
+        g.db_session = session  # audit records go into this session
+        try:
+            result = work(session)
+            session.commit()
+            return result
+        except UserError as error:
+            session.rollback()
+            raise click.ClickException(f"{error.code}: {error.params or ''}") from error
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--name", "display_name", help="Name shown to others.")
+@click.option("--side", type=click.Choice(SIDES), default="school", show_default=True)
+@click.option("--email")
+@click.option("--admin", "is_admin", is_flag=True, help="Global administrator.")
+@click.option("--password", help="Default: generated and printed.")
+@click.option("--book", "books", multiple=True, help="Book to join (repeatable).")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.author.value, show_default=True)
+@click.pass_context
+def user_add(ctx: click.Context, username: str, display_name: str | None, side: str, email: str | None,
+             is_admin: bool, password: str | None, books: tuple[str, ...], role: str) -> None:
+    """Create an account."""
+    from server.people import create_user, set_membership
+
+    generated = password is None
+    password = password or secrets.token_urlsafe(12)
+
+    def work(session):  # noqa: ANN001, ANN202
+        account = create_user(session, username, password, display_name=display_name, side=side, email=email,
+                              is_admin=is_admin)
+        for book in books:
+            set_membership(session, account, book, role)
+        return account
+
+    account = _commit_or_fail(_app(ctx), work)
+    click.echo(f"Created {account.username} ({side}{', administrator' if is_admin else ''})")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+@user.command("list")
+@click.pass_context
+def user_list(ctx: click.Context) -> None:
+    """List accounts with side, rights and books."""
+    from sqlalchemy import select
+
+    from server.database import new_session
+    from server.models import User
+
+    app = _app(ctx)
+    with new_session(app) as session:
+        for account in session.scalars(select(User).order_by(User.username)):
+            books = ", ".join(f"{m.book}:{m.role}" for m in sorted(account.memberships, key=lambda m: m.book))
+            flags = ("admin " if account.is_admin else "") + ("" if account.active else "disabled")
+            click.echo(f"{account.username:<20} {account.side:<10} {flags:<15} {account.display_name}  {books}")
+
+
+@user.command("set-side")
+@click.argument("username")
+@click.argument("side", type=click.Choice(SIDES))
+@click.pass_context
+def user_set_side(ctx: click.Context, username: str, side: str) -> None:
+    """Move an account to another side."""
+    from server.people import find_user, update_user
+
+    _commit_or_fail(_app(ctx), lambda s: update_user(s, find_user(s, username), side=side))
+    click.echo(f"{username}: side {side}")
+
+
+@user.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["admin", "user", "none", *[r.value for r in Role]]))
+@click.option("--book", help="The book, for reader/author/reviewer/maintainer/none.")
+@click.pass_context
+def user_set_role(ctx: click.Context, username: str, role: str, book: str | None) -> None:
+    """Global: admin | user.  On a book (--book): reader | author | reviewer | maintainer | none (remove)."""
+    from server.people import find_user, remove_membership, set_membership, update_user
+
+    if role in ("admin", "user"):
+        if book:
+            raise click.UsageError("admin/user is a global role; leave out --book")
+        _commit_or_fail(_app(ctx), lambda s: update_user(s, find_user(s, username), is_admin=role == "admin"))
+        click.echo(f"{username}: {'administrator' if role == 'admin' else 'not an administrator'}")
+        return
+    if not book:
+        raise click.UsageError("a book role needs --book")
+    if role == "none":
+        _commit_or_fail(_app(ctx), lambda s: remove_membership(s, find_user(s, username), book))
+        click.echo(f"{username}: removed from {book}")
+    else:
+        _commit_or_fail(_app(ctx), lambda s: set_membership(s, find_user(s, username), book, role))
+        click.echo(f"{username}: {role} of {book}")
+
+
+@user.command("disable")
+@click.argument("username")
+@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@click.pass_context
+def user_disable(ctx: click.Context, username: str, enable: bool) -> None:
+    """Disable an account (it can no longer sign in or use tokens)."""
+    from server.people import find_user, update_user
+
+    _commit_or_fail(_app(ctx), lambda s: update_user(s, find_user(s, username), active=enable))
+    click.echo(f"{username}: {'enabled' if enable else 'disabled'}")
+
+
+def _register_site_commands() -> None:
+    """``jointbook build`` / ``release`` from the build part, once it exists."""
+    try:
+        from server.commands import sites
+    except ImportError:
+        return
+    register = getattr(sites, "register", None)
+    if callable(register):
+        register(main)
+        return
+    for name in ("build", "release"):
+        command = getattr(sites, name, None)
+        if isinstance(command, click.Command):
+            main.add_command(command, name)
+
+
+_register_site_commands()
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,196 @@
+"""Errors a person can cause, said in their language (zh-CN or English).
+
+Domain packages raise typed exceptions with a stable ``code`` and ``params``
+(``materials.MaterialsError`` and its kin in ``review/`` and ``build/``); the
+server raises ``UserError`` for its own (unknown user, bad form...). Both are
+turned into a translated message here, once, for pages and the JSON API.
+
+To add a message: add the code to ``MESSAGES`` with ``_l("... %(param)s ...")``,
+run ``pybabel extract``/``update`` (see docs/admin.md) and translate it; a test
+fails while any code of ``materials`` has no message or any msgid is untranslated.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class UserError(Exception):
+    """A refusal the server itself decides (unknown user, duplicate name...), with a code to translate."""
+
+    def __init__(self, code: str, status: int = 400, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.status = status
+        self.params = params
+
+
+MESSAGES: dict[str, Any] = {
+    # materials/
+    "materials.error": _l("The textbook library refused this change."),
+    "materials.not_found": _l("Not found in the library: %(what)s."),
+    "path.invalid": _l("This file path is not allowed: %(path)s."),
+    "path.outside_book": _l("This path is outside the book: %(path)s."),
+    "path.collision": _l("Another file already has nearly the same name: %(path)s."),
+    "ref.invalid": _l("This is not a valid branch or version name: %(ref)s."),
+    "ref.exists": _l("This branch or version already exists: %(ref)s."),
+    "ref.moved": _l("Someone else saved at the same moment. Please try again."),
+    "author.invalid": _l("The author's name or e-mail address cannot be used in the history."),
+    "yaml.invalid": _l("The settings text is not valid YAML: %(detail)s"),
+    "yaml.unsafe": _l("The settings text uses YAML features that are not allowed."),
+    "front_matter.invalid": _l("The chapter's information (title, objectives, standards) is not valid: %(detail)s"),
+    "book.invalid": _l("The book's settings are not valid: %(detail)s"),
+    "library.invalid": _l("The library's settings are not valid: %(detail)s"),
+    "standard.invalid": _l("The qualification standard is not valid: %(detail)s"),
+    "standard.unknown_item": _l("This standard item does not exist: %(item)s."),
+    "standard.undeclared": _l("The book does not declare this standard: %(standard)s."),
+    "standard.ambiguous_ref": _l("Several standards have an item %(item)s; write it as standard-id:key."),
+    "edit.conflict": _l("Someone else changed the same passage (%(paths)s). Your text is kept below."),
+    # server/
+    "library.unavailable": _l("The textbook library is not set up yet. An administrator can create it with “jointbook init”."),
+    "book.not_found": _l("There is no book named %(book)s."),
+    "user.not_found": _l("There is no account named %(username)s."),
+    "user.exists": _l("The user name %(username)s is already taken."),
+    "user.last_admin": _l("You cannot remove the last administrator."),
+    "membership.not_found": _l("%(username)s is not a member of %(book)s."),
+    "token.not_found": _l("There is no such token."),
+    "token.invalid": _l("The access token is missing, wrong or revoked."),
+    "request.invalid": _l("The request is not valid: %(detail)s"),
+    "csrf.invalid": _l("The form has expired or did not come from this site. Please reload the page and try again."),
+    "job.not_found": _l("There is no such job."),
+    # HTTP
+    "http.400": _l("The request could not be understood."),
+    "http.401": _l("Please sign in first."),
+    "http.403": _l("You do not have permission to do this."),
+    "http.404": _l("This page does not exist."),
+    "http.405": _l("This action is not allowed here."),
+    "http.409": _l("This conflicts with a change made in the meantime."),
+    "http.413": _l("The upload is too large."),
+    "http.422": _l("The request is not valid."),
+    "http.429": _l("Too many attempts. Please wait a minute and try again."),
+    "http.500": _l("Something went wrong on the server. The administrator can find the details in the log."),
+    "http.503": _l("The service is not available right now."),
+}
+
+# HTTP status for domain error codes (default 400).
+STATUS: dict[str, int] = {
+    "materials.not_found": 404,
+    "book.not_found": 404,
+    "user.not_found": 404,
+    "membership.not_found": 404,
+    "token.not_found": 404,
+    "job.not_found": 404,
+    "edit.conflict": 409,
+    "ref.moved": 409,
+    "ref.exists": 409,
+    "user.exists": 409,
+    "library.unavailable": 503,
+    "token.invalid": 401,
+}
+
+
+class _Params(dict):
+    """Missing parameters show as "…" instead of breaking the message."""
+
+    def __missing__(self, key: str) -> str:
+        return "…"
+
+
+def message_for(code: str, params: dict[str, Any] | None = None) -> str:
+    """The translated message for an error ``code`` with ``params`` filled in."""
+    template = MESSAGES.get(code)
+    if template is None:
+        family = code.split(".")[0]
+        template = MESSAGES.get(f"{family}.error") or _l("This could not be done (%(code)s).")
+        params = {**(params or {}), "code": code}
+    return str(template) % _Params({k: v for k, v in (params or {}).items() if v is not None})
+
+
+def describe(error: BaseException) -> str:
+    """Translate any error that carries ``code`` and ``params`` (materials, review, build, server)."""
+    params = dict(getattr(error, "params", {}) or {})
+    for attribute in ("path", "line"):
+        if getattr(error, attribute, None) is not None:
+            params.setdefault(attribute, getattr(error, attribute))
+    params.setdefault("detail", getattr(error, "message", None) or str(error))
+    text = message_for(getattr(error, "code", "http.400"), params)
+    path, line = getattr(error, "path", None), getattr(error, "line", None)
+    if path and line and "%(path)s" not in str(MESSAGES.get(getattr(error, "code", ""), "")):
+        text += " " + _("(%(path)s, line %(line)s)", path=path, line=line)
+    return text
+
+
+def status_for(error: BaseException) -> int:
+    return getattr(error, "status", None) or STATUS.get(getattr(error, "code", ""), 400)
+
+
+def wants_json() -> bool:
+    """API paths and clients that ask for JSON get JSON errors; browsers get pages."""
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json" and not request.accept_mimetypes.accept_html
+    )
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    if wants_json():
+        body: dict[str, Any] = {"code": code, "message": message}
+        if details is not None:
+            body["details"] = details
+        response = jsonify(error=body)
+    else:
+        try:
+            page = render_template("ui/error.html", status=status, code=code, message=message)
+        except Exception:  # the error page itself failed (e.g. a template error): plain text
+            log.exception("error page failed to render")
+            page = f"{status} {message}"
+        response = Response(page, mimetype="text/html")
+    response.status_code = status
+    return response
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> Response:
+        status = error.code or 500
+        if status == 401 and not wants_json():
+            return redirect(url_for("signin.login", next=request.full_path.rstrip("?")))
+        response = error_response(status, f"http.{status}", message_for(f"http.{status}"))
+        if status == 405 and hasattr(error, "valid_methods") and error.valid_methods:
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        retry = error.get_response().headers.get("Retry-After") if status == 429 else None
+        if retry:
+            response.headers["Retry-After"] = retry
+        return response
+
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> Response:
+        return error_response(400, "csrf.invalid", message_for("csrf.invalid"))
+
+    @app.errorhandler(UserError)
+    def _user(error: UserError) -> Response:
+        return error_response(error.status, error.code, describe(error), error.params or None)
+
+    try:
+        from materials import MaterialsError
+    except ImportError:  # pragma: no cover - materials is part of this repository
+        MaterialsError = None  # type: ignore[assignment]
+    if MaterialsError is not None:
+
+        @app.errorhandler(MaterialsError)
+        def _materials(error: Exception) -> Response:
+            return error_response(status_for(error), error.code, describe(error))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        if isinstance(error, HTTPException):  # pragma: no cover - handled above
+            return _http(error)
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response(500, "http.500", message_for("http.500"))

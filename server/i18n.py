@@ -1,0 +1,60 @@
+"""The interface in Chinese (zh-CN) and English.
+
+The language comes from the person's choice (kept in the session by the
+language switch), else from the browser's Accept-Language, else the
+instance default. Catalogs are kept as ``.po`` text in ``server/translations``
+and compiled to ``.mo`` under the instance directory at start (only when a
+``.po`` is newer), so no generated binary is committed and a stale catalog
+can never be served.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, current_app, request, session
+from flask_babel import Babel
+
+CATALOGS = Path(__file__).parent / "translations"
+# Locale code -> the name shown in the language switch (always in its own language).
+LOCALES: dict[str, str] = {"zh_CN": "中文", "en": "English"}
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    for language, _quality in request.accept_languages:
+        tag = language.replace("-", "_").lower()
+        if tag.startswith("zh"):
+            return "zh_CN"
+        if tag.startswith("en"):
+            return "en"
+    return current_app.config.get("DEFAULT_LOCALE", "zh_CN")
+
+
+def compile_catalogs(target: Path) -> Path:
+    """Compile every ``.po`` under ``server/translations`` into ``target`` when missing or stale."""
+    for po_path in CATALOGS.glob("*/LC_MESSAGES/*.po"):
+        relative = po_path.relative_to(CATALOGS).with_suffix(".mo")
+        mo_path = target / relative
+        if mo_path.is_file() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parts[-3])
+        draft = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
+        with draft.open("wb") as fh:
+            write_mo(fh, catalog)
+        os.replace(draft, mo_path)  # atomic: a concurrent reader sees the old or the new file
+    return target
+
+
+def init_i18n(app: Flask) -> None:
+    compiled = compile_catalogs(Path(app.config["JOINTBOOK_INSTANCE"]) / "translations")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")  # msgids are English
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.globals["LOCALES"] = LOCALES

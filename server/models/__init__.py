@@ -1,0 +1,12 @@
+"""Database tables, one module per concept.
+
+Import every model module here so ``Base.metadata`` knows all tables (Alembic
+compares against it; a test checks that the migrations match it).
+"""
+from server.database import Base
+from server.models.accounts import ApiToken, User
+from server.models.audit import AuditEvent
+from server.models.jobs import Job
+from server.models.memberships import Membership, Role
+
+__all__ = ["ApiToken", "AuditEvent", "Base", "Job", "Membership", "Role", "User"]

@@ -1,0 +1,94 @@
+"""Defences every request passes through: CSRF, rate limits, security headers, proxies.
+
+CSRF: every state-changing request carries a CSRF token (forms: hidden
+field; JavaScript and JSON with a session cookie: the ``X-CSRFToken`` header),
+except API requests authenticated by a personal access token, which a
+browser on another site cannot forge.
+"""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, g, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+csrf = CSRFProtect()
+
+# Pages are served from our own origin only; no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def init_security(app: Flask) -> Limiter:
+    """Install CSRF, the rate limiter (returned, for views to use) and security headers."""
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's life
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, after token authentication
+    csrf.init_app(app)
+
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    limiter = Limiter(
+        key_func=get_remote_address,
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
+        headers_enabled=True,
+        default_limits=[],
+    )
+    limiter.init_app(app)
+    app.extensions["jointbook.limiter"] = limiter
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        # A view may set its own policy (e.g. published sites); keep it then.
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.path.startswith("/api/") or response.mimetype == "text/html":
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return limiter
+
+
+def check_csrf() -> None:
+    """Registered after token authentication: token-authenticated API calls are exempt."""
+    if request.method not in UNSAFE_METHODS or g.get("token_auth"):
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return
+    csrf.protect()

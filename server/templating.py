@@ -1,0 +1,47 @@
+"""What every template can use: side labels, permission checks, the CSRF token."""
+from __future__ import annotations
+
+from flask import Flask
+from flask_babel import format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from server.permissions import is_admin, may
+
+SIDE_LABELS = {"school": _l("School"), "enterprise": _l("Enterprise")}
+ROLE_LABELS = {
+    "reader": _l("Reader"),
+    "author": _l("Author"),
+    "reviewer": _l("Reviewer"),
+    "maintainer": _l("Maintainer"),
+}
+JOB_STATUS_LABELS = {
+    "queued": _l("Queued"),
+    "running": _l("Running"),
+    "succeeded": _l("Succeeded"),
+    "failed": _l("Failed"),
+}
+
+
+def side_label(side: str | None) -> str:
+    return str(SIDE_LABELS.get(side or "", side or ""))
+
+
+def locale_code() -> str:
+    """The interface language of this request: "zh_CN" or "en"."""
+    return str(get_locale() or "en")
+
+
+def init_templating(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        locale_code=locale_code,
+        lang_tag=lambda: locale_code().replace("_", "-"),
+        side_label=side_label,
+        role_label=lambda role: str(ROLE_LABELS.get(role, role)),
+        job_status_label=lambda status: str(JOB_STATUS_LABELS.get(status, status)),
+        may=may,
+        is_admin=is_admin,
+        SIDE_LABELS=SIDE_LABELS,
+        ROLE_LABELS=ROLE_LABELS,
+    )
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.autoescape = True

@@ -1,0 +1,19 @@
+"""Server-rendered pages, one module (and blueprint) per kind of page.
+
+To add a page: write a module here with a ``blueprint``, declare each view's
+permission (``server.permissions``), put its template under
+``templates/ui/<module>/``, and list the blueprint in ``BLUEPRINTS``.
+"""
+from server.views import account, audit, health, home, jobs, language, members, people, signin
+
+BLUEPRINTS = [
+    signin.blueprint,
+    language.blueprint,
+    health.blueprint,
+    home.blueprint,
+    account.blueprint,
+    people.blueprint,
+    members.blueprint,
+    audit.blueprint,
+    jobs.blueprint,
+]
