@@ -107,6 +107,7 @@ def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = 
         log = run_mkdocs(work / "mkdocs.yml", site, cache_dir=cache_dir, timeout=timeout)
         (site / BUILD_RECORD).write_text(json.dumps({
             "key": key, "book": book, "commit": commit, "version": version,
+            "chinese": siteconfig.is_chinese(the_book.config.language),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }, indent=1))
         replace_dir(site, out_dir)
@@ -239,7 +240,7 @@ def changes_since(lib, book: str, commit: str, previous: str | None, history) ->
     summary = ChangeSummary(previous=label)
     prefix = f"books/{book}/"
     chapters = prefix + "chapters/"
-    diff = lib.diff(base, commit, [prefix])
+    diff = lib.diff(base, commit, [f"books/{book}"])
     for f in diff.files:
         old, new = f.old_path or "", f.new_path or ""
         path = new or old
