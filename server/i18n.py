@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, request, session
@@ -38,13 +39,14 @@ def select_locale() -> str:
 def compile_catalogs(target: Path) -> Path:
     """Compile every ``.po`` under ``server/translations`` into ``target`` when missing or stale."""
     for po_path in CATALOGS.glob("*/LC_MESSAGES/*.po"):
-        relative = po_path.relative_to(CATALOGS).with_suffix(".mo")
-        mo_path = target / relative
+        # Flask-Babel looks catalogs up by Babel's full name of the locale ("zh_Hans_CN").
+        locale = po_path.parts[-3]
+        mo_path = target / str(Locale.parse(locale)) / "LC_MESSAGES" / po_path.with_suffix(".mo").name
         if mo_path.is_file() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
         mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=po_path.parts[-3])
+            catalog = read_po(fh, locale=locale)
         draft = mo_path.with_name(f".{mo_path.name}.{os.getpid()}")
         with draft.open("wb") as fh:
             write_mo(fh, catalog)

@@ -28,7 +28,8 @@ def side_label(side: str | None) -> str:
 
 def locale_code() -> str:
     """The interface language of this request: "zh_CN" or "en"."""
-    return str(get_locale() or "en")
+    locale = get_locale()
+    return "zh_CN" if locale is not None and locale.language == "zh" else "en"
 
 
 def init_templating(app: Flask) -> None:
