@@ -8,6 +8,7 @@ book carrying 5,000 item refs. Prints the median of several runs of
 """
 from __future__ import annotations
 
+import dataclasses
 import random
 import statistics
 import sys
@@ -75,12 +76,21 @@ def main() -> None:
         result = coverage(standards, [std.id], book)
         times.append((time.perf_counter() - start) * 1000)
     median = statistics.median(times)
+    cold = []
+    for _ in range(RUNS):  # a freshly parsed standard: its tree indexes are built inside the timing
+        fresh = dataclasses.replace(std)
+        start = time.perf_counter()
+        coverage({fresh.id: fresh}, [fresh.id], book)
+        cold.append((time.perf_counter() - start) * 1000)
+    cold_median = statistics.median(cold)
     top = result.standards[std.id].levels[-1]
     print(f"items={len(std.items)} chapters={len(book)} refs={sum(map(len, book.values()))}")
     print(f"highest level: {top.covered}/{top.total} S/K items covered ({top.percent:.1f} %)")
     print(f"coverage(): median {median:.1f} ms over {RUNS} runs (min {min(times):.1f}, max {max(times):.1f})")
-    print(f"target {TARGET_MS:.0f} ms: {median / TARGET_MS:.2f} of the budget "
-          f"({'OK' if median < TARGET_MS else 'OVER'})")
+    print(f"coverage() on a fresh Standard (indexes built inside): median {cold_median:.1f} ms")
+    worst = max(median, cold_median)
+    print(f"target {TARGET_MS:.0f} ms: {worst / TARGET_MS:.2f} of the budget "
+          f"({'OK' if worst < TARGET_MS else 'OVER'})")
 
 
 if __name__ == "__main__":

@@ -54,14 +54,13 @@ class LevelCoverage:
     def covered(self) -> int:
         return len(self.skills_covered) + len(self.knowledge_covered)
 
-    @property
     def gaps(self) -> list[str]:
         """Missing item keys: skills first, then knowledge, in the standard's order."""
         return self.skills_missing + self.knowledge_missing
 
     def rows(self) -> list[tuple[str, bool]]:
         """(item key, covered) for every counted item, gaps first — what a teacher fixes first."""
-        return ([(k, False) for k in self.gaps]
+        return ([(k, False) for k in self.gaps()]
                 + [(k, True) for k in self.skills_covered + self.knowledge_covered])
 
 
@@ -89,10 +88,10 @@ class Coverage:
     unknown_standards: list[str] = field(default_factory=list)  # declared but not in the library
 
     def gaps(self, standard: str | None = None, level: str | None = None) -> list[tuple[str, str]]:
-        """Uncovered S/K items as (standard id, key), lowest level first; optionally one standard / level.
+        """Uncovered S/K items as (standard id, key): lowest level first, each item once.
 
-        With no level, a cumulative standard's gaps are those of its highest
-        level (which includes the rest); otherwise every level's own gaps.
+        Optionally for one standard and / or one level (for a cumulative
+        level that includes the gaps of the levels below it).
         """
         out: list[tuple[str, str]] = []
         seen: set[tuple[str, str]] = set()
@@ -102,7 +101,7 @@ class Coverage:
             for row in sc.levels:
                 if level is not None and row.level != level:
                     continue
-                for key in row.gaps:
+                for key in row.gaps():
                     if (sid, key) not in seen:
                         seen.add((sid, key))
                         out.append((sid, key))
