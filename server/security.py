@@ -48,10 +48,6 @@ def login_rate_limit() -> str:
 
 def init_security(app: Flask) -> Limiter:
     """Install CSRF, the rate limiter (returned, for views to use) and security headers."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
-    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid for the session's life
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False  # checked below, after token authentication

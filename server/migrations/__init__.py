@@ -20,6 +20,7 @@ HERE = Path(__file__).parent
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(HERE))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", str(HERE / "versions"))
     config.attributes["engine"] = engine
     return config

@@ -54,7 +54,7 @@ def profile():
         else:
             current_user.set_password(password_form.new.data)
             audit.record("user.change_password", current_user.username)
-            sign_in(current_user)  # the session id changes with the password; keep this one
+            sign_in(current_user._get_current_object())  # the session id changes with the password; keep this one
             db().commit()
             flash(_("Your password is changed. Other sessions are signed out."), "success")
             return redirect(url_for("account.profile"))

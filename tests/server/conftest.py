@@ -1,0 +1,186 @@
+"""Fixtures for the server's tests: a fresh app per test over a real database and library.
+
+``app`` runs once on SQLite and, when ``TEST_DATABASE_URL`` is set, once more
+on PostgreSQL in a schema of its own (dropped afterwards), so parallel runs
+never collide. People are created with a precomputed scrypt hash: hashing is
+deliberately slow and the suite must stay fast.
+"""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from werkzeug.security import generate_password_hash
+
+from server.app import create_app
+from server.database import engine, new_session
+from server.models import Membership, User
+
+PASSWORD = "correct horse battery"
+STARTER_BOOK = "locomotive-maintenance"
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    side: str
+    is_admin: bool = False
+    role: str | None = None  # role on the starter book
+    active: bool = True
+
+
+PEOPLE = {
+    "admin": Person("admin", "school", is_admin=True),
+    "maintainer": Person("maintainer", "school", role="maintainer"),
+    "teacher": Person("teacher", "school", role="author"),
+    "technician": Person("technician", "enterprise", role="author"),
+    "reviewer": Person("reviewer", "enterprise", role="reviewer"),
+    "reader": Person("reader", "school", role="reader"),
+    "outsider": Person("outsider", "enterprise"),
+    "disabled": Person("disabled", "school", role="author", active=False),
+}
+
+
+@pytest.fixture(scope="session")
+def password_hash() -> str:
+    return generate_password_hash(PASSWORD, method="scrypt:1024:8:1")  # cheap to check; same scheme
+
+
+@pytest.fixture(scope="session")
+def starter_library(tmp_path_factory) -> Path:
+    from materials import Library
+
+    path = tmp_path_factory.mktemp("starter") / "library.git"
+    Library.init(path, starter=True)
+    return path
+
+
+def _postgres_schema_url(base: str, schema: str) -> str:
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'jointbook.db'}"
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    schema = f"jb_test_{secrets.token_hex(6)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _postgres_schema_url(base, schema)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url, starter_library, password_hash):
+    """Build an app with extra configuration (several per test are allowed)."""
+    apps = []
+
+    def build(**config):
+        library = tmp_path / "library.git"
+        if not library.exists():
+            shutil.copytree(starter_library, library)
+        settings = {
+            "JOINTBOOK_INSTANCE": str(tmp_path / "instance"),
+            "DATABASE_URL": database_url,
+            "LIBRARY_PATH": str(library),
+            "SECRET_KEY": "test-secret",
+            "TESTING": True,
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "LOGIN_RATE_LIMIT": "1000 per minute",
+        }
+        settings.update(config)
+        app = create_app(settings)
+        apps.append(app)
+        _add_people(app, password_hash)
+        return app
+
+    yield build
+    for app in apps:
+        engine(app).dispose()
+
+
+def _add_people(app, password_hash: str) -> None:
+    with new_session(app) as session:
+        if session.query(User).count():
+            return
+        for person in PEOPLE.values():
+            user = User(username=person.username, display_name=person.username.title(), side=person.side,
+                        is_admin=person.is_admin, active=person.active, password_hash=password_hash)
+            session.add(user)
+            if person.role:
+                session.add(Membership(user=user, book=STARTER_BOOK, role=person.role))
+        session.commit()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, as a page hands it to the browser."""
+    response = client.get(path)
+    match = CSRF_FIELD.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} ({response.status_code})"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD, **extra):
+    token = csrf_from(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token, **extra})
+
+
+def post_form(client, path: str, data: dict | None = None, page: str | None = None):
+    """Submit a form the way a browser does: read the page's CSRF token, then POST."""
+    token = csrf_from(client, page or path)
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+class Web:
+    """Browser-like helpers for tests (a fixture, because test modules cannot import conftest)."""
+
+    PASSWORD = PASSWORD
+    STARTER_BOOK = STARTER_BOOK
+    csrf_from = staticmethod(csrf_from)
+    login = staticmethod(login)
+    post_form = staticmethod(post_form)
+
+
+@pytest.fixture
+def web() -> type[Web]:
+    return Web
+
+
+@pytest.fixture
+def signed_in(app):
+    """``signed_in("teacher")`` -> a test client with that person's session."""
+
+    def sign(username: str):
+        client = app.test_client()
+        response = login(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+
+    return sign
