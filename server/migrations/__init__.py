@@ -26,8 +26,8 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Migrate to ``revision``; on PostgreSQL under an advisory lock so racing starts are safe."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Migrate to ``revision`` (every branch head: areas add their tables independently); on PostgreSQL under an advisory lock so racing starts are safe."""
     config = alembic_config(engine)
     with engine.connect() as connection:
         if connection.dialect.name == "postgresql":
