@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 
@@ -64,15 +65,20 @@ def reanchor(anchor: Anchor, old: Any, new: str | None = None) -> int | _Outdate
     if not 1 <= anchor.line <= len(old_lines) or old_lines[anchor.line - 1] != anchor.text:
         # The text we were given is not what the reviewer saw: do not guess.
         return OUTDATED
-    new_lines = _lines(new)
     index = anchor.line - 1
-    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-    for tag, i1, i2, j1, _j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, _j2 in _opcodes(old, new):
         if i1 <= index < i2:
             if tag == "equal":
                 return j1 + (index - i1) + 1
             return OUTDATED
     return OUTDATED
+
+
+@lru_cache(maxsize=64)
+def _opcodes(old: str, new: str) -> tuple[tuple[str, int, int, int, int], ...]:
+    """Line alignment of two texts; cached because a page re-anchors many comments per file."""
+    matcher = difflib.SequenceMatcher(None, _lines(old), _lines(new), autojunk=False)
+    return tuple(matcher.get_opcodes())
 
 
 _CONTEXT_KINDS = ("context", "equal", " ")
