@@ -1,0 +1,78 @@
+"""CSRF, security headers and request size limits, as a browser or attacker meets them."""
+from __future__ import annotations
+
+
+def test_form_without_csrf_token_is_refused_and_changes_nothing(signed_in):
+    admin = signed_in("admin")
+    response = admin.post("/admin/people/new", data={"username": "mallory", "display_name": "M", "side": "school",
+                                                     "password": "0123456789ab"})
+    assert response.status_code == 400
+    assert "表单已过期或并非来自本站" in response.get_data(as_text=True)
+    assert admin.get("/admin/people/mallory").status_code == 404
+
+
+def test_form_with_wrong_csrf_token_is_refused(signed_in):
+    admin = signed_in("admin")
+    response = admin.post("/admin/people/new", data={"username": "mallory", "display_name": "M", "side": "school",
+                                                     "password": "0123456789ab", "csrf_token": "forged"},
+                          headers={"Accept-Language": "en"})
+    assert response.status_code == 400
+    assert "did not come from this site" in response.get_data(as_text=True)
+
+
+def test_sign_in_form_needs_csrf_too(client, web):
+    response = client.post("/login", data={"username": "teacher", "password": web.PASSWORD})
+    assert response.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_api_with_session_cookie_needs_the_csrf_header(signed_in, web):
+    teacher = signed_in("teacher")
+    refused = teacher.post("/api/tokens", json={"name": "script"})
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "csrf.invalid"
+    token = web.csrf_from(teacher, "/")
+    accepted = teacher.post("/api/tokens", json={"name": "script"}, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201
+
+
+def test_api_with_bearer_token_needs_no_csrf(signed_in, web, app):
+    teacher = signed_in("teacher")
+    secret = teacher.post("/api/tokens", json={"name": "ci"},
+                          headers={"X-CSRFToken": web.csrf_from(teacher, "/")}).json["secret"]
+    fresh = app.test_client()  # no cookies at all
+    response = fresh.post("/api/tokens", json={"name": "from a script"}, headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 201
+    assert "Set-Cookie" not in response.headers  # token requests never start a session
+
+
+def test_pages_carry_security_headers_and_a_strict_csp(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "style-src 'self'" in csp
+    assert "frame-ancestors" in csp and "object-src 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    page = response.get_data(as_text=True)
+    assert "<script>" not in page and " style=" not in page and "<style" not in page
+    assert "http://" not in page.replace("http://localhost", "") and "https://" not in page  # nothing from a CDN
+
+
+def test_oversized_requests_are_refused(make_app, web):
+    app = make_app(MAX_CONTENT_LENGTH=2048)
+    client = app.test_client()
+    token = web.csrf_from(client, "/login")
+    response = client.post("/login", data={"username": "teacher", "password": "x" * 5000, "csrf_token": token},
+                           headers={"Accept-Language": "en"})
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_secure_cookies_when_configured(make_app, web):
+    app = make_app(SESSION_COOKIE_SECURE=True)
+    client = app.test_client()
+    response = web.login(client, "teacher")
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers.get("Strict-Transport-Security")

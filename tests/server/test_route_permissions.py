@@ -1,0 +1,138 @@
+"""Every route of the platform refuses people who may not use it.
+
+Walks ``app.url_map`` (so routes added later are covered automatically) and
+requests each one, with each method, as an anonymous visitor, as a signed-in
+person with no book, and as members whose role is too low. Routes anyone may
+use are listed here by name: adding one is a conscious decision.
+"""
+from __future__ import annotations
+
+import pytest
+
+from server.permissions import LOWEST_ROLE, ROLE_RANK, requirement_of
+from server.models import Role
+
+PUBLIC = {
+    "signin.login",
+    "signin.logout",
+    "language.switch",
+    "health.healthz",
+    "api.openapi_json",
+}
+ANY_SIGNED_IN = {
+    "home.index",
+    "account.profile",
+    "account.tokens",
+    "account.revoke_token",
+    "api.me",
+    "api.list_tokens",
+    "api.create_token",
+    "api.revoke_token",
+}
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _sample_value(argument: str, converter) -> str:
+    name = type(converter).__name__
+    if name == "IntegerConverter":
+        return "1"
+    if name == "PathConverter":
+        return "chapters/01.md"
+    return {"book": "locomotive-maintenance", "username": "teacher"}.get(argument, "x")
+
+
+def _requests(app):
+    """(endpoint, method, url) for every route except static files."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        url = rule.rule
+        for argument in rule.arguments:
+            converter = rule._converters[argument]
+            pattern = f"<{argument}>" if f"<{argument}>" in url else None
+            if pattern is None:
+                pattern = next(part for part in url.split("/") if part.endswith(f":{argument}>"))
+            url = url.replace(pattern, _sample_value(argument, converter))
+        for method in METHODS:
+            if method in rule.methods:
+                yield rule.endpoint, method, url
+
+
+def _refused(response) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+@pytest.fixture
+def open_app(make_app):
+    """CSRF off, so what is tested here is the permission and nothing else."""
+    return make_app(WTF_CSRF_ENABLED=False)
+
+
+def test_public_and_signed_in_lists_match_what_views_declare(open_app):
+    declared = {endpoint: requirement_of(view) for endpoint, view in open_app.view_functions.items()
+                if endpoint != "static"}
+    assert {e for e, r in declared.items() if r.kind == "public"} == PUBLIC
+    assert {e for e, r in declared.items() if r.kind == "signed_in"} == ANY_SIGNED_IN
+
+
+def test_anonymous_visitors_are_refused_everywhere_but_public_routes(open_app):
+    client = open_app.test_client()
+    checked = 0
+    for endpoint, method, url in _requests(open_app):
+        if endpoint in PUBLIC:
+            continue
+        response = client.open(url, method=method, json={} if url.startswith("/api/") else None)
+        assert _refused(response), f"{method} {url} answered {response.status_code} to an anonymous visitor"
+        checked += 1
+    assert checked > 20
+
+
+def test_a_person_without_rights_is_refused_admin_and_book_routes(open_app, web):
+    client = open_app.test_client()
+    assert web.login(client, "outsider").status_code == 302
+    for endpoint, method, url in _requests(open_app):
+        if endpoint in PUBLIC or endpoint in ANY_SIGNED_IN:
+            continue
+        response = client.open(url, method=method, json={} if url.startswith("/api/") else None)
+        assert response.status_code == 403, f"{method} {url} answered {response.status_code} to an outsider"
+
+
+def test_api_without_session_or_token_says_401_in_json(open_app):
+    client = open_app.test_client()
+    response = client.get("/api/users")
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "http.401"
+
+
+@pytest.mark.parametrize("username,role", [("reader", Role.reader), ("teacher", Role.author),
+                                           ("reviewer", Role.reviewer)])
+def test_members_are_refused_what_their_role_does_not_grant(open_app, web, username, role):
+    client = open_app.test_client()
+    assert web.login(client, username).status_code == 302
+    for endpoint, method, url in _requests(open_app):
+        requirement = requirement_of(open_app.view_functions[endpoint])
+        if requirement.kind == "admin":
+            expected_refusal = True
+        elif requirement.kind == "book":
+            expected_refusal = ROLE_RANK[role] < ROLE_RANK[LOWEST_ROLE[requirement.ability]]
+        else:
+            continue
+        if not expected_refusal:
+            continue
+        response = client.open(url, method=method, json={} if url.startswith("/api/") else None)
+        assert response.status_code == 403, f"{method} {url} answered {response.status_code} to a {role.value}"
+
+
+def test_a_disabled_account_loses_its_session(open_app, web):
+    from server.database import new_session
+    from server.models import User
+
+    client = open_app.test_client()
+    web.login(client, "teacher")
+    assert client.get("/").status_code == 200
+    with new_session(open_app) as session:
+        session.query(User).filter_by(username="teacher").update({"active": False})
+        session.commit()
+    assert _refused(client.get("/"))
