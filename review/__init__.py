@@ -1,0 +1,14 @@
+"""The rules of change requests: plain functions and small classes over plain data.
+
+Modules, one per concept:
+
+* ``policy``      ReviewPolicy (book.yml ``review:``), evaluate() -> Verdict, describe()
+* ``checks``      front-matter and alignment checks -> CheckResult(findings); register_check()
+* ``anchors``     inline comments that follow their line, or are OUTDATED
+* ``suggestions`` reviewers' suggested edits and the Co-authored-by commit message
+* ``workflow``    the change-request lifecycle over a materials.Library
+* ``messages``    zh-CN / en text for every code review/ produces
+* ``errors``      typed errors with a stable ``code`` and ``params``
+
+Imports only ``materials``; knows nothing of HTTP, the database or build/.
+"""
