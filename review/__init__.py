@@ -8,6 +8,7 @@ Modules, one per concept:
 * ``suggestions`` reviewers' suggested edits and the Co-authored-by commit message
 * ``workflow``    the change-request lifecycle over a materials.Library
 * ``messages``    zh-CN / en text for every code review/ produces
+* ``metrics``     review and feedback figures for the cooperation dashboard
 * ``errors``      typed errors with a stable ``code`` and ``params``
 
 Imports only ``materials``; knows nothing of HTTP, the database or build/.

@@ -21,6 +21,7 @@ _TEXT: dict[str, dict[str, str]] = {
     "policy.bad_checks": {"zh-CN": "checks 必须是不重复的检查名称列表", "en": "checks must be a list of distinct check names"},
     "policy.unknown_check": {"zh-CN": "未知的检查“{check}”", "en": "unknown check “{check}”"},
     "policy.bad_merge_method": {"zh-CN": "合并方式只能是 merge 或 squash", "en": "merge method must be merge or squash"},
+    "review.bad_verdict": {"zh-CN": "审核结论只能是批准、要求修改或评论", "en": "a review approves, requests changes or comments"},
     "suggestion.outdated": {"zh-CN": "建议涉及的第 {start_line}–{end_line} 行已被修改，无法应用",
                             "en": "lines {start_line}–{end_line} changed since the suggestion; it cannot be applied"},
     "suggestion.bad_range": {"zh-CN": "第 {start_line}–{end_line} 行不在文件中", "en": "lines {start_line}–{end_line} are not in the file"},

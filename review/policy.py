@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from review.errors import PolicyInvalid
+from review.errors import PolicyInvalid, ReviewError
 
 VERDICTS = ("approve", "request_changes", "comment")
 CHECK_STATUSES = ("passed", "failed", "warning", "pending")
@@ -139,7 +139,7 @@ class Review:
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, not {self.verdict!r}")
+            raise ReviewError(f"verdict must be one of {VERDICTS}", code="review.bad_verdict", verdict=str(self.verdict))
 
 
 @dataclass(frozen=True)

@@ -246,3 +246,11 @@ def test_bad_policy_is_refused_with_a_code(config, code):
     with pytest.raises(PolicyInvalid) as err:
         ReviewPolicy.from_config(config, sides=["school", "enterprise"], known_checks=["front-matter", "alignment", "build"])
     assert err.value.code == code
+
+
+def test_a_review_must_approve_request_changes_or_comment():
+    from review.errors import ReviewError
+
+    with pytest.raises(ReviewError) as err:
+        Review("li", "school", False, "lgtm", HEAD, T0)
+    assert err.value.code == "review.bad_verdict"
