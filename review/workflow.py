@@ -27,7 +27,7 @@ __all__ = [
     "ChangeRequest", "MergeOutcome", "EditConflict",
     "open_change_request", "commit_to", "update_from_main", "behind_count", "ahead_count", "refresh",
     "mark_ready", "convert_to_draft", "merge", "close", "reopen", "facts", "may_commit_directly",
-    "commit_to_main", "branch_name",
+    "commit_to_main", "branch_name", "merge_message",
 ]
 
 
