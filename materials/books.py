@@ -276,9 +276,16 @@ def load_standards(lib, rev: str = "main") -> dict:
     """Every standard edition in ``standards/``, parsed and validated, by id."""
     from .standards import parse_standard
 
+    # Parsed editions are kept by blob id: content-addressed, so never stale.
+    cache: dict = lib.__dict__.setdefault("_standards_by_blob", {})
     out = {}
     for path, blob in sorted(lib.files(rev, "standards").items()):
         if path.endswith((".yml", ".yaml")):
-            std = parse_standard(lib.objects.read(blob)[1].decode("utf-8"), path)
+            std = cache.get((path, blob))
+            if std is None:
+                std = parse_standard(lib.objects.read(blob)[1].decode("utf-8"), path)
+                if len(cache) > 256:
+                    cache.clear()
+                cache[(path, blob)] = std
             out[std.id] = std
     return out

@@ -227,14 +227,17 @@ _PLAIN_TAGS = {
 Locate = Callable[[tuple], "int | None"]
 
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, far faster
+
+
 def _compose(text: str, path: str) -> yaml.Node | None:
     """Compose (not construct) the document, so tags can be refused before anything is built."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=_LOADER):
             if isinstance(event, yaml.AliasEvent):  # shared nodes: billion-laughs bombs, confusing edits
                 raise StandardUnsafeYAML("anchors and aliases are not allowed in a standard", path=path,
                                          line=event.start_mark.line + 1)
-        return yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
