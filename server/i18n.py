@@ -60,3 +60,40 @@ def init_i18n(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")  # msgids are English
     Babel(app, locale_selector=select_locale)
     app.jinja_env.globals["LOCALES"] = LOCALES
+
+
+# ---------------------------------------------------------------- for developers
+
+EXTRACT_FROM = [("server/**.py", "python"), ("templates/ui/**.html", "jinja2")]  # as in babel.cfg
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
+
+
+def update_catalogs() -> list[str]:
+    """Add every new message of the code to each ``.po`` (keeping translations); return the untranslated.
+
+    Run ``python3 -m server.i18n`` after adding ``_()`` strings, then fill in
+    the empty ``msgstr`` lines of ``server/translations/zh_CN/LC_MESSAGES/messages.po``.
+    """
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import write_po
+
+    root = Path(__file__).resolve().parent.parent
+    template = Catalog(project="Jointbook")
+    for filename, lineno, message, comments, context in extract_from_dir(str(root), EXTRACT_FROM, keywords=KEYWORDS):
+        template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    untranslated: list[str] = []
+    for po_path in CATALOGS.glob("*/LC_MESSAGES/messages.po"):
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parts[-3])
+        catalog.update(template, no_fuzzy_matching=True)
+        catalog.obsolete.clear()
+        with po_path.open("wb") as fh:
+            write_po(fh, catalog, no_location=True, sort_output=True, width=0)
+        untranslated += [f"{po_path.parts[-3]}: {m.id}" for m in catalog if m.id and not m.string]
+    return untranslated
+
+
+if __name__ == "__main__":
+    missing = update_catalogs()
+    print("\n".join(missing) if missing else "every message is translated")
