@@ -30,6 +30,7 @@ Nothing here needs a lock against writers: keys name immutable Git objects.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -159,13 +160,13 @@ _STANDARDS = _LRU(32)       # (repo, standards tree) -> dict[id, Standard]
 
 def clear_caches() -> None:
     """Forget every cached figure (tests and benchmarks measure cold runs with it)."""
-    for cache in (_BLAMES, _HISTORIES, _TOUCHES, _RELEASES, _STANDARDS):
+    for cache in (_BLAMES, _HISTORIES, _TOUCHES, _RELEASES, _STANDARDS, _REPLAYS):
         cache.clear()
 
 
 def cache_sizes() -> dict[str, int]:
     return {"blames": len(_BLAMES), "histories": len(_HISTORIES), "touches": len(_TOUCHES),
-            "releases": len(_RELEASES), "standards": len(_STANDARDS)}
+            "releases": len(_RELEASES), "standards": len(_STANDARDS), "replays": len(_REPLAYS)}
 
 
 def _repo_key(lib: Library) -> str:
@@ -315,29 +316,228 @@ def _chapter_files(lib: Library, book: str | None, commit: str) -> dict[str, str
     return {p: b for p, b in lib.files(commit, prefix).items() if p.endswith(".md")}
 
 
-def _blame_summary(lib: Library, commit: str, path: str, blob: str, touched: str | None):
-    key = (_repo_key(lib), path, blob, touched or commit)
-    cached = _BLAMES.get(key)
+_CHAPTER_MD = re.compile(r"^books/[^/]+/chapters/[^/]+\.md$")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+\d+(?:,\d+)? @@")
+_INDEX = re.compile(r"^index ([0-9a-f]+)\.\.([0-9a-f]+)")
+REPLAY_AFTER = 4  # more chapters than this without a cached blame: replay history instead of blaming each
+
+
+@dataclass(frozen=True)
+class _FileState:
+    """A chapter as blame sees it at one commit: its blob and, per line, (author id, characters).
+
+    ``lines`` is None when the replay cannot be sure it matches ``git blame``
+    (a merge that combined both sides' edits, a rename, a branch started
+    before the replay's base): such a chapter is blamed by git itself.
+    """
+
+    blob: str
+    lines: tuple[tuple[int, int], ...] | None
+
+
+@dataclass
+class _Replay:
+    """Blame of every chapter at one commit, built by replaying history forwards."""
+
+    commit: str
+    files: dict[str, _FileState]
+    authors: list[tuple[str, str, str]]          # author id -> (name, email, side)
+    author_ids: dict[tuple[str, str, str], int]
+
+    def author_id(self, who: tuple[str, str, str]) -> int:
+        found = self.author_ids.get(who)
+        if found is None:
+            found = self.author_ids[who] = len(self.authors)
+            self.authors.append(who)
+        return found
+
+
+_REPLAYS = _LRU(2)  # (repo, commit) -> _Replay
+
+
+def _apply_hunks(old: tuple, hunks: list[tuple[int, int, list[tuple[int, int]]]]) -> tuple:
+    out: list = []
+    pos = 0
+    for start, count, added in hunks:
+        at = start - 1 if count else start
+        out.extend(old[pos:at])
+        out.extend(added)
+        pos = at + count
+    out.extend(old[pos:])
+    return tuple(out)
+
+
+def _parse_patches(text: str):
+    """Yield (sha, parents, author, {path: (new blob or None, hunks, exact)}) from ``log -p -U0``."""
+    for record in text.split(_RS)[1:]:
+        header, _, body = record.partition("\n")
+        sha, parents, name, email, side = header.split(_US)
+        files: dict[str, tuple[str | None, list, bool]] = {}
+        path = None
+        blob: str | None = None
+        hunks: list = []
+        exact = True
+        added: list | None = None
+
+        def flush():
+            if path is not None and _CHAPTER_MD.match(path):
+                files[path] = (blob, hunks, exact)
+
+        for line in body.split("\n"):
+            if line.startswith("diff --git "):
+                flush()
+                rest = line[len("diff --git a/"):]
+                half = (len(rest) - 3) // 2  # "a/<path> b/<path>": the same path twice, no rename
+                path = rest[:half] if rest[half:half + 3] == " b/" and rest[half + 3:] == rest[:half] else rest
+                blob, hunks, exact, added = None, [], True, None
+            elif path is None:
+                continue
+            elif line.startswith("@@"):
+                m = _HUNK.match(line)
+                added = []
+                hunks.append((int(m[1]), 1 if m[2] is None else int(m[2]), added))
+            elif added is not None and line.startswith("+"):
+                added.append(line[1:])
+            elif added is not None:
+                continue
+            elif line.startswith("rename to "):
+                path, exact = line[len("rename to "):], False
+            elif line.startswith(("rename from ", "copy ", "Binary files ")) or line.startswith('"'):
+                exact = False
+            elif line.startswith("index "):
+                m = _INDEX.match(line)
+                if m:
+                    blob = None if set(m[2]) == {"0"} else m[2]
+            elif line.startswith("deleted file mode"):
+                blob = "deleted"
+        flush()
+        side = side.split(",")[0].strip() or UNKNOWN
+        yield sha, parents.split(), (name, email, side), files
+
+
+def _replay(lib: Library, commit: str) -> _Replay:
+    """Blame of every chapter at ``commit`` from one ``git log -p`` walk — of the new commits only
+    when an earlier replay's commit is an ancestor.
+
+    It agrees with ``git blame`` line by line: a commit's added lines are its
+    own, the other lines keep their author, and a merge that took one side's
+    file as it was takes that side's blame. Anything else (a merge that
+    combined both sides' edits, a rename, a branch started before the earlier
+    replay) is marked for ``git blame`` itself.
+    """
+    repo = _repo_key(lib)
+    cached = _REPLAYS.get((repo, commit))
     if cached is not None:
         return cached
+    base = _REPLAYS.newest(lambda k: k[0] == repo)
+    replay = None
+    if base is not None and lib.is_ancestor(base[0][1], commit):
+        replay = _walk(lib, commit, base[1])
+    if replay is None:
+        replay = _walk(lib, commit, None)
+    _REPLAYS.put((repo, commit), replay)
+    return replay
+
+
+def _walk(lib: Library, commit: str, base: _Replay | None) -> _Replay | None:
+    if base is not None:
+        replay = _Replay(commit, {}, list(base.authors), dict(base.author_ids))
+        states: dict[str, dict[str, _FileState] | None] = {base.commit: base.files}
+        rev_range = f"{base.commit}..{commit}"
+    else:
+        replay = _Replay(commit, {}, [], {})
+        states = {}
+        rev_range = commit
+    text = lib.git("-c", "core.quotePath=false", "log", "--reverse", "--topo-order", "--no-color", "-p", "-U0",
+                   "--full-index", "-M", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv",
+                   f"--format={_RS}%H{_US}%P{_US}%aN{_US}%aE{_US}"
+                   f"%(trailers:key={SIDE_TRAILER},valueonly,separator=%x2c)", rev_range, "--")
+    commits = list(_parse_patches(text))
+    pending: dict[str, int] = {}
+    for _, parents, _, _ in commits:
+        for p in parents:
+            pending[p] = pending.get(p, 0) + 1
+    for sha, parents, who, changed in commits:
+        first = parents[0] if parents else None
+        parent_files = states.get(first) if first else {}
+        others = [states.get(p) for p in parents[1:]]
+        for p in parents:
+            pending[p] -= 1
+        if parent_files is None:
+            files = None  # it grows from a commit this walk has not seen: unknown
+        elif first and pending[first] == 0 and (base is None or first != base.commit):
+            files = states.pop(first)  # the parent's last child takes its table over
+        else:
+            files = dict(parent_files)
+        if files is not None:
+            me = replay.author_id(who)
+            for path, (blob, hunks, exact) in changed.items():
+                if blob == "deleted":
+                    files.pop(path, None)
+                    continue
+                before = files.get(path, _FileState("", ()))
+                if len(parents) > 1:
+                    taken = next((o[path] for o in others if o is not None and path in o and o[path].blob == blob),
+                                 None)
+                    files[path] = taken if taken is not None else _FileState(blob or "", None)
+                elif exact and before.lines is not None:
+                    files[path] = _FileState(blob or "", _apply_hunks(before.lines, [
+                        (start, count, [(me, len(t.strip())) for t in added]) for start, count, added in hunks]))
+                else:
+                    files[path] = _FileState(blob or "", None)
+        for p in parents[1:]:
+            if pending[p] == 0:
+                states.pop(p, None)
+        states[sha] = files
+    files = states.get(commit)
+    if files is None:
+        return None
+    replay.files = files
+    return replay
+
+
+def _summary_of(replay: _Replay, state: _FileState):
+    totals: dict[int, list[int]] = {}
+    for author, chars in state.lines:
+        if chars:
+            row = totals.setdefault(author, [0, 0])
+            row[0] += 1
+            row[1] += chars
+    return tuple(sorted((*replay.authors[a], c[0], c[1]) for a, c in totals.items()))
+
+
+def _blame_by_git(lib: Library, rev: str, path: str):
     totals: dict[tuple[str, str, str], list[int]] = {}
-    for line in lib.blame(touched or commit, path):
+    for line in lib.blame(rev, path):
         if not line.text.strip():
             continue
         row = totals.setdefault((line.author_name, line.author_email, line.side or UNKNOWN), [0, 0])
         row[0] += 1
         row[1] += len(line.text.strip())
-    summary = tuple((n, e, s, c[0], c[1]) for (n, e, s), c in sorted(totals.items()))
-    _BLAMES.put(key, summary)
-    return summary
+    return tuple((n, e, s, c[0], c[1]) for (n, e, s), c in sorted(totals.items()))
 
 
 def _blame_rows(lib: Library, book: str | None, rev: str):
+    """(name, email, side, lines, chars) per author per chapter at ``rev``, from the cache where it can."""
     commit = lib.resolve(rev)
     files = _chapter_files(lib, book, commit)
     touches = _touches(lib, commit)
+    repo = _repo_key(lib)
+    keys = {path: (repo, path, blob, touches.get(path) or commit) for path, blob in files.items()}
+    summaries = {path: _BLAMES.get(key) for path, key in keys.items()}
+    missing = [path for path, s in summaries.items() if s is None]
+    if missing and (len(missing) > REPLAY_AFTER or _REPLAYS.newest(lambda k: k[0] == repo) is not None):
+        replay = _replay(lib, commit)
+        for path in missing:
+            state = replay.files.get(path)
+            if state is not None and state.lines is not None and state.blob == files[path]:
+                summaries[path] = _summary_of(replay, state)
+                _BLAMES.put(keys[path], summaries[path])
     for path in sorted(files):
-        yield from _blame_summary(lib, commit, path, files[path], touches.get(path))
+        if summaries[path] is None:
+            summaries[path] = _blame_by_git(lib, keys[path][3], path)
+            _BLAMES.put(keys[path], summaries[path])
+        yield from summaries[path]
 
 
 def text_share_by_side(lib: Library, book: str | None, rev: str = "main") -> dict[str, SideShare]:
