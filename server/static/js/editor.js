@@ -1,0 +1,343 @@
+// The chapter editor, as progressive enhancement over a plain form that works without it:
+// a toolbar that writes the Markdown marks, a live preview rendered by the server's own
+// pipeline, image paste/drop/upload, objective rows, the standard-item picker, and
+// drafts kept in this browser (localStorage) so a closed tab loses nothing.
+(function () {
+  "use strict";
+  var form = document.getElementById("chapter-editor");
+  if (!form) { return; }
+  var body = document.getElementById("body");
+  var preview = document.getElementById("preview");
+  var strings = document.getElementById("editor-strings").dataset;
+  var book = form.dataset.book, file = form.dataset.file, branch = form.dataset.branch, base = form.dataset.base;
+
+  function csrf() { return form.querySelector("input[name=csrf_token]").value; }
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () { clearTimeout(timer); timer = setTimeout(fn, ms); };
+  }
+  function changed() { body.dispatchEvent(new Event("input", { bubbles: true })); }
+
+  // ---------------------------------------------------------------- toolbar
+  function replaceSelection(make) {
+    var start = body.selectionStart, end = body.selectionEnd, value = body.value;
+    var selected = value.slice(start, end);
+    var out = make(selected, value.slice(0, start));
+    body.focus();
+    body.setRangeText(out.text, start, end, "end");
+    if (out.select) {
+      body.setSelectionRange(start + out.select[0], start + out.select[1]);
+    }
+    changed();
+  }
+  function block(text, before) {
+    // A block starts on its own line with an empty line before it.
+    var lead = before === "" || /\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n");
+    return { text: lead + text + "\n", select: [lead.length, lead.length + text.length] };
+  }
+  function wrap(mark, placeholder) {
+    return function (sel) {
+      var inner = sel || placeholder;
+      return { text: mark + inner + mark, select: [mark.length, mark.length + inner.length] };
+    };
+  }
+  function linesWith(prefixFor, placeholder) {
+    return function (sel, before) {
+      var lines = (sel || placeholder).split("\n");
+      return block(lines.map(function (line, i) { return prefixFor(i) + line; }).join("\n"), before);
+    };
+  }
+  function admonition(kind) {
+    return function (sel, before) {
+      var content = (sel || strings[kind]).split("\n").map(function (l) { return "    " + l; }).join("\n");
+      return block("!!! " + kind + " \"" + strings[kind + "Title"] + "\"\n" + content, before);
+    };
+  }
+  var actions = {
+    h2: function (sel, before) { return block("## " + (sel || strings.heading), before); },
+    h3: function (sel, before) { return block("### " + (sel || strings.heading), before); },
+    bold: wrap("**", strings.bold),
+    italic: wrap("*", strings.italic),
+    ul: linesWith(function () { return "- "; }, strings.item),
+    ol: linesWith(function (i) { return (i + 1) + ". "; }, strings.step + " 1\n" + strings.step + " 2\n" + strings.step + " 3"),
+    table: function (sel, before) {
+      return block("| " + strings.column + " 1 | " + strings.column + " 2 |\n|---|---|\n| " + strings.cell +
+        " | " + strings.cell + " |", before);
+    },
+    tip: admonition("tip"),
+    note: admonition("note"),
+    warning: admonition("warning"),
+    link: function (sel) {
+      var text = sel || strings.linkText;
+      return { text: "[" + text + "](https://)", select: [text.length + 3, text.length + 11] };
+    },
+    math: function (sel) {
+      var tex = sel || "E = mc^2";
+      return { text: "$" + tex + "$", select: [1, 1 + tex.length] };
+    }
+  };
+  var toolbar = form.querySelector(".md-toolbar");
+  var fileInput = document.getElementById("image-file");
+  toolbar.hidden = false;
+  toolbar.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-md]");
+    if (!button) { return; }
+    var name = button.dataset.md;
+    if (name === "image") { fileInput.click(); return; }
+    replaceSelection(actions[name]);
+  });
+
+  // ---------------------------------------------------------------- images
+  var uploadStatus = document.getElementById("upload-status");
+  function upload(fileObject) {
+    var data = new FormData();
+    data.append("file", fileObject, fileObject.name || "image.png");
+    uploadStatus.textContent = strings.uploading;
+    return fetch(form.dataset.uploadUrl, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), "Accept": "application/json" }
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+    }).then(function (result) {
+      if (!result.ok) {
+        uploadStatus.textContent = strings.uploadFailed + " " + ((result.json.error || {}).message || "");
+        return;
+      }
+      uploadStatus.textContent = strings.uploaded + " " + result.json.name;
+      replaceSelection(function (sel, before) {
+        var md = "![" + (sel || "") + "](../assets/" + result.json.name + ")";
+        return { text: md };
+      });
+    }).catch(function () { uploadStatus.textContent = strings.uploadFailed; });
+  }
+  function imagesOf(list) {
+    return Array.prototype.filter.call(list || [], function (f) { return /^image\//.test(f.type); });
+  }
+  fileInput.addEventListener("change", function () {
+    imagesOf(fileInput.files).forEach(upload);
+    fileInput.value = "";
+  });
+  body.addEventListener("paste", function (event) {
+    var files = imagesOf(event.clipboardData && event.clipboardData.files);
+    if (files.length) { event.preventDefault(); files.forEach(upload); }
+  });
+  body.addEventListener("dragover", function (event) {
+    if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
+      event.preventDefault();
+    }
+  });
+  body.addEventListener("drop", function (event) {
+    var files = imagesOf(event.dataTransfer && event.dataTransfer.files);
+    if (files.length) { event.preventDefault(); files.forEach(upload); }
+  });
+
+  // ---------------------------------------------------------------- preview
+  var previewRequest = 0;
+  function renderMath() {
+    if (window.renderMathInElement) {
+      try {
+        window.renderMathInElement(preview, {
+          delimiters: [{ left: "\\(", right: "\\)", display: false }, { left: "\\[", right: "\\]", display: true }],
+          throwOnError: false
+        });
+      } catch (e) { /* a formula being typed is allowed to be wrong */ }
+    }
+  }
+  function refreshPreview() {
+    var mine = ++previewRequest;
+    fetch(form.dataset.previewUrl, {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+      body: JSON.stringify({ text: body.value, branch: branch })
+    }).then(function (response) {
+      if (!response.ok) { throw new Error(String(response.status)); }
+      return response.json();
+    }).then(function (json) {
+      if (mine !== previewRequest) { return; }
+      preview.innerHTML = json.html; // sanitized by the server (nh3), same pipeline as the site
+      renderMath();
+    }).catch(function () {
+      if (mine === previewRequest) { preview.setAttribute("data-error", strings.previewFailed); }
+    });
+  }
+  body.addEventListener("input", debounce(refreshPreview, 300));
+  refreshPreview();
+
+  // ---------------------------------------------------------------- objectives
+  var objectives = document.getElementById("objectives");
+  document.getElementById("add-objective").addEventListener("click", function () {
+    var row = document.getElementById("tpl-objective").content.firstElementChild.cloneNode(true);
+    objectives.appendChild(row);
+    row.querySelector("input").focus();
+    keepDraft();
+  });
+  objectives.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-row]");
+    if (!button) { return; }
+    var row = button.closest("li");
+    if (objectives.children.length > 1) { row.remove(); } else { row.querySelector("input").value = ""; }
+    keepDraft();
+  });
+
+  // ---------------------------------------------------------------- standard items
+  var chips = document.getElementById("standard-chips");
+  var picker = document.getElementById("standard-picker");
+  var search = document.getElementById("standard-search");
+  var results = document.getElementById("standard-results");
+  picker.hidden = false;
+  function chosen() {
+    return Array.prototype.map.call(chips.querySelectorAll("input[name=standards]:checked"), function (i) { return i.value; });
+  }
+  function addChip(key, label) {
+    var existing = chips.querySelector("input[name=standards][value=\"" + CSS.escape(key) + "\"]");
+    if (existing) { existing.checked = true; keepDraft(); return; }
+    var li = document.createElement("li");
+    li.className = "chip";
+    var lab = document.createElement("label");
+    var box = document.createElement("input");
+    box.type = "checkbox"; box.name = "standards"; box.value = key; box.checked = true;
+    var code = document.createElement("span"); code.className = "chip-code"; code.textContent = key;
+    var text = document.createElement("span"); text.className = "chip-text"; text.textContent = label;
+    lab.appendChild(box); lab.appendChild(code); lab.appendChild(document.createTextNode(" ")); lab.appendChild(text);
+    li.appendChild(lab);
+    chips.appendChild(li);
+    keepDraft();
+  }
+  function showItems(items) {
+    results.textContent = "";
+    if (!items.length) {
+      var none = document.createElement("li"); none.className = "muted"; none.textContent = strings.noItems;
+      results.appendChild(none);
+      return;
+    }
+    var have = chosen();
+    items.forEach(function (item) {
+      var li = document.createElement("li");
+      li.className = "picker-item";
+      var button = document.createElement("button");
+      button.type = "button"; button.className = "button secondary small";
+      button.dataset.key = item.key;
+      button.textContent = have.indexOf(item.key) >= 0 ? strings.added : strings.add;
+      var desc = document.createElement("span");
+      desc.className = "picker-desc";
+      desc.textContent = item.code + " " + item.text + " · " + (item.level_label || item.level) + " · " + (item.kind_label || item.kind);
+      li.appendChild(button); li.appendChild(desc);
+      if (item.chapters.length) {
+        var covered = document.createElement("small");
+        covered.className = "muted picker-covered";
+        covered.textContent = strings.covered + " " + item.chapters.join(", ");
+        li.appendChild(covered);
+      }
+      button.addEventListener("click", function () {
+        addChip(item.key, item.code + " " + item.text);
+        button.textContent = strings.added;
+      });
+      results.appendChild(li);
+    });
+  }
+  var searchRequest = 0;
+  search.addEventListener("input", debounce(function () {
+    var mine = ++searchRequest;
+    var url = form.dataset.itemsUrl + (form.dataset.itemsUrl.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(search.value);
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (json) { if (mine === searchRequest) { showItems(json.items || []); } });
+  }, 250));
+  search.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); } // Enter searches; it must not save the chapter
+  });
+  chips.addEventListener("change", keepDraft);
+
+  // ---------------------------------------------------------------- drafts in this browser
+  var prefix = "jointbook:draft:" + book + ":" + file + ":" + branch + ":";
+  var key = prefix + base;
+  var status = document.getElementById("autosave-status");
+  function fields() {
+    return {
+      title: form.elements.title.value,
+      objectives: Array.prototype.map.call(form.querySelectorAll("input[name=objectives]"), function (i) { return i.value; }),
+      hours: form.elements.hours.value,
+      summary: form.elements.summary.value,
+      standards: chosen(),
+      body: body.value,
+      message: form.elements.message.value
+    };
+  }
+  var initial = JSON.stringify(fields());
+  function keepDraft() {
+    var now = fields();
+    try {
+      if (JSON.stringify(now) === initial) { localStorage.removeItem(key); return; }
+      now.base = base; now.savedAt = new Date().toISOString();
+      localStorage.setItem(key, JSON.stringify(now));
+      status.textContent = strings.autosaved;
+    } catch (e) { /* storage full or disabled: the form still works */ }
+  }
+  form.addEventListener("input", debounce(keepDraft, 400));
+
+  function draftsOfThisChapter() {
+    var found = [];
+    for (var i = 0; i < localStorage.length; i++) {
+      var k = localStorage.key(i);
+      if (k && k.indexOf(prefix) === 0) { found.push(k); }
+    }
+    return found;
+  }
+  function apply(draft) {
+    if (draft.base && draft.base !== base) {
+      // Saved against the version the draft was written on, so others' edits since are merged, not overwritten.
+      base = draft.base;
+      key = prefix + base;
+      form.elements.base.value = base;
+    }
+    form.elements.title.value = draft.title || "";
+    form.elements.hours.value = draft.hours || "";
+    form.elements.summary.value = draft.summary || "";
+    form.elements.message.value = draft.message || "";
+    body.value = draft.body || "";
+    objectives.textContent = "";
+    (draft.objectives && draft.objectives.length ? draft.objectives : [""]).forEach(function (text) {
+      var row = document.getElementById("tpl-objective").content.firstElementChild.cloneNode(true);
+      row.querySelector("input").value = text;
+      objectives.appendChild(row);
+    });
+    Array.prototype.forEach.call(chips.querySelectorAll("input[name=standards]"), function (box) {
+      box.checked = (draft.standards || []).indexOf(box.value) >= 0;
+    });
+    (draft.standards || []).forEach(function (k) { addChip(k, ""); });
+    changed();
+  }
+
+  try {
+    if (form.dataset.justSaved) {
+      // The save went through: what the browser kept is in the library now.
+      draftsOfThisChapter().forEach(function (k) { localStorage.removeItem(k); });
+    } else {
+      var keys = draftsOfThisChapter().sort(function (a, b) {
+        return (JSON.parse(localStorage.getItem(b)).savedAt || "").localeCompare(JSON.parse(localStorage.getItem(a)).savedAt || "");
+      });
+      var newest = keys.length ? JSON.parse(localStorage.getItem(keys[0])) : null;
+      if (newest && JSON.stringify({
+        title: newest.title, objectives: newest.objectives, hours: newest.hours, summary: newest.summary,
+        standards: newest.standards, body: newest.body, message: newest.message
+      }) !== initial) {
+        var banner = document.getElementById("draft-restore");
+        banner.querySelector(".draft-when").textContent = new Date(newest.savedAt).toLocaleString();
+        banner.hidden = false;
+        banner.addEventListener("click", function (event) {
+          var what = event.target.dataset && event.target.dataset.draft;
+          if (what === "restore") {
+            apply(newest);
+            keepDraft();
+            banner.hidden = true;
+          } else if (what === "discard") {
+            keys.forEach(function (k) { localStorage.removeItem(k); });
+            banner.hidden = true;
+          }
+        });
+      }
+    }
+  } catch (e) { /* no storage: nothing to restore */ }
+
+  form.addEventListener("submit", function () { keepDraft(); });
+})();
