@@ -322,7 +322,7 @@ def main() -> None:
     lib.commit("main", [Write(chapter, text)], Author("李师傅", "li@example.com", "enterprise"), "Add a case")
     t_fresh, _ = ms(lambda: book_dashboard(lib, book, book_crs, book_reviews, book_feedback, since, until))
     print(f"per-book dashboard right after a new save: {t_fresh:,.0f} ms "
-          f"(reads the one new commit, blames the one changed chapter)")
+          f"(reads and replays only the new commit)")
     t_lib_fresh, _ = ms(lambda: library_dashboard(lib, books, crs, reviews, feedback, since, until))
     print(f"library dashboard right after it: {t_lib_fresh:,.0f} ms")
     print(f"cache entries: {cache_sizes()}")
