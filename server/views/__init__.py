@@ -5,6 +5,7 @@ permission (``server.permissions``), put its template under
 ``templates/ui/<module>/``, and list the blueprint in ``BLUEPRINTS``.
 """
 from server.views import account, audit, health, home, jobs, language, members, people, signin
+from server.views import books, history
 from server.views import assets as asset_pages, editor
 
 BLUEPRINTS = [
@@ -17,6 +18,8 @@ BLUEPRINTS = [
     members.blueprint,
     audit.blueprint,
     jobs.blueprint,
+    books.blueprint,
+    history.blueprint,
     editor.blueprint,
     asset_pages.blueprint,
 ]

@@ -18,8 +18,9 @@ from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from server.library import book_titles
-from server.permissions import roles_of, signed_in
+from server.errors import UserError
+from server.library import book_titles, library
+from server.permissions import Ability, may, roles_of, signed_in
 from server.templating import ROLE_LABELS
 
 blueprint = Blueprint("home", __name__)
@@ -77,6 +78,44 @@ def my_books(user: Any) -> list[HomeItem]:
         HomeItem(title=titles.get(book, book), url=_book_url(book), detail=str(ROLE_LABELS[role.value]))
         for book, role in sorted(roles_of(user).items())
     ]
+
+
+@provide("drafts")
+def my_drafts(user: Any) -> list[HomeItem]:
+    """My draft branches ``drafts/<username>/<book>``, with how far they are ahead of and behind main."""
+    try:
+        lib = library()
+        branches = lib.branches()
+    except UserError:
+        return []
+    titles = book_titles()
+    prefix = f"drafts/{user.username}/"
+    items = []
+    for branch in sorted(branches):
+        if not branch.startswith(prefix):
+            continue
+        book = branch[len(prefix):].split("/", 1)[0]
+        if book not in titles or not may(user, Ability.read, book):
+            continue
+        ahead, behind = lib.compare("main", branch)
+        base = lib.merge_base("main", branch) or "main"
+        items.append(HomeItem(
+            title=titles[book],
+            url=url_for("history.compare", book=book, **{"from": base, "to": branch}),
+            detail=str(_l("%(ahead)s changes ahead of the main version, %(behind)s behind",
+                          ahead=ahead, behind=behind)),
+        ))
+    return items
+
+
+@provide("reviews")
+def awaiting_my_review(user: Any) -> list[HomeItem]:
+    """HOOK for the review part: change requests waiting for this person's review.
+
+    Empty until change requests exist; the review part fills this function (or registers its own
+    provider with ``@provide("reviews")`` and removes this one).
+    """
+    return []
 
 
 @blueprint.route("/")

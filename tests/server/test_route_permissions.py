@@ -28,6 +28,8 @@ ANY_SIGNED_IN = {
     "api.list_tokens",
     "api.create_token",
     "api.revoke_token",
+    "books.index",
+    "api.list_books",
 }
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
