@@ -89,9 +89,14 @@ def test_a_writer_killed_at_random_moments_leaves_a_sound_library(lib, tmp_path)
     ack_path = tmp_path / "acks.txt"
     rng = random.Random(20261123)
     for _ in range(6):
+        seen = len(ack_path.read_text().split()) if ack_path.exists() else 0
         proc = ctx.Process(target=_crashing_writer, args=(str(lib.path), str(ack_path)))
         proc.start()
-        time.sleep(0.6 + rng.random() * 0.6)
+        # Kill only once this writer is saving: a busy machine may take seconds to start it.
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and (not ack_path.exists() or len(ack_path.read_text().split()) <= seen):
+            time.sleep(0.02)
+        time.sleep(rng.random() * 0.5)
         os.kill(proc.pid, signal.SIGKILL)
         proc.join()
         result = fsck(lib)
