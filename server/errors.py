@@ -129,6 +129,13 @@ MESSAGES: dict[str, Any] = {
     "asset.too_large": _l("The image is too large: at most %(limit)s KB."),
     "asset.type": _l("Only PNG, JPG, GIF, WebP and SVG images can be uploaded, and the content must match the file type: %(name)s"),
     "asset.svg_unsafe": _l("This SVG image cannot be used: it contains scripts, event handlers, embedded HTML or links to other files (%(reason)s)."),
+    # server/standards_catalog.py, server/alignment.py (standards catalog, imports, alignment)
+    "standard.not_found": _l("There is no standard %(standard)s in the library."),
+    "standard.exists": _l("The library already has the standard %(standard)s. An edition never changes: import a new edition under a new id."),
+    "standard.import_round_trip": _l("The standard %(standard)s could not be saved without changing it; nothing was written."),
+    "alignment.not_superseded": _l("No edition in the library supersedes %(standard)s."),
+    "alignment.migration_declared": _l("The book already declares %(standard)s; edit its settings by hand."),
+    "alignment.migration_book_yml": _l("The standards list of the settings of %(book)s could not be updated automatically; edit it by hand."),
     # HTTP
     "http.400": _l("The request could not be understood."),
     "http.401": _l("Please sign in first."),

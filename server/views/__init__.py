@@ -4,7 +4,8 @@ To add a page: write a module here with a ``blueprint``, declare each view's
 permission (``server.permissions``), put its template under
 ``templates/ui/<module>/``, and list the blueprint in ``BLUEPRINTS``.
 """
-from server.views import account, audit, health, home, jobs, language, members, people, signin
+from server import case_service
+from server.views import account, audit, health, home, jobs, language, members, people, signin, standards
 from server.views import books, history
 from server.views import assets as asset_pages, editor
 
@@ -22,4 +23,6 @@ BLUEPRINTS = [
     history.blueprint,
     editor.blueprint,
     asset_pages.blueprint,
+    standards.blueprint,
+    case_service.blueprint,
 ]

@@ -18,6 +18,11 @@ PUBLIC = {
     "language.switch",
     "health.healthz",
     "api.openapi_json",
+    "case.documents",
+    "case.document",
+    "case.package",
+    "case.item",
+    "case.association",
 }
 ANY_SIGNED_IN = {
     "home.index",
@@ -28,6 +33,13 @@ ANY_SIGNED_IN = {
     "api.list_tokens",
     "api.create_token",
     "api.revoke_token",
+    "standards.index",
+    "standards.show",
+    "standards.export",
+    "standards.template",
+    "api.list_standards",
+    "api.get_standard",
+    "api.export_standard",
     "books.index",
     "api.list_books",
 }

@@ -1,0 +1,201 @@
+"""The standards catalog: list and search standards, read one as a tree, export and import them."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from materials import MaterialsError
+from materials.case import MAX_IMPORT_BYTES
+from materials.standards import SCHEMES, STATUSES, dump_standard
+from materials.standards_csv import CSV_ENCODING, csv_template, standard_to_csv
+
+from server import standards_catalog as catalog
+from server.audit import record
+from server.database import db
+from server.errors import UserError, describe
+from server.library import book_titles
+from server.permissions import Ability, book_access, may, signed_in
+from server.views.forms import PageForm
+
+blueprint = Blueprint("standards", __name__)
+
+STATUS_LABELS = {"current": _l("Current"), "superseded": _l("Superseded"), "withdrawn": _l("Withdrawn")}
+EXPORTS = {"case": ("json", "application/json"), "csv": ("csv", "text/csv"), "yaml": ("yml", "application/yaml")}
+
+
+def export_response(std: Any, fmt: str, base_url: str, found: catalog.Entry | None = None) -> Response:
+    """A download of the standard as CASE 1.1 JSON, CSV (UTF-8 with BOM, for Excel) or YAML."""
+    if fmt not in EXPORTS:
+        raise UserError("request.invalid", status=404, detail=f"format: {fmt}")
+    extension, mimetype = EXPORTS[fmt]
+    if fmt == "case":
+        from materials.case import to_case
+
+        package = catalog.case_package(found, base_url) if found is not None else to_case(std, base_url=base_url)
+        body: bytes = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
+    elif fmt == "csv":
+        body = standard_to_csv(std, "zh-CN" if std.language.startswith("zh") else "en").encode(CSV_ENCODING)
+        mimetype += "; charset=utf-8"
+    else:
+        body = dump_standard(std).encode("utf-8")
+        mimetype += "; charset=utf-8"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{catalog.download_name(std.id, extension)}"'
+    return response
+
+
+def _importable_books() -> list[tuple[str, str]]:
+    return [(slug, title) for slug, title in book_titles().items() if may(current_user, Ability.maintain, slug)]
+
+
+@blueprint.route("/standards")
+@signed_in
+def index():
+    entries = catalog.entries()
+    query = request.args.get("q", "").strip()[:200]
+    hits = catalog.search(query, [e.standard for e in entries if e.standard]) if query else None
+    return render_template("ui/standards/index.html", entries=entries, query=query, hits=hits,
+                           counts=catalog.counts, STATUS_LABELS=STATUS_LABELS, books=_importable_books(),
+                           describe=describe)
+
+
+@blueprint.route("/standards/<standard_id>")
+@signed_in
+def show(standard_id: str):
+    draft = request.args.get("branch", "").strip()
+    if draft:
+        if not draft.startswith("imports/"):
+            raise UserError("standard.not_found", status=404, standard=standard_id)
+        std, found = catalog.branch_standard(draft, standard_id), None
+    else:
+        found = catalog.entry(standard_id)
+        std = found.standard
+    everything = catalog.standards()
+    return render_template("ui/standards/show.html", std=std, draft=draft, tree=catalog.tree(std),
+                           counts=catalog.counts(std), chain=catalog.editions(std, everything), known=everything,
+                           STATUS_LABELS=STATUS_LABELS, safe_url=_safe_url(std.source_url),
+                           level_labels={lv.key: lv.label for lv in std.levels})
+
+
+def _safe_url(url: str) -> str | None:
+    return url if url.startswith(("https://", "http://")) else None
+
+
+@blueprint.route("/standards/<standard_id>/export/<fmt>")
+@signed_in
+def export(standard_id: str, fmt: str):
+    found = catalog.entry(standard_id)
+    return export_response(found.standard, fmt, request.url_root.rstrip("/"), found)
+
+
+@blueprint.route("/standards/csv-template")
+@signed_in
+def template():
+    language = "en" if request.args.get("lang") == "en" else "zh-CN"
+    response = Response(csv_template(language).encode(CSV_ENCODING), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = 'attachment; filename="standard-template.csv"'
+    return response
+
+
+# ---------------------------------------------------------------------- import
+
+def _scheme_choices() -> list[tuple[str, str]]:
+    return [(s, s) for s in SCHEMES]
+
+
+def _status_choices() -> list[tuple[str, str]]:
+    return [(s, str(STATUS_LABELS[s])) for s in STATUSES]
+
+
+class CaseImportForm(PageForm):
+    package = FileField(_l("CASE package (JSON)"), [FileRequired()])
+    standard_id = StringField(_l("Standard id (only for packages from other systems)"), [Optional(), Length(max=160)])
+    direct = BooleanField(_l("Commit directly to main"))
+
+
+class CsvImportForm(PageForm):
+    sheet = FileField(_l("Filled CSV sheet"), [FileRequired()])
+    standard_id = StringField(_l("Standard id (slug@edition)"), [DataRequired(), Length(max=160)])
+    title = StringField(_l("Title"), [DataRequired(), Length(max=500)])
+    scheme = SelectField(_l("Scheme"), choices=_scheme_choices, default="cn-noss")
+    code = StringField(_l("Code"), [Optional(), Length(max=100)])
+    edition = StringField(_l("Edition"), [DataRequired(), Length(max=40)])
+    status = SelectField(_l("Status"), choices=_status_choices, default="current")
+    issuer = StringField(_l("Issuer"), [Optional(), Length(max=300)])
+    source_url = StringField(_l("Source (web address)"), [Optional(), Length(max=500)])
+    language = SelectField(_l("Language"), choices=[("zh-CN", "中文"), ("en", "English")], default="zh-CN")
+    levels = TextAreaField(_l("Levels, lowest first (one per line: key label)"), [Optional(), Length(max=2000)])
+    direct = BooleanField(_l("Commit directly to main"))
+
+    def meta(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {"id": self.standard_id.data.strip(), "title": self.title.data.strip(),
+                                "scheme": self.scheme.data, "edition": self.edition.data.strip(),
+                                "status": self.status.data, "language": self.language.data}
+        for name in ("code", "issuer", "source_url"):
+            value = (getattr(self, name).data or "").strip()
+            if value:
+                meta[name] = value
+        levels = [line.split(None, 1) for line in (self.levels.data or "").splitlines() if line.strip()]
+        if levels:
+            cumulative = self.scheme.data in ("cn-noss", "cn-1x")
+            meta["levels"] = [{"key": parts[0], "label": parts[-1], "cumulative": cumulative} for parts in levels]
+        return meta
+
+
+def _upload_bytes(storage: Any) -> bytes:
+    data = storage.read(MAX_IMPORT_BYTES + 1) if storage else b""
+    if len(data) > MAX_IMPORT_BYTES:
+        raise UserError("http.413", status=413)
+    return data
+
+
+@blueprint.route("/books/<book>/standards/import", methods=["GET", "POST"])
+@book_access(Ability.maintain)
+def import_standard(book: str):
+    titles = book_titles()
+    if book not in titles:
+        raise UserError("book.not_found", status=404, book=book)
+    if request.content_length and request.content_length > MAX_IMPORT_BYTES:
+        raise UserError("http.413", status=413)  # refused before the body is read
+    case_form = CaseImportForm(prefix="case")
+    csv_form = CsvImportForm(prefix="csv")
+    direct_allowed = catalog.may_import_directly(current_user, book)
+    errors: list[dict[str, Any]] = []
+    status = 200
+    for kind, form in (("case", case_form), ("csv", csv_form)):
+        if not form.submit_ok():
+            if form.is_submitted() and any(k.startswith(form._prefix) for k in request.form):
+                status = 422
+            continue
+        try:
+            raw = _upload_bytes(form.package.data if kind == "case" else form.sheet.data)
+            if kind == "case":
+                std = catalog.standard_from_upload("case", raw, standard_id=(form.standard_id.data or "").strip())
+            else:
+                std = catalog.standard_from_upload("csv", raw, form.meta())
+            done = catalog.import_standard(std, current_user, direct=direct_allowed and form.direct.data)
+        except (MaterialsError, UserError) as error:
+            if isinstance(error, UserError) and error.status == 413:
+                raise
+            errors = catalog.error_rows(error)
+            status = 422
+            break
+        record("standard.import", std.id, book=book, branch=done.branch, commit=done.sha, format=kind)
+        db().commit()
+        if done.direct:
+            flash(_("The standard %(id)s is now in the library.", id=std.id), "success")
+            return redirect(url_for("standards.show", standard_id=std.id))
+        flash(_("The standard %(id)s is saved on the draft branch %(branch)s for review. "
+                "A maintainer merges it into the library.", id=std.id, branch=done.branch), "success")
+        return redirect(url_for("standards.show", standard_id=std.id, branch=done.branch))
+    return render_template("ui/standards/import.html", book=book, title=titles[book], case_form=case_form,
+                           csv_form=csv_form, errors=errors, direct_allowed=direct_allowed,
+                           limit_mb=MAX_IMPORT_BYTES // (1024 * 1024)), status
