@@ -87,7 +87,7 @@ def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = 
     site, None = no platform: the form shows a notice instead).
     """
     started = time.monotonic()
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # the build subprocess runs in another directory
     commit = lib.resolve(rev)
     try:
         the_book = lib.book(book, commit)
