@@ -143,30 +143,35 @@ def test_a_commit_of_another_book_is_not_shown_through_this_book(signed_in, app)
     assert "机密" not in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("query,status,code", [
+BAD_REVISIONS = [
     ({"from": "--output=/tmp/x", "to": "main"}, 400, "revision.invalid"),
     ({"from": "-p", "to": "main"}, 400, "revision.invalid"),
     ({"from": "main", "to": "refs/../../config"}, 400, "revision.invalid"),
+    ({"from": "main", "to": "main..HEAD"}, 400, "revision.invalid"),
     ({"from": "main", "to": "no-such-branch"}, 404, "revision.not_found"),
     ({"from": "main", "to": "deadbeef"}, 404, "revision.not_found"),
     ({"from": "main", "to": "0" * 40}, 404, "revision.not_found"),
     ({"from": "main"}, 400, "revision.missing"),
-])
-def test_bad_revisions_are_refused_with_a_translated_message(signed_in, query, status, code):
-    client = signed_in("reader")
-    page = client.get(f"/books/{BOOK}/compare", query_string=query, headers=ZH)
-    assert page.status_code == status
-    text = page.get_data(as_text=True)
-    assert "版本" in text  # said in Chinese
-    api = client.get(f"/api/books/{BOOK}/compare", query_string=query, headers=EN)
-    assert api.status_code == status and api.json["error"]["code"] == code
+]
 
 
-@pytest.mark.parametrize("sha", ["zzzz", "-x", "0" * 40, "abc"])
-def test_unknown_commits_are_404(signed_in, sha):
+def test_bad_revisions_are_refused_with_a_translated_message(signed_in):
     client = signed_in("reader")
-    assert client.get(f"/books/{BOOK}/commits/{sha}", headers=ZH).status_code == 404
-    assert client.get(f"/api/books/{BOOK}/commits/{sha}").status_code in (404, 422)
+    for query, status, code in BAD_REVISIONS:
+        page = client.get(f"/books/{BOOK}/compare", query_string=query, headers=ZH)
+        assert page.status_code == status, query
+        assert "版本" in page.get_data(as_text=True), query  # said in Chinese
+        api = client.get(f"/api/books/{BOOK}/compare", query_string=query, headers=EN)
+        assert api.status_code == status and api.json["error"]["code"] == code, query
+        assert "version" in api.json["error"]["message"]
+
+
+def test_unknown_commits_are_404(signed_in):
+    client = signed_in("reader")
+    for sha in ("zzzz", "-x", "0" * 40, "abc", "1234abcd"):
+        assert client.get(f"/books/{BOOK}/commits/{sha}", headers=ZH).status_code == 404, sha
+        assert client.get(f"/books/{BOOK}/commits/{sha}/revert").status_code == 403, sha  # readers: no revert
+        assert client.get(f"/api/books/{BOOK}/commits/{sha}").status_code in (404, 422), sha
 
 
 # ------------------------------------------------------------------ blame
