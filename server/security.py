@@ -40,6 +40,10 @@ SECURITY_HEADERS = {
 }
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Endpoints that take posts from pages we do not serve (the feedback form of published sites,
+# possibly opened from disk). They must act as an anonymous visitor unless the request is
+# provably from our own origin; see server/api/feedback.py.
+CSRF_EXEMPT: set[str] = set()
 
 
 def login_rate_limit() -> str:
@@ -83,7 +87,7 @@ def init_security(app: Flask) -> Limiter:
 
 def check_csrf() -> None:
     """Registered after token authentication: token-authenticated API calls are exempt."""
-    if request.method not in UNSAFE_METHODS or g.get("token_auth"):
+    if request.method not in UNSAFE_METHODS or g.get("token_auth") or request.endpoint in CSRF_EXEMPT:
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return

@@ -6,7 +6,8 @@ compares against it; a test checks that the migrations match it).
 from server.database import Base
 from server.models.accounts import ApiToken, User
 from server.models.audit import AuditEvent
+from server.models.feedback import Feedback, FeedbackReply
 from server.models.jobs import Job
 from server.models.memberships import Membership, Role
 
-__all__ = ["ApiToken", "AuditEvent", "Base", "Job", "Membership", "Role", "User"]
+__all__ = ["ApiToken", "AuditEvent", "Base", "Feedback", "FeedbackReply", "Job", "Membership", "Role", "User"]

@@ -9,8 +9,11 @@ from server.views import account, audit, health, home, jobs, language, members, 
 from server.views import books, history
 from server.views import assets as asset_pages, editor
 
+from server.views import feedback as feedback_pages  # noqa: E402
+
 BLUEPRINTS = [
     signin.blueprint,
+    feedback_pages.blueprint,
     language.blueprint,
     health.blueprint,
     home.blueprint,

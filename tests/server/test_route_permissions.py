@@ -18,6 +18,10 @@ PUBLIC = {
     "language.switch",
     "health.healthz",
     "api.openapi_json",
+    "feedback.follow",  # the asker's private link (the token is the secret)
+    "api.submit_feedback",  # the form of published sites: anonymous readers, rate-limited
+    "api.public_answers",
+    "api.follow_feedback",
     "case.documents",
     "case.document",
     "case.package",
