@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from server import api, views
 from server.auth import authenticate_token, init_auth
@@ -27,6 +28,13 @@ from server.templating import init_templating
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` limited to what a database integer holds: larger numbers are 404, not a crash."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002, ANN001
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_config(config)
     Path(settings["JOINTBOOK_INSTANCE"]).mkdir(parents=True, exist_ok=True)
@@ -37,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         instance_path=settings["JOINTBOOK_INSTANCE"],
     )
     app.config.update(settings)
+    app.url_map.converters["int"] = DatabaseIdConverter
 
     init_database(app)
     if app.config["RUN_MIGRATIONS"]:

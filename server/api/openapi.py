@@ -10,7 +10,7 @@ from server.permissions import public
 
 # What each status means, for the document.
 STATUS_TEXT = {
-    200: "OK", 201: "Created", 204: "No content", 400: "Refused (CSRF token missing when using the session cookie)",
+    200: "OK", 201: "Created", 204: "No content", 400: "Refused: bad input, or the CSRF header missing with the session cookie",
     401: "Not signed in, or the token is wrong", 403: "Not allowed", 404: "Not found",
     409: "Conflicts with the current state", 422: "The request is not valid", 503: "The library is not set up",
 }
@@ -32,6 +32,8 @@ def _operation(op: Operation) -> dict[str, Any]:
             errors.add(400)
     if op.params:
         errors.add(404)
+    if op.params or op.body is not None or op.query:
+        errors.add(400)  # a domain error on bad input (materials, review, build) is a 400
     if op.body is not None or op.query:
         errors.add(422)
     for status in sorted(errors):

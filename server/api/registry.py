@@ -71,6 +71,23 @@ def _validate(instance: Any, definition: dict[str, Any]) -> None:
         raise UserError("request.invalid", status=422, detail=f"{where}: {error.message}"[:300])
 
 
+INT64 = 2**63 - 1
+
+
+def _refuse_huge_integers(value: Any, where: str = "body") -> None:
+    """No JSON number a database cannot store gets past the door (422, not a crash later)."""
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int) and not -INT64 - 1 <= value <= INT64:
+        raise UserError("request.invalid", status=422, detail=f"{where}: number out of range")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _refuse_huge_integers(item, f"{where}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_huge_integers(item, f"{where}/{index}")
+
+
 def _convert(name: str, raw: str, definition: dict[str, Any]) -> Any:
     kind = definition.get("type", "string")
     try:
@@ -85,6 +102,7 @@ def _convert(name: str, raw: str, definition: dict[str, Any]) -> Any:
     except ValueError:
         raise UserError("request.invalid", status=422, detail=f"{name}: {raw[:50]!r}") from None
     _validate(value, definition)
+    _refuse_huge_integers(value, name)
     return value
 
 
@@ -105,6 +123,9 @@ def endpoint(
     method = method.upper()
     path_names = re.findall(r"\{(\w+)\}", path)
     params = {name: (params or {}).get(name, {"type": "string"}) for name in path_names}
+    for name, definition in params.items():
+        if definition.get("type") == "integer":  # what <int:...> accepts (see server.app.DatabaseIdConverter)
+            params[name] = {"minimum": 0, "maximum": 2**63 - 1, **definition}
     query = dict(query or {})
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -120,6 +141,7 @@ def endpoint(
                 if data is None:
                     raise UserError("request.invalid", status=422, detail="a JSON body is required")
                 _validate(data, body)
+                _refuse_huge_integers(data)
                 kwargs["body"] = data
             for name, definition in query.items():
                 raw = request.args.get(name)

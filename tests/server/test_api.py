@@ -120,7 +120,7 @@ def test_api_conforms_to_its_openapi_document(app, token_for):
     assert len(operations) >= 10
     for operation in operations:
 
-        @settings(max_examples=8, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+        @settings(max_examples=5, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck))
         @given(case=operation.as_strategy())
         def conforms(case):
