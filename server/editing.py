@@ -21,7 +21,7 @@ from typing import Any, Iterable
 from materials import (Author, Delete, EditConflict, FrontMatter, MaterialsError, NotFound, Rename, Saved, Write,
                        book_path, chapter_path, parse_chapter, serialize_chapter)
 from materials.books import parse_book_config
-from materials.frontmatter import parse_front_matter, split_front_matter
+from materials.frontmatter import parse_front_matter
 from materials.yamlfile import dump_yaml, load_yaml
 
 from server.errors import UserError
@@ -121,7 +121,7 @@ class ChapterText:
 
 def valid_chapter_name(filename: str) -> str:
     """A chapter file name a URL and every file system can carry."""
-    if not isinstance(filename, str) or not re.match(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.md$", filename):
+    if not isinstance(filename, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.md", filename):
         raise UserError("chapter.name", status=400, filename=str(filename)[:130])
     return filename
 

@@ -26,7 +26,6 @@ from server.errors import UserError, describe, status_for
 from server.library import library
 from server.permissions import Ability, book_access
 from server.views.forms import ConfirmForm
-from server.views.home import HomeItem, provide
 
 blueprint = Blueprint("editor", __name__)
 
@@ -294,23 +293,3 @@ def delete_part(book: str, index: int):
         "ui/confirm.html", form=form, title=_("Delete part"),
         question=_("Delete the part “%(title)s”? Only an empty part can be deleted.", title=current),
         action=_("Delete"), cancel=url_for("editor.structure", book=book, **_branch_args(book, branch)))
-
-
-# ------------------------------------------------------------------ home page
-
-@provide("drafts")
-def my_drafts(user: Any) -> list[HomeItem]:
-    """The person's draft branches, one per book they have saved in."""
-    try:
-        lib = library()
-    except UserError:
-        return []
-    prefix = f"{editing.DRAFTS}/{user.username}/"
-    items = []
-    for branch in sorted(lib.branches()):
-        if branch.startswith(prefix):
-            book = branch[len(prefix):]
-            ahead, _behind = lib.compare("main", branch)
-            items.append(HomeItem(title=_book_title(lib, book, branch), url=url_for("editor.structure", book=book),
-                                  detail=_("%(count)s unpublished change(s)", count=ahead)))
-    return items

@@ -1,0 +1,124 @@
+"""A book's images: uploaded by content type, size-limited, SVG checked, listed and deleted."""
+from __future__ import annotations
+
+import base64
+import io
+
+import pytest
+
+from materials import Library
+
+BOOK = "locomotive-maintenance"
+DRAFT = f"drafts/teacher/{BOOK}"
+UPLOAD = f"/api/books/{BOOK}/assets"
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+SAFE_SVG = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs>' \
+           b'<rect width="10" height="10" fill="url(#g)"/><use href="#g"/></svg>'
+UNSAFE_SVGS = {
+    "script": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    "handler": b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect/></svg>',
+    "foreign": b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject></svg>',
+    "external": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://evil.example/x.png"/></svg>',
+    "js-link": b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect/></a></svg>',
+    "entity": b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+    "css": b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>',
+}
+
+
+@pytest.fixture
+def lib(app):
+    return Library(app.config["LIBRARY_PATH"])
+
+
+@pytest.fixture
+def teacher(signed_in, web):
+    client = signed_in("teacher")
+    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
+    return client
+
+
+def upload(client, name, data, url=UPLOAD):
+    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+
+
+def test_a_png_is_stored_in_the_books_assets_on_the_draft_and_served(teacher, lib):
+    response = upload(teacher, "示意图 1.png", PNG)
+    assert response.status_code == 201, response.json
+    name = response.json["name"]
+    assert name == "示意图-1.png" and response.json["markdown"] == f"![](../assets/{name})"
+    assert lib.read(DRAFT, f"books/{BOOK}/assets/{name}") == PNG
+    served = teacher.get(response.json["url"])
+    assert served.status_code == 200 and served.data == PNG and served.mimetype == "image/png"
+    assert "sandbox" in served.headers["Content-Security-Policy"]
+    listed = teacher.get(UPLOAD).json["assets"]
+    assert name in [a["name"] for a in listed] and "brake-system.svg" in [a["name"] for a in listed]
+    again = upload(teacher, "示意图 1.png", PNG)
+    assert again.json["name"] == name and again.json["sha"] == ""  # same picture stored once
+
+
+def test_upload_names_are_made_safe(teacher, lib):
+    for raw in ("../../evil.png", "..\\..\\evil.png", ".git.png", "-rf.png", "--upload-pack=x.png"):
+        response = upload(teacher, raw, PNG)
+        assert response.status_code == 201, raw
+        name = response.json["name"]
+        assert "/" not in name and not name.startswith((".", "-")), name
+    assert set(lib.files(DRAFT, "books")) - set(lib.files("main", "books")) <= {
+        f"books/{BOOK}/assets/{n}" for n in ("evil.png", "git.png", "rf.png", "upload-pack-x.png")}
+
+
+def test_an_oversized_upload_is_refused_with_413_and_nothing_is_written(make_app, web, lib):
+    app = make_app(ASSET_MAX_BYTES=1024)
+    client = app.test_client()
+    web.login(client, "teacher")
+    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
+    library = Library(app.config["LIBRARY_PATH"])
+    response = upload(client, "big.png", PNG + b"\0" * 2048)
+    assert response.status_code == 413 and response.json["error"]["code"] == "asset.too_large"
+    page = client.post(f"/books/{BOOK}/assets", data={"file": (io.BytesIO(PNG + b"\0" * 2048), "big.png")},
+                       content_type="multipart/form-data")
+    assert page.status_code == 413
+    assert library.branch_head(DRAFT) is None
+
+
+def test_beyond_the_request_limit_the_server_refuses_before_reading(make_app, web):
+    app = make_app(MAX_CONTENT_LENGTH=4096)
+    client = app.test_client()
+    web.login(client, "teacher")
+    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
+    assert upload(client, "big.png", PNG + b"\0" * 10000).status_code == 413
+
+
+def test_unsafe_svg_is_refused(teacher, lib):
+    for kind, data in UNSAFE_SVGS.items():
+        response = upload(teacher, f"{kind}.svg", data)
+        assert response.status_code == 422 and response.json["error"]["code"] == "asset.svg_unsafe", kind
+    assert lib.branch_head(DRAFT) is None
+
+
+def test_a_plain_svg_and_wrong_types_by_content(teacher):
+    assert upload(teacher, "diagram.svg", SAFE_SVG).status_code == 201
+    wrong = upload(teacher, "photo.png", b"<html><script>alert(1)</script></html>")
+    assert wrong.status_code == 415 and wrong.json["error"]["code"] == "asset.type"
+    assert upload(teacher, "page.html", PNG).status_code == 415
+    assert upload(teacher, "empty.png", b"").status_code == 422
+
+
+def test_delete_an_image_after_a_confirmation_naming_the_chapters_that_show_it(teacher, lib, web):
+    url = f"/books/{BOOK}/assets/brake-system.svg/delete"
+    confirm = teacher.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "03-brake-test.md" in confirm
+    assert lib.branch_head(DRAFT) is None
+    assert web.post_form(teacher, url).status_code == 303
+    assert not lib.exists(DRAFT, f"books/{BOOK}/assets/brake-system.svg")
+    assert lib.exists("main", f"books/{BOOK}/assets/brake-system.svg")
+    assert teacher.delete(f"{UPLOAD}/brake-system.svg").status_code == 404
+    assert teacher.delete(f"{UPLOAD}/pantograph.svg").status_code == 204
+
+
+def test_the_images_page_lists_and_uploads(teacher, lib):
+    page = teacher.get(f"/books/{BOOK}/assets").get_data(as_text=True)
+    assert "brake-system.svg" in page and 'enctype="multipart/form-data"' in page
+    response = teacher.post(f"/books/{BOOK}/assets", data={"file": (io.BytesIO(PNG), "photo.png")},
+                            content_type="multipart/form-data")
+    assert response.status_code == 303
+    assert lib.exists(DRAFT, f"books/{BOOK}/assets/photo.png")

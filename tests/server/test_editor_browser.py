@@ -1,0 +1,161 @@
+"""In a real browser: a teacher edits a chapter with the toolbar, pastes an image, picks a
+standard item and saves; two windows editing the same passage end in the conflict screen
+with the second author's text kept."""
+from __future__ import annotations
+
+import base64
+import shutil
+import threading
+
+import pytest
+
+from materials import Library, parse_chapter
+from server.app import create_app
+from server.database import engine
+from server.first_run import prepare_instance
+
+pytestmark = pytest.mark.browser
+
+BOOK = "locomotive-maintenance"
+CHAPTER = "03-brake-test.md"
+PATH = f"books/{BOOK}/chapters/{CHAPTER}"
+DRAFT = f"drafts/teacher/{BOOK}"
+PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+@pytest.fixture(scope="module")
+def editor_server(tmp_path_factory, starter_library):
+    """The platform on a fresh instance, served by waitress on a free port, with its demo accounts.
+
+    One server for this module: each test works on its own part of the teacher's draft.
+    """
+    from waitress.server import create_server
+
+    tmp_path = tmp_path_factory.mktemp("editor-browser")
+    library = tmp_path / "instance" / "library.git"
+    shutil.copytree(starter_library, library)
+    app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "editor-browser-test"})
+    _created, accounts = prepare_instance(app)
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}", {a.username: a.password for a in accounts}, Library(library)
+    finally:
+        server.close()
+        thread.join(5)
+        engine(app).dispose()
+
+
+def sign_in(page, url, password, username="teacher"):
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{url}/")
+
+
+def select_text(page, needle: str) -> None:
+    page.evaluate("""(needle) => { const el = document.getElementById('body'); const at = el.value.indexOf(needle);
+                                   el.focus(); el.setSelectionRange(at, at + needle.length); }""", needle)
+
+
+def test_teacher_edits_with_toolbar_pastes_an_image_picks_an_item_and_saves(page, editor_server):
+    url, passwords, lib = editor_server
+    sign_in(page, url, passwords["teacher"])
+    page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+    assert page.locator("#title").input_value() == "制动机的检查与试验"
+    page.wait_for_selector("#preview h2")  # the first preview arrived
+
+    page.fill("#body", "## 五步闸试验\n\n试验前必须确认总风缸压力。\n")
+    select_text(page, "必须")
+    page.click("button[data-md=bold]")
+    page.evaluate("() => { const el = document.getElementById('body'); el.setSelectionRange(el.value.length, el.value.length); }")
+    page.click("button[data-md=warning]")
+    body = page.locator("#body").input_value()
+    assert "试验前**必须**确认" in body and '!!! warning "警告"' in body
+
+    # Paste a picture: a clipboard event carrying a PNG file.
+    page.evaluate("""(b64) => {
+        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        const data = new DataTransfer();
+        data.items.add(new File([bytes], 'brake photo.png', {type: 'image/png'}));
+        const el = document.getElementById('body');
+        el.setSelectionRange(el.value.length, el.value.length);
+        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", PNG_B64)
+    page.wait_for_function("() => document.getElementById('body').value.includes('](../assets/brake-photo.png)')")
+    page.wait_for_selector("#preview strong >> text=必须")
+    page.wait_for_selector("#preview .admonition.warning")
+    page.wait_for_selector(f"#preview img[src^='/books/{BOOK}/assets/raw/brake-photo.png']")
+
+    page.fill("#standard-search", "制动距离")
+    page.wait_for_selector("#standard-results .picker-item button")
+    item = page.locator("#standard-results .picker-item button").first
+    key = item.get_attribute("data-key")
+    item.click()
+    assert page.locator(f"#standard-chips input[value='{key}']").is_checked()
+
+    page.click("#save")
+    page.wait_for_selector(".flash-success")
+    assert "已保存" in page.locator(".flash-success").inner_text()
+    assert "试验前**必须**确认" in page.locator("#body").input_value()
+    meta, text = parse_chapter(lib.read_text(DRAFT, PATH), PATH)
+    assert "试验前**必须**确认" in text and '!!! warning "警告"' in text and "../assets/brake-photo.png" in text
+    assert key in meta.standards and meta.title == "制动机的检查与试验"
+    assert lib.read(DRAFT, f"books/{BOOK}/assets/brake-photo.png") == base64.b64decode(PNG_B64)
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('jointbook:draft:')).length") == 0
+
+
+def test_second_window_gets_the_conflict_screen_and_keeps_its_text(browser, editor_server):
+    url, passwords, lib = editor_server
+    first, second = browser.new_context(locale="zh-CN"), browser.new_context(locale="zh-CN")
+    try:
+        a, b = first.new_page(), second.new_page()
+        for page in (a, b):
+            sign_in(page, url, passwords["teacher"])
+            page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+        original = a.locator("#body").input_value()
+        heading = original.split("\n", 2)[1] if original.startswith("\n") else original.split("\n", 1)[0]
+
+        a.fill("#body", original.replace(heading, heading + "（甲修改）", 1))
+        a.click("#save")
+        a.wait_for_selector(".flash-success")
+
+        mine = original.replace(heading, heading + "（乙修改）", 1)
+        b.fill("#body", mine)
+        b.wait_for_timeout(600)  # let the browser keep the draft
+        b.click("#save")
+        b.wait_for_selector("#conflict")
+        assert "有人修改了同一段内容" in b.locator("h1").inner_text()
+        assert "（乙修改）" in b.locator("#yours").input_value()
+        assert "（甲修改）" in b.locator("#theirs").input_value()
+        assert "<<<<<<<" in b.locator("#merged").input_value()
+        assert "（乙修改）" not in lib.read_text(DRAFT, PATH)  # nothing written
+        kept = b.evaluate("Object.keys(localStorage).filter(k => k.startsWith('jointbook:draft:'))"
+                          ".map(k => JSON.parse(localStorage.getItem(k)).body)")
+        assert any("（乙修改）" in text for text in kept)
+
+        b.click("#keep-mine")
+        b.wait_for_selector(".flash-success")
+        assert "（乙修改）" in lib.read_text(DRAFT, PATH)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_editor_fits_a_phone_with_the_preview_below(browser, editor_server):
+    url, passwords, _lib = editor_server
+    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        sign_in(page, url, passwords["teacher"])
+        page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+        page.wait_for_selector("#preview h2")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        toolbar = page.locator(".md-toolbar").bounding_box()
+        assert toolbar["x"] + toolbar["width"] <= 375
+        assert page.locator("#preview").bounding_box()["y"] > page.locator("#body").bounding_box()["y"]
+        assert page.locator("button[data-md=bold]").is_visible()
+    finally:
+        context.close()
