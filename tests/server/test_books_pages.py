@@ -20,6 +20,7 @@ def test_book_list_shows_my_books_and_admins_see_every_book(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
     lib.commit("main", [Write("books/other-book/book.yml", "title: 另一本书\n")],
                Author("王老师", "wang@example.edu.cn", "school"), "Add another book")
+    assert 'href="/books"' in _text(signed_in("teacher").get("/", headers=ZH))  # in the menu of every page
     teacher = _text(signed_in("teacher").get("/books", headers=ZH))
     assert "电力机车运用与检修" in teacher and "另一本书" not in teacher
     admin = _text(signed_in("admin").get("/books", headers=ZH))
