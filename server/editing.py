@@ -41,10 +41,13 @@ def draft_branch(username: str, book: str) -> str:
 def working_branch(user: Any, book: str) -> str:
     """Where this person's saves on ``book`` go when they name no branch.
 
-    Until change requests exist this is their personal draft branch, created
-    from main on the first save (``ensure_branch``).
+    The change request they chose to edit the book in (or their latest active
+    one, ``server.change_requests.branch_for_edit``); their personal draft
+    branch, created from main on the first save, only while they have none.
     """
-    return draft_branch(user.username, book)
+    from server.change_requests import branch_for_edit
+
+    return branch_for_edit(user, book) or draft_branch(user.username, book)
 
 
 def direct_commits_allowed(lib: Any, book: str) -> bool:
@@ -60,6 +63,10 @@ def may_write_branch(user: Any, book: str, branch: str, lib: Any = None) -> bool
         return False
     if branch == working_branch(user, book):
         return True
+    if branch.startswith("cr/"):
+        from server.change_requests import may_write_cr_branch
+
+        return may_write_cr_branch(user, book, branch)
     if branch == MAIN and lib is not None:
         return may(user, Ability.maintain, book) and direct_commits_allowed(lib, book)
     return False

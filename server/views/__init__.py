@@ -11,6 +11,8 @@ from server.views import assets as asset_pages, editor
 
 from server.views import feedback as feedback_pages  # noqa: E402
 
+from server.views import change_requests, notifications  # noqa: E402
+
 BLUEPRINTS = [
     signin.blueprint,
     feedback_pages.blueprint,
@@ -22,6 +24,9 @@ BLUEPRINTS = [
     members.blueprint,
     audit.blueprint,
     jobs.blueprint,
+    change_requests.blueprint,
+    notifications.blueprint,
+    audit.export,
     books.blueprint,
     history.blueprint,
     editor.blueprint,

@@ -30,6 +30,12 @@ PUBLIC = {
 }
 ANY_SIGNED_IN = {
     "home.index",
+    "change_requests.mine",
+    "notifications.index",
+    "notifications.mark_read",
+    "api.list_my_change_requests",
+    "api.list_notifications",
+    "api.mark_notifications_read",
     "account.profile",
     "account.tokens",
     "account.revoke_token",
