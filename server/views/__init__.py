@@ -5,6 +5,7 @@ permission (``server.permissions``), put its template under
 ``templates/ui/<module>/``, and list the blueprint in ``BLUEPRINTS``.
 """
 from server import case_service
+from server.views import alignment
 from server.views import account, audit, health, home, jobs, language, members, people, signin, standards
 from server.views import books, history
 from server.views import assets as asset_pages, editor
@@ -33,4 +34,5 @@ BLUEPRINTS = [
     asset_pages.blueprint,
     standards.blueprint,
     case_service.blueprint,
+    alignment.blueprint,
 ]

@@ -115,13 +115,23 @@ def _status_choices() -> list[tuple[str, str]]:
     return [(s, str(STATUS_LABELS[s])) for s in STATUSES]
 
 
-class CaseImportForm(PageForm):
+class UploadForm(PageForm):
+    """A form whose only filled field may be its file: it counts as submitted when its file arrives."""
+
+    def submitted_here(self) -> bool:
+        return self.is_submitted() and any(k.startswith(self._prefix) for k in [*request.form, *request.files])
+
+    def submit_ok(self) -> bool:
+        return self.submitted_here() and self.validate()
+
+
+class CaseImportForm(UploadForm):
     package = FileField(_l("CASE package (JSON)"), [FileRequired()])
     standard_id = StringField(_l("Standard id (only for packages from other systems)"), [Optional(), Length(max=160)])
     direct = BooleanField(_l("Commit directly to main"))
 
 
-class CsvImportForm(PageForm):
+class CsvImportForm(UploadForm):
     sheet = FileField(_l("Filled CSV sheet"), [FileRequired()])
     standard_id = StringField(_l("Standard id (slug@edition)"), [DataRequired(), Length(max=160)])
     title = StringField(_l("Title"), [DataRequired(), Length(max=500)])
@@ -135,7 +145,7 @@ class CsvImportForm(PageForm):
     levels = TextAreaField(_l("Levels, lowest first (one per line: key label)"), [Optional(), Length(max=2000)])
     direct = BooleanField(_l("Commit directly to main"))
 
-    def meta(self) -> dict[str, Any]:
+    def standard_meta(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"id": self.standard_id.data.strip(), "title": self.title.data.strip(),
                                 "scheme": self.scheme.data, "edition": self.edition.data.strip(),
                                 "status": self.status.data, "language": self.language.data}
@@ -172,7 +182,7 @@ def import_standard(book: str):
     status = 200
     for kind, form in (("case", case_form), ("csv", csv_form)):
         if not form.submit_ok():
-            if form.is_submitted() and any(k.startswith(form._prefix) for k in request.form):
+            if form.submitted_here():
                 status = 422
             continue
         try:
@@ -180,7 +190,7 @@ def import_standard(book: str):
             if kind == "case":
                 std = catalog.standard_from_upload("case", raw, standard_id=(form.standard_id.data or "").strip())
             else:
-                std = catalog.standard_from_upload("csv", raw, form.meta())
+                std = catalog.standard_from_upload("csv", raw, form.standard_meta())
             done = catalog.import_standard(std, current_user, direct=direct_allowed and form.direct.data)
         except (MaterialsError, UserError) as error:
             if isinstance(error, UserError) and error.status == 413:

@@ -1,0 +1,145 @@
+"""Importing a standard from a CASE package or a filled sheet: reviewed on a draft branch, never written behind Git."""
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+
+from materials import Author, Library, Write
+from materials.case import to_case
+from materials.standards import parse_standard
+
+BOOK = "locomotive-maintenance"
+IMPORT = f"/books/{BOOK}/standards/import"
+STARTER = "sample-noss-locomotive-maintenance@2026"
+GOOD_SHEET = "层级,类别,编号,内容,上级编号\r\nL4,F,1,机车检查,\r\nL4,C,1.1,制动机检查,\r\nL4,S,1.1.1,能完成五步闸试验,\r\n"
+BAD_SHEET = "层级,类别,编号,内容,上级编号\r\nL4,F,1,机车检查,\r\nL4,X,1.1,制动机检查,\r\n"
+META = {"csv-standard_id": "cn-noss-test-brakes@2024", "csv-title": "制动机检修（测试）", "csv-scheme": "cn-noss",
+        "csv-edition": "2024", "csv-status": "current", "csv-language": "zh-CN"}
+
+
+def state(app) -> tuple[str, dict[str, str]]:
+    lib = Library(app.config["LIBRARY_PATH"])
+    return lib.resolve("main"), lib.branches()
+
+
+def api_post(client, web, url: str, body: dict):
+    """A JSON call from a signed-in page: the session's CSRF token goes in the header."""
+    return client.post(url, json=body, headers={"X-CSRFToken": web.csrf_from(client, "/standards")})
+
+
+def upload_sheet(client, web, sheet: str, **extra):
+    token = web.csrf_from(client, IMPORT)
+    data = {**META, **extra, "csrf_token": token, "csv-sheet": (io.BytesIO(sheet.encode("utf-8-sig")), "sheet.csv")}
+    return client.post(IMPORT, data=data, content_type="multipart/form-data")
+
+
+def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in, web):
+    before = state(app)
+    response = upload_sheet(signed_in("maintainer"), web, BAD_SHEET)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    table = html.split('class="card import-errors"', 1)[1].split("</table>", 1)[0]
+    assert '<td class="where">3</td>' in table and "X" in table
+    assert state(app) == before
+
+
+def test_a_good_sheet_lands_on_a_draft_branch_not_on_main(app, signed_in, web):
+    main_before, _ = state(app)
+    response = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-levels": "L4 四级/中级工"})
+    assert response.status_code == 302
+    branch = "imports/maintainer/cn-noss-test-brakes@2024"
+    assert response.headers["Location"].endswith(f"branch={branch}".replace("/", "%2F").replace("@", "%40")) or \
+        branch in response.headers["Location"]
+    lib = Library(app.config["LIBRARY_PATH"])
+    assert lib.resolve("main") == main_before  # main untouched
+    std = parse_standard(lib.read(branch, "standards/cn-noss-test-brakes@2024.yml"),
+                         "standards/cn-noss-test-brakes@2024.yml")
+    assert std.by_key["L4.S.1.1.1"].parent == "L4.C.1.1" and std.levels[0].label == "四级/中级工"
+    assert lib.log(branch, limit=1)[0].side == "school"
+    page = signed_in("maintainer").get(response.headers["Location"]).get_data(as_text=True)
+    assert "能完成五步闸试验" in page and "草稿分支" in page
+
+
+def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_commits(app, signed_in, web):
+    lib = Library(app.config["LIBRARY_PATH"])
+    path = f"books/{BOOK}/book.yml"
+    allowed = lib.read("main", path).decode().replace("direct_commits: false", "direct_commits: true")
+    lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits")
+    maintainer = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-direct": "y"})
+    assert "imports/maintainer/" in maintainer.headers["Location"]  # not an admin: still a draft branch
+    assert not lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
+    admin = upload_sheet(signed_in("admin"), web, GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
+    assert admin.status_code == 302 and "branch=" not in admin.headers["Location"]
+    assert lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
+    listed = signed_in("reader").get("/standards").get_data(as_text=True)
+    assert "cn-noss-test-brakes@2024" in listed
+
+
+def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signed_in, web):
+    lib = Library(app.config["LIBRARY_PATH"])
+    starter = parse_standard(lib.read("main", f"standards/{STARTER}.yml"), f"standards/{STARTER}.yml")
+    renamed = dataclasses.replace(starter, id="sample-noss-locomotive-maintenance@2027", edition="2027")
+    package = json.dumps(to_case(renamed)).encode()
+    client = signed_in("maintainer")
+    token = web.csrf_from(client, IMPORT)
+    response = client.post(IMPORT, content_type="multipart/form-data", data={
+        "csrf_token": token, "case-package": (io.BytesIO(package), "package.json"), "case-standard_id": ""})
+    assert response.status_code == 302
+    branch = "imports/maintainer/sample-noss-locomotive-maintenance@2027"
+    imported = parse_standard(lib.read(branch, "standards/sample-noss-locomotive-maintenance@2027.yml"),
+                              "standards/sample-noss-locomotive-maintenance@2027.yml")
+    assert imported == renamed
+
+
+def test_a_malformed_case_package_is_refused_with_a_translated_error(app, signed_in, web):
+    before = state(app)
+    client = signed_in("maintainer")
+    token = web.csrf_from(client, IMPORT)
+    response = client.post(IMPORT, content_type="multipart/form-data", data={
+        "csrf_token": token, "case-package": (io.BytesIO(b'{"CFDocument": {"identifier": "x"}}'), "p.json")})
+    assert response.status_code == 422
+    assert "UUID" in response.get_data(as_text=True)
+    assert state(app) == before
+
+
+def test_an_edition_already_in_the_library_is_refused(app, signed_in, web):
+    lib = Library(app.config["LIBRARY_PATH"])
+    package = lib.read("main", f"standards/{STARTER}.yml")
+    starter = parse_standard(package, f"standards/{STARTER}.yml")
+    response = api_post(signed_in("maintainer"), web, f"/api/books/{BOOK}/standards/import",
+                        {"format": "case", "package": to_case(starter)})
+    assert response.status_code == 409 and response.json["error"]["code"] == "standard.exists"
+
+
+def test_a_50_mb_upload_is_refused_before_parsing_and_writes_nothing(app, signed_in, web):
+    before = state(app)
+    client = signed_in("maintainer")
+    token = web.csrf_from(client, IMPORT)
+    big = io.BytesIO(b"{" + b" " * (50 * 1024 * 1024) + b"}")
+    response = client.post(IMPORT, content_type="multipart/form-data",
+                           data={"csrf_token": token, "case-package": (big, "huge.json")})
+    assert response.status_code == 413
+    assert "太大" in response.get_data(as_text=True) or "too large" in response.get_data(as_text=True)
+    assert state(app) == before
+
+
+def test_api_imports_a_sheet_onto_a_draft_branch(app, signed_in, web):
+    client = signed_in("maintainer")
+    response = api_post(client, web, f"/api/books/{BOOK}/standards/import", {
+        "format": "csv", "csv": GOOD_SHEET,
+        "meta": {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}})
+    assert response.status_code == 201, response.json
+    assert response.json["branch"] == "imports/maintainer/cn-noss-test-brakes@2024" and not response.json["direct"]
+    bad = api_post(client, web, f"/api/books/{BOOK}/standards/import", {
+        "format": "csv", "csv": BAD_SHEET, "meta": {"id": "x@1", "title": "x", "scheme": "cn-noss", "edition": "1"}})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "csv.unknown_kind"
+
+
+def test_only_maintainers_and_admins_may_import(app, signed_in, web):
+    for person in ("reader", "teacher", "reviewer", "outsider"):
+        assert signed_in(person).get(IMPORT).status_code == 403, person
+        response = api_post(signed_in(person), web, f"/api/books/{BOOK}/standards/import", {"format": "csv", "csv": ""})
+        assert response.status_code == 403, person
+    assert signed_in("admin").get(IMPORT).status_code == 200
+    assert signed_in("maintainer").get(IMPORT).status_code == 200
