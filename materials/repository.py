@@ -26,6 +26,7 @@ from .refs import SHA, RefStore, validate_ref_name
 
 SIDE_TRAILER = "Jointbook-Side"
 _SIDE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+_REV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/@+-]{0,250}$")
 MAX_SAVE_ATTEMPTS = 200
 
 
@@ -148,6 +149,8 @@ class Library:
             if kind == "tag":
                 return self._peel(rev)
             raise NotFound(f"{rev} is not a commit", rev=rev)
+        if not _REV_NAME.match(rev) or ".." in rev or "//" in rev or rev.endswith((".lock", "/")):
+            raise NotFound(f"unknown revision {rev!r}", rev=rev)  # never a path outside refs/
         for ref in (rev, "refs/heads/" + rev, "refs/tags/" + rev):
             if not ref.startswith("refs/"):
                 continue

@@ -85,7 +85,7 @@ def test_option_like_and_invalid_branch_names_are_refused(lib, name):
 
 
 def test_option_like_revisions_are_not_found(lib):
-    for rev in ("-x", "--all", "--output=/tmp/x"):
+    for rev in ("-x", "--all", "--output=/tmp/x", "refs/../../config", "refs/heads/../../HEAD", "main/../x", "a//b"):
         with pytest.raises(NotFound):
             lib.resolve(rev)
 
