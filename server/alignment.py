@@ -16,6 +16,7 @@ from typing import Any
 
 from materials import MaterialsError, Write, parse_chapter, serialize_chapter
 from materials.books import parse_book_config
+from materials.paths import validate_book_slug
 from materials.coverage import Coverage, coverage
 from materials.standards import Item, Standard, migration_proposal, partition_refs, superseded_by
 
@@ -26,6 +27,7 @@ from server.library import library
 _lock = threading.Lock()
 _chapter_cache: "OrderedDict[str, ChapterRefs]" = OrderedDict()
 _CHAPTER_CACHE_SIZE = 20000
+_config_cache: "OrderedDict[str, Any]" = OrderedDict()
 LEAF_KINDS = ("S", "K")
 
 
@@ -75,18 +77,32 @@ def _chapter_refs(lib: Any, path: str, blob: str) -> ChapterRefs:
     return value
 
 
+def _book_config(lib: Any, book: str, commit: str) -> Any:
+    """book.yml parsed once per blob id (a 1,000-chapter navigation takes a while to read)."""
+    validate_book_slug(book)
+    path = f"books/{book}/book.yml"
+    entry = lib.entry(commit, path)
+    if entry is None:
+        raise UserError("book.not_found", status=404, book=book)
+    cached = _config_cache.get(entry.sha)
+    if cached is None:
+        cached = parse_book_config(lib.objects.read(entry.sha)[1].decode("utf-8"), path)
+        with _lock:
+            _config_cache[entry.sha] = cached
+            while len(_config_cache) > 64:
+                _config_cache.popitem(last=False)
+    return cached
+
+
 def book_alignment(book: str, rev: str = "main") -> BookAlignment:
     """The book's chapters (in navigation order), declared standards and coverage at ``rev``."""
     lib = library()
-    try:
-        config = lib.book(book, rev, chapters=False).config
-    except MaterialsError as exc:
-        if exc.code == "materials.not_found":
-            raise UserError("book.not_found", status=404, book=book) from None
-        raise
-    files = lib.files(rev, f"books/{book}/chapters")
+    commit = lib.resolve(rev)
+    config = _book_config(lib, book, commit)
+    files = lib.files(commit, f"books/{book}/chapters")
     order = [f"books/{book}/chapters/{name}" for name in config.chapter_files()]
-    order += sorted(p for p in files if p.endswith(".md") and p not in set(order))
+    listed = set(order)
+    order += sorted(p for p in files if p.endswith(".md") and p not in listed)
     chapters = [_chapter_refs(lib, p, files[p]) for p in order if p in files]
     all_standards = standards_catalog.standards(rev)
     declared = list(config.standards)
@@ -94,7 +110,7 @@ def book_alignment(book: str, rev: str = "main") -> BookAlignment:
     cov = coverage(all_standards, declared, {c.filename: c.refs for c in chapters})
     replaced = superseded_by(all_standards)
     superseded = {sid: replaced[sid] for sid in declared if sid in replaced}
-    return BookAlignment(book, config.title, lib.resolve(rev), declared, chapters, found, all_standards, cov,
+    return BookAlignment(book, config.title, commit, declared, chapters, found, all_standards, cov,
                          superseded)
 
 
@@ -120,11 +136,18 @@ class Row:
         return self.item.kind in LEAF_KINDS and not self.chapters
 
 
-def _depth(std: Standard, item: Item) -> int:
-    depth, parent = 0, item.parent
-    while parent is not None and depth < 50:
-        depth += 1
-        parent = std.by_key[parent].parent
+def _depths(std: Standard) -> dict[str, int]:
+    """Item key -> how deep it sits in the tree (roots 0); parents come before children in a file."""
+    depth: dict[str, int] = {}
+    by_key = std.by_key
+    for item in std.items:
+        chain, parent = [], item.key
+        while parent is not None and parent not in depth and len(chain) < 100:
+            chain.append(parent)
+            parent = by_key[parent].parent
+        base = -1 if parent is None else depth[parent]
+        for n, key in enumerate(reversed(chain), 1):
+            depth[key] = base + n
     return depth
 
 
@@ -143,14 +166,15 @@ def matrix_rows(alignment: BookAlignment, standard: str | None = None, level: st
             continue
         levels = set(std.levels_included(level)) if level in std.level_keys else None
         labels = {lv.key: lv.label for lv in std.levels}
+        depths = _depths(std)
+        by_item = alignment.coverage.by_item
         for item in std.items:
             if levels is not None and item.level not in levels:
                 continue
             if kind and item.kind != kind:
                 continue
-            chapters = tuple(alignment.coverage.by_item.get((sid, item.key), ()))
             rows.append(Row(sid, item, std.kinds.get(item.kind, item.kind), labels.get(item.level, item.level),
-                            _depth(std, item), chapters))
+                            depths[item.key], tuple(by_item.get((sid, item.key), ()))))
     if gaps_first:
         rows.sort(key=lambda r: not r.gap)  # stable: keeps the standard's order inside each group
     return rows

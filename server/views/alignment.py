@@ -21,6 +21,8 @@ from server.views.standards import STATUS_LABELS
 
 blueprint = Blueprint("alignment", __name__)
 GRID_LIMIT = 60  # beyond this many chapters the matrix lists chapter numbers instead of one column each
+PAGE_ROWS = 500  # matrix rows per page on screen (the printable table and the CSV have them all)
+GAPS_SHOWN = 200
 ORDERS = ("gaps", "standard")
 
 
@@ -39,11 +41,19 @@ def _filters(alignment: aligning.BookAlignment) -> dict[str, Any]:
     return {"standard": standard, "level": level, "kind": kind, "order": order}
 
 
-def _context(book: str) -> dict[str, Any]:
+def _context(book: str, paged: bool = False) -> dict[str, Any]:
     alignment = aligning.book_alignment(book)
     chosen = _filters(alignment)
     rows = aligning.matrix_rows(alignment, chosen["standard"], chosen["level"], chosen["kind"],
                                 gaps_first=chosen["order"] == "gaps")
+    total = len(rows)
+    pages = max(1, -(-total // PAGE_ROWS)) if paged else 1
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    if paged:
+        rows = rows[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
     levels = [(lv.key, lv.label) for std in alignment.standards.values() for lv in std.levels]
     kinds = dict(kv for std in alignment.standards.values() for kv in std.kinds.items())
     return {
@@ -51,13 +61,14 @@ def _context(book: str) -> dict[str, Any]:
         "kinds": kinds, "numbers": alignment.chapter_numbers(), "grid": len(alignment.chapters) <= GRID_LIMIT,
         "STATUS_LABELS": STATUS_LABELS, "describe": describe,
         "query": {k: v for k, v in chosen.items() if v and not (k == "order" and v == "gaps")},
+        "total": total, "page": page, "pages": pages, "gaps_shown": GAPS_SHOWN,
     }
 
 
 @blueprint.route("/books/<book>/alignment")
 @book_access(Ability.read)
 def index(book: str):
-    return render_template("ui/alignment/index.html", **_context(book))
+    return render_template("ui/alignment/index.html", **_context(book, paged=True))
 
 
 @blueprint.route("/books/<book>/alignment/print")
