@@ -6,6 +6,8 @@ OpenAPI document served at ``/api/openapi.json``.
 """
 from server.api.registry import blueprint
 from server.api import accounts, jobs, memberships, openapi, tokens  # noqa: F401,E402 - registers endpoints
+from server.api import feedback  # noqa: F401,E402 - readers' feedback
+from server.api import dashboard  # noqa: F401,E402 - cooperation figures
 from server.api import change_requests, notifications  # noqa: F401,E402 - registers endpoints
 from server.api import feedback  # noqa: F401,E402 - readers' feedback
 from server.api import assets, chapters  # noqa: F401,E402 - registers endpoints

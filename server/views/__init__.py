@@ -11,11 +11,16 @@ from server.views import books, history
 from server.views import assets as asset_pages, editor
 
 from server.views import feedback as feedback_pages  # noqa: E402
+from server.views import dashboard  # noqa: E402
 
 from server.views import change_requests, notifications  # noqa: E402
 
+from server.views import feedback as feedback_pages  # noqa: E402
+
 BLUEPRINTS = [
     signin.blueprint,
+    feedback_pages.blueprint,
+    dashboard.blueprint,
     feedback_pages.blueprint,
     language.blueprint,
     health.blueprint,

@@ -1,0 +1,209 @@
+"""The cooperation dashboard on a constructed history, checked against figures worked out by hand."""
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from server.database import new_session
+from server.models import Feedback
+
+BOOK = "demo"
+STANDARD = """id: demo@2024
+scheme: custom
+code: DEMO
+title: 演示标准
+edition: "2024"
+status: current
+issuer: 演示
+language: zh-CN
+levels:
+  - {key: L1, label: 一级, cumulative: true}
+kinds: {F: 职业功能, C: 工作内容, S: 技能要求, K: 相关知识要求}
+items:
+  - {key: L1.F.1, code: '1', kind: F, level: L1, text: 功能}
+  - {key: L1.C.1.1, code: '1.1', kind: C, level: L1, parent: L1.F.1, text: 内容}
+  - {key: L1.S.1, code: '1.1.1', kind: S, level: L1, parent: L1.C.1.1, text: 技能一}
+  - {key: L1.S.2, code: '1.1.2', kind: S, level: L1, parent: L1.C.1.1, text: 技能二}
+  - {key: L1.K.1, code: '1.1.3', kind: K, level: L1, parent: L1.C.1.1, text: 知识一}
+  - {key: L1.K.2, code: '1.1.4', kind: K, level: L1, parent: L1.C.1.1, text: 知识二}
+"""
+BOOK_YML = """title: 演示教材
+language: zh-CN
+license: CC-BY-SA-4.0
+edition: "2026"
+standards: [demo@2024]
+navigation:
+  - part: 全书
+    chapters: [a.md, b.md]
+"""
+# Chapter a: all by the school side (the teacher).
+A = "---\ntitle: 甲章\nstandards: [L1.S.1]\n---\n\n制动机检查的步骤很多请按顺序做\n"
+# Chapter b: started empty by the school, then written by the enterprise technician.
+B = "---\ntitle: 乙章\nstandards: [L1.S.2, L1.K.1]\n---\n\n现场作业时先确认机车已经停稳并且切断电源再进行检查和试验\n"
+T0 = datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc)
+
+
+def chars(text: str) -> int:
+    return sum(len(line.strip()) for line in text.splitlines() if line.strip())
+
+
+@pytest.fixture
+def demo_app(make_app, tmp_path):
+    """A library with one book: two chapters by two sides, two releases; plus reviews and feedback rows."""
+    from materials import Author, Library, Write
+
+    lib = Library.init(tmp_path / "library.git", starter=False)
+    school = Author("王老师", "wang@college.edu.cn", "school")
+    enterprise = Author("李师傅", "li@works.com", "enterprise")
+    lib.commit("main", [Write("standards/demo@2024.yml", STANDARD), Write(f"books/{BOOK}/book.yml", BOOK_YML),
+                        Write(f"books/{BOOK}/chapters/a.md", A), Write(f"books/{BOOK}/chapters/b.md", "---\ntitle: 乙章\n---\n")],
+               school, "Start the demo book")
+    lib.create_tag(f"{BOOK}/v1.0", "main", school, "Release 1.0")
+    lib.commit("main", [Write(f"books/{BOOK}/chapters/b.md", B)], enterprise, "Write chapter b from the workshop")
+    lib.create_tag(f"{BOOK}/v2.0", "main", school, "Release 2.0")
+    app = make_app()
+    _add_rows(app)
+    return app
+
+
+def _add_rows(app) -> None:
+    try:
+        from server.models import ChangeRequest, Review
+    except ImportError:
+        ChangeRequest = None
+    h = timedelta(hours=1)
+    with new_session(app) as session:
+        if ChangeRequest is not None:
+            # CR 1 by school: first review (enterprise, approve) after 2 h, merged after 5 h.
+            # CR 2 by enterprise: school requests changes after 4 h, approves after 6 h, merged after 9 h.
+            for number, side, reviews, merged in ((1, "school", [("enterprise", "approve", 2)], 5),
+                                                  (2, "enterprise", [("school", "request_changes", 4),
+                                                                     ("school", "approve", 6)], 9)):
+                cr = ChangeRequest(number=number, book=BOOK, title=f"CR {number}", author_name=side,
+                                   author_side=side, branch=f"cr/{number}", base="0" * 40, head="1" * 40,
+                                   state="merged", created_at=T0, updated_at=T0 + merged * h,
+                                   closed_at=T0 + merged * h)
+                session.add(cr)
+                session.flush()
+                for reviewer_side, verdict, after in reviews:
+                    session.add(Review(change_request_id=cr.id, reviewer_name=reviewer_side, reviewer_side=reviewer_side,
+                                       verdict=verdict, head="1" * 40, created_at=T0 + after * h))
+        # Feedback: a question answered after 2 h, an error answered after 6 h (accepted), a suggestion
+        # not answered; ratings 5 and 2 on chapter a, a "helpful: yes" on chapter b.
+        rows = [("question", "a.md", 2, "answered", None, None), ("error", "a.md", 6, "accepted", None, None),
+                ("suggestion", "b.md", None, "new", None, None), ("rating", "a.md", None, "new", 5, None),
+                ("rating", "a.md", None, "new", 2, None), ("rating", "b.md", None, "new", None, True)]
+        for kind, chapter, answered, state, rating, helpful in rows:
+            session.add(Feedback(book=BOOK, version="2.0", page=f"chapters/{chapter}", chapter=chapter, selection="",
+                                 kind=kind, text="…", rating=rating, helpful=helpful, name="", contact="", state=state,
+                                 reason="", public=False, follow_hash=secrets.token_hex(32), created_at=T0,
+                                 updated_at=T0, answered_at=T0 + answered * h if answered else None))
+        session.commit()
+
+
+def table(data: dict, name: str) -> dict:
+    found = next(t for t in data["tables"] if t["name"] == name)
+    return {row[0]: row[1:] for row in found["rows"]}
+
+
+def test_book_figures_match_the_hand_computed_ones(demo_app, signed_in):
+    from server.database import new_session as session_of
+    from server.models import Membership, User
+
+    with session_of(demo_app) as session:
+        session.add(Membership(user=session.query(User).filter_by(username="teacher").one(), book=BOOK, role="author"))
+        session.commit()
+    data = signed_in("teacher").get(f"/api/books/{BOOK}/dashboard").json
+
+    # b.md: blame keeps "---", "title: 乙章" and the closing "---" from the school's first version.
+    kept = chars("---\ntitle: 乙章\n---\n")
+    school = chars(A) + kept
+    enterprise = chars(B) - kept
+    share = table(data, "text_share")
+    assert share["school"][1] == school and share["enterprise"][1] == enterprise
+    assert share["school"][2] == pytest.approx(round(100 * school / (school + enterprise), 1))
+
+    assert table(data, "commits") == {"school": [1], "enterprise": [1]}
+    coverage = table(data, "coverage")  # S and K items of L1: four; 1.0 covers L1.S.1, 2.0 adds L1.S.2 and L1.K.1
+    assert coverage["1.0"][1:] == [25.0] and coverage["2.0"][1:] == [75.0]
+
+    kinds = table(data, "feedback_kinds")
+    assert kinds == {"error": [1], "suggestion": [1], "question": [1], "rating": [3]}
+    summary = {str(k): v[0] for k, v in table(data, "feedback_summary").items()}
+    assert list(summary.values()) == [2, 4.0, 66.7]  # answered, median (2+6)/2 h, 2 of 3 resolved (one decimal)
+    helpful = table(data, "helpfulness")
+    assert helpful == {"a.md": [2, 50.0, 3.5], "b.md": [1, 100.0, None]}
+
+    try:
+        from server.models import ChangeRequest  # noqa: F401
+    except ImportError:
+        return
+    sides = table(data, "review_by_side")  # opened, reviews given, approvals, changes requested
+    assert sides == {"school": [1, 2, 1, 1], "enterprise": [1, 1, 1, 0]}
+    times = {str(k): v for k, v in table(data, "review_times").items()}
+    assert list(times.values()) == [[2, 3.0, 4.0], [2, 7.0, 9.0]]  # first review 2 h and 4 h; merge 5 h and 9 h
+
+
+def test_a_period_and_a_release_choose_what_is_counted(demo_app, signed_in):
+    admin = signed_in("admin")
+    empty = admin.get(f"/api/books/{BOOK}/dashboard?from=2000-01-01&to=2000-12-31").json
+    assert table(empty, "commits") == {}
+    assert table(empty, "feedback_kinds") == {"error": [0], "suggestion": [0], "question": [0], "rating": [0]}
+    first = admin.get(f"/api/books/{BOOK}/dashboard?release=1.0").json
+    assert first["release"] == "1.0"
+    assert table(first, "commits") == {"school": [1]}
+    assert list(table(first, "text_share")) == ["school"]  # the text as released in 1.0
+    assert admin.get(f"/api/books/{BOOK}/dashboard?release=9.9").status_code == 404
+    assert admin.get(f"/api/books/{BOOK}/dashboard?from=2020-13-01").status_code == 422
+
+
+def test_the_page_draws_charts_with_their_tables_and_exports_each_table(demo_app, signed_in):
+    admin = signed_in("admin")
+    page = admin.get(f"/books/{BOOK}/dashboard")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert html.count("<svg") >= 5 and 'role="img"' in html
+    assert html.count('<table class="figure-table"') == 9
+    assert "<polyline" in html  # coverage over releases
+    report = admin.get(f"/books/{BOOK}/dashboard/report?period=year").get_data(as_text=True)
+    assert "<form method=\"get\"" not in report and "<svg" in report
+    exported = admin.get(f"/books/{BOOK}/dashboard/feedback_kinds.csv")
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1:] == [["错误", "1"], ["建议", "1"], ["提问", "1"], ["评价", "3"]] or \
+        rows[1:] == [["Error", "1"], ["Suggestion", "1"], ["Question", "1"], ["Rating", "3"]]
+    assert admin.get(f"/books/{BOOK}/dashboard/nothing.csv").status_code == 404
+
+
+def test_the_library_dashboard_is_for_administrators(demo_app, signed_in):
+    assert signed_in("teacher").get("/dashboard").status_code == 403
+    admin = signed_in("admin")
+    assert admin.get("/dashboard").status_code == 200
+    data = admin.get("/api/dashboard").json
+    assert table(data, "coverage") == {BOOK: ["2.0", 75.0]}
+
+
+def test_warm_figures_come_from_the_cache_until_main_or_the_feedback_changes(demo_app, signed_in):
+    from materials import Author, Library, Write
+    from server import cooperation
+
+    admin = signed_in("admin")
+    with demo_app.app_context():
+        cache = cooperation._cache("library")
+    admin.get(f"/api/books/{BOOK}/dashboard")
+    size = len(cache._data)
+    admin.get(f"/api/books/{BOOK}/dashboard")
+    assert len(cache._data) == size  # warm: nothing computed again
+    Library(demo_app.config["LIBRARY_PATH"]).commit(
+        "main", [Write(f"books/{BOOK}/chapters/a.md", A + "补充一句\n")], Author("王老师", "wang@college.edu.cn", "school"),
+        "Add a sentence")
+    assert table(admin.get(f"/api/books/{BOOK}/dashboard").json, "commits") == {"school": [2], "enterprise": [1]}
+    client = demo_app.test_client()
+    client.post("/api/feedback", json={"book": BOOK, "version": "2.0", "page": "chapters/b.md", "kind": "question",
+                                       "text": "新问题"})
+    kinds = table(admin.get(f"/api/books/{BOOK}/dashboard").json, "feedback_kinds")
+    assert kinds["question"] == [2]  # the whole history: the new question counts at once
