@@ -9,7 +9,6 @@ from server.api import accounts, jobs, memberships, openapi, tokens  # noqa: F40
 from server.api import feedback  # noqa: F401,E402 - readers' feedback
 from server.api import dashboard  # noqa: F401,E402 - cooperation figures
 from server.api import change_requests, notifications  # noqa: F401,E402 - registers endpoints
-from server.api import feedback  # noqa: F401,E402 - readers' feedback
 from server.api import assets, chapters  # noqa: F401,E402 - registers endpoints
 from server.api import standards  # noqa: F401,E402
 from server.api import books, history  # noqa: F401,E402 - registers endpoints

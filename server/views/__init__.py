@@ -15,13 +15,10 @@ from server.views import dashboard  # noqa: E402
 
 from server.views import change_requests, notifications  # noqa: E402
 
-from server.views import feedback as feedback_pages  # noqa: E402
-
 BLUEPRINTS = [
     signin.blueprint,
     feedback_pages.blueprint,
     dashboard.blueprint,
-    feedback_pages.blueprint,
     language.blueprint,
     health.blueprint,
     home.blueprint,
