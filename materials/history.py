@@ -112,7 +112,8 @@ def log(lib, rev: str = "main", path: str | None = None, limit: int | None = Non
         args.append(f"--max-count={int(limit)}")
     if path:
         path = validate_path(path)
-        if follow:
+        entry = lib._entry_in_tree(lib.objects.commit(head).tree, path)
+        if follow and entry is not None and not entry.is_tree:  # git follows renames of one file only
             args.append("--follow")
         args += ["--name-only", head, "--", path]
     else:
