@@ -362,20 +362,27 @@ def migration_changes(alignment: BookAlignment, m: Migration) -> list[Write]:
     return changes
 
 
-MIGRATION_BRANCH = "migrations/{username}/{book}/{standard}"
-
-
 def apply_migration(book: str, old_id: str, user: Any, direct: bool = False) -> standards_catalog.Imported:
-    """Commit the migration of ``book`` off ``old_id`` as a proposal (draft branch), or onto main where allowed."""
+    """Commit the migration of ``book`` off ``old_id`` as a change request (or onto main where allowed).
+
+    The change request is opened through ``server.change_requests`` so its
+    checks (alignment among them) and reviews run as for any edit.
+    """
+    from server import change_requests
     from server.audit import record
 
     alignment = book_alignment(book)
     m = migration(alignment, old_id)
     changes = migration_changes(alignment, m)
     direct = direct and standards_catalog.may_import_directly(user, book)
-    branch = MIGRATION_BRANCH.format(username=user.username, book=book, standard=m.new.id)
     lines = [f"- {r.old_key} → {', '.join(r.new_keys) or '(decide by hand)'}" for r in m.rows]
-    message = f"Move {book} from {m.old.id} to {m.new.id}\n\n" + "\n".join(lines)
-    done = standards_catalog.commit_proposal(changes, user, branch, message, direct, subject=m.new.id)
+    title = f"Move {book} from {m.old.id} to {m.new.id}"
+    message = title + "\n\n" + "\n".join(lines)
+    if direct:
+        done = standards_catalog.commit_proposal(changes, user, "main", message, True, subject=m.new.id)
+    else:
+        row = change_requests.open_cr(user, book, title, "\n".join(lines))
+        saved = change_requests.commit_to_cr(user, row, changes, message, base=alignment.rev)
+        done = standards_catalog.Imported(m.new.id, row.branch, saved.sha, False, change_requests.cr_url(row))
     record("alignment.migrate", book, old=m.old.id, new=m.new.id, branch=done.branch, commit=done.sha)
     return done

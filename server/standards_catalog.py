@@ -238,6 +238,7 @@ class Imported:
     branch: str
     sha: str
     direct: bool
+    url: str | None = None  # the change request's page, when it went into one
 
 
 def author_of(user: Any) -> Author:

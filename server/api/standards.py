@@ -205,8 +205,9 @@ def list_migrations(book: str) -> dict[str, Any]:
 
 @endpoint("POST", "/books/{book}/alignment/migrations/{standard_id}",
           summary="Apply a migration proposal: rewrite the chapters' item refs and book.yml's standards",
-          description="Committed as a proposal on the draft branch migrations/<username>/<book>/<new id> "
-                      "(or on main when an administrator asks for it and the book allows direct commits).",
+          description="Opened as a change request (branch cr/<n>) whose checks and reviews run as for any "
+                      "edit, or committed on main when an administrator asks for it and the book allows direct "
+                      "commits.",
           params={"book": BOOK_PARAM, "standard_id": STANDARD_ID_PARAM},
           body={"type": "object", "additionalProperties": False, "properties": {"direct": {"type": "boolean"}}},
           response=IMPORT_RESULT, status=201, tags=["alignment"], errors=(404, 409))
@@ -214,4 +215,7 @@ def list_migrations(book: str) -> dict[str, Any]:
 def apply_migration(book: str, standard_id: str, body: dict[str, Any]) -> dict[str, Any]:
     done = aligning.apply_migration(book, standard_id, current_user, bool(body.get("direct")))
     db().commit()
-    return {"standard": done.standard, "branch": done.branch, "commit": done.sha, "direct": done.direct}
+    out = {"standard": done.standard, "branch": done.branch, "commit": done.sha, "direct": done.direct}
+    if done.url:
+        out["url"] = done.url
+    return out

@@ -132,4 +132,6 @@ def apply_migration(book: str, standard_id: str):
     else:
         flash(_("The migration to %(id)s is saved on the draft branch %(branch)s for review.",
                 id=done.standard, branch=done.branch), "success")
+        if done.url:
+            return redirect(done.url)
     return redirect(url_for("alignment.index", book=book))

@@ -141,7 +141,7 @@ def new_edition(lib: Library) -> str:
     return new.id
 
 
-def test_a_superseded_edition_is_flagged_and_its_migration_applied_on_a_draft_branch(app, signed_in, web):
+def test_a_superseded_edition_is_flagged_and_its_migration_applied_as_a_change_request(app, signed_in, web):
     lib = Library(app.config["LIBRARY_PATH"])
     new_id = new_edition(lib)
     maintainer = signed_in("maintainer")
@@ -156,7 +156,10 @@ def test_a_superseded_edition_is_flagged_and_its_migration_applied_on_a_draft_br
     response = web.post_form(maintainer, f"{PAGE}/migration/{STARTER}")
     assert response.status_code == 302
     assert lib.resolve("main") == main_before
-    branch = f"migrations/maintainer/{BOOK}/{new_id}"
+    number = int(re.search(r"/change-requests/(\d+)", response.headers["Location"]).group(1))
+    branch = f"cr/{number}"
+    cr_page = maintainer.get(response.headers["Location"]).get_data(as_text=True)
+    assert new_id in cr_page
     assert new_id in lib.read(branch, f"books/{BOOK}/book.yml").decode()
     chapter = lib.read(branch, f"books/{BOOK}/chapters/03-brake-test.md").decode()
     front = chapter.split("---", 2)[1]
