@@ -6,9 +6,16 @@ cache; we keep one because a change request usually touches one chapter and
 the other pages of a 300-chapter book come out byte-identical.
 
 A page's cache key is the hash of the configuration fingerprint (navigation,
-theme, hooks, tool versions), the list of files in the site, the page's
-source and the page's own data (items, contributors). A hit writes the stored
-HTML and search entries; a miss renders and stores them.
+theme, hooks, tool versions), the list of files in the site, the sides, the
+page's source and the page's own data (items, contributors). A hit copies the
+stored HTML into the site and adds the stored search entries; a miss renders
+the page and stores it. Any change to the navigation (a title, a chapter
+added or moved) changes the fingerprint, so every page is rendered again.
+
+With a cache directory the build also keeps Jinja's compiled templates and
+the Chinese words of the book's search index (``build.cache.Segmenter``), so
+a preview neither recompiles Material's templates nor loads jieba's whole
+dictionary to index one changed chapter.
 """
 from __future__ import annotations
 
@@ -16,24 +23,21 @@ import argparse
 import hashlib
 import json
 import logging
-import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
-CACHE_DAYS = 14
+from .cache import PageCache, Segmenter
 
 
-class PageCache:
-    """Rendered pages on disk, one JSON file per key (atomic writes)."""
+class Pages:
+    """The page cache as the build sees it: keys, hits and misses of this build."""
 
-    def __init__(self, root: Path, fingerprint: str, pages: dict[str, Any]):
-        self.root = root
+    def __init__(self, store: PageCache, fingerprint: str, pages: dict[str, Any]):
+        self.store = store
         self.fingerprint = fingerprint
         self.pages = pages
-        self.hits = 0
-        self.misses = 0
+        self.missed: list = []           # pages rendered by this build (their content, for the segmenter)
 
     def key(self, page) -> str:
         h = hashlib.sha256(self.fingerprint.encode())
@@ -44,87 +48,90 @@ class PageCache:
         h.update(json.dumps(self.pages.get(page.file.src_uri), sort_keys=True).encode())
         return h.hexdigest()
 
-    def _path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
 
-    def load(self, key: str) -> dict | None:
-        path = self._path(key)
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        try:
-            os.utime(path)
-        except OSError:
-            pass
-        return entry
-
-    def store(self, key: str, entry: dict) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, path)
-
-    def prune(self, days: int = CACHE_DAYS) -> None:
-        """Forget pages no build has used for ``days`` days."""
-        cutoff = time.time() - days * 86400
-        for path in self.root.glob("*/*.json"):
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-            except OSError:
-                pass
+def search_index(config):
+    for plugin in config.plugins.values():
+        index = getattr(plugin, "search_index", None)
+        if index is not None and hasattr(index, "entries"):
+            return index
+    return None
 
 
-def install(cache: PageCache) -> None:
+def install(cache: Pages, segmenter: Segmenter | None) -> None:
     """Wrap MkDocs' per-page steps with the cache."""
     from mkdocs.commands import build as mkbuild
-    from mkdocs import utils
 
     populate, render = mkbuild._populate_page, mkbuild._build_page
-
-    def search_index(config):
-        for plugin in config.plugins.values():
-            index = getattr(plugin, "search_index", None)
-            if index is not None and hasattr(index, "entries"):
-                return index
-        return None
+    store = cache.store
+    prepared = False
 
     def cached_populate(page, config, files, dirty=False):
         key = cache.key(page)
-        entry = cache.load(key)
+        entry = store.load(key)
         page._jb_key = key
         page._jb_entry = entry
         if entry is None:
-            return populate(page, config, files, dirty)
-        cache.hits += 1
+            populate(page, config, files, dirty)
+            cache.missed.append(page)
+            return
+        store.hits += 1
         page.markdown = ""
         page.content = ""
         page.title = entry["title"]
 
     def cached_render(page, config, doc_files, nav, env, dirty=False, excluded=False):
+        nonlocal prepared
         entry = getattr(page, "_jb_entry", None)
         index = search_index(config)
         if entry is not None:
-            utils.write_file(entry["html"].encode("utf-8", errors="xmlcharrefreplace"), page.file.abs_dest_path)
+            store.copy_to(page._jb_key, page.file.abs_dest_path)
             if index is not None:
                 index.entries.extend(entry["search"])
             return
-        cache.misses += 1
+        if segmenter is not None and not prepared:
+            prepared = True
+            segmenter.prepare(text for p in cache.missed for text in (p.content or "", str(p.title or "")))
+        store.misses += 1
         before = len(index.entries) if index is not None else 0
         render(page, config, doc_files, nav, env, dirty, excluded)
-        key = getattr(page, "_jb_key", None)
         dest = Path(page.file.abs_dest_path)
-        if key and dest.is_file():
-            cache.store(key, {
+        if dest.is_file():
+            store.store(page._jb_key, dest, {
                 "title": page.title,
-                "html": dest.read_text(encoding="utf-8"),
                 "search": index.entries[before:] if index is not None else [],
             })
 
     mkbuild._populate_page = cached_populate
     mkbuild._build_page = cached_render
+
+
+def install_segmenter(segmenter: Segmenter) -> bool:
+    """Material's search plugin cuts Chinese with ``jieba.cut``: give it the segmenter."""
+    try:
+        from material.plugins.search import plugin as search
+    except ImportError:
+        return False
+    if getattr(search, "jieba", None) is None:
+        return False
+    search.jieba = segmenter
+    return True
+
+
+def install_template_cache(root: Path) -> None:
+    """Compiled Jinja templates kept on disk (checked against each template's source)."""
+    import jinja2
+    from mkdocs import theme
+
+    get_env = theme.Theme.get_env
+    cache = jinja2.FileSystemBytecodeCache(str(root))
+    root.mkdir(parents=True, exist_ok=True)
+
+    def cached_env(self):
+        env = get_env(self)
+        env.bytecode_cache = cache
+        return env
+
+    theme.Theme.get_env = cached_env
 
 
 def files_fingerprint(docs_dir: Path) -> str:
@@ -150,22 +157,34 @@ def main(argv: list[str] | None = None) -> int:
 
     config_path = Path(args.config).resolve()
     data = json.loads((config_path.parent / PAGE_DATA).read_text(encoding="utf-8"))
-    cache = None
+    cache = segmenter = None
     try:
+        if args.cache:
+            root = Path(args.cache)
+            install_template_cache(root / "templates")
         config = load_config(config_file=str(config_path))
         if args.cache:
             fingerprint = hashlib.sha256(
                 (data.get("fingerprint", "") + files_fingerprint(Path(config.docs_dir))
                  + json.dumps(data.get("sides", {}), sort_keys=True)).encode()).hexdigest()
-            cache = PageCache(Path(args.cache), fingerprint, data.get("pages", {}))
-            install(cache)
+            cache = Pages(PageCache(root), fingerprint, data.get("pages", {}))
+            book = str(config.extra.get("jointbook", {}).get("book", ""))
+            segmenter = Segmenter(root, book)
+            if not install_segmenter(segmenter):
+                segmenter = None
+            install(cache, segmenter)
         build(config)
     except MkDocsException as e:
         logging.getLogger("build").error("%s", e)
         return 1
     if cache is not None:
-        print(f"page cache: {cache.hits} reused, {cache.misses} rendered", file=sys.stderr)
-        cache.prune()
+        print(f"page cache: {cache.store.hits} reused, {cache.store.misses} rendered", file=sys.stderr)
+        if segmenter is not None:
+            segmenter.save()
+            s = segmenter.stats
+            print(f"search words: {s['remembered']} runs remembered, {s['partial']} cut with a partial "
+                  f"dictionary, {s['jieba']} by jieba", file=sys.stderr)
+        cache.store.prune()
     return 0
 
 
