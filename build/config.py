@@ -238,7 +238,7 @@ def code_fingerprint() -> str:
         h = hashlib.sha256()
         h.update(f"{mkdocs.__version__} {material.__version__} {markdown.__version__} "
                  f"{pymdownx.__version__}".encode())
-        for path in sorted([HOOKS, HERE / "run.py", *THEME_DIR.rglob("*.html"), *THEME_DIR.rglob("*.js"),
+        for path in sorted([HOOKS, HERE / "run.py", HERE / "cache.py", *THEME_DIR.rglob("*.html"), *THEME_DIR.rglob("*.js"),
                             *THEME_DIR.rglob("*.css")]):
             if path.is_file():
                 h.update(str(path.relative_to(HERE.parent)).encode())

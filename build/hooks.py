@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
 
 import nh3
+from jinja2 import pass_context as _pass_context
 
 from materials.rendering import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, URL_SCHEMES, sanitize_html
 
 PAGE_DATA = "jointbook.json"
+# Material's own templates, reachable under this prefix next to our overrides.
+MATERIAL_PREFIX = "material"
 
 _data: dict[str, Any] = {"pages": {}, "sides": {}}
+_nav_parts: dict[tuple, str] = {}
 
 # An image or media source outside the site would be fetched at read time.
 _EXTERNAL_SRC = re.compile(r"""<img\b[^>]*?\bsrc="(?:[a-z][a-z0-9+.-]*:)?//[^"]*"[^>]*>""", re.I)
@@ -66,6 +71,44 @@ def on_config(config, **kwargs):
         _data.clear()
         _data.update(json.loads(path.read_text(encoding="utf-8")))
     return config
+
+
+def on_nav(nav, config, files, **kwargs):
+    _nav_parts.clear()
+    return nav
+
+
+def on_env(env, config, files, **kwargs):
+    """Material's templates under ``material/`` too, and the navigation memo.
+
+    Every page carries the whole navigation; in a 300-chapter book rendering it
+    is a third of the build. A top-level part the page is not in renders the
+    same for every page whose links start from the same folder, so our
+    ``partials/nav-item.html`` renders it once per folder through ``jb_nav_part``.
+    """
+    import jinja2
+    import material
+
+    material_dir = Path(material.__file__).parent / "templates"
+    env.loader = jinja2.ChoiceLoader([
+        env.loader, jinja2.PrefixLoader({MATERIAL_PREFIX: jinja2.FileSystemLoader(str(material_dir))})])
+    env.globals["jb_nav_part"] = nav_part
+    return env
+
+
+@_pass_context
+def nav_part(context, nav_item, path, render) -> str:
+    """Material's ``render(nav_item, path, 1)`` for a part that does not hold the page, once per folder."""
+    if nav_item.active:
+        return render(nav_item, path, 1)
+    page = context.get("page")
+    # links are relative to the page's folder (use_directory_urls is off)
+    key = (id(nav_item), path, posixpath.dirname(page.url) if page is not None else None,
+           context.get("base_url"))
+    out = _nav_parts.get(key)
+    if out is None:
+        out = _nav_parts[key] = render(nav_item, path, 1)
+    return out
 
 
 def on_page_content(html_text: str, page, config, files, **kwargs) -> str:

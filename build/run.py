@@ -134,6 +134,35 @@ def install_template_cache(root: Path) -> None:
     theme.Theme.get_env = cached_env
 
 
+def light_materials() -> None:
+    """Let the hooks import ``materials.rendering`` without the Git layer of ``materials``.
+
+    The package's ``__init__`` imports the whole library (GitPython and all),
+    a third of a preview's start-up, while a site build needs only the
+    Markdown pipeline and the sanitizer. The package module is created
+    empty; its ``__init__`` runs if anything asks it for a name.
+    """
+    import importlib.util
+    if "materials" in sys.modules:
+        return
+    spec = importlib.util.find_spec("materials")
+    if spec is None or spec.loader is None or not spec.submodule_search_locations:
+        return
+    module = importlib.util.module_from_spec(spec)
+    state = {"loaded": False}
+
+    def __getattr__(name: str):
+        if not state["loaded"] and not name.startswith("__"):
+            state["loaded"] = True
+            del module.__getattr__
+            spec.loader.exec_module(module)
+            return getattr(module, name)
+        raise AttributeError(f"module 'materials' has no attribute {name!r}")
+
+    module.__getattr__ = __getattr__
+    sys.modules["materials"] = module
+
+
 def files_fingerprint(docs_dir: Path) -> str:
     """Which files the site has: a page's links resolve against them."""
     h = hashlib.sha256()
@@ -149,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)-7s %(name)s: %(message)s")
+    light_materials()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
