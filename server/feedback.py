@@ -199,9 +199,11 @@ def resolve_target(book: str, version: str, page: str) -> Target:
 
 def site_page_url(book: str, version: str, page: str, selection: str = "") -> str:
     """Where the reader was: the page in that exact version of the served site (MkDocs builds
-    ``chapters/x.md`` as ``chapters/x.html``), scrolled to the passage they selected."""
+    ``chapters/x.md`` as ``chapters/x.html``; previews live under ``/previews/<book>/<cr>/``),
+    scrolled to the passage they selected (a text fragment)."""
     html = (page[:-3] if page.endswith(".md") else page) + ".html"
-    url = f"/read/{book}/{version}/{html}"
+    preview = PREVIEW.match(version)
+    url = f"/previews/{book}/{preview.group(1)}/{html}" if preview else f"/read/{book}/{version}/{html}"
     passage = " ".join(selection.split())[:80]
     if passage:
         from urllib.parse import quote

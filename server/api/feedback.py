@@ -240,7 +240,7 @@ def public_answers(book: str | None, page: str | None) -> Any:
     if not book or not page:
         raise UserError("request.invalid", status=422, detail="book and page are required")
     response = current_app.json.response({"items": service.public_answers(book, page)})
-    response.headers["Cache-Control"] = "public, max-age=60"
+    response.headers["Cache-Control"] = "no-cache"  # an answer made public shows at the next page view
     return response
 
 

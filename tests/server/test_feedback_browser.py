@@ -1,0 +1,142 @@
+"""A student's question from a released site to an answer under the page, in a real browser.
+
+The release is built with build/ (``build.publish.release``) into the
+instance's sites directory with the live platform as its ``platform_url``,
+and served by a separate static web server, as a college that hosts its sites
+on another host would: the feedback form posts across origins (CORS), and the
+answers are loaded across origins too.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+BOOK = "locomotive-maintenance"
+PAGE = "chapters/03-brake-test.html"
+
+
+@pytest.fixture
+def platform(make_app):
+    from materials import Author, Library, Write
+    from waitress.server import create_server
+
+    app = make_app()
+    lib = Library(app.config["LIBRARY_PATH"])
+    path = f"books/{BOOK}/book.yml"
+    text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]", "checks: []")
+    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "No checks for this test")
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+
+    from build.publish import release
+    release(lib, BOOK, "1.0", app.config["SITES_DIR"], Author("主编", "zhou@college.edu.cn", "school"),
+            platform_url=url, timeout=240)
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=app.config["SITES_DIR"])
+    sites = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=sites.serve_forever, daemon=True).start()
+    site = f"http://127.0.0.1:{sites.server_address[1]}"
+    app.config["FEEDBACK_ORIGINS"] = [site]
+    try:
+        yield app, url, site, lib
+    finally:
+        sites.shutdown()
+        server.close()
+
+
+def sign_in(browser, url: str, username: str, password: str):
+    page = browser.new_context(locale="zh-CN").new_page()
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{url}/")
+    return page
+
+
+def select_sentence(page, text: str) -> None:
+    """Select ``text`` inside the article the way a mouse drag would."""
+    page.evaluate("""(text) => {
+        const walker = document.createTreeWalker(document.querySelector('article'), NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+            const node = walker.currentNode, at = node.data.indexOf(text);
+            if (at >= 0) {
+                const range = document.createRange();
+                range.setStart(node, at); range.setEnd(node, at + text.length);
+                const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+                return;
+            }
+        }
+        throw new Error('text not on the page: ' + text);
+    }""", text)
+
+
+def send_from_site(page, kind: str, words: str) -> None:
+    form = page.locator("[data-jb-form]")
+    form.locator("select[name=kind]").select_option(kind)
+    form.locator("textarea[name=text]").fill(words)
+    form.locator("button[type=submit]").click()
+    page.wait_for_function("document.querySelector('[data-jb-status]').textContent.length > 0")
+    assert form.locator("[data-jb-status]").inner_text() == "已提交，谢谢！"
+
+
+def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report_closes_with_its_merge(
+        browser, platform, web):
+    app, url, site, lib = platform
+    student = browser.new_context(locale="zh-CN").new_page()
+    student.goto(f"{site}/{BOOK}/1.0/{PAGE}")
+    sentence = student.locator("article p").first.inner_text().strip()[:12]
+    select_sentence(student, sentence)
+    student.wait_for_function("document.querySelector('[data-jb-selection]').value.length > 0")
+    send_from_site(student, "question", "这一步为什么要保压一分钟？<b>急</b>")
+
+    # The author finds it in the inbox, sees the passage, answers and shows the answer under the page.
+    teacher = sign_in(browser, url, "teacher", web.PASSWORD)
+    assert teacher.locator(".bell-count").inner_text() == "1"
+    teacher.goto(f"{url}/books/{BOOK}/feedback?kind=question")
+    teacher.locator(".feedback-link", has_text="这一步为什么要保压一分钟？<b>急</b>").click()
+    assert teacher.locator(".reader-passage").inner_text() == sentence
+    assert teacher.locator("[data-page-link]").get_attribute("href").startswith(f"/read/{BOOK}/1.0/{PAGE}#:~:text=")
+    teacher.fill("#reply-text", "为了确认制动管路没有泄漏。")
+    teacher.check("#reply-public")
+    teacher.click(".reply-form button[type=submit]")
+    assert teacher.locator("[data-state]").get_attribute("data-state") == "answered"
+
+    student.reload()
+    answers = student.locator("[data-jb-answers]")
+    answers.wait_for(state="visible")
+    assert "为了确认制动管路没有泄漏。" in answers.inner_text()
+    assert "<b>急</b>" in answers.locator(".jb-q").first.inner_text()  # shown as text, not markup
+
+    # An error report becomes a change request; merging it closes the report.
+    send_from_site(student, "error", "图 3-2 的阀门编号写错了")
+    teacher.goto(f"{url}/books/{BOOK}/feedback?kind=error")
+    teacher.locator(".feedback-link", has_text="图 3-2 的阀门编号写错了").click()
+    item_url = teacher.url
+    teacher.click("text=转为修改请求")
+    teacher.wait_for_url(f"**/books/{BOOK}/change-requests/*")
+    number = int(teacher.url.rstrip("/").rsplit("/", 1)[1])
+
+    from server import change_requests as crs
+    from server.database import db
+    from server.models import User
+    from materials import Author, Write
+    chapter = f"books/{BOOK}/chapters/03-brake-test.md"
+    lib.commit(f"cr/{number}", [Write(chapter, lib.read_text("main", chapter) + "\n图 3-2 阀门编号已更正。\n")],
+               Author("Teacher", "teacher@example.edu", "school"), "Correct the valve number")
+    with app.test_request_context():
+        row = crs.get_cr(BOOK, number)
+        crs.sync_head(row)
+        for name in ("reviewer", "maintainer"):
+            crs.submit_review(db().query(User).filter_by(username=name).one(), row, "approve")
+        crs.merge(db().query(User).filter_by(username="reviewer").one(), row, None)
+    teacher.goto(item_url)
+    assert teacher.locator("[data-state]").get_attribute("data-state") == "closed"
+    assert teacher.locator("[data-cr-link]").inner_text() == f"#{number}"
