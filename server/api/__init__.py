@@ -12,5 +12,6 @@ from server.api import change_requests, notifications  # noqa: F401,E402 - regis
 from server.api import assets, chapters  # noqa: F401,E402 - registers endpoints
 from server.api import standards  # noqa: F401,E402
 from server.api import books, history  # noqa: F401,E402 - registers endpoints
+from server.api import sites  # noqa: F401,E402 - releases, builds, previews
 
 __all__ = ["blueprint"]

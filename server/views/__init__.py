@@ -14,6 +14,7 @@ from server.views import feedback as feedback_pages  # noqa: E402
 from server.views import dashboard  # noqa: E402
 
 from server.views import change_requests, notifications  # noqa: E402
+from server.views import releases, sites  # noqa: E402
 
 BLUEPRINTS = [
     signin.blueprint,
@@ -37,4 +38,6 @@ BLUEPRINTS = [
     standards.blueprint,
     case_service.blueprint,
     alignment.blueprint,
+    sites.blueprint,
+    releases.blueprint,
 ]

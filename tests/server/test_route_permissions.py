@@ -27,6 +27,8 @@ PUBLIC = {
     "case.package",
     "case.item",
     "case.association",
+    "sites.latest",  # published sites: students read without an account
+    "sites.read",
 }
 ANY_SIGNED_IN = {
     "home.index",
