@@ -85,12 +85,13 @@ def _require(cr: ChangeRequest, allowed: Iterable[str], action: str) -> None:
 
 
 def _check_paths(cr: ChangeRequest, changes: list[Change]) -> None:
-    """A change request belongs to one book: nothing outside it may change."""
+    """A change request belongs to one book: nothing outside it may change,
+    except the standard editions the book brings into the library (``standards/``)."""
     prefix = f"books/{cr.book}/"
     for change in changes:
         paths = (change.old, change.new) if isinstance(change, Rename) else (change.path,)
         for path in paths:
-            if not isinstance(path, str) or not path.startswith(prefix):
+            if not isinstance(path, str) or not path.startswith((prefix, "standards/")):
                 raise PathOutsideBook(f"{path} is outside the book {cr.book}", path=str(path), book=cr.book)
 
 

@@ -256,12 +256,12 @@ def standard_yaml(std: Standard) -> str:
     return text
 
 
-def import_standard(std: Standard, user: Any, direct: bool) -> Imported:
-    """Save ``std`` as ``standards/<id>.yml``: on main when ``direct``, else on a draft branch.
+def import_standard(std: Standard, user: Any, direct: bool, book: str | None = None) -> Imported:
+    """Save ``std`` as ``standards/<id>.yml``: on main when ``direct``, else as a change request.
 
-    An edition is immutable: an id already on main is refused. The draft
-    branch ``imports/<username>/<id>`` is created from main (or committed on
-    top of when the person imports the same edition again).
+    An edition is immutable: an id already on main is refused. Imported for a
+    book, it arrives as a change request on that book, reviewed like any
+    change; without a book, on the draft branch ``imports/<username>/<id>``.
     """
     lib = library()
     path = f"{STANDARDS_DIR}/{std.id}.yml"
@@ -269,6 +269,16 @@ def import_standard(std: Standard, user: Any, direct: bool) -> Imported:
         raise UserError("standard.exists", status=409, standard=std.id)
     text = standard_yaml(std)
     message = f"Import the standard {std.id}\n\n{std.title}"
+    if not direct and book is not None:
+        from flask import url_for
+        from flask_babel import gettext as _
+
+        from server.change_requests import commit_to_cr, open_cr
+
+        cr = open_cr(user, book, _("Import the standard %(id)s", id=std.id), std.title)
+        saved = commit_to_cr(user, cr, [Write(path, text)], message)
+        return Imported(std.id, cr.branch, saved.sha, False,
+                        url=url_for("change_requests.show", book=book, number=cr.number))
     branch = IMPORT_BRANCH.format(username=user.username, standard=std.id)
     return commit_proposal([Write(path, text)], user, branch, message, direct, subject=std.id)
 

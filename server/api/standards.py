@@ -166,10 +166,10 @@ def import_standard(book: str, body: dict[str, Any]) -> dict[str, Any]:
     else:
         std = catalog.standard_from_upload("csv", _decode_sheet(body), body.get("meta") or {})
     direct = bool(body.get("direct")) and catalog.may_import_directly(current_user, book)
-    done = catalog.import_standard(std, current_user, direct)
+    done = catalog.import_standard(std, current_user, direct, book=book)
     record("standard.import", std.id, book=book, branch=done.branch, commit=done.sha, format=body["format"])
     db().commit()
-    url = url_for("standards.show", standard_id=std.id, **({} if done.direct else {"branch": done.branch}))
+    url = done.url or url_for("standards.show", standard_id=std.id, **({} if done.direct else {"branch": done.branch}))
     return {"standard": std.id, "branch": done.branch, "commit": done.sha, "direct": done.direct, "url": url}
 
 

@@ -191,7 +191,7 @@ def import_standard(book: str):
                 std = catalog.standard_from_upload("case", raw, standard_id=(form.standard_id.data or "").strip())
             else:
                 std = catalog.standard_from_upload("csv", raw, form.standard_meta())
-            done = catalog.import_standard(std, current_user, direct=direct_allowed and form.direct.data)
+            done = catalog.import_standard(std, current_user, direct=direct_allowed and form.direct.data, book=book)
         except (MaterialsError, UserError) as error:
             if isinstance(error, UserError) and error.status == 413:
                 raise
@@ -203,9 +203,9 @@ def import_standard(book: str):
         if done.direct:
             flash(_("The standard %(id)s is now in the library.", id=std.id), "success")
             return redirect(url_for("standards.show", standard_id=std.id))
-        flash(_("The standard %(id)s is saved on the draft branch %(branch)s for review. "
-                "A maintainer merges it into the library.", id=std.id, branch=done.branch), "success")
-        return redirect(url_for("standards.show", standard_id=std.id, branch=done.branch))
+        flash(_("The standard %(id)s is proposed in a change request; it joins the library when the "
+                "change request is approved and merged.", id=std.id), "success")
+        return redirect(done.url or url_for("standards.show", standard_id=std.id, branch=done.branch))
     return render_template("ui/standards/import.html", book=book, title=titles[book], case_form=case_form,
                            csv_form=csv_form, errors=errors, direct_allowed=direct_allowed,
                            limit_mb=MAX_IMPORT_BYTES // (1024 * 1024)), status

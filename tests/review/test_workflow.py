@@ -87,9 +87,16 @@ def test_commits_land_on_the_branch_not_on_main(lib):
 
 def test_files_outside_the_book_cannot_be_changed(lib):
     cr = open_cr(lib)
-    with pytest.raises(PathOutsideBook):
-        commit_to(lib, cr, [Write("standards/evil.yml", "x")], TEACHER, "Sneak")
+    for path in ("library.yml", "books/other/book.yml", "README.md"):
+        with pytest.raises(PathOutsideBook):
+            commit_to(lib, cr, [Write(path, "x")], TEACHER, "Sneak")
     assert lib.branches()["cr/1"] == cr.head
+
+
+def test_a_book_change_request_may_bring_a_standard_edition_into_the_library(lib):
+    cr = open_cr(lib)
+    cr, _saved = commit_to(lib, cr, [Write("standards/new-edition@2027.yml", "id: x\n")], TEACHER, "Import")
+    assert lib.read(cr.head, "standards/new-edition@2027.yml") == b"id: x\n"
 
 
 def test_commit_on_a_stale_base_merges_rather_than_overwrites(lib):

@@ -44,21 +44,26 @@ def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in,
     assert state(app) == before
 
 
-def test_a_good_sheet_lands_on_a_draft_branch_not_on_main(app, signed_in, web):
+def change_request_branch(lib: Library) -> str:
+    """The one change-request branch an import opened."""
+    (branch,) = [b for b in lib.branches() if b.startswith("cr/")]
+    return branch
+
+
+def test_a_good_sheet_arrives_as_a_change_request_not_on_main(app, signed_in, web):
     main_before, _ = state(app)
     response = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-levels": "L4 四级/中级工"})
     assert response.status_code == 302
-    branch = "imports/maintainer/cn-noss-test-brakes@2024"
-    assert response.headers["Location"].endswith(f"branch={branch}".replace("/", "%2F").replace("@", "%40")) or \
-        branch in response.headers["Location"]
+    assert f"/books/{BOOK}/change-requests/" in response.headers["Location"]
     lib = Library(app.config["LIBRARY_PATH"])
+    branch = change_request_branch(lib)
     assert lib.resolve("main") == main_before  # main untouched
     std = parse_standard(lib.read(branch, "standards/cn-noss-test-brakes@2024.yml"),
                          "standards/cn-noss-test-brakes@2024.yml")
     assert std.by_key["L4.S.1.1.1"].parent == "L4.C.1.1" and std.levels[0].label == "四级/中级工"
     assert lib.log(branch, limit=1)[0].side == "school"
     page = signed_in("maintainer").get(response.headers["Location"]).get_data(as_text=True)
-    assert "能完成五步闸试验" in page and "草稿分支" in page
+    assert "cn-noss-test-brakes@2024" in page  # the change request shows the imported edition
 
 
 def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_commits(app, signed_in, web):
@@ -67,7 +72,7 @@ def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_com
     allowed = lib.read("main", path).decode().replace("direct_commits: false", "direct_commits: true")
     lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits")
     maintainer = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-direct": "y"})
-    assert "imports/maintainer/" in maintainer.headers["Location"]  # not an admin: still a draft branch
+    assert "/change-requests/" in maintainer.headers["Location"]  # not an admin: still reviewed
     assert not lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
     admin = upload_sheet(signed_in("admin"), web, GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
     assert admin.status_code == 302 and "branch=" not in admin.headers["Location"]
@@ -86,7 +91,7 @@ def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signe
     response = client.post(IMPORT, content_type="multipart/form-data", data={
         "csrf_token": token, "case-package": (io.BytesIO(package), "package.json"), "case-standard_id": ""})
     assert response.status_code == 302
-    branch = "imports/maintainer/sample-noss-locomotive-maintenance@2027"
+    branch = change_request_branch(lib)
     imported = parse_standard(lib.read(branch, "standards/sample-noss-locomotive-maintenance@2027.yml"),
                               "standards/sample-noss-locomotive-maintenance@2027.yml")
     assert imported == renamed
@@ -124,13 +129,14 @@ def test_a_50_mb_upload_is_refused_before_parsing_and_writes_nothing(app, signed
     assert state(app) == before
 
 
-def test_api_imports_a_sheet_onto_a_draft_branch(app, signed_in, web):
+def test_api_imports_a_sheet_as_a_change_request(app, signed_in, web):
     client = signed_in("maintainer")
     response = api_post(client, web, f"/api/books/{BOOK}/standards/import", {
         "format": "csv", "csv": GOOD_SHEET,
         "meta": {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}})
     assert response.status_code == 201, response.json
-    assert response.json["branch"] == "imports/maintainer/cn-noss-test-brakes@2024" and not response.json["direct"]
+    assert response.json["branch"].startswith("cr/") and not response.json["direct"]
+    assert "/change-requests/" in response.json["url"]
     bad = api_post(client, web, f"/api/books/{BOOK}/standards/import", {
         "format": "csv", "csv": BAD_SHEET, "meta": {"id": "x@1", "title": "x", "scheme": "cn-noss", "edition": "1"}})
     assert bad.status_code == 400 and bad.json["error"]["code"] == "csv.unknown_kind"
