@@ -140,6 +140,19 @@ def _helpful(raw: Any) -> bool | None:
 
 # ----------------------------------------------------------------------------- which page it is about
 
+def book_title(book: str) -> str:
+    """The book's title on main (404 ``book.not_found`` otherwise); reads book.yml only, not the chapters."""
+    from materials import MaterialsError
+
+    lib = library()
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", book or "") or book not in lib.books("main"):
+        raise UserError("book.not_found", status=404, book=book)
+    try:
+        return lib.book(book, "main", chapters=False).config.title
+    except MaterialsError:  # a broken book.yml still has its slug
+        return book
+
+
 @dataclass(frozen=True)
 class Target:
     book: str

@@ -7,8 +7,7 @@ from flask import request
 
 from server import cooperation
 from server.api.registry import endpoint, schema
-from server.errors import UserError
-from server.library import book_titles
+from server.feedback import book_title
 from server.permissions import Ability, admin_required, book_access
 
 TABLE = {"type": "object", "required": ["name", "title", "columns", "rows"],
@@ -33,8 +32,7 @@ BOOK = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
 @book_access(Ability.read)
 def book_figures(book: str, **_query: Any) -> dict[str, Any]:
     """Query: ``period`` (term, year, academic-year), or ``from``/``to`` (days, inclusive), or ``release``."""
-    if book not in book_titles():
-        raise UserError("book.not_found", status=404, book=book)
+    book_title(book)
     return cooperation.figures(book, cooperation.period_from(request.args, book)).as_json()
 
 

@@ -29,7 +29,6 @@ from flask_login import current_user
 from server import feedback as service
 from server.api.registry import OPERATIONS, blueprint, endpoint, schema
 from server.errors import UserError
-from server.library import book_titles
 from server.models.feedback import KINDS, STATES
 from server.permissions import Ability, book_access, public
 from server.security import CSRF_EXEMPT
@@ -254,8 +253,7 @@ def follow_feedback(token: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- the book's team
 
 def _require_book(book: str) -> None:
-    if book not in book_titles():
-        raise UserError("book.not_found", status=404, book=book)
+    service.book_title(book)
 
 
 def _item(book: str, item: int):

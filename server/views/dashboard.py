@@ -16,17 +16,14 @@ from flask_babel import gettext as _
 from server import cooperation
 from server.errors import UserError
 from server.feedback import spreadsheet_safe
-from server.library import book_titles
+from server.feedback import book_title as service_book_title
 from server.permissions import Ability, admin_required, book_access
 
 blueprint = Blueprint("dashboard", __name__)
 
 
 def _title(book: str) -> str:
-    titles = book_titles()
-    if book not in titles:
-        raise UserError("book.not_found", status=404, book=book)
-    return titles[book]
+    return service_book_title(book)
 
 
 def _page(book: str | None, report: bool):

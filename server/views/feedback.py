@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from server import feedback as service
 from server.errors import UserError, describe
-from server.library import book_titles
+from server.feedback import book_title as service_book_title
 from server.models.feedback import KINDS, STATES
 from server.permissions import Ability, book_access, public
 
@@ -20,10 +20,7 @@ blueprint = Blueprint("feedback", __name__)
 
 
 def _title(book: str) -> str:
-    titles = book_titles()
-    if book not in titles:
-        raise UserError("book.not_found", status=404, book=book)
-    return titles[book]
+    return service_book_title(book)
 
 
 def _filters() -> service.InboxFilter:
