@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -117,21 +118,68 @@ def install_segmenter(segmenter: Segmenter) -> bool:
     return True
 
 
-def install_template_cache(root: Path) -> None:
-    """Compiled Jinja templates kept on disk (checked against each template's source)."""
+def install_theme_caches(root: Path) -> None:
+    """Compiled Jinja templates and the list of the theme's static files, kept on disk.
+
+    Jinja checks each compiled template against its source. Listing the
+    theme's files walks Material's 14 000 icons on every build; the list is
+    kept under a key naming the theme folders (package versions for
+    installed themes, every file's size and time for our overrides) and the
+    patterns MkDocs filters them with.
+    """
     import jinja2
     from mkdocs import theme
 
     get_env = theme.Theme.get_env
-    cache = jinja2.FileSystemBytecodeCache(str(root))
-    root.mkdir(parents=True, exist_ok=True)
+    bytecode = jinja2.FileSystemBytecodeCache(str(root / "templates"))
+    (root / "templates").mkdir(parents=True, exist_ok=True)
 
     def cached_env(self):
         env = get_env(self)
-        env.bytecode_cache = cache
+        env.bytecode_cache = bytecode
+        list_templates = env.list_templates
+
+        def cached_list(extensions=None, filter_func=None):
+            if extensions is not None or getattr(filter_func, "__qualname__", "") != THEME_FILES_FILTER:
+                return list_templates(extensions, filter_func)
+            path = root / "theme" / f"{theme_signature(self)}.json"
+            try:
+                return json.loads(path.read_bytes())
+            except (OSError, ValueError):
+                names = list_templates(extensions, filter_func)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f".{path.name}.{os.getpid()}")
+                tmp.write_text(json.dumps(names))
+                os.replace(tmp, path)
+                return names
+
+        env.list_templates = cached_list
         return env
 
     theme.Theme.get_env = cached_env
+
+
+THEME_FILES_FILTER = "Files.add_files_from_theme.<locals>.filter"
+
+
+def theme_signature(theme) -> str:
+    import material
+    import mkdocs
+    from mkdocs import utils
+
+    installed = [Path(material.__file__).parent, Path(mkdocs.__file__).parent]
+    h = hashlib.sha256(f"{mkdocs.__version__} {material.__version__}".encode())
+    h.update(json.dumps([sorted(theme.static_templates), sorted(utils.markdown_extensions)]).encode())
+    for folder in theme.dirs:
+        h.update(b"\0dir " + folder.encode())
+        if any(Path(folder).is_relative_to(p) for p in installed):
+            continue                                # an installed theme changes with its version
+        for base, dirs, names in sorted(os.walk(folder)):
+            dirs.sort()
+            for name in sorted(names):
+                st = os.stat(os.path.join(base, name))
+                h.update(f"{os.path.relpath(os.path.join(base, name), folder)} {st.st_size} {st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
 
 
 def light_materials() -> None:
@@ -191,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.cache:
             root = Path(args.cache)
-            install_template_cache(root / "templates")
+            install_theme_caches(root)
         config = load_config(config_file=str(config_path))
         if args.cache:
             fingerprint = hashlib.sha256(
