@@ -260,8 +260,10 @@ def _on_new_head(row: ChangeRequest, head: str) -> None:
 
 
 def check_names(book: str) -> list[str]:
-    """What runs on each head: the checks the policy requires, then every other registered one."""
-    return list(dict.fromkeys(list(policy_of(book).checks) + registered_checks()))
+    """What runs on each head: the checks the policy requires, then every other registered one
+    (except the site build, which takes seconds: only when the policy asks for it)."""
+    required = list(policy_of(book).checks)
+    return list(dict.fromkeys(required + [n for n in registered_checks() if n != "build" or n in required]))
 
 
 def schedule_checks(row: ChangeRequest) -> None:

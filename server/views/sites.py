@@ -29,6 +29,12 @@ from server.permissions import Ability, book_access, public
 
 blueprint = Blueprint("sites", __name__)
 
+
+@blueprint.app_template_global("preview_status")
+def _preview_status_global(book: str, number: int, head: str | None = None) -> service.PreviewStatus:
+    """For ``templates/ui/sites/_preview.html`` (the change request page's preview card)."""
+    return service.preview_status(book, number, head)
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=60, must-revalidate"
 PRIVATE = "private, no-cache"

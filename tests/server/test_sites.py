@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from build.publish import read_versions, release, set_version_state
@@ -289,6 +290,9 @@ def test_preview_is_built_by_a_job_once_per_tree_and_shown_to_members_only(site_
     assert reader.get(f"/previews/{BOOK}/42/").status_code == 404
 
     with site_app.test_request_context():
+        card = render_template_string('{% from "ui/sites/_preview.html" import preview_card %}'
+                                      '{{ preview_card(book, 41, head) }}', book=BOOK, head=head)
+        assert f'href="/previews/{BOOK}/41/"' in card and 'data-preview-state="succeeded"' in card
         assert service.prune(keep={"7"}) == ["41"]  # closed change requests lose their preview
         assert service.preview_status(BOOK, 41).url is None
 
