@@ -858,6 +858,7 @@ class ItemChange:
 
 
 _STANDARDS_CACHE: "OrderedDict[str, dict]" = OrderedDict()
+_REFS_CACHE: "OrderedDict[str, list[str]]" = OrderedDict()  # blob id -> the chapter's item refs
 
 
 def _standards(lib: Any, rev: str) -> dict:
@@ -877,11 +878,20 @@ def standard_changes(lib: Any, book: str, base: str, head: str, paths: list[str]
     from materials.standards import partition_refs
 
     def refs(rev: str, path: str) -> list[str]:
-        try:
-            meta, _ = parse_chapter(lib.read_text(rev, path), path)
-            return meta.all_refs()
-        except (NotFound, MaterialsError):
+        entry = lib.entry(rev, path)
+        if entry is None:
             return []
+        cached = _REFS_CACHE.get(entry.sha)
+        if cached is None:
+            try:
+                meta, _ = parse_chapter(lib.read(rev, path).decode("utf-8", "replace"), path)
+                cached = list(meta.all_refs())
+            except MaterialsError:
+                cached = []
+            _REFS_CACHE[entry.sha] = cached
+            while len(_REFS_CACHE) > 5000:
+                _REFS_CACHE.popitem(last=False)
+        return cached
 
     try:
         declared_ids = lib.book(book, head, chapters=False).config.standards

@@ -43,10 +43,11 @@ class ChangeRequest(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
+    # Loaded with the record in one query each: a page shows them all.
     reviews: Mapped[list["Review"]] = relationship(back_populates="change_request", order_by="Review.id",
-                                                   cascade="all, delete-orphan")
+                                                   cascade="all, delete-orphan", lazy="selectin")
     comments: Mapped[list["Comment"]] = relationship(back_populates="change_request", order_by="Comment.id",
-                                                     cascade="all, delete-orphan")
+                                                     cascade="all, delete-orphan", lazy="selectin")
 
 
 class Review(Base):
@@ -111,7 +112,7 @@ class Comment(Base):
 
     change_request: Mapped[ChangeRequest] = relationship(back_populates="comments")
     suggestion: Mapped["Suggestion | None"] = relationship(back_populates="comment", uselist=False,
-                                                           cascade="all, delete-orphan")
+                                                           cascade="all, delete-orphan", lazy="selectin")
 
     @property
     def inline(self) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from materials import EditConflict, MaterialsError, NotFound
 from materials.history import FileDiff
@@ -246,6 +247,13 @@ class Seg:
     changed: bool
 
 
+def _html(segs: list[Seg] | None) -> Markup | None:
+    """Escaped once here rather than per segment in the template: a big diff has thousands of rows."""
+    if segs is None:
+        return None
+    return Markup("".join(f"<mark>{escape(s.text)}</mark>" if s.changed else str(escape(s.text)) for s in segs))
+
+
 @dataclass
 class DiffRow:
     kind: str  # hunk | context | change | removed | added
@@ -254,6 +262,11 @@ class DiffRow:
     old: list[Seg] | None = None
     new: list[Seg] | None = None
     text: str = ""  # the new line as written (suggestion forms start from it)
+    old_html: Markup | None = None
+    new_html: Markup | None = None
+
+    def __post_init__(self) -> None:
+        self.old_html, self.new_html = _html(self.old), _html(self.new)
 
 
 @dataclass

@@ -124,7 +124,8 @@ def test_merge_waits_for_one_approval_from_each_side_then_lands_on_main(cr_app, 
     assert review(as_, "maintainer", number, "approve").status_code == 201
     state = detail(as_, "teacher", number)
     assert state["mergeable"] and state["missing"] == []
-    assert {c["name"]: c["status"] for c in state["checks"]} == {"front-matter": "passed", "alignment": "passed"}
+    statuses = {c["name"]: c["status"] for c in state["checks"]}  # plus any other registered check (build)
+    assert statuses["front-matter"] == statuses["alignment"] == "passed"
 
     assert merge(as_, "teacher", number).status_code == 403  # authors never merge
     merged = merge(as_, "reviewer", number)
