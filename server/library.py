@@ -57,7 +57,7 @@ def book_titles(rev: str = "main") -> dict[str, str]:
         titles: dict[str, str] = {}
         for name in lib.books(rev):
             try:
-                titles[name] = lib.book(name, rev).config.title
+                titles[name] = lib.book(name, rev, chapters=False).config.title  # book.yml only
             except Exception:  # a broken book.yml still lists the book under its slug
                 log.warning("book %s has unreadable settings", name, exc_info=True)
                 titles[name] = name

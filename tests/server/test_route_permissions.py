@@ -59,8 +59,10 @@ METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
 
 def _sample_value(argument: str, converter) -> str:
+    from werkzeug.routing import IntegerConverter
+
     name = type(converter).__name__
-    if name == "IntegerConverter":
+    if isinstance(converter, IntegerConverter):  # the app's own id converter is one too
         return "1"
     if name == "PathConverter":
         return "chapters/01.md"
@@ -74,7 +76,9 @@ def _requests(app):
             continue
         url = rule.rule
         for argument in rule.arguments:
-            converter = rule._converters[argument]
+            converter = rule._converters.get(argument)
+            if converter is None:  # filled from the rule's defaults, not the URL
+                continue
             pattern = f"<{argument}>" if f"<{argument}>" in url else None
             if pattern is None:
                 pattern = next(part for part in url.split("/") if part.endswith(f":{argument}>"))
