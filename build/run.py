@@ -211,6 +211,26 @@ def light_materials() -> None:
     sys.modules["materials"] = module
 
 
+def light_jieba() -> None:
+    """Import jieba without ``pkg_resources`` (a fifth of a preview's CPU time).
+
+    jieba uses it only to open its own dictionary file, and opens the same
+    file by path when it is missing; Material's search plugin then finds
+    jieba already imported. Anything else asking for ``pkg_resources``
+    later gets the real module.
+    """
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        return
+    sys.modules["pkg_resources"] = None         # type: ignore[assignment]  # import fails: jieba's fallback
+    try:
+        import jieba  # noqa: F401
+    except ImportError:
+        pass
+    finally:
+        if "pkg_resources" in sys.modules and sys.modules["pkg_resources"] is None:
+            del sys.modules["pkg_resources"]
+
+
 def files_fingerprint(docs_dir: Path) -> str:
     """Which files the site has: a page's links resolve against them."""
     h = hashlib.sha256()
@@ -227,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
 
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)-7s %(name)s: %(message)s")
     light_materials()
+    light_jieba()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
