@@ -174,9 +174,12 @@ def write_sources(lib, book, commit: str, work: Path, *, version: str, platform_
     pages = {}
     for chapter in chapters:
         pages[f"chapters/{chapter.filename}"] = page_data(chapter, cov, standards, people, sides)
-    data = {"fingerprint": siteconfig.fingerprint(config), "sides": sides, "pages": pages}
-    config = {**config, "docs_dir": str(docs), "site_dir": str(work / "site")}
-    (work / "mkdocs.yml").write_text(siteconfig.dump(config), encoding="utf-8")
+    text = siteconfig.dump(config)              # dumped once: it is also the fingerprint's input
+    fingerprint = hashlib.sha256(text.encode())
+    fingerprint.update(siteconfig.code_fingerprint().encode())   # = siteconfig.fingerprint(config)
+    data = {"fingerprint": fingerprint.hexdigest(), "sides": sides, "pages": pages}
+    text += siteconfig.dump({"docs_dir": str(docs), "site_dir": str(work / "site")})
+    (work / "mkdocs.yml").write_text(text, encoding="utf-8")
     (work / PAGE_DATA).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return warnings
 
