@@ -50,6 +50,19 @@ def working_branch(user: Any, book: str) -> str:
     return branch_for_edit(user, book) or draft_branch(user.username, book)
 
 
+def needs_change_request(user: Any, book: str, lib: Any) -> bool:
+    """True when an edit in the browser must first continue or start a change request.
+
+    Every edit happens inside a change request; only a book that allows
+    direct commits lets its maintainers edit main without one.
+    """
+    from server.change_requests import branch_for_edit
+
+    if branch_for_edit(user, book) is not None:
+        return False
+    return not (may(user, Ability.maintain, book) and direct_commits_allowed(lib, book))
+
+
 def direct_commits_allowed(lib: Any, book: str) -> bool:
     try:
         return bool(lib.book(book, MAIN, chapters=False).config.review.get("direct_commits"))

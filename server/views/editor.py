@@ -113,6 +113,9 @@ def _wants_json() -> bool:
 @book_access(Ability.write)
 def edit(book: str, file: str):
     lib = library()
+    if request.method == "GET" and not request.values.get("branch") and editing.needs_change_request(
+            current_user, book, lib):
+        return redirect(url_for("change_requests.new", book=book, chapter=file))
     branch = _branch(book)
     if request.method == "GET":
         chapter = editing.open_chapter(lib, book, file, branch)

@@ -158,6 +158,15 @@ def post_form(client, path: str, data: dict | None = None, page: str | None = No
     return client.post(path, data={**(data or {}), "csrf_token": token})
 
 
+def start_change_request(client, book: str = STARTER_BOOK, title: str = "修改教材", chapter: str = "") -> str:
+    """Start a change request the way an author does (the "new change request" form); its branch."""
+    path = f"/books/{book}/change-requests/new"
+    response = client.post(path, data={"csrf_token": csrf_from(client, path), "title": title, "chapter": chapter})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    listed = client.get(f"/api/books/{book}/change-requests").get_json()["change_requests"]
+    return f"cr/{max(cr['number'] for cr in listed)}"
+
+
 class Web:
     """Browser-like helpers for tests (a fixture, because test modules cannot import conftest)."""
 
@@ -166,6 +175,7 @@ class Web:
     csrf_from = staticmethod(csrf_from)
     login = staticmethod(login)
     post_form = staticmethod(post_form)
+    start_change_request = staticmethod(start_change_request)
 
 
 @pytest.fixture

@@ -412,3 +412,15 @@ def test_change_request_endpoints_are_in_the_openapi_document(cr_app):
     assert "/api/books/{book}/change-requests/{number}/merge" in paths
     assert "/api/books/{book}/change-requests/{number}/suggestions/{suggestion_id}/apply" in paths
     assert "/api/notifications" in paths
+
+
+def test_opening_the_editor_without_a_change_request_asks_to_start_one(signed_in, web):
+    client = signed_in("teacher")
+    chapter = "03-brake-test.md"
+    first = client.get(f"/books/{web.STARTER_BOOK}/chapters/{chapter}/edit")
+    assert first.status_code == 302
+    assert f"/books/{web.STARTER_BOOK}/change-requests/new?chapter={chapter}" in first.headers["Location"]
+    branch = web.start_change_request(client, chapter=chapter)
+    again = client.get(f"/books/{web.STARTER_BOOK}/chapters/{chapter}/edit")
+    assert again.status_code == 200 and f'value="{branch}"' in again.get_data(as_text=True) or \
+        branch in again.get_data(as_text=True)

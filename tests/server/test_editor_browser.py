@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
 PATH = f"books/{BOOK}/chapters/{CHAPTER}"
-DRAFT = f"drafts/teacher/{BOOK}"
+DRAFT = "cr/1"  # the change request the teacher starts on first opening the editor
 PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
 
@@ -55,6 +55,15 @@ def sign_in(page, url, password, username="teacher"):
     page.wait_for_url(f"{url}/")
 
 
+def open_editor(page, url: str) -> None:
+    """Open the chapter editor as an author does: it asks to continue or start a change request first."""
+    page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+    if "/change-requests/new" in page.url:
+        assert page.locator("#cr-title").input_value()  # the title is prefilled from the chapter
+        page.click("form:has(#cr-title) button[type=submit]")
+        page.wait_for_url(f"**/chapters/{CHAPTER}/edit**")
+
+
 def select_text(page, needle: str) -> None:
     page.evaluate("""(needle) => { const el = document.getElementById('body'); const at = el.value.indexOf(needle);
                                    el.focus(); el.setSelectionRange(at, at + needle.length); }""", needle)
@@ -63,7 +72,7 @@ def select_text(page, needle: str) -> None:
 def test_teacher_edits_with_toolbar_pastes_an_image_picks_an_item_and_saves(page, editor_server):
     url, passwords, lib = editor_server
     sign_in(page, url, passwords["teacher"])
-    page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+    open_editor(page, url)
     assert page.locator("#title").input_value() == "制动机的检查与试验"
     page.wait_for_selector("#preview h2")  # the first preview arrived
 
@@ -114,7 +123,7 @@ def test_second_window_gets_the_conflict_screen_and_keeps_its_text(browser, edit
         a, b = first.new_page(), second.new_page()
         for page in (a, b):
             sign_in(page, url, passwords["teacher"])
-            page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+            open_editor(page, url)
         original = a.locator("#body").input_value()
         heading = original.split("\n", 2)[1] if original.startswith("\n") else original.split("\n", 1)[0]
 
@@ -150,7 +159,7 @@ def test_editor_fits_a_phone_with_the_preview_below(browser, editor_server):
     page = context.new_page()
     try:
         sign_in(page, url, passwords["teacher"])
-        page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit")
+        open_editor(page, url)
         page.wait_for_selector("#preview h2")
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         toolbar = page.locator(".md-toolbar").bounding_box()

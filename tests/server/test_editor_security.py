@@ -33,6 +33,7 @@ def lib(app):
 @pytest.fixture
 def teacher(signed_in, web):
     client = signed_in("teacher")
+    web.start_change_request(client)  # every edit in the browser happens inside a change request
     client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
     return client
 

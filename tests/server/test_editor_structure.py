@@ -6,7 +6,7 @@ import pytest
 from materials import Library
 
 BOOK = "locomotive-maintenance"
-DRAFT = f"drafts/teacher/{BOOK}"
+DRAFT = "cr/1"  # the change request the teacher starts before editing
 CHAPTERS = f"books/{BOOK}/chapters"
 
 
@@ -18,6 +18,7 @@ def lib(app):
 @pytest.fixture
 def teacher(signed_in, web):
     client = signed_in("teacher")
+    web.start_change_request(client)  # every edit in the browser happens inside a change request
     client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
     return client
 
@@ -69,9 +70,10 @@ def test_reorder_chapters_up_down_and_across_parts(teacher, lib):
 
 def test_delete_a_chapter_asks_first_then_removes_file_and_navigation(teacher, lib, web):
     url = f"/books/{BOOK}/chapters/07-emergency-handling.md/delete"
+    head = lib.branch_head(DRAFT)
     confirm = teacher.get(url, headers={"Accept-Language": "zh-CN"})
     assert confirm.status_code == 200 and "机车故障应急处置" in confirm.get_data(as_text=True)
-    assert lib.branch_head(DRAFT) is None  # asking changed nothing
+    assert lib.branch_head(DRAFT) == head  # asking changed nothing
     assert web.post_form(teacher, url).status_code == 303
     assert "07-emergency-handling.md" not in navigation(lib)[2][1]
     assert not lib.exists(DRAFT, f"{CHAPTERS}/07-emergency-handling.md")

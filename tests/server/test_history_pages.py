@@ -244,12 +244,11 @@ def test_main_is_not_a_revert_target_unless_the_book_allows_direct_commits(signe
     assert edits.lib.resolve("main") == head
 
 
-def test_an_author_reverts_onto_their_own_draft(signed_in, edits, web):
-    editing = pytest.importorskip("server.editing")
+def test_an_author_reverts_onto_their_own_change_request(signed_in, edits, web):
     client = signed_in("teacher")
+    draft = web.start_change_request(client, title="撤销一处修改")
     response = web.post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "draft"})
     assert response.status_code == 302
-    draft = editing.working_branch(type("U", (), {"username": "teacher"})(), BOOK)
     assert OLD_LINE in edits.lib.read_text(draft, PATH)
     assert NEW_LINE in edits.lib.read_text("main", PATH)  # main untouched
     assert client.post(f"/api/books/{BOOK}/commits/{edits.school}/revert", json={"target": "main"},
