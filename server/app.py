@@ -28,10 +28,13 @@ from server.templating import init_templating
 ROOT = Path(__file__).resolve().parent.parent
 
 
+MAX_DATABASE_ID = 2**31 - 1  # ids and numbers are INTEGER columns (32 bits on PostgreSQL)
+
+
 class DatabaseIdConverter(IntegerConverter):
     """``<int:...>`` limited to what a database integer holds: larger numbers are 404, not a crash."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**63 - 1, signed=False):  # noqa: A002, ANN001
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):  # noqa: A002, ANN001
         super().__init__(map, fixed_digits, min, max, signed)
 
 
