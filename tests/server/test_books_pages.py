@@ -147,3 +147,14 @@ def test_home_page_shows_my_drafts_with_ahead_and_behind(signed_in, app):
     assert f"to=drafts/teacher/{BOOK}" in drafts
     other = _text(signed_in("technician").get("/"))
     assert "to=drafts/teacher" not in other
+
+
+def test_book_page_leads_authors_to_every_place_they_work_and_readers_only_to_theirs(signed_in):
+    author_page = signed_in("teacher").get(f"/books/{BOOK}").get_data(as_text=True)
+    for place in ("change-requests", "alignment", "dashboard", "feedback", "structure", "assets", "releases"):
+        href = f'href="/books/{BOOK}/{place}"'
+        assert href in author_page, place
+        assert signed_in("teacher").get(f"/books/{BOOK}/{place}").status_code == 200, place
+    reader_page = signed_in("reader").get(f"/books/{BOOK}").get_data(as_text=True)
+    assert f'href="/books/{BOOK}/feedback"' not in reader_page  # the inbox is for authors and reviewers
+    assert f'href="/books/{BOOK}/alignment"' in reader_page
