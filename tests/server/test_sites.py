@@ -371,4 +371,10 @@ def test_student_switches_versions_searches_and_sends_feedback_in_a_browser(page
 
         sent = session.scalars(select(Feedback)).all()
     assert [(f.book, f.version, f.text) for f in sent] == [(BOOK, newest, "滑板磨耗到多少毫米必须更换？")]
+
+    page.locator("[data-jb-helpful] button[value=yes]").click()
+    page.locator("[data-jb-helpful-status]", has_text="谢谢").wait_for()
+    with new_session(app) as session:
+        ratings = session.scalars(select(Feedback).where(Feedback.kind == "rating")).all()
+    assert [(r.page, r.helpful) for r in ratings] == [("chapters/08-pantograph.md", True)]
     assert blocked == []

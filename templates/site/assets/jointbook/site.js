@@ -42,6 +42,8 @@
   var platform = meta("platform");
   function degrade() {
     if (form) form.hidden = true;
+    var rating = document.querySelector("[data-jb-helpful]");
+    if (rating) rating.hidden = true;
     if (notice) notice.hidden = false;
   }
   if (!form) return;
@@ -76,6 +78,26 @@
       form.reset(); field.value = ""; view.hidden = true;
     }).catch(function () { status.textContent = i18n.failed || "Error"; });
   });
+
+  /* "Was this page helpful?": one click, no text needed. */
+  var helpful = document.querySelector("[data-jb-helpful]");
+  if (helpful) {
+    helpful.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var data = {};
+      new FormData(helpful).forEach(function (v, k) { data[k] = v; });
+      data.helpful = ev.submitter ? ev.submitter.value : "yes";
+      fetch(helpful.action, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        body: JSON.stringify(data)
+      }).then(function (r) {
+        if (!r.ok) throw new Error(String(r.status));
+        helpful.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+        helpful.querySelector("[data-jb-helpful-status]").textContent = i18n.thanks || "OK";
+      }).catch(function () { helpful.querySelector("[data-jb-helpful-status]").textContent = i18n.failed || "Error"; });
+    });
+  }
 
   /* Answered public questions under the page; the page reads fine without them. */
   var url = platform + "/api/feedback/public?book=" + encodeURIComponent(meta("book") || "") +
