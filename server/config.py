@@ -27,6 +27,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SESSION_COOKIE_SECURE": bool,
     "TRUSTED_PROXIES": int,
     "PLATFORM_URL": str,
+    "SITES_PLATFORM_URL": str,  # where published sites' forms post; "" = the site's own origin (/read/)
     "DEFAULT_LOCALE": str,
     "SMTP_HOST": str,
     "SMTP_PORT": int,
