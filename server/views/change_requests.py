@@ -5,6 +5,8 @@ uses ``review/``); a form posts, the service acts, the page redirects back.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -334,17 +336,34 @@ def file_view(diff: FileDiff) -> FileView:
     return FileView(diff, crs._path_id(diff.path), rows)
 
 
+_FILE_VIEWS: OrderedDict[tuple[str, str, str, str], tuple[list, dict]] = OrderedDict()
+
+
+def _file_views(lib, book: str, base: str, head: str) -> tuple[list, dict]:
+    """The Markdown and rendered-text diffs of base..head, kept by commit ids (immutable, never stale)."""
+    key = (str(lib.path), book, base, head)
+    cached = _FILE_VIEWS.get(key)
+    if cached is not None:
+        _FILE_VIEWS.move_to_end(key)
+        return cached
+    diff = lib.diff(base, head, [f"books/{book}"])
+    views = [file_view(f) for f in diff.files]
+    rendered = {r.path: r for r in crs.rendered_diff(lib, base, head,
+                                                     [f.path for f in diff.files if not f.binary and f.new_path])}
+    _FILE_VIEWS[key] = (views, rendered)
+    if len(_FILE_VIEWS) > 32:
+        _FILE_VIEWS.popitem(last=False)
+    return views, rendered
+
+
 @blueprint.route("/books/<book>/change-requests/<int:number>/files")
 @book_access(Ability.read)
 def files(book: str, number: int):
     ctx = _page_context(book, number)
     row, lib = ctx["row"], library()
-    diff = lib.diff(ctx["base"], row.head, [f"books/{book}"])
-    views = [file_view(f) for f in diff.files]
+    views, rendered = _file_views(lib, book, ctx["base"], row.head)
     at_id, _sep, at_line = request.args.get("at", "").rpartition(":")
     at = (at_id, int(at_line)) if at_line.isdigit() else None
-    rendered = {r.path: r for r in crs.rendered_diff(lib, ctx["base"], row.head,
-                                                     [f.path for f in diff.files if not f.binary and f.new_path])}
     return render_template("ui/change_requests/files.html", **ctx, views=views, rendered=rendered, at=at)
 
 
