@@ -140,7 +140,13 @@ class Segmenter:
     """
 
     def __init__(self, root: Path, book: str):
-        self.path = Path(root) / "segments" / f"{hashlib.sha256(book.encode()).hexdigest()[:32]}.json"
+        try:
+            from jieba import __version__ as version
+        except ImportError:
+            version = ""
+        # remembered runs are jieba's words: a new jieba starts afresh
+        name = hashlib.sha256(f"{book}\0{version}".encode()).hexdigest()[:32]
+        self.path = Path(root) / "segments" / f"{name}.json"
         self.dictionaries = Path(root) / "segments"     # jieba word lists grouped by first character
         self.known: dict[str, str] = {}
         try:   # stored as the segmented runs only: a run is its words joined

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.metadata
 import html
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -236,8 +237,12 @@ def code_fingerprint() -> str:
         import mkdocs
         import pymdownx
         h = hashlib.sha256()
+        try:    # cached search entries hold jieba's words
+            jieba_version = importlib.metadata.version("jieba")
+        except importlib.metadata.PackageNotFoundError:
+            jieba_version = ""
         h.update(f"{mkdocs.__version__} {material.__version__} {markdown.__version__} "
-                 f"{pymdownx.__version__}".encode())
+                 f"{pymdownx.__version__} {jieba_version}".encode())
         for path in sorted([HOOKS, HERE / "run.py", HERE / "cache.py", *THEME_DIR.rglob("*.html"), *THEME_DIR.rglob("*.js"),
                             *THEME_DIR.rglob("*.css")]):
             if path.is_file():
