@@ -7,8 +7,8 @@ threads), and drives the authors from threads for ``--seconds`` (60). Each
 author loops: GET the chapter (with its base), POST a preview of the edited
 text, PUT the save against that base, pausing ``--think`` seconds (on
 average) before each request as a person does. Prints requests per second, p50/p95/p99
-of open, preview and save, the errors, and checks that every acknowledged save
-is in Git afterwards (its commit holds the author's words and is on the
+of open, preview and save, the errors, the machine's load average, and checks
+that every acknowledged save is in Git afterwards (its commit holds the author's words and is on the
 author's branch). Targets (issue 3): save p95 ≤ 150 ms, preview p95 ≤ 100 ms,
 no errors, no lost save.
 
@@ -187,6 +187,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         time.sleep(1.0)  # let every worker process come up
+        load_before = os.getloadavg()[0]
         deadline = time.time() + args.seconds
         authors = [Author(name, token, port, deadline, args.chapters, seed=i, think=args.think)
                    for i, (name, token) in enumerate(sorted(tokens.items()))]
@@ -196,6 +197,7 @@ def main() -> None:
         for author in authors:
             author.join()
         elapsed = time.time() - started
+        load_after = os.getloadavg()[0]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -213,6 +215,8 @@ def main() -> None:
     total = sum(a.count for a in authors)
     print(f"{args.authors} authors, {args.chapters + 7} chapters, {args.workers} workers × {args.threads} threads, "
           f"{elapsed:.1f} s on {os.cpu_count()} cores, think time {args.think:g} s")
+    print(f"machine load average (1 min): {load_before:.1f} at the start, {load_after:.1f} at the end "
+          f"(a shared machine: compare runs at similar load)")
     print(f"requests: {total:,}  ({total / elapsed:,.1f} requests/s)")
     for kind in ("open", "preview", "save"):
         v = timings[kind]

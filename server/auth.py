@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, abort, g, request, session
 from flask_login import LoginManager, login_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from server.database import db, utcnow
 from server.errors import UserError
@@ -39,6 +39,11 @@ def sign_in(user: User, remember: bool = False) -> None:
     user.last_login_at = utcnow()
 
 
+# One indexed lookup (the hash is unique) bringing the owner along, built once: every API call pays for it.
+_TOKEN_QUERY = (select(ApiToken.id, ApiToken.last_used_at, User).join(User, User.id == ApiToken.user_id)
+                .where(ApiToken.token_hash == bindparam("token_hash")))
+
+
 def authenticate_token() -> None:
     """``Authorization: Bearer jb_...`` on an API path signs the request in as the token's owner.
 
@@ -54,14 +59,15 @@ def authenticate_token() -> None:
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret.startswith(TOKEN_PREFIX):
         raise UserError("token.invalid", status=401)
-    token = db().scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    if token is None or not token.user.active:
+    row = db().execute(_TOKEN_QUERY, {"token_hash": hash_token(secret)}).first()
+    if row is None or not row.User.active:
         raise UserError("token.invalid", status=401)
+    token_id, last_used_at, user = row
     now = utcnow()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        token.last_used_at = now
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        db().execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=now))
         db().commit()
-    g._login_user = token.user  # what flask_login.current_user reads
+    g._login_user = user  # what flask_login.current_user reads
     g.token_auth = True
 
 

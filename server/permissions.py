@@ -16,9 +16,10 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
-from flask import Flask, abort
+from flask import Flask, abort, g, has_app_context, has_request_context
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, event, select
+from sqlalchemy.orm import Session
 
 from server.database import db
 from server.models import Membership, Role, User
@@ -45,12 +46,71 @@ LOWEST_ROLE: dict[Ability, Role] = {
 ROLE_RANK: dict[Role, int] = {role: rank for rank, role in enumerate(Role)}
 
 
+# Built once: SQLAlchemy then skips re-deriving the statement's cache key on every check.
+_ROLE_QUERY = select(Membership.role).where(Membership.user_id == bindparam("user_id"),
+                                            Membership.book == bindparam("book"))
+
+
 def role_on(user: Any, book: str) -> Role | None:
-    """The person's membership role on ``book`` (None for non-members and anonymous)."""
+    """The person's membership role on ``book`` (None for non-members and anonymous).
+
+    Read once per request: the view's declaration, the API registry and the
+    branch rules all ask, and each asking used to cost a query. Any change to
+    memberships or accounts written in the meantime (flush, bulk statement) or
+    rolled back forgets what was read, so a check never sees an outdated role.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
-    role = db().scalar(select(Membership.role).where(Membership.user_id == user.id, Membership.book == book))
-    return Role(role) if role else None
+    session = db()
+    key = (user.id, book)
+    known = _roles_this_request()
+    # Only a clean session may answer from memory: with changes pending, the query flushes them
+    # first (autoflush), exactly as before, and a flush touching people forgets every role read.
+    if known is not None and key in known and not (session.new or session.deleted or session.dirty):
+        return known[key]
+    role = session.scalar(_ROLE_QUERY, {"user_id": user.id, "book": book})
+    found = Role(role) if role else None
+    known = _roles_this_request()
+    if known is not None:
+        known[key] = found
+    return found
+
+
+def _roles_this_request() -> dict[tuple[int, str], Role | None] | None:
+    """The roles read during the current request (None outside a request: jobs, CLI)."""
+    if not has_request_context():
+        return None
+    known = g.get("_jointbook_roles")
+    if known is None:
+        known = g._jointbook_roles = {}
+    return known
+
+
+def forget_roles() -> None:
+    if has_app_context():
+        g.pop("_jointbook_roles", None)
+
+
+def _changes_people(session: Session) -> bool:
+    """Does ``session`` hold changes to memberships or accounts (being flushed)?"""
+    return any(isinstance(o, (Membership, User)) for o in (*session.new, *session.dirty, *session.deleted))
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_roles_on_change(session: Session, _context: Any) -> None:
+    if _changes_people(session):
+        forget_roles()
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_roles_on_bulk_change(state: Any) -> None:
+    if not state.is_select:  # UPDATE / DELETE / INSERT statements bypass the flush
+        forget_roles()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_roles_on_rollback(_session: Session, _previous: Any) -> None:
+    forget_roles()
 
 
 def roles_of(user: Any) -> dict[str, Role]:

@@ -2,7 +2,10 @@
 and change a book's structure (chapters and parts), each change one commit."""
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from flask import jsonify, url_for
@@ -200,10 +203,35 @@ def preview_html(book: str, text: str, branch: str | None = None) -> str:
             _, text, _ = split_front_matter(text)
         except Exception:  # an unfinished front matter is previewed as text
             pass
-    html = render_markdown(text)
+    html = _rendered(text)
     prefix = url_for("assets.raw", book=book, name="NAME").rsplit("NAME", 1)[0]
     query = f"?branch={branch}" if branch and re.match(r"^[\w./@+-]+$", branch) else ""
     return re.sub(r'src="\.\./assets/([^"?#]+)"', lambda m: f'src="{prefix}{m.group(1)}{query}"', html)
+
+
+_PREVIEWS: "OrderedDict[bytes, str]" = OrderedDict()  # sha-256 of the Markdown -> its sanitized HTML
+_PREVIEWS_LOCK = threading.Lock()
+PREVIEW_CACHE_SIZE = 128
+PREVIEW_CACHE_MAX_TEXT = 200_000
+
+
+def _rendered(text: str) -> str:
+    """``render_markdown`` remembered by the text's hash: the editor asks again for unchanged text
+    (typing pauses, switching tabs), and rendering is the costly part of a preview."""
+    if len(text) > PREVIEW_CACHE_MAX_TEXT:
+        return render_markdown(text)
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    with _PREVIEWS_LOCK:
+        html = _PREVIEWS.get(key)
+        if html is not None:
+            _PREVIEWS.move_to_end(key)
+            return html
+    html = render_markdown(text)
+    with _PREVIEWS_LOCK:
+        _PREVIEWS[key] = html
+        while len(_PREVIEWS) > PREVIEW_CACHE_SIZE:
+            _PREVIEWS.popitem(last=False)
+    return html
 
 
 @endpoint("GET", "/books/{book}/structure", summary="Parts and chapters in navigation order on a branch",
