@@ -20,19 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import datetime
-from html.parser import HTMLParser
 from typing import Any, Iterator
 
-from flask import current_app, has_request_context, session, url_for
+from flask import has_request_context, session, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from materials import Author, Delete, EditConflict, MaterialsError, NotFound, Saved, Write, parse_chapter
+from materials import Author, Delete, MaterialsError, NotFound, Saved, Write, parse_chapter
 from materials.merging import merge_text, tree_changes
-from materials.rendering import render_markdown
 from review import anchors, policy as review_policy, suggestions as review_suggestions, workflow
 from review.checks import CheckResult, Finding, registered_checks, run_check
 from review.errors import ReviewError
@@ -739,184 +735,6 @@ def branch_for_edit(user: Any, book: str, requested: str | None = None) -> str |
 def may_write_cr_branch(user: Any, book: str, branch: str) -> bool:
     row = cr_for_branch(branch)
     return row is not None and row.book == book and may_write_cr(user, row)
-
-
-# ------------------------------------------------------------------ what the change does
-
-@dataclass
-class TextRow:
-    """One row of a side-by-side comparison: the old and new text (None when absent) and how they differ."""
-
-    kind: str  # context | change | removed | added
-    old: str | None
-    new: str | None
-
-
-@dataclass
-class RenderedDiff:
-    path: str
-    rows: list[TextRow] = field(default_factory=list)
-
-
-class _Blocks(HTMLParser):
-    """The readable text of each block (paragraph, heading, list item, cell...) of rendered HTML."""
-
-    BLOCKS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "td", "th", "pre", "dt", "dd", "summary",
-              "figcaption", "caption", "blockquote"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[str] = []
-        self.depth = 0
-        self.parts: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in self.BLOCKS:
-            self._flush()
-        if tag == "a" and any(k == "class" and v and "headerlink" in v for k, v in attrs):
-            self.skip += 1
-        if tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f"[{alt}]")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a" and self.skip:
-            self.skip -= 1
-        if tag in self.BLOCKS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self.parts).split())
-        if text:
-            self.blocks.append(text)
-        self.parts = []
-
-
-_BLOCK_CACHE: "OrderedDict[str, tuple[str, ...]]" = OrderedDict()
-
-
-def rendered_blocks(text: str, key: str) -> tuple[str, ...]:
-    """The chapter as a student reads it, cut into text blocks (cached by blob id: same bytes, same blocks)."""
-    cached = _BLOCK_CACHE.get(key)
-    if cached is not None:
-        _BLOCK_CACHE.move_to_end(key)
-        return cached
-    try:
-        _, body = parse_chapter(text, "chapter.md")
-    except MaterialsError:
-        body = text
-    parser = _Blocks()
-    parser.feed(render_markdown(body))
-    parser.close()
-    parser._flush()
-    blocks = tuple(parser.blocks)
-    _BLOCK_CACHE[key] = blocks
-    while len(_BLOCK_CACHE) > 2000:
-        _BLOCK_CACHE.popitem(last=False)
-    return blocks
-
-
-def rendered_diff(lib: Any, base: str, head: str, paths: list[str]) -> list[RenderedDiff]:
-    """Side-by-side text blocks of each changed chapter as rendered, before and after."""
-    import difflib
-
-    out = []
-    for path in paths:
-        if not path.endswith(".md"):
-            continue
-        sides = []
-        for rev in (base, head):
-            entry = lib.entry(rev, path)
-            sides.append(rendered_blocks(lib.read_text(rev, path), entry.sha) if entry else ())
-        old, new = sides
-        diff = RenderedDiff(path)
-        matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
-        for op, i1, i2, j1, j2 in matcher.get_opcodes():
-            if op == "equal":
-                continue  # unchanged blocks are not repeated: the reader looks for what changed
-            for k in range(max(i2 - i1, j2 - j1)):
-                a = old[i1 + k] if i1 + k < i2 else None
-                b = new[j1 + k] if j1 + k < j2 else None
-                diff.rows.append(TextRow("change" if a is not None and b is not None else
-                                         ("removed" if a is not None else "added"), a, b))
-        out.append(diff)
-    return out
-
-
-@dataclass
-class ItemChange:
-    ref: str
-    code: str
-    text: str
-    chapter: str
-
-
-_STANDARDS_CACHE: "OrderedDict[str, dict]" = OrderedDict()
-_REFS_CACHE: "OrderedDict[str, list[str]]" = OrderedDict()  # blob id -> the chapter's item refs
-
-
-def _standards(lib: Any, rev: str) -> dict:
-    key = f"{lib.path}:{lib.subtree(rev, 'standards')}"
-    cached = _STANDARDS_CACHE.get(key)
-    if cached is None:
-        cached = lib.standards(rev)
-        _STANDARDS_CACHE[key] = cached
-        while len(_STANDARDS_CACHE) > 8:
-            _STANDARDS_CACHE.popitem(last=False)
-    return cached
-
-
-def standard_changes(lib: Any, book: str, base: str, head: str, paths: list[str]) -> tuple[list[ItemChange],
-                                                                                            list[ItemChange]]:
-    """Standard items the change adds to and removes from chapters' front matter (added, removed)."""
-    from materials.standards import partition_refs
-
-    def refs(rev: str, path: str) -> list[str]:
-        entry = lib.entry(rev, path)
-        if entry is None:
-            return []
-        cached = _REFS_CACHE.get(entry.sha)
-        if cached is None:
-            try:
-                meta, _ = parse_chapter(lib.read(rev, path).decode("utf-8", "replace"), path)
-                cached = list(meta.all_refs())
-            except MaterialsError:
-                cached = []
-            _REFS_CACHE[entry.sha] = cached
-            while len(_REFS_CACHE) > 5000:
-                _REFS_CACHE.popitem(last=False)
-        return cached
-
-    try:
-        declared_ids = lib.book(book, head, chapters=False).config.standards
-        everything = _standards(lib, head)
-    except MaterialsError:
-        declared_ids, everything = [], {}
-    declared = {sid: everything[sid] for sid in declared_ids if sid in everything}
-
-    def describe(ref: str, chapter: str) -> ItemChange:
-        good, _ = partition_refs([ref], declared)
-        if good:
-            sid, key = good[0]
-            item = declared[sid].by_key[key]
-            return ItemChange(ref, item.code, item.text, chapter)
-        return ItemChange(ref, "", "", chapter)
-
-    added, removed = [], []
-    for path in paths:
-        if not path.endswith(".md") or "/chapters/" not in path:
-            continue
-        before, after = refs(base, path), refs(head, path)
-        chapter = path.rsplit("/", 1)[1]
-        added += [describe(r, chapter) for r in after if r not in before]
-        removed += [describe(r, chapter) for r in before if r not in after]
-    return added, removed
 
 
 def diff_base(row: ChangeRequest) -> str:

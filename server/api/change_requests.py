@@ -7,6 +7,7 @@ from flask import jsonify
 from flask_login import current_user
 
 from materials import EditConflict, Write
+from review import changes
 from server import change_requests as crs
 from server.api.registry import endpoint, schema
 from server.api.schemas import BOOK_PARAM
@@ -208,7 +209,7 @@ def change_request_diff(book: str, number: int) -> dict[str, Any]:
     lib = library()
     base = crs.diff_base(row)
     diff = lib.diff(base, row.head, [f"books/{book}"])
-    added, removed = crs.standard_changes(lib, book, base, row.head, [f.path for f in diff.files])
+    added, removed = changes.standard_changes(lib, book, base, row.head, [f.path for f in diff.files])
     kinds = {" ": "context", "-": "removed", "+": "added"}
     return {"base": base, "head": row.head,
             "files": [{"old_path": f.old_path, "new_path": f.new_path, "status": f.status, "binary": f.binary,

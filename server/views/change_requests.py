@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 from materials import EditConflict, MaterialsError, NotFound
 from materials.history import FileDiff
+from review import changes
 from review.messages import describe_code
 from server import change_requests as crs
 from server.errors import UserError, describe
@@ -234,7 +235,7 @@ def show(book: str, number: int):
     row, lib = ctx["row"], library()
     diff = lib.diff(ctx["base"], row.head, [f"books/{book}"])
     paths = [f.path for f in diff.files]
-    added, removed = crs.standard_changes(lib, book, ctx["base"], row.head, paths)
+    added, removed = changes.standard_changes(lib, book, ctx["base"], row.head, paths)
     runs = crs.check_runs(row)
     return render_template("ui/change_requests/show.html", **ctx, files=diff.files, timeline=_timeline(row, ctx["threads"]),
                            items_added=added, items_removed=removed, checks=_findings(row, runs),
@@ -348,7 +349,7 @@ def _file_views(lib, book: str, base: str, head: str) -> tuple[list, dict]:
         return cached
     diff = lib.diff(base, head, [f"books/{book}"])
     views = [file_view(f) for f in diff.files]
-    rendered = {r.path: r for r in crs.rendered_diff(lib, base, head,
+    rendered = {r.path: r for r in changes.rendered_diff(lib, base, head,
                                                      [f.path for f in diff.files if not f.binary and f.new_path])}
     _FILE_VIEWS[key] = (views, rendered)
     if len(_FILE_VIEWS) > 32:
