@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import itertools
 import json
 import os
 import re
@@ -147,7 +146,7 @@ class Segmenter:
         # remembered runs are jieba's words: a new jieba starts afresh
         name = hashlib.sha256(f"{book}\0{version}".encode()).hexdigest()[:32]
         self.path = Path(root) / "segments" / f"{name}.json"
-        self.dictionaries = Path(root) / "segments"     # jieba word lists grouped by first character
+        self.dictionaries = Path(root) / "segments"     # facts about jieba's word list
         self.known: dict[str, str] = {}
         try:   # stored as the segmented runs only: a run is its words joined
             self.known = {seg.replace("\u200b", ""): seg for seg in json.loads(self.path.read_bytes())}
@@ -214,35 +213,29 @@ class Segmenter:
         except (OSError, ValueError):
             self.tokenizer = None
 
-    def _dictionary(self) -> "Words":
-        """jieba's word list, grouped by first character (built once per dictionary)."""
+    def _dictionary(self) -> tuple[str, int, int]:
+        """jieba's word list as text, its total frequency and a bound on its word length.
+
+        The two numbers are computed once per dictionary and kept beside the
+        remembered runs (a line is never shorter than its word, so the
+        longest line bounds the longest word).
+        """
         import jieba
         with jieba.dt.get_dict_file() as f:
             data = f.read()
         digest = hashlib.sha256(data).hexdigest()[:32]
-        index = self.dictionaries / f"jieba-{digest}.json"
-        words = index.with_suffix(".txt")
+        meta_path = self.dictionaries / f"jieba-{digest}.json"
+        text = data.decode("utf-8")
         try:
-            return Words(words, json.loads(index.read_bytes()))
-        except (OSError, ValueError):
+            meta = json.loads(meta_path.read_bytes())
+            return text, int(meta["total"]), int(meta["longest"])
+        except (OSError, ValueError, KeyError, TypeError):
             pass
-        # jieba reads each line stripped, as "word frequency [tag]"; a stable sort keeps
-        # the dictionary's order among words of one first character (the last repeat wins)
-        lines = sorted((line for line in map(str.strip, data.decode("utf-8").splitlines()) if line),
-                       key=lambda line: line[0])
-        spans, chunks, at = {}, [], 0
-        for first, group in itertools.groupby(lines, key=lambda line: line[0]):
-            chunk = ("\n".join(group) + "\n").encode("utf-8")
-            spans[first] = (at, at + len(chunk))
-            chunks.append(chunk)
-            at += len(chunk)
-        data = b"".join(chunks)
-        entries = re.findall(r"(?m)^([^ \n]+) (\d+)", data.decode("utf-8"))
-        meta = {"total": sum(int(freq) for _, freq in entries),
-                "longest": max(len(word) for word, _ in entries), "spans": spans}
-        _atomic_write(words, data)
-        _atomic_write(index, json.dumps(meta, ensure_ascii=False).encode("utf-8"))
-        return Words(words, meta)
+        # jieba reads each line stripped, as "word frequency [tag]", and adds up every frequency
+        total = sum(map(int, re.findall(r"(?m)^[ \t]*[^ \n]+ (\d+)", text)))
+        longest = max(map(len, text.splitlines()), default=0)
+        _atomic_write(meta_path, json.dumps({"total": total, "longest": longest}).encode())
+        return text, total, longest
 
     def _partial(self, runs: set[str]):
         """A jieba.Tokenizer knowing only the dictionary entries inside ``runs``.
@@ -255,20 +248,22 @@ class Segmenter:
         itself occur in ``runs`` and have brought it in as a prefix.
         """
         import jieba
-        words = self._dictionary()
-        longest = words.longest
+        text, total, longest = self._dictionary()
         candidates = {run[i:j] for run in runs for i in range(len(run))
                       for j in range(i + 1, min(len(run), i + longest) + 1)}
+        firsts = "".join(sorted({c for run in runs for c in run}))
         freq: dict[str, int] = {}
-        for word, count in words.starting_with({c for run in runs for c in run}):
+        # only the lines whose word starts with a character of the runs, in dictionary order
+        pattern = re.compile(rf"(?m)^[ \t]*([{re.escape(firsts)}][^ \n]*) (\d+)")
+        for word, count in pattern.findall(text):
             if word in candidates:
-                freq[word] = count        # a repeated word: the last line wins, as in jieba
+                freq[word] = int(count)   # a repeated word: the last line wins, as in jieba
         for word in list(freq):
             for i in range(1, len(word)):
                 freq.setdefault(word[:i], 0)
         tokenizer = jieba.Tokenizer()
         tokenizer.FREQ = PartialFreq(freq, candidates, longest)
-        tokenizer.total = words.total
+        tokenizer.total = total
         tokenizer.initialized = True
         return tokenizer
 
@@ -282,29 +277,6 @@ class Segmenter:
         if len(merged) > MAX_RUNS:
             merged = self.used
         _atomic_write(self.path, json.dumps(list(merged.values()), ensure_ascii=False).encode("utf-8"))
-
-
-class Words:
-    """jieba's dictionary on disk, its lines grouped by first character, read group by group."""
-
-    def __init__(self, path: Path, meta: dict):
-        self.path = path
-        self.total = int(meta["total"])
-        self.longest = int(meta["longest"])
-        self.spans = meta["spans"]
-        if not path.is_file():
-            raise OSError(f"missing {path}")
-
-    def starting_with(self, firsts: set[str]) -> Iterable[tuple[str, int]]:
-        """(word, frequency) of the words starting with these characters, in dictionary order."""
-        with open(self.path, "rb") as f:
-            for first in firsts:
-                span = self.spans.get(first)
-                if span:
-                    f.seek(span[0])
-                    for line in f.read(span[1] - span[0]).decode("utf-8").splitlines():
-                        word, count = line.split(" ")[:2]
-                        yield word, int(count)
 
 
 _HAN = None
