@@ -546,8 +546,13 @@ def _standards(lib: Any, rev: str) -> dict[str, Any]:
     return cached
 
 
-def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 50) -> list[dict[str, Any]]:
-    """Items of the book's declared standards matching ``query`` (code, key or words), with their coverage."""
+def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 50,
+                   under: str | None = None) -> list[dict[str, Any]]:
+    """Items of the book's declared standards matching ``query`` (code, key or words), with their coverage.
+
+    With ``under`` set, the picker browses the standard's tree instead: the
+    children of that item ("" for the top: items without a parent).
+    """
     from materials.standards import partition_refs
 
     loaded = lib.book(book, rev)
@@ -563,9 +568,14 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
     for sid, standard in declared.items():
         levels = {level.key: level.label for level in standard.levels}
         for item in standard.items:
-            haystack = f"{item.key} {item.code} {item.text} {levels.get(item.level, '')}".casefold()
-            if words and not all(w in haystack for w in words):
-                continue
+            if under is not None:
+                parent = item.parent or ""
+                if parent != under.split(":")[-1]:
+                    continue
+            else:
+                haystack = f"{item.key} {item.code} {item.text} {levels.get(item.level, '')}".casefold()
+                if words and not all(w in haystack for w in words):
+                    continue
             out.append({
                 "key": item.key if len(declared) == 1 else f"{sid}:{item.key}",
                 "standard": sid,
@@ -576,6 +586,7 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
                 "kind": item.kind,
                 "kind_label": str(standard.kinds.get(item.kind, item.kind)),
                 "chapters": covered.get((sid, item.key), []),
+                "children": len(standard.children.get(item.key, ())),
             })
             if len(out) >= limit:
                 return out

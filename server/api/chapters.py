@@ -119,7 +119,8 @@ STANDARD_ITEMS = schema("StandardItemList", {
         "properties": {"key": {"type": "string"}, "standard": {"type": "string"}, "code": {"type": "string"},
                        "text": {"type": "string"}, "level": {"type": "string"}, "level_label": {"type": "string"},
                        "kind": {"type": "string"}, "kind_label": {"type": "string"},
-                       "chapters": {"type": "array", "items": {"type": "string"}}}}}},
+                       "chapters": {"type": "array", "items": {"type": "string"}},
+                       "children": {"type": "integer"}}}}},
 })
 
 PATH_PARAMS = {"book": BOOK_PARAM, "file": FILE_PARAM}
@@ -333,11 +334,13 @@ def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
 
 @endpoint("GET", "/books/{book}/standard-items", summary="Search the book's standard items by code or words",
           params={"book": BOOK_PARAM},
-          query={"q": {"type": "string", "maxLength": 200}, "branch": {"type": "string", "maxLength": 200}},
+          query={"q": {"type": "string", "maxLength": 200}, "branch": {"type": "string", "maxLength": 200},
+                 "under": {"type": "string", "maxLength": 200,
+                           "description": "browse the tree: the children of this item key (empty: the top)"}},
           response=STANDARD_ITEMS, tags=["chapters"], errors=(503,))
 @book_access(Ability.read)
-def standard_items(book: str, q: str | None, branch: str | None) -> dict[str, Any]:
+def standard_items(book: str, q: str | None, branch: str | None, under: str | None = None) -> dict[str, Any]:
     lib = library()
     rev = editing.read_revision(lib, branch) if branch and editing.may_write_branch(current_user, book, branch, lib) \
         else editing.read_revision(lib, "main")
-    return {"items": editing.standard_items(lib, book, rev, q or "")}
+    return {"items": editing.standard_items(lib, book, rev, q or "", under=under)}

@@ -201,3 +201,14 @@ def test_standard_items_search_by_code_or_words_says_where_each_is_covered(teach
     assert "L4.S.2.1.1" in keyed and keyed["L4.S.2.1.1"]["chapters"] == [CHAPTER]
     assert {"key", "code", "text", "level", "kind", "chapters"} <= set(keyed["L4.S.2.1.1"])
     assert teacher.get(f"/api/books/{BOOK}/standard-items?q=没有这个词").json["items"] == []
+
+
+def test_the_standard_picker_browses_the_tree_from_work_areas_down_to_skills(teacher):
+    top = teacher.get(f"/api/books/{BOOK}/standard-items?under=").json["items"]
+    assert top and all(item["kind"] == "F" for item in top)  # the roots: occupational functions
+    area = next(item for item in top if item["children"])
+    tasks = teacher.get(f"/api/books/{BOOK}/standard-items?under={area['key']}").json["items"]
+    assert len(tasks) == area["children"] and all(t["kind"] == "C" for t in tasks)
+    task = next(t for t in tasks if t["children"])
+    skills = teacher.get(f"/api/books/{BOOK}/standard-items?under={task['key']}").json["items"]
+    assert {s["kind"] for s in skills} <= {"S", "K"} and len(skills) == task["children"]

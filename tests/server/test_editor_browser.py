@@ -168,3 +168,24 @@ def test_editor_fits_a_phone_with_the_preview_below(browser, editor_server):
         assert page.locator("button[data-md=bold]").is_visible()
     finally:
         context.close()
+
+
+def test_teacher_browses_the_standard_tree_in_the_picker_and_adds_a_skill(browser, editor_server):
+    url, passwords, _lib = editor_server
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    try:
+        sign_in(page, url, passwords["teacher"])
+        open_editor(page, url)
+        page.click("#standard-browse")
+        page.locator("#standard-results .picker-open").first.click()   # a work area
+        page.locator("#standard-results", has_text="返回顶层").wait_for()
+        page.locator("#standard-results .picker-open").first.click()   # one of its tasks
+        page.wait_for_function("() => [...document.querySelectorAll('#standard-results .picker-desc')]"
+                               ".some(e => e.textContent.includes('技能要求'))")
+        skill = page.locator("#standard-results .picker-item", has_text="技能要求").first
+        key = skill.locator("button").first.get_attribute("data-key")
+        skill.locator("button").first.click()
+        assert page.locator(f"#standard-chips input[value='{key}']").is_checked()
+    finally:
+        context.close()

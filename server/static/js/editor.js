@@ -232,10 +232,38 @@
         addChip(item.key, item.code + " " + item.text);
         button.textContent = strings.added;
       });
+      if (item.children) {  // browsing: go down the tree (work area → task → skill)
+        var open = document.createElement("button");
+        open.type = "button"; open.className = "button secondary small picker-open";
+        open.textContent = strings.openChildren + " (" + item.children + ")";
+        open.addEventListener("click", function () { browse(item.key); });
+        li.appendChild(open);
+      }
       results.appendChild(li);
     });
   }
   var searchRequest = 0;
+  function itemsUrl(params) {
+    return form.dataset.itemsUrl + (form.dataset.itemsUrl.indexOf("?") >= 0 ? "&" : "?") + params;
+  }
+  function browse(under) {
+    var mine = ++searchRequest;
+    fetch(itemsUrl("under=" + encodeURIComponent(under)), { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (json) {
+        if (mine !== searchRequest) { return; }
+        showItems(json.items || []);
+        if (under) {
+          var up = document.createElement("li");
+          var top = document.createElement("button");
+          top.type = "button"; top.className = "button secondary small"; top.textContent = strings.browseTop;
+          top.addEventListener("click", function () { browse(""); });
+          up.appendChild(top);
+          results.insertBefore(up, results.firstChild);
+        }
+      });
+  }
+  document.getElementById("standard-browse").addEventListener("click", function () { search.value = ""; browse(""); });
   search.addEventListener("input", debounce(function () {
     var mine = ++searchRequest;
     var url = form.dataset.itemsUrl + (form.dataset.itemsUrl.indexOf("?") >= 0 ? "&" : "?") + "q=" + encodeURIComponent(search.value);
