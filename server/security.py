@@ -85,6 +85,30 @@ def init_security(app: Flask) -> Limiter:
     return limiter
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_bytes() -> None:
+    """No NUL character in any submitted text: no person types one, and PostgreSQL cannot store it."""
+    from server.errors import UserError
+
+    values: list[object] = list(request.args.values())
+    if request.method in UNSAFE_METHODS:
+        if request.is_json:
+            values.append(request.get_json(silent=True))
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            values.extend(request.form.values())
+    if any(_has_nul(v) for v in values):
+        raise UserError("request.invalid", status=400, detail="NUL characters are not allowed")
+
+
 def check_csrf() -> None:
     """Registered after token authentication: token-authenticated API calls are exempt."""
     if request.method not in UNSAFE_METHODS or g.get("token_auth") or request.endpoint in CSRF_EXEMPT:

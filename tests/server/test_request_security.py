@@ -76,3 +76,17 @@ def test_secure_cookies_when_configured(make_app, web):
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert response.headers.get("Strict-Transport-Security")
+
+
+def test_nul_characters_are_refused_in_json_and_forms_and_nothing_is_created(signed_in, web):
+    admin = signed_in("admin")
+    token = web.csrf_from(admin, "/")
+    before = admin.get("/api/users", headers={"X-CSRFToken": token}).json
+    response = admin.post("/api/users", headers={"X-CSRFToken": token},
+                          json={"username": "nul1", "display_name": "A\u0000B", "side": "school",
+                                "password": "a-long-password-1", "email": ""})
+    assert response.status_code == 400 and response.json["error"]["code"] == "request.invalid"
+    assert admin.get("/api/users", headers={"X-CSRFToken": token}).json == before
+    page = admin.post("/account/tokens", data={"csrf_token": web.csrf_from(admin, "/account/tokens"), "name": "x\u0000y"})
+    assert page.status_code == 400
+    assert admin.get("/api/tokens", headers={"X-CSRFToken": token}).json["tokens"] == []
