@@ -235,7 +235,14 @@ class ObjectStore:
             if sha[:2] not in self._dirs:
                 target.parent.mkdir(exist_ok=True)
                 self._dirs.add(sha[:2])
-            os.replace(tmp, target)
+            for attempt in range(5):
+                try:
+                    os.replace(tmp, target)
+                    break
+                except FileNotFoundError:  # packing removed the emptied folder meanwhile
+                    if attempt == 4:
+                        raise
+                    target.parent.mkdir(exist_ok=True)
         except BaseException:
             try:
                 os.unlink(tmp)
