@@ -44,6 +44,9 @@ UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # possibly opened from disk). They must act as an anonymous visitor unless the request is
 # provably from our own origin; see server/api/feedback.py.
 CSRF_EXEMPT: set[str] = set()
+# Endpoints that accept less than MAX_CONTENT_LENGTH: endpoint -> (config key, default bytes).
+# Applied before any check reads the body, so the smaller limit always holds.
+BODY_LIMITS: dict[str, tuple[str, int]] = {}
 
 
 def login_rate_limit() -> str:
@@ -100,6 +103,9 @@ def refuse_nul_bytes() -> None:
     from server.errors import UserError
 
     values: list[object] = list(request.args.values())
+    limit = BODY_LIMITS.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = current_app.config.get(limit[0], limit[1])
     if request.method in UNSAFE_METHODS:
         if request.is_json:
             values.append(request.get_json(silent=True))

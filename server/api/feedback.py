@@ -31,11 +31,12 @@ from server.api.registry import OPERATIONS, blueprint, endpoint, schema
 from server.errors import UserError
 from server.models.feedback import KINDS, STATES
 from server.permissions import Ability, book_access, public
-from server.security import CSRF_EXEMPT
+from server.security import BODY_LIMITS, CSRF_EXEMPT
 
 DEFAULT_RATE_LIMIT = "5 per minute; 60 per day"
 PUBLIC_ENDPOINTS = {"api.submit_feedback", "api.public_answers", "api.follow_feedback"}
 CSRF_EXEMPT.add("api.submit_feedback")
+BODY_LIMITS["api.submit_feedback"] = ("FEEDBACK_MAX_BYTES", service.MAX_BODY_BYTES)
 
 BOOK = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
 ITEM = {"type": "integer", "minimum": 1}
@@ -206,8 +207,7 @@ def _rate_limit() -> str:
 def submit_feedback() -> Any:
     """JSON (``application/json``) or a form post (``application/x-www-form-urlencoded``, answered
     with a 303 redirect to the follow page). Returns the private follow link."""
-    request.max_content_length = current_app.config.get("FEEDBACK_MAX_BYTES", service.MAX_BODY_BYTES)
-    limiter = current_app.extensions["jointbook.limiter"]
+    limiter = current_app.extensions["jointbook.limiter"]  # body limit: BODY_LIMITS, applied before parsing
     with limiter.limit(_rate_limit):
         as_form = not request.is_json
         origin = request.headers.get("Origin")
