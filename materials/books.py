@@ -276,7 +276,12 @@ def load_standards(lib, rev: str = "main") -> dict:
     """Every standard edition in ``standards/``, parsed and validated, by id."""
     from .standards import parse_standard
 
-    # Parsed editions are kept by blob id: content-addressed, so never stale.
+    # Kept by the standards folder's tree id, and each edition by its blob id:
+    # content-addressed, so never stale; callers get their own dict to keep.
+    tree = lib.subtree(rev, "standards")
+    by_tree: dict = lib.__dict__.setdefault("_standards_by_tree", {})
+    if tree in by_tree:
+        return dict(by_tree[tree])
     cache: dict = lib.__dict__.setdefault("_standards_by_blob", {})
     out = {}
     for path, blob in sorted(lib.files(rev, "standards").items()):
@@ -288,4 +293,7 @@ def load_standards(lib, rev: str = "main") -> dict:
                     cache.clear()
                 cache[(path, blob)] = std
             out[std.id] = std
-    return out
+    if len(by_tree) > 64:
+        by_tree.clear()
+    by_tree[tree] = out
+    return dict(out)

@@ -163,18 +163,17 @@ _BLAMES = _LRU(60_000)      # (repo, path, blob, last commit) -> tuple[(name, em
 _HISTORIES = _LRU(8)        # (repo, commit) -> _History
 _TOUCHES = _LRU(8)          # (repo, commit) -> dict[path, last first-parent commit changing it]
 _RELEASES = _LRU(2048)      # (repo, book, tag object) -> ReleaseCoverage
-_STANDARDS = _LRU(32)       # (repo, standards tree) -> dict[id, Standard]
 
 
 def clear_caches() -> None:
     """Forget every cached figure (tests and benchmarks measure cold runs with it)."""
-    for cache in (_BLAMES, _HISTORIES, _TOUCHES, _RELEASES, _STANDARDS, _REPLAYS):
+    for cache in (_BLAMES, _HISTORIES, _TOUCHES, _RELEASES, _REPLAYS):
         cache.clear()
 
 
 def cache_sizes() -> dict[str, int]:
     return {"blames": len(_BLAMES), "histories": len(_HISTORIES), "touches": len(_TOUCHES),
-            "releases": len(_RELEASES), "standards": len(_STANDARDS), "replays": len(_REPLAYS)}
+            "releases": len(_RELEASES), "replays": len(_REPLAYS)}
 
 
 def _repo_key(lib: Library) -> str:
@@ -667,16 +666,6 @@ def _version_key(version: str) -> tuple:
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.replace("-", ".").split("."))
 
 
-def _standards_at(lib: Library, commit: str) -> dict:
-    tree = lib.subtree(commit, "standards") or "none"
-    key = (_repo_key(lib), tree)
-    cached = _STANDARDS.get(key)
-    if cached is None:
-        cached = lib.standards(commit)
-        _STANDARDS.put(key, cached)
-    return cached
-
-
 def coverage_over_releases(lib: Library, book: str) -> list[ReleaseCoverage]:
     """Coverage by level at each release of ``book``, oldest release first.
 
@@ -694,7 +683,7 @@ def coverage_over_releases(lib: Library, book: str) -> list[ReleaseCoverage]:
                 b = lib.book(book, commit)
             except NotFound:
                 continue  # the tag names a commit in which the book did not exist
-            cov = coverage(_standards_at(lib, commit), b.config.standards,
+            cov = coverage(lib.standards(commit), b.config.standards,
                            {c.filename: c.meta.standards for c in b.chapters})
             by_standard = {sid: {row.level: row.percent for row in sc.levels} for sid, sc in cov.standards.items()}
             point = ReleaseCoverage(tag, version, date, by_standard)

@@ -8,14 +8,13 @@ importable from review/).
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from materials import BookInvalid, Library, MaterialsError, NotFound, parse_chapter
 from materials.books import parse_book_config
 from materials.coverage import coverage
-from materials.standards import Standard, parse_standard, partition_refs, superseded_by
+from materials.standards import partition_refs, superseded_by
 
 from review.errors import PolicyInvalid
 from review.policy import ReviewPolicy
@@ -153,34 +152,6 @@ def _front_matter_end(text: str) -> int | None:
     return None
 
 
-_STANDARDS_CACHE: "OrderedDict[tuple[str, str], Standard]" = OrderedDict()
-_STANDARDS_CACHE_SIZE = 64
-
-
-def _standards(lib: Library, rev: str) -> dict[str, Standard]:
-    """``lib.standards(rev)``, with each edition parsed once per content.
-
-    A standard file is large and immutable per edition; checks run on every
-    head of every change request, so parsing it again each time would
-    dominate. The cache is keyed by (path, blob id): same bytes, same result.
-    """
-    out: dict[str, Standard] = {}
-    for path, blob in sorted(lib.files(rev, "standards").items()):
-        if not path.endswith((".yml", ".yaml")):
-            continue
-        key = (path, blob)
-        std = _STANDARDS_CACHE.get(key)
-        if std is None:
-            std = parse_standard(lib.read(rev, path).decode("utf-8"), path)
-            _STANDARDS_CACHE[key] = std
-            while len(_STANDARDS_CACHE) > _STANDARDS_CACHE_SIZE:
-                _STANDARDS_CACHE.popitem(last=False)
-        else:
-            _STANDARDS_CACHE.move_to_end(key)
-        out[std.id] = std
-    return out
-
-
 def _read_text(lib: Library, rev: str, path: str) -> str:
     return lib.read(rev, path).decode("utf-8", "replace")
 
@@ -277,7 +248,7 @@ def check_alignment(ctx: CheckContext) -> list[Finding]:
     book_path = _book_yml(book)
     try:
         declared, book_text = _declared(lib, rev, book)
-        standards = _standards(lib, rev)
+        standards = lib.standards(rev)
     except NotFound:
         return [Finding(book_path, None, "book.missing", {"book": book}, f"{book_path} does not exist")]
     except MaterialsError as exc:
@@ -328,7 +299,7 @@ def _coverage_drops(lib: Library, ctx: CheckContext, standards, declared: list[s
     """A warning per level whose own items the change stops covering."""
     try:
         base_declared, _ = _declared(lib, ctx.base, ctx.book)
-        base_standards = _standards(lib, ctx.base)
+        base_standards = lib.standards(ctx.base)
     except MaterialsError:
         return []
     base_refs, _ = _chapter_refs(lib, ctx.base, ctx.book)

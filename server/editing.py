@@ -531,21 +531,6 @@ def chapters_using(lib: Any, book: str, rev: str, name: str) -> list[str]:
 
 # ------------------------------------------------------------------ standards
 
-_STANDARDS_CACHE: dict[str, Any] = {}
-
-
-def _standards(lib: Any, rev: str) -> dict[str, Any]:
-    """Parsed standards, cached by the content of ``standards/`` (equal tree ids, equal standards)."""
-    key = f"{lib.path}:{lib.subtree(rev, 'standards')}"
-    cached = _STANDARDS_CACHE.get(key)
-    if cached is None:
-        cached = lib.standards(rev)
-        if len(_STANDARDS_CACHE) > 16:
-            _STANDARDS_CACHE.clear()
-        _STANDARDS_CACHE[key] = cached
-    return cached
-
-
 def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 50,
                    under: str | None = None) -> list[dict[str, Any]]:
     """Items of the book's declared standards matching ``query`` (code, key or words), with their coverage.
@@ -556,7 +541,7 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
     from materials.standards import partition_refs
 
     loaded = lib.book(book, rev)
-    everything = _standards(lib, rev)
+    everything = lib.standards(rev)
     declared = {sid: everything[sid] for sid in loaded.config.standards if sid in everything}
     covered: dict[tuple[str, str], list[str]] = {}
     for chapter in loaded.chapters:
@@ -599,7 +584,7 @@ def item_labels(lib: Any, book: str, rev: str, refs: Iterable[str]) -> dict[str,
 
     try:
         loaded = lib.book(book, rev, chapters=False)
-        everything = _standards(lib, rev)
+        everything = lib.standards(rev)
     except MaterialsError:
         return {}
     declared = {sid: everything[sid] for sid in loaded.config.standards if sid in everything}
