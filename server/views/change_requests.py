@@ -5,6 +5,7 @@ uses ``review/``); a form posts, the service acts, the page redirects back.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 import difflib
@@ -338,22 +339,25 @@ def file_view(diff: FileDiff) -> FileView:
 
 
 _FILE_VIEWS: OrderedDict[tuple[str, str, str, str], tuple[list, dict]] = OrderedDict()
+_FILE_VIEWS_LOCK = threading.Lock()
 
 
 def _file_views(lib, book: str, base: str, head: str) -> tuple[list, dict]:
     """The Markdown and rendered-text diffs of base..head, kept by commit ids (immutable, never stale)."""
     key = (str(lib.path), book, base, head)
-    cached = _FILE_VIEWS.get(key)
-    if cached is not None:
-        _FILE_VIEWS.move_to_end(key)
-        return cached
+    with _FILE_VIEWS_LOCK:
+        cached = _FILE_VIEWS.get(key)
+        if cached is not None:
+            _FILE_VIEWS.move_to_end(key)
+            return cached
     diff = lib.diff(base, head, [f"books/{book}"])
     views = [file_view(f) for f in diff.files]
     rendered = {r.path: r for r in changes.rendered_diff(lib, base, head,
                                                      [f.path for f in diff.files if not f.binary and f.new_path])}
-    _FILE_VIEWS[key] = (views, rendered)
-    if len(_FILE_VIEWS) > 32:
-        _FILE_VIEWS.popitem(last=False)
+    with _FILE_VIEWS_LOCK:  # pages are served by several threads
+        _FILE_VIEWS[key] = (views, rendered)
+        if len(_FILE_VIEWS) > 32:
+            _FILE_VIEWS.popitem(last=False)
     return views, rendered
 
 
