@@ -11,8 +11,11 @@ import os
 import re
 import secrets
 import shutil
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -156,6 +159,28 @@ def post_form(client, path: str, data: dict | None = None, page: str | None = No
     """Submit a form the way a browser does: read the page's CSRF token, then POST."""
     token = csrf_from(client, page or path)
     return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+@contextmanager
+def serving(app, threads: int = 4) -> Iterator[str]:
+    """``app`` served by waitress on a free port of 127.0.0.1, as a browser reaches it; yields its URL."""
+    from waitress.server import create_server
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(5)
+        engine(app).dispose()
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """``serving``, for fixtures of any scope (test modules cannot import this conftest)."""
+    return serving
 
 
 def start_change_request(client, book: str = STARTER_BOOK, title: str = "修改教材", chapter: str = "") -> str:

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 
 import pytest
 
 from materials import Author, Library, Write
 from server.app import create_app
-from server.database import engine
 from server.first_run import prepare_instance
 
 pytestmark = pytest.mark.browser
@@ -19,10 +17,8 @@ CHAPTER = "07-emergency-handling.md"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, starter_library):
+def live_server(tmp_path_factory, starter_library, serve):
     """The platform on a fresh instance (demo accounts) whose book lets maintainers commit to main directly."""
-    from waitress.server import create_server
-
     tmp_path = tmp_path_factory.mktemp("alignment-browser")
     library = tmp_path / "instance" / "library.git"
     shutil.copytree(starter_library, library)
@@ -32,15 +28,8 @@ def live_server(tmp_path_factory, starter_library):
     lib.commit("main", [Write(path, text)], Author("管理员", "admin@example.edu.cn", "school"), "允许维护者直接提交")
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", {a.username: a.password for a in accounts}
-    finally:
-        server.close()
-        thread.join(5)
-        engine(app).dispose()
+    with serve(app) as url:
+        yield url, {a.username: a.password for a in accounts}
 
 
 def level_figure(page, level: str) -> str:

@@ -2,34 +2,23 @@
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 
 from server.app import create_app
-from server.database import engine
 from server.first_run import prepare_instance
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_server(tmp_path, starter_library):
+def live_server(tmp_path, starter_library, serve):
     """The platform on a fresh instance, served by waitress on a free port, with its demo accounts."""
-    from waitress.server import create_server
-
     shutil.copytree(starter_library, tmp_path / "instance" / "library.git")
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", {a.username: a.password for a in accounts}
-    finally:
-        server.close()
-        thread.join(5)
-        engine(app).dispose()
+    with serve(app) as url:
+        yield url, {a.username: a.password for a in accounts}
 
 
 def test_demo_teacher_signs_in_switches_language_and_back(page, live_server):

@@ -7,7 +7,6 @@ credit both sides.
 """
 from __future__ import annotations
 
-import threading
 
 import pytest
 
@@ -19,24 +18,18 @@ CHAPTER = f"books/{BOOK}/chapters/{FILE}"
 
 
 @pytest.fixture
-def live(make_app, web):
-    from waitress.server import create_server
-
+def live(make_app, web, serve):
     app = make_app(START_JOB_RUNNER=True, JOB_POLL_SECONDS=0.2)
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
     text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]",
                                                "checks: [front-matter, alignment]")
     lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "Checks")
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", lib
-    finally:
-        app.extensions["jointbook.job_runner"].stop()
-        server.close()
-        thread.join(5)
+    with serve(app) as url:
+        try:
+            yield url, lib
+        finally:
+            app.extensions["jointbook.job_runner"].stop()
 
 
 def sign_in(browser, url: str, username: str, password: str):

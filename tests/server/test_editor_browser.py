@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import base64
 import shutil
-import threading
 
 import pytest
 
 from materials import Library, parse_chapter
 from server.app import create_app
-from server.database import engine
 from server.first_run import prepare_instance
 
 pytestmark = pytest.mark.browser
@@ -24,27 +22,18 @@ PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEh
 
 
 @pytest.fixture(scope="module")
-def editor_server(tmp_path_factory, starter_library):
+def editor_server(tmp_path_factory, starter_library, serve):
     """The platform on a fresh instance, served by waitress on a free port, with its demo accounts.
 
     One server for this module: each test works on its own part of the teacher's draft.
     """
-    from waitress.server import create_server
-
     tmp_path = tmp_path_factory.mktemp("editor-browser")
     library = tmp_path / "instance" / "library.git"
     shutil.copytree(starter_library, library)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "editor-browser-test"})
     _created, accounts = prepare_instance(app)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", {a.username: a.password for a in accounts}, Library(library)
-    finally:
-        server.close()
-        thread.join(5)
-        engine(app).dispose()
+    with serve(app) as url:
+        yield url, {a.username: a.password for a in accounts}, Library(library)
 
 
 def sign_in(page, url, password, username="teacher"):

@@ -19,36 +19,33 @@ PAGE = "chapters/03-brake-test.html"
 
 
 @pytest.fixture
-def platform(make_app):
+def platform(make_app, serve):
     from materials import Author, Library, Write
-    from waitress.server import create_server
 
     app = make_app()
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
     text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]", "checks: []")
     lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "No checks for this test")
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    threading.Thread(target=server.run, daemon=True).start()
-    url = f"http://127.0.0.1:{server.effective_port}"
+    with serve(app) as url:
+        from build.publish import release
 
-    from build.publish import release
-    release(lib, BOOK, "1.0", app.config["SITES_DIR"], Author("主编", "zhou@college.edu.cn", "school"),
-            platform_url=url, timeout=240)
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args) -> None:
-            pass
+        release(lib, BOOK, "1.0", app.config["SITES_DIR"], Author("主编", "zhou@college.edu.cn", "school"),
+                platform_url=url, timeout=240)
 
-    handler = functools.partial(Quiet, directory=app.config["SITES_DIR"])
-    sites = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=sites.serve_forever, daemon=True).start()
-    site = f"http://127.0.0.1:{sites.server_address[1]}"
-    app.config["FEEDBACK_ORIGINS"] = [site]
-    try:
-        yield app, url, site, lib
-    finally:
-        sites.shutdown()
-        server.close()
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+        handler = functools.partial(Quiet, directory=app.config["SITES_DIR"])
+        sites = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=sites.serve_forever, daemon=True).start()
+        site = f"http://127.0.0.1:{sites.server_address[1]}"
+        app.config["FEEDBACK_ORIGINS"] = [site]
+        try:
+            yield app, url, site, lib
+        finally:
+            sites.shutdown()
 
 
 def sign_in(browser, url: str, username: str, password: str):

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
 
 from materials import Author, Library, Write
 from server.app import create_app
-from server.database import engine
 from server.first_run import prepare_instance
 
 pytestmark = pytest.mark.browser
@@ -18,13 +16,11 @@ PATH = f"books/{BOOK}/chapters/03-brake-test.md"
 
 
 @pytest.fixture
-def live_server(tmp_path, starter_library):
+def live_server(tmp_path, starter_library, serve):
     """The platform on a fresh instance (demo accounts), served by waitress on a free port.
 
     The same set-up as tests/server/test_browser_layout.py, plus one edit by a school teacher in a chapter an enterprise technician wrote.
     """
-    from waitress.server import create_server
-
     library = tmp_path / "instance" / "library.git"
     shutil.copytree(starter_library, library)
     lib = Library(library)
@@ -33,15 +29,8 @@ def live_server(tmp_path, starter_library):
                Author("王老师", "wang@example.edu.cn", "school"), "改为六部分")
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", {a.username: a.password for a in accounts}
-    finally:
-        server.close()
-        thread.join(5)
-        engine(app).dispose()
+    with serve(app) as url:
+        yield url, {a.username: a.password for a in accounts}
 
 
 def _background(page, selector: str) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from sqlalchemy import select
 
 from build.publish import read_versions, release, set_version_state
 from materials import Author, Library, Write
-from server.database import engine, new_session
+from server.database import new_session
 from server.jobs import run_pending
 from server.models import AuditEvent, Job
 
@@ -318,23 +317,14 @@ def test_jointbook_command_lists_build_and_release():
 # ------------------------------------------------------------------ in a browser
 
 @pytest.fixture
-def reading_server(tmp_path, published, starter_library):
+def reading_server(tmp_path, published, starter_library, serve):
     """The platform over the module's library and sites, served by waitress on a free port."""
     from server.app import create_app
-    from waitress.server import create_server
-
     ensure_two_versions(published)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "sites-browser-test",
                       "LIBRARY_PATH": str(published.library), "SITES_DIR": str(published.sites)})
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}", app
-    finally:
-        server.close()
-        thread.join(5)
-        engine(app).dispose()
+    with serve(app) as url:
+        yield url, app
 
 
 @pytest.mark.browser
