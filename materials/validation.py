@@ -22,12 +22,16 @@ def _line_of_ref(source: str, ref: str) -> int | None:
     return None
 
 
-def validate_book(lib, name: str, rev: str = "main") -> list[MaterialsError]:
-    """Problems of ``book.yml``, every chapter's front matter, and every standard tag."""
-    try:
-        book = lib.book(name, rev)
-    except MaterialsError as exc:
-        return [exc]
+def validate_book(lib, name: str, rev: str = "main", *, book=None) -> list[MaterialsError]:
+    """Problems of ``book.yml``, every chapter's front matter, and every standard tag.
+
+    ``book`` is the book already read at ``rev``, when the caller has it (saves reading it again).
+    """
+    if book is None:
+        try:
+            book = lib.book(name, rev)
+        except MaterialsError as exc:
+            return [exc]
     problems: list[MaterialsError] = list(book.problems)
     try:
         standards = lib.standards(rev)

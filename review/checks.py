@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
-from materials import BookInvalid, Library, MaterialsError, NotFound, parse_chapter
+from materials import Library, MaterialsError, NotFound, parse_chapter
 from materials.books import parse_book_config
 from materials.coverage import coverage
-from materials.standards import partition_refs, superseded_by
+from materials.standards import superseded_by
+from materials.validation import validate_book
 
 from review.errors import PolicyInvalid
 from review.policy import ReviewPolicy
@@ -142,16 +143,6 @@ def _policy_line(text: str, exc: PolicyInvalid) -> int | None:
     return start
 
 
-def _front_matter_end(text: str) -> int | None:
-    lines = text.splitlines()
-    if not lines or lines[0].lstrip("\ufeff") != "---":
-        return None
-    for i in range(1, len(lines)):
-        if lines[i] in ("---", "..."):
-            return i + 1
-    return None
-
-
 def _read_text(lib: Library, rev: str, path: str) -> str:
     return lib.read(rev, path).decode("utf-8", "replace")
 
@@ -216,23 +207,23 @@ def check_front_matter(ctx: CheckContext) -> list[Finding]:
 
 # --- alignment ---------------------------------------------------------------------
 
-def _chapter_refs(lib: Library, rev: str, book: str) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """(chapter filename -> its item refs, chapter path -> text) for chapters that parse."""
-    refs: dict[str, list[str]] = {}
-    texts = _chapters(lib, rev, book)
-    for cpath, text in texts.items():
+def _chapter_refs(lib: Library, rev: str, book: str, loaded=None) -> dict[str, list[str]]:
+    """Chapter filename -> its item refs, for the chapters that parse (the front-matter check reports the rest)."""
+    if loaded is None:
         try:
-            meta, _ = parse_chapter(text, cpath)
+            loaded = lib.book(book, rev)
         except MaterialsError:
-            continue  # the front-matter check reports it
-        refs[cpath.rsplit("/", 1)[1]] = meta.all_refs()
-    return refs, texts
+            return {}
+    return {c.filename: c.meta.all_refs() for c in loaded.chapters if c.problem is None}
 
 
 def _declared(lib: Library, rev: str, book: str) -> tuple[list[str], str]:
     path = _book_yml(book)
     text = _read_text(lib, rev, path)
     return list(parse_book_config(text, path).standards), text
+
+
+_TAG_CODES = {"standard.unknown_item", "standard.undeclared", "standard.ambiguous_ref"}
 
 
 def check_alignment(ctx: CheckContext) -> list[Finding]:
@@ -277,17 +268,14 @@ def check_alignment(ctx: CheckContext) -> list[Finding]:
             message = f"{sid} is {std.status}" + (f"; the current edition is {newer}" if newer else "")
             findings.append(Finding(book_path, line, "standard.superseded", params, message, severity))
 
-    refs, texts = _chapter_refs(lib, rev, book)
-    found = {sid: standards[sid] for sid in declared if sid in standards}
-    for filename, chapter_refs in refs.items():
-        cpath = f"books/{book}/chapters/{filename}"
-        text = texts[cpath]
-        end = _front_matter_end(text)
-        _, bad = partition_refs(chapter_refs, found)
-        for exc in bad:
-            ref = str(exc.params.get("ref", ""))
+    # Tags that name no item, or an item of a standard the book does not declare: the library's own
+    # validation, with file and line. (A declared standard missing from the library is reported above.)
+    loaded = lib.book(book, rev)
+    for exc in validate_book(lib, book, rev, book=loaded):
+        if exc.code in _TAG_CODES and exc.path != book_path:
             params = {k: v for k, v in exc.params.items() if isinstance(v, (str, int))}
-            findings.append(Finding(cpath, _line_of(text, ref, end) if ref else None, exc.code, params, exc.message))
+            findings.append(Finding(exc.path or book_path, exc.line, exc.code, params, exc.message))
+    refs = _chapter_refs(lib, rev, book, loaded)
 
     if ctx.base is not None:
         findings.extend(_coverage_drops(lib, ctx, standards, declared, refs))
@@ -302,7 +290,7 @@ def _coverage_drops(lib: Library, ctx: CheckContext, standards, declared: list[s
         base_standards = lib.standards(ctx.base)
     except MaterialsError:
         return []
-    base_refs, _ = _chapter_refs(lib, ctx.base, ctx.book)
+    base_refs = _chapter_refs(lib, ctx.base, ctx.book)
     before = coverage(base_standards, base_declared, base_refs)
     after = coverage(standards, declared, head_refs)
     out: list[Finding] = []
