@@ -248,11 +248,11 @@ def revert(lib, branch: str, sha: str, author: Author, message: str | None = Non
         raise MaterialsError("only a commit with one parent can be reverted", reason="merge_commit")
     parent = lib.objects.commit(commit.parents[0])
     changes = []
-    for path, (before, _after) in tree_changes(lib.objects, commit.tree, parent.tree).items():
-        if _after is None:
+    # The parent's version of every file the commit changed, saved with the commit as base.
+    for path, (_in_commit, in_parent) in tree_changes(lib.objects, commit.tree, parent.tree).items():
+        if in_parent is None:
             changes.append(Delete(path))
         else:
-            changes.append(Write(path, lib.objects.read(_after.sha)[1]))
-    del before
+            changes.append(Write(path, lib.objects.read(in_parent.sha)[1]))
     message = message or f'Revert "{commit.message.splitlines()[0] if commit.message else commit.sha[:8]}"\n\nThis reverts commit {commit.sha}.'
     return lib.commit(branch, changes, author, message, base=commit.sha).sha

@@ -307,7 +307,6 @@ class Library:
 
         for change in changes:
             if isinstance(change, Rename):
-                b_old = self._blob_at(base_tree, change.old)
                 h_old = self._blob_at(head_tree, change.old)
                 if h_old is None:
                     raise NotFound(f"{change.old} does not exist", path=change.old)
@@ -318,7 +317,6 @@ class Library:
                     raise InvalidPath(f"{change.new} already exists", path=change.new, reason="exists")
                 edits[change.old] = None
                 edits[change.new] = h_old  # the current text moves, others' edits included
-                del b_old
             elif isinstance(change, Delete):
                 h = self._blob_at(head_tree, change.path)
                 if h is None and change.path not in edits:
