@@ -558,12 +558,13 @@ class Library:
 
     # -- upkeep ------------------------------------------------------------------------
     MAINTAIN_EVERY = 256  # saves by one Library object between looks at the loose objects
+    MAINTAIN_LOOSE_LIMIT = 1000  # loose objects worth a pack
 
     def loose_objects(self) -> int:
         out = self.git("count-objects")  # "N objects, M kilobytes"
         return int(out.split()[0]) if out.strip() else 0
 
-    def maintain(self, loose_limit: int = 1000) -> bool:
+    def maintain(self, loose_limit: int | None = None) -> bool:
         """Pack loose objects once there are many: git reads one pack far faster than
         thousands of files (a file's log over 2,000 commits: ~400 ms loose, ~25 ms packed).
 
@@ -577,7 +578,7 @@ class Library:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 return False  # someone else is at it
-            if self.loose_objects() < loose_limit:
+            if self.loose_objects() < (self.MAINTAIN_LOOSE_LIMIT if loose_limit is None else loose_limit):
                 return False
             packs = len(list((self.path / "objects" / "pack").glob("*.pack")))
             self.git("repack", "-d", "-q", *(["-a"] if packs >= 20 else []))

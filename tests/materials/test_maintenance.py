@@ -51,3 +51,15 @@ def test_saves_made_while_the_library_is_packed_are_all_kept(lib):
     assert set(acknowledged) <= history
     assert lib.read_text("main", "books/loco/chapters/teacher.md").endswith("39\n")
     assert fsck(lib).returncode == 0
+
+
+def test_ordinary_saves_pack_the_library_by_themselves_now_and_then(lib):
+    lib.MAINTAIN_EVERY, lib.MAINTAIN_LOOSE_LIMIT = 10, 20
+    for i in range(40):
+        lib.commit("main", [Write(INTRO, lib.read_text("main", INTRO) + f"{i}\n")], TEACHER, f"save {i}")
+    for thread in [t for t in threading.enumerate() if t.name == "library-maintenance"]:
+        thread.join(30)
+    assert len(list((lib.path / "objects" / "pack").glob("*.pack"))) >= 1
+    assert lib.loose_objects() < 60  # 40 saves write about 240 loose objects unpacked
+    assert lib.log("main", INTRO, limit=1)[0].summary == "save 39"
+    assert fsck(lib).returncode == 0

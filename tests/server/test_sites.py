@@ -368,3 +368,15 @@ def test_student_switches_versions_searches_and_sends_feedback_in_a_browser(page
         ratings = session.scalars(select(Feedback).where(Feedback.kind == "rating")).all()
     assert [(r.page, r.helpful) for r in ratings] == [("chapters/08-pantograph.md", True)]
     assert blocked == []
+
+
+def test_an_administrator_points_the_sites_forms_at_another_host_from_the_environment(make_app, monkeypatch):
+    from server.sites import platform_url
+
+    monkeypatch.setenv("SITES_PLATFORM_URL", "https://books.example.edu.cn")
+    app = make_app()
+    with app.app_context():
+        assert platform_url() == "https://books.example.edu.cn"
+    monkeypatch.delenv("SITES_PLATFORM_URL")
+    with make_app().app_context():
+        assert platform_url() == ""  # by default the form posts to the origin that serves the site
