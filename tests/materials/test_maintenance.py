@@ -60,6 +60,8 @@ def test_ordinary_saves_pack_the_library_by_themselves_now_and_then(lib):
     for thread in [t for t in threading.enumerate() if t.name == "library-maintenance"]:
         thread.join(30)
     assert len(list((lib.path / "objects" / "pack").glob("*.pack"))) >= 1
-    assert lib.loose_objects() < 60  # 40 saves write about 240 loose objects unpacked
+    # 40 saves write about 240 loose objects; what is left loose is at most the saves since the last
+    # turns (a turn is skipped while the previous maintainer still works).
+    assert lib.loose_objects() <= 130
     assert lib.log("main", INTRO, limit=1)[0].summary == "save 39"
     assert fsck(lib).returncode == 0
