@@ -21,6 +21,19 @@ JOB_STATUS_LABELS = {
     "failed": _l("Failed"),
 }
 
+# Change request words, here rather than in a context processor: macros imported without
+# context (``{% from … import state_badge %}``) see only the environment's globals.
+CR_STATE_LABELS = {"draft": _l("Draft"), "open": _l("Open"), "merged": _l("Merged"), "closed": _l("Closed")}
+REVIEW_VERDICT_LABELS = {"approve": _l("approved"), "request_changes": _l("requested changes"),
+                         "comment": _l("commented")}
+CHECK_STATUS_LABELS = {"passed": _l("passed"), "failed": _l("failed"), "warning": _l("passed with warnings"),
+                       "pending": _l("running")}
+
+
+def label(labels: dict, key: str | None) -> str:
+    """The translated word for ``key``, or ``key`` itself when it has none."""
+    return str(labels.get(key or "", key or ""))
+
 
 def side_label(side: str | None) -> str:
     return str(SIDE_LABELS.get(side or "", side or ""))
@@ -39,6 +52,9 @@ def init_templating(app: Flask) -> None:
         side_label=side_label,
         role_label=lambda role: str(ROLE_LABELS.get(role, role)),
         job_status_label=lambda status: str(JOB_STATUS_LABELS.get(status, status)),
+        cr_state_label=lambda state: label(CR_STATE_LABELS, state),
+        cr_verdict_label=lambda verdict: label(REVIEW_VERDICT_LABELS, verdict),
+        cr_check_status_label=lambda status: label(CHECK_STATUS_LABELS, status),
         may=may,
         is_admin=is_admin,
         SIDE_LABELS=SIDE_LABELS,

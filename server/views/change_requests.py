@@ -30,26 +30,6 @@ from server.views.forms import PageForm
 
 blueprint = Blueprint("change_requests", __name__)
 
-def state_label(state: str) -> str:
-    return {"draft": _("Draft"), "open": _("Open"), "merged": _("Merged"), "closed": _("Closed")}.get(state, state)
-
-
-def verdict_label(verdict: str) -> str:
-    return {"approve": _("approved"), "request_changes": _("requested changes"),
-            "comment": _("commented")}.get(verdict, verdict)
-
-
-def check_status_label(status: str) -> str:
-    return {"passed": _("passed"), "failed": _("failed"), "warning": _("passed with warnings"),
-            "pending": _("running")}.get(status, status)
-
-
-@blueprint.app_context_processor
-def _template_helpers() -> dict[str, Any]:
-    return {"cr_state_label": state_label, "cr_verdict_label": verdict_label,
-            "cr_check_status_label": check_status_label}
-
-
 class ActionForm(PageForm):
     """CSRF only: each action's fields are read from the request."""
 

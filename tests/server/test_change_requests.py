@@ -424,3 +424,15 @@ def test_opening_the_editor_without_a_change_request_asks_to_start_one(signed_in
     again = client.get(f"/books/{web.STARTER_BOOK}/chapters/{chapter}/edit")
     assert again.status_code == 200
     assert branch in again.get_data(as_text=True)  # the editor names the change request it saves into
+
+
+def test_book_and_personal_lists_show_a_change_request_to_every_member(cr_app, as_):
+    number = open_with_change(as_, cr_app, title="列表里的修改")
+    for who in ("teacher", "technician", "reviewer", "maintainer", "reader"):
+        listed = as_(who).get(f"/books/{BOOK}/change-requests", headers={"Accept-Language": "en"})
+        assert listed.status_code == 200, (who, listed.get_data(as_text=True)[:300])
+        html = listed.get_data(as_text=True)
+        assert f"#{number} 列表里的修改" in html and ">Open</span>" in html
+        mine = as_(who).get("/change-requests", headers={"Accept-Language": "en"})
+        assert mine.status_code == 200, (who, mine.get_data(as_text=True)[:300])
+    assert ">Open</span>" in as_("teacher").get("/change-requests", headers={"Accept-Language": "en"}).get_data(as_text=True)
