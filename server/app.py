@@ -22,7 +22,7 @@ from server.i18n import init_i18n
 from server.jobs import start_runner
 from server.migrations import upgrade
 from server.permissions import check_every_view_declares
-from server.security import check_csrf, init_security, login_rate_limit, refuse_nul_bytes
+from server.security import check_csrf, init_security, login_rate_limit, refuse_unstorable_text
 from server.templating import init_templating
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,7 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_templating(app)
     app.before_request(authenticate_token)
     app.before_request(check_csrf)
-    app.before_request(refuse_nul_bytes)
+    app.before_request(refuse_unstorable_text)
 
     for blueprint in views.BLUEPRINTS:
         app.register_blueprint(blueprint)

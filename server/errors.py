@@ -100,6 +100,7 @@ MESSAGES: dict[str, Any] = {
     "token.not_found": _l("There is no such token."),
     "token.invalid": _l("The access token is missing, wrong or revoked."),
     "request.invalid": _l("The request is not valid: %(detail)s"),
+    "request.unstorable_text": _l("Some text cannot be stored (%(field)s): it contains a NUL character or half of a character (a lone surrogate). Remove it and try again."),
     "csrf.invalid": _l("The form has expired or did not come from this site. Please reload the page and try again."),
     "job.not_found": _l("There is no such job."),
     "revision.missing": _l("Choose the two versions to compare."),

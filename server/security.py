@@ -7,6 +7,8 @@ browser on another site cannot forge.
 """
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -88,31 +90,46 @@ def init_security(app: Flask) -> Limiter:
     return limiter
 
 
-def _has_nul(value: object) -> bool:
+# Text no database column can hold: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates
+# (JSON's "\ud800" decodes to one; UTF-8 cannot encode it). Nobody types either.
+UNSTORABLE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable_field(value: object, name: str) -> str | None:
+    """The name of the first field of ``value`` (JSON, form or query) holding unstorable text."""
     if isinstance(value, str):
-        return "\x00" in value
+        return name if UNSTORABLE_TEXT.search(value) else None
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        for key, item in value.items():
+            found = _unstorable_field(key, str(key)) or _unstorable_field(item, str(key))
+            if found:
+                return found
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
-    return False
+        for item in value:
+            found = _unstorable_field(item, name)
+            if found:
+                return found
+    return None
 
 
-def refuse_nul_bytes() -> None:
-    """No NUL character in any submitted text: no person types one, and PostgreSQL cannot store it."""
+def refuse_unstorable_text() -> None:
+    """One check for every query string, form and JSON body: text the database cannot store is a 400."""
     from server.errors import UserError
 
-    values: list[object] = list(request.args.values())
     limit = BODY_LIMITS.get(request.endpoint or "")
     if limit is not None:
         request.max_content_length = current_app.config.get(limit[0], limit[1])
+    submitted: list[object] = [dict(request.args.lists())]
     if request.method in UNSAFE_METHODS:
         if request.is_json:
-            values.append(request.get_json(silent=True))
+            submitted.append(request.get_json(silent=True))
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            values.extend(request.form.values())
-    if any(_has_nul(v) for v in values):
-        raise UserError("request.invalid", status=400, detail="NUL characters are not allowed")
+            submitted.append(dict(request.form.lists()))
+            submitted.append({name: [upload.filename or "" for upload in uploads]
+                              for name, uploads in request.files.lists()})
+    field = _unstorable_field(submitted, "")
+    if field is not None:
+        raise UserError("request.unstorable_text", status=400, field=UNSTORABLE_TEXT.sub("\ufffd", field)[:100])
 
 
 def check_csrf() -> None:

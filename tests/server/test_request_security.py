@@ -85,8 +85,73 @@ def test_nul_characters_are_refused_in_json_and_forms_and_nothing_is_created(sig
     response = admin.post("/api/users", headers={"X-CSRFToken": token},
                           json={"username": "nul1", "display_name": "A\u0000B", "side": "school",
                                 "password": "a-long-password-1", "email": ""})
-    assert response.status_code == 400 and response.json["error"]["code"] == "request.invalid"
+    assert response.status_code == 400 and response.json["error"]["code"] == "request.unstorable_text"
     assert admin.get("/api/users", headers={"X-CSRFToken": token}).json == before
     page = admin.post("/account/tokens", data={"csrf_token": web.csrf_from(admin, "/account/tokens"), "name": "x\u0000y"})
     assert page.status_code == 400
     assert admin.get("/api/tokens", headers={"X-CSRFToken": token}).json["tokens"] == []
+
+
+# ----------------------------------------------------------------------------- text no database can store
+
+FEEDBACK_SITE = "http://sites.example.edu"
+
+
+def _feedback_count(app) -> int:
+    from server.database import new_session
+    from server.models import Feedback
+
+    with new_session(app) as session:
+        return session.query(Feedback).count()
+
+
+def test_a_lone_surrogate_in_anonymous_feedback_is_refused_in_the_readers_language(make_app):
+    app = make_app(FEEDBACK_ORIGINS=FEEDBACK_SITE)
+    client = app.test_client()
+    raw = ('{"book": "locomotive-maintenance", "version": "draft", "page": "chapters/03-brake-test.md",'
+           ' "kind": "question", "text": "\\ud800"}')
+    for language, words in (("zh-CN", "无法保存的字符"), ("en", "cannot be stored")):
+        response = client.post("/api/feedback", data=raw, content_type="application/json",
+                               headers={"Origin": FEEDBACK_SITE, "Accept-Language": language})
+        assert response.status_code == 400
+        assert response.json["error"]["code"] == "request.unstorable_text"
+        assert words in response.json["error"]["message"] and "text" in response.json["error"]["message"]
+    assert _feedback_count(app) == 0
+
+
+def test_a_lone_surrogate_anywhere_in_a_json_body_is_refused_and_nothing_is_created(signed_in, web):
+    admin = signed_in("admin")
+    token = web.csrf_from(admin, "/")
+    before = admin.get("/api/users", headers={"X-CSRFToken": token}).json
+    for raw in ('{"username": "lone1", "display_name": "A\\udfffB", "side": "school", "password": "p-9Xq!long-pass"}',
+                '{"username": "lone2", "display_name": "A", "side": "school", "password": "p-9Xq!long-pass",'
+                ' "\\ud83d": "a key cut in half"}'):
+        response = admin.post("/api/users", data=raw, content_type="application/json", headers={"X-CSRFToken": token})
+        assert response.status_code == 400, response.get_data(as_text=True)
+        assert response.json["error"]["code"] == "request.unstorable_text"
+    assert admin.get("/api/users", headers={"X-CSRFToken": token}).json == before
+
+
+def test_a_whole_emoji_written_as_a_surrogate_pair_is_kept(make_app):
+    app = make_app(FEEDBACK_ORIGINS=FEEDBACK_SITE)
+    raw = ('{"book": "locomotive-maintenance", "version": "draft", "page": "chapters/03-brake-test.md",'
+           ' "kind": "question", "text": "\\ud83d\\ude00 为什么？"}')
+    response = app.test_client().post("/api/feedback", data=raw, content_type="application/json",
+                                      headers={"Origin": FEEDBACK_SITE})
+    assert response.status_code == 201
+    assert _feedback_count(app) == 1
+
+
+def test_nul_in_any_repeated_form_field_or_query_parameter_is_refused(signed_in, web):
+    admin = signed_in("admin")
+    from werkzeug.datastructures import MultiDict
+
+    page = admin.post("/account/tokens", data=MultiDict([("csrf_token", web.csrf_from(admin, "/account/tokens")),
+                                                        ("name", "ok"), ("name", "x\u0000y")]))
+    assert page.status_code == 400
+    assert "无法保存的字符" in page.get_data(as_text=True)
+    assert admin.get("/api/tokens", headers={"X-CSRFToken": web.csrf_from(admin, "/")}).json["tokens"] == []
+    query = admin.get("/api/users?q=ok&q=%00", headers={"Accept-Language": "en"})
+    assert query.status_code == 400 and query.json["error"]["code"] == "request.unstorable_text"
+    key = admin.get("/api/users?%00=1")
+    assert key.status_code == 400
