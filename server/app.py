@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from server import api, views
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
-from server.database import engine, init_database
+from server.database import MAX_INTEGER, engine, init_database
 from server.errors import init_errors
 from server.i18n import init_i18n
 from server.jobs import start_runner
@@ -28,14 +29,18 @@ from server.templating import init_templating
 ROOT = Path(__file__).resolve().parent.parent
 
 
-MAX_DATABASE_ID = 2**31 - 1  # ids and numbers are INTEGER columns (32 bits on PostgreSQL)
-
-
 class DatabaseIdConverter(IntegerConverter):
-    """``<int:...>`` limited to what a database integer holds: larger numbers are 404, not a crash."""
+    """``<int:...>`` limited to what a database integer holds: larger numbers are 404, not a crash.
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):  # noqa: A002, ANN001
-        super().__init__(map, fixed_digits, min, max, signed)
+    Refused with ``NotFound``, not werkzeug's ``ValidationError``: that one makes the router
+    answer 405 when another method serves the same path.
+    """
+
+    def to_python(self, value: str) -> int:
+        number = super().to_python(value)
+        if number > MAX_INTEGER:
+            raise NotFound()
+        return number
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

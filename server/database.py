@@ -13,6 +13,10 @@ from sqlalchemy import DateTime, Engine, TypeDecorator, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 
+# Ids and numbers are INTEGER columns: 32 bits on PostgreSQL. Larger numbers in a URL or a body name nothing.
+MAX_INTEGER = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table; Alembic migrations describe the same schema."""
 

@@ -25,6 +25,7 @@ from typing import Any, Callable
 import jsonschema
 from flask import Blueprint, Response, jsonify, request
 
+from server.database import MAX_INTEGER
 from server.errors import UserError
 from server.permissions import Requirement, requirement_of
 
@@ -84,14 +85,11 @@ def _validate(instance: Any, definition: dict[str, Any]) -> None:
         raise UserError("request.invalid", status=422, detail=f"{where}: {error.message}"[:300])
 
 
-DATABASE_INT = 2**31 - 1  # INTEGER columns; the same bound as server.app.MAX_DATABASE_ID
-
-
 def _refuse_huge_integers(value: Any, where: str = "body") -> None:
     """No JSON number a database cannot store gets past the door (422, not a crash later)."""
     if isinstance(value, bool):
         return
-    if isinstance(value, int) and not -DATABASE_INT - 1 <= value <= DATABASE_INT:
+    if isinstance(value, int) and not -MAX_INTEGER - 1 <= value <= MAX_INTEGER:
         raise UserError("request.invalid", status=422, detail=f"{where}: number out of range")
     if isinstance(value, dict):
         for key, item in value.items():
@@ -137,8 +135,8 @@ def endpoint(
     path_names = re.findall(r"\{(\w+)\}", path)
     params = {name: (params or {}).get(name, {"type": "string"}) for name in path_names}
     for name, definition in params.items():
-        if definition.get("type") == "integer":  # what <int:...> accepts (see server.app.DatabaseIdConverter)
-            params[name] = {"minimum": 0, "maximum": DATABASE_INT, **definition}
+        if definition.get("type") == "integer":  # what <int:...> accepts (server.app.DatabaseIdConverter)
+            params[name] = {"minimum": 0, "maximum": MAX_INTEGER, **definition}
     query = dict(query or {})
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
