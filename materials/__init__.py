@@ -12,10 +12,11 @@ from .errors import (AmbiguousItemRef, BookInvalid, ConflictedFile, EditConflict
                      InvalidPath, InvalidRefName, LibraryInvalid, MaterialsError, NotFound, PathCollision,
                      PathOutsideBook, RefExists, RefMoved, StandardInvalid, UndeclaredStandard, UnknownStandardItem,
                      UnsafeYAML, YAMLInvalid)
-from .frontmatter import FrontMatter, parse_chapter, serialize_chapter
+from .frontmatter import FrontMatter, parse_chapter, revise_chapter, serialize_chapter
 from .history import BlameLine, CommitInfo, Diff, DiffLine, FileDiff, Hunk
 from .paths import book_path, chapter_path, validate_book_slug, validate_path
 from .refs import validate_ref_name
 from .repository import Author, Change, Delete, Library, Rename, Saved, Write
+from .text import normalise_text
 
 __all__ = [name for name in dir() if not name.startswith("_")]

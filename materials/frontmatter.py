@@ -1,15 +1,19 @@
 """Chapter front matter: the YAML block that says what a chapter teaches.
 
-Teachers edit it through a form, never as YAML, so the platform writes it in
-one canonical shape; what it reads is validated key by key, with the line of
-each mistake.
+Teachers edit it through a form, never as YAML. A new chapter gets it in one
+canonical shape; a saved one keeps the lines of every field that did not
+change (``revise_chapter``). What it reads is validated key by key, with the
+line of each mistake.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import FrontMatterInvalid, YAMLInvalid
+import yaml
+
+from .errors import FrontMatterInvalid, MaterialsError, YAMLInvalid
+from .text import normalise_text
 from .yamlfile import dump_yaml, load_yaml
 
 KEYS = ("title", "standards", "objectives", "summary", "hours", "sections")
@@ -127,3 +131,79 @@ def parse_chapter(text: str, path: str) -> tuple[FrontMatter, str]:
 def serialize_chapter(meta: FrontMatter, body: str) -> str:
     """The chapter file for ``meta`` and ``body``; ``parse_chapter`` gives them back."""
     return "---\n" + dump_yaml(meta.to_dict()) + "---\n" + body
+
+
+def revise_chapter(previous: str | None, meta: FrontMatter, body: str) -> str:
+    """The chapter file for ``meta`` and ``body``, written over the ``previous`` text of the chapter.
+
+    Fields whose value did not change keep their lines byte for byte (flow or
+    block lists, indentation, quotes, comments); a changed field is rewritten
+    alone, in its list style; a new field goes after the last one, a removed one
+    takes only its own lines. So a chapter whose front matter nobody touched
+    keeps it exactly, and one changed word shows as one changed line.
+
+    Hand-written over PyYAML's node positions rather than a round-trip library
+    (ruamel.yaml): those re-emit the whole document with their own indentation
+    and spacing, so lines of unchanged keys would still move. A previous text
+    without readable front matter, or with one the lines of whose keys cannot be
+    told apart (a flow mapping), gets the canonical front matter.
+    """
+    parts = _front_matter_by_key(previous) if previous is not None else None
+    if parts is None:
+        return serialize_chapter(meta, body)
+    closing, segments, old = parts
+    new = meta.to_dict()
+    present = {key for key, _, _ in segments if key is not None}
+    last_key = max((i for i, (key, _, _) in enumerate(segments) if key is not None), default=-1)
+    out: list[str] = []
+    for i, (key, text, node) in enumerate(segments):
+        if key is None or new.get(key) == old.get(key):
+            out.append(text)
+        elif key in new:
+            out.append(_dump_like(key, new[key], node, text))
+        if i == last_key:
+            out.extend(dump_yaml({k: v}) for k, v in new.items() if k not in present)
+    if last_key < 0:
+        out.extend(dump_yaml({k: v}) for k, v in new.items())
+    return "---\n" + "".join(out) + closing + body
+
+
+def _front_matter_by_key(text: str) -> tuple[str, list[tuple[str | None, str, Any]], dict[str, Any]] | None:
+    """(closing line, [(key or None for the lines between keys, its lines, its value node)], old fields)."""
+    text = normalise_text(text)
+    try:
+        raw, _, offset = split_front_matter(text)
+        if raw is None:
+            return None
+        data, lines = load_yaml(raw, "", line_offset=offset)
+        old = parse_front_matter(data, "", lines).to_dict()
+    except MaterialsError:
+        return None
+    closing = text[len("---\n") + len(raw):].split("\n", 1)[0] + "\n"
+    node = yaml.compose(raw, Loader=yaml.SafeLoader)
+    if not isinstance(node, yaml.MappingNode) or node.flow_style:
+        return None
+    rows = raw.splitlines(keepends=True)
+    segments: list[tuple[str | None, str, Any]] = []
+    at = 0
+    for key_node, value_node in node.value:
+        start = key_node.start_mark.line
+        end = value_node.end_mark.line + (1 if value_node.end_mark.column else 0)
+        if key_node.start_mark.column != 0 or start < at or end <= start:
+            return None
+        while end > start + 1 and (not rows[end - 1].strip() or rows[end - 1].startswith("#")):
+            end -= 1  # blank lines and comments after a value stay where they are
+        segments.append((None, "".join(rows[at:start]), None))
+        segments.append((str(key_node.value), "".join(rows[start:end]), value_node))
+        at = end
+    segments.append((None, "".join(rows[at:]), None))
+    return closing, segments, old
+
+
+def _dump_like(key: str, value: Any, node: Any, lines: str) -> str:
+    """``key: value`` in the list style of the lines it replaces."""
+    collections = [node] + ([v for _, v in node.value] if isinstance(node, yaml.MappingNode) else [])
+    flow = any(isinstance(n, yaml.CollectionNode) and n.flow_style for n in collections)
+    rows = lines.splitlines()
+    indent = len(rows[1]) - len(rows[1].lstrip(" ")) if len(rows) > 1 else 0
+    return dump_yaml({key: value}, flow_lists=flow, list_indent=indent if 2 <= indent <= 8 else 0)

@@ -26,6 +26,7 @@ from .merging import is_text, merge_text, tree_changes
 from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore, Person
 from .paths import check_no_collision, validate_path
 from .refs import SHA, RefStore, validate_ref_name
+from .text import stored_form
 
 SIDE_TRAILER = "Jointbook-Side"
 _SIDE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
@@ -284,7 +285,8 @@ class Library:
 
     def _validated(self, change: Change) -> Change:
         if isinstance(change, Write):
-            return Write(validate_path(change.path), change.data)
+            path = validate_path(change.path)
+            return Write(path, stored_form(path, change.data))
         if isinstance(change, Delete):
             return Delete(validate_path(change.path))
         if isinstance(change, Rename):

@@ -96,6 +96,21 @@ def _check(node, where: tuple, lines: Lines, path: str, seen: set[int]) -> None:
             _check(item, where + (i,), lines, path, seen)
 
 
-def dump_yaml(data: Any) -> str:
-    """YAML the way people read it: Chinese as is, keys in the given order."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False, width=1000)
+class _IndentedListsDumper(yaml.SafeDumper):
+    """Block lists indented under their key (``key:`` then ``  - item``), as many authors write them."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        return super().increase_indent(flow, False)
+
+
+def dump_yaml(data: Any, *, flow_lists: bool = False, list_indent: int = 0) -> str:
+    """YAML the way people read it: Chinese as is, keys in the given order.
+
+    ``flow_lists`` writes lists of plain values as ``[a, b]``; ``list_indent``
+    indents block lists that many spaces under their key (0: at the key's
+    column, PyYAML's own way). Both let a rewritten key keep the style its
+    author chose.
+    """
+    return yaml.dump(data, Dumper=_IndentedListsDumper if list_indent else yaml.SafeDumper, allow_unicode=True,
+                     sort_keys=False, default_flow_style=None if flow_lists else False, width=1000,
+                     indent=list_indent or None)
