@@ -26,7 +26,8 @@ from server.permissions import check_every_view_declares
 from server.security import check_csrf, init_security, login_rate_limit, refuse_unstorable_text
 from server.templating import init_templating
 
-ROOT = Path(__file__).resolve().parent.parent
+# Beside the packages, in a checkout and in the wheel alike (pyproject.toml force-includes it there).
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -48,7 +49,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(settings["JOINTBOOK_INSTANCE"]).mkdir(parents=True, exist_ok=True)
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(TEMPLATES),
         static_folder="static",
         instance_path=settings["JOINTBOOK_INSTANCE"],
     )
