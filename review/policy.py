@@ -117,13 +117,26 @@ class ReviewPolicy:
 
 
 @dataclass(frozen=True)
+class AuthoredCommit:
+    """One commit of a change request and the e-mail addresses of everyone who wrote it:
+    its author and each ``Co-authored-by`` (how the library records who wrote what)."""
+
+    sha: str
+    writers: frozenset[str]
+
+
+@dataclass(frozen=True)
 class CRFacts:
-    """What the policy needs to know about a change request."""
+    """What the policy needs to know about a change request.
+
+    ``commits`` are the change request's own commits (not those it has from main).
+    """
 
     author: str
     author_side: str
     head: str
     state: str = "open"
+    commits: tuple[AuthoredCommit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,7 @@ class Review:
     verdict: str  # approve | request_changes | comment
     head: str
     at: datetime
+    reviewer_addresses: frozenset[str] = frozenset()  # the addresses their commits carry
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
@@ -197,7 +211,7 @@ class Missing:
 
 @dataclass(frozen=True)
 class IgnoredReview:
-    """An approval that exists but does not count, and why (``stale`` | ``self``)."""
+    """An approval that exists but does not count, and why (``self`` | ``wrote`` | ``stale``)."""
 
     reviewer: str
     reason: str
@@ -218,6 +232,24 @@ class Verdict:
         return not self.missing
 
 
+def wrote_part(addresses: Iterable[str], commits: Iterable[AuthoredCommit]) -> bool:
+    """Did the person known by ``addresses`` write, or co-write, any of ``commits``?
+
+    Four eyes per side: every line that merges was read by someone of each
+    side who did not write it. A reviewer who wrote part of a change request
+    (a maintainer committing into someone's change request, a reviewer whose
+    suggestion was applied with a ``Co-authored-by`` credit) therefore does
+    not count for their side on it. The rule covers all of the change
+    request's commits, not only those since the reviewer's last counted
+    approval: an approval counts only while its reviewer has written nothing,
+    so both readings name the same commits, and this one needs no history of
+    earlier verdicts. Addresses compare case-insensitively (git keeps them as
+    typed); an empty address matches nothing.
+    """
+    mine = {a.strip().lower() for a in addresses if a and a.strip()}
+    return any(w.strip().lower() in mine for commit in commits for w in commit.writers)
+
+
 def evaluate(
     policy: ReviewPolicy,
     change_request: CRFacts,
@@ -230,7 +262,9 @@ def evaluate(
     A reviewer's latest decisive review (approve / request changes) is their
     position; comments never change it. ``checks`` are CheckResult-like
     objects (``name``, ``status``, ``head``); only results on the current head
-    count, and the last one listed for a name wins.
+    count, and the last one listed for a name wins. An approval by someone who
+    wrote part of the change (:func:`wrote_part`) does not count, unless the
+    book allows self-approval.
     """
     cr = change_request
     missing: list[Missing] = []
@@ -255,6 +289,9 @@ def evaluate(
             continue
         if reviewer == cr.author and not policy.self_approval:
             ignored.append(IgnoredReview(reviewer, "self"))
+            continue
+        if not policy.self_approval and wrote_part(review.reviewer_addresses, cr.commits):
+            ignored.append(IgnoredReview(reviewer, "wrote"))
             continue
         if policy.dismiss_stale_approvals and review.head != cr.head:
             ignored.append(IgnoredReview(reviewer, "stale"))
@@ -344,6 +381,22 @@ def describe(missing: Missing, lang: str = "en", side_labels: Mapping[str, Mappi
     if missing.code == "state":
         return _STATE_TEXT[lang].get(p["state"], p["state"])
     return missing.code
+
+
+_IGNORED_TEXT = {
+    "zh-CN": {"self": "{reviewer}的批准不计入：这是其本人的变更请求",
+              "wrote": "{reviewer}的批准不计入：其本人写了这项变更的一部分",
+              "stale": "{reviewer}的批准不计入：批准之后又有了新的提交"},
+    "en": {"self": "{reviewer}'s approval does not count: it is their own change request",
+           "wrote": "{reviewer}'s approval does not count: they wrote part of this change",
+           "stale": "{reviewer}'s approval does not count: it was given before the latest commits"},
+}
+
+
+def describe_ignored(ignored: IgnoredReview, lang: str = "en") -> str:
+    """Why an approval does not count, in zh-CN or en."""
+    text = _IGNORED_TEXT[_language(lang)].get(ignored.reason)
+    return text.format(reviewer=ignored.reviewer) if text else ignored.reason
 
 
 def describe_all(missing: list[Missing], lang: str = "en", side_labels=None) -> list[str]:

@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
-from materials import Author, Change, EditConflict, Library, NotFound, PathOutsideBook, RefExists, RefMoved, Rename, Saved
+from materials import (Author, Change, EditConflict, GitCommand, Library, NotFound, PathOutsideBook, RefExists, RefMoved,
+                       Rename, Saved)
+from materials.merging import tree_changes
 
 from review.errors import IllegalTransition, MainMoved, PolicyNotSatisfied, ReviewError, StaleVerdict
-from review.policy import CRFacts, ReviewPolicy, Verdict
+from review.policy import AuthoredCommit, CRFacts, ReviewPolicy, Verdict
 
 MAIN = "main"
 STATES = ("draft", "open", "merged", "closed")
@@ -27,7 +29,7 @@ __all__ = [
     "ChangeRequest", "MergeOutcome", "EditConflict",
     "open_change_request", "commit_to", "update_from_main", "behind_count", "ahead_count", "refresh",
     "mark_ready", "convert_to_draft", "merge", "close", "reopen", "facts", "may_commit_directly",
-    "commit_to_main", "branch_name", "merge_message",
+    "commit_to_main", "branch_name", "merge_message", "authored_commits",
 ]
 
 
@@ -70,9 +72,51 @@ def branch_name(number: int) -> str:
     return f"cr/{number}"
 
 
-def facts(cr: ChangeRequest) -> CRFacts:
-    """What the policy needs to know about ``cr``."""
-    return CRFacts(author=cr.author, author_side=cr.author_side, head=cr.head, state=cr.state)
+def facts(cr: ChangeRequest, lib: Library | None = None) -> CRFacts:
+    """What the policy needs to know about ``cr``; with ``lib``, also who wrote its commits."""
+    commits = authored_commits(lib, cr) if lib is not None else ()
+    return CRFacts(author=cr.author, author_side=cr.author_side, head=cr.head, state=cr.state, commits=commits)
+
+
+def _writers(commit) -> list[tuple[str, str]]:  # materials.objects.CommitObject
+    """(name, e-mail) of a commit's author and of each ``Co-authored-by`` line in its message."""
+    people = [(commit.author.name, commit.author.email)]
+    for line in commit.message.splitlines():
+        if line.lower().startswith("co-authored-by:"):
+            who = line.split(":", 1)[1].strip()
+            if "<" in who and who.endswith(">"):
+                name, _, email = who[:-1].partition("<")
+                people.append((name.strip(), email.strip()))
+    return people
+
+
+def authored_commits(lib: Library, cr: ChangeRequest) -> tuple[AuthoredCommit, ...]:
+    """The change request's own commits (not main's) and who wrote each, for the four-eyes rule.
+
+    A merge commit ("update from main") wrote something only where a file
+    differs from every parent, as ``git show --cc`` counts it: taking main's
+    version of a file writes nothing; combining two versions or resolving a
+    collision does, and then its author wrote part of the change.
+    """
+    if not cr.head:
+        return ()
+    if cr.state == "merged" and cr.merged_sha:
+        parents = lib.objects.commit(cr.merged_sha).parents
+        upto = parents[0] if parents else cr.merged_sha
+    else:
+        upto = lib.resolve(MAIN)
+    out = []
+    for sha in lib.git(GitCommand("rev-list").value(cr.head).option("--not").value(upto)).split():
+        commit = lib.objects.commit(sha)
+        if len(commit.parents) > 1:
+            written = None
+            for parent in commit.parents:
+                changed = set(tree_changes(lib.objects, lib.objects.commit(parent).tree, commit.tree))
+                written = changed if written is None else written & changed
+            if not written:
+                continue
+        out.append(AuthoredCommit(sha, frozenset(email.lower() for _name, email in _writers(commit) if email)))
+    return tuple(out)
 
 
 def _require(cr: ChangeRequest, allowed: Iterable[str], action: str) -> None:
@@ -218,17 +262,9 @@ def _co_authors(lib: Library, main_head: str, cr_head: str, merger: Author) -> l
     """``Co-authored-by`` lines for everyone whose commit a squash folds away."""
     out: list[str] = []
     seen = {merger.email.strip().lower()}
-    shas = lib.git("rev-list", "--no-merges", "--reverse", f"{main_head}..{cr_head}").split()
+    shas = lib.git(GitCommand("rev-list", "--no-merges", "--reverse").value(f"{main_head}..{cr_head}")).split()
     for sha in shas:
-        commit = lib.objects.commit(sha)
-        people = [(commit.author.name, commit.author.email)]
-        for line in commit.message.splitlines():
-            if line.lower().startswith("co-authored-by:"):
-                who = line.split(":", 1)[1].strip()
-                if "<" in who and who.endswith(">"):
-                    name, _, email = who[:-1].partition("<")
-                    people.append((name.strip(), email.strip()))
-        for name, email in people:
+        for name, email in _writers(lib.objects.commit(sha)):
             if email.lower() not in seen:
                 seen.add(email.lower())
                 out.append(f"Co-authored-by: {name} <{email}>")
@@ -320,9 +356,10 @@ def commit_to_main(
     changes: list[Change],
     author: Author,
     message: str,
-    base: str | None = None,
+    *,
+    base: str,
 ) -> Saved:
-    """Commit straight to main, where the policy allows it (refused otherwise)."""
+    """Commit straight to main on top of ``base``, where the policy allows it (refused otherwise)."""
     if not may_commit_directly(policy, is_maintainer):
         raise ReviewError("direct commits to main are not allowed", code="change_request.direct_commit_forbidden",
                           book=book)

@@ -27,7 +27,9 @@ from flask import has_request_context, session, url_for
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from materials import Author, Delete, MaterialsError, NotFound, Saved, Write, parse_chapter
+from materials import (Author, ConflictedFile, Delete, EditConflict, MaterialsError, NotFound, Saved, Write,
+                       normalise_text, parse_chapter)
+from materials.text import lf_line_endings
 from materials.merging import merge_text, tree_changes
 from review import anchors, policy as review_policy, suggestions as review_suggestions, workflow
 from review.checks import CheckResult, Finding, registered_checks, run_check
@@ -76,6 +78,16 @@ def commit_author(user: Any) -> Author:
     name = re.sub(r"[<>\r\n\0]", "", user.display_name or "").strip() or user.username
     email = re.sub(r"[<>\r\n\0\s]", "", (user.email or "").strip()) or f"{user.username}@users.jointbook.invalid"
     return Author(name, email, user.side)
+
+
+def commit_addresses(user: Any) -> frozenset[str]:
+    """Every address this person's commits may carry: the e-mail of ``commit_author`` now, and the
+    stand-in used while they had none (so that adding an e-mail later does not hide earlier commits)."""
+    return frozenset({commit_author(user).email.lower(), f"{user.username}@users.jointbook.invalid".lower()})
+
+
+def describe_ignored(ignored: review_policy.IgnoredReview) -> str:
+    return review_policy.describe_ignored(ignored, lang())
 
 
 def lang() -> str:
@@ -322,12 +334,18 @@ def policy_of(book: str) -> review_policy.ReviewPolicy:
 
 def verdict_of(row: ChangeRequest) -> tuple[review_policy.ReviewPolicy, review_policy.Verdict]:
     pol = policy_of(row.book)
+
+    def addresses(review: Review) -> frozenset[str]:
+        person = db().get(User, review.reviewer_id) if review.reviewer_id is not None else None
+        return commit_addresses(person) if person is not None else frozenset()
+
     reviews = [review_policy.Review(r.reviewer_name, r.reviewer_side, r.reviewer_is_maintainer, r.verdict, r.head,
-                                    r.created_at) for r in row.reviews]
+                                    r.created_at, addresses(r)) for r in row.reviews]
     overrides = [review_policy.Override(o.reviewer_name, o.by_name, True, o.created_at, o.reason)
                  for o in db().scalars(select(Override).where(Override.change_request_id == row.id))]
     checks = [CheckResult(c.name, c.status, (), c.head) for c in check_runs(row)]
-    return pol, review_policy.evaluate(pol, workflow.facts(to_domain(row)), reviews, checks, overrides)
+    facts = workflow.facts(to_domain(row), library())
+    return pol, review_policy.evaluate(pol, facts, reviews, checks, overrides)
 
 
 def behind_main(row: ChangeRequest) -> int:
@@ -358,14 +376,33 @@ def update_from_main(user: Any, row: ChangeRequest) -> str:
     """Merge main into the change request; ``EditConflict`` (nothing written) when passages collide."""
     _require_manage(user, row)
     sync_head(row)
-    with review_errors():
-        cr = workflow.update_from_main(library(), to_domain(row), commit_author(user))
+    try:
+        with review_errors():
+            cr = workflow.update_from_main(library(), to_domain(row), commit_author(user))
+    except EditConflict as conflict:
+        raise _told_from_the_change_request(conflict) from None
     if cr.head != row.head:
         _on_new_head(row, cr.head)
         record("change_request.update", target=_target(row), head=cr.head)
         db().commit()
         schedule_checks(row)
     return cr.head
+
+
+def _told_from_the_change_request(conflict: EditConflict) -> EditConflict:
+    """The collision as the person updating their change request reads it.
+
+    The library merges main *into* the branch, so its "theirs" is the text the
+    branch has (the change request's) and its "yours" is main's; here theirs is
+    main's text and yours the change request's, with the merged proposal marked
+    the same way.
+    """
+    files = []
+    for c in conflict.conflicts:
+        theirs, yours = c.yours, c.theirs
+        merged = merge_text(c.base or "", theirs, yours)[0] if theirs is not None and yours is not None else c.merged
+        files.append(ConflictedFile(c.path, c.base, theirs, yours, merged))
+    return EditConflict(files, head=conflict.head)
 
 
 def resolve_update(user: Any, row: ChangeRequest, resolutions: dict[str, str], expected_head: str,
@@ -384,7 +421,7 @@ def resolve_update(user: Any, row: ChangeRequest, resolutions: dict[str, str], e
     changes: list = []
     for path, (old, new) in sorted(theirs.items()):
         if path in resolutions:
-            text = resolutions[path].replace("\r\n", "\n")
+            text = normalise_text(resolutions[path])
             if re.search(r"^(<<<<<<<|>>>>>>>)( |$)", text, re.MULTILINE):
                 raise UserError("change_request.update_unresolved", status=409, path=path)
             if path.endswith(".md"):
@@ -603,7 +640,7 @@ def add_suggestion(user: Any, row: ChangeRequest, path: str, start_line: int, en
     comment = add_comment(user, row, (body or "").strip() or "💡", path=path, line=start_line, notify_people=False)
     suggestion = Suggestion(comment_id=comment.id, path=path, start_line=start_line, end_line=end_line,
                             base_text="\n".join(lines[start_line - 1:end_line]),
-                            replacement=(replacement or "").replace("\r\n", "\n")[:MAX_BODY], commit=row.head)
+                            replacement=lf_line_endings(replacement or "")[:MAX_BODY], commit=row.head)
     comment.suggestion = suggestion
     db().add(suggestion)
     db().flush()

@@ -45,6 +45,10 @@ CR_DETAIL = schema("ChangeRequest", {
         "missing": {"type": "array", "items": {"type": "object", "required": ["code", "text"],
                                                "properties": {"code": {"type": "string"}, "text": {"type": "string"}}}},
         "approvals": {"type": "object"}, "blocking": {"type": "array", "items": {"type": "string"}},
+        "ignored": {"type": "array", "description": "approvals that do not count, and why (self | wrote | stale)",
+                    "items": {"type": "object", "required": ["reviewer", "reason", "text"],
+                              "properties": {"reviewer": {"type": "string"}, "reason": {"type": "string"},
+                                             "text": {"type": "string"}}}},
         "behind_main": {"type": "integer"}, "main": {"type": "string"},
         "reviews": {"type": "array", "items": {"type": "object"}},
         "checks": {"type": "array", "items": {"type": "object"}},
@@ -109,7 +113,7 @@ RESOLUTION = schema("UpdateResolution", {
                                                        "additionalProperties": {"type": "string"}}},
 })
 COMMIT = schema("ChangeRequestCommit", {
-    "type": "object", "required": ["files", "message"], "additionalProperties": False,
+    "type": "object", "required": ["files", "message", "base"], "additionalProperties": False,
     "properties": {"files": {"type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1},
                    "message": {"type": "string", "minLength": 1, "maxLength": 500}, "base": SHA},
 })
@@ -149,6 +153,8 @@ def detail_json(row) -> dict[str, Any]:
         "change_request": summary_json(row), "mergeable": verdict.mergeable,
         "missing": [{**m.to_dict(), "text": crs.describe_missing(m)} for m in verdict.missing],
         "approvals": verdict.approvals, "blocking": verdict.blocking,
+        "ignored": [{"reviewer": i.reviewer, "reason": i.reason, "text": crs.describe_ignored(i)}
+                    for i in verdict.ignored],
         "behind_main": crs.behind_main(row), "main": library().resolve("main"),
         "reviews": [review_json(r) for r in row.reviews],
         "checks": [{"name": c.name, "head": c.head, "status": c.status,
@@ -228,7 +234,7 @@ def commit_change_request(book: str, number: int, body: dict[str, Any]):
     row = crs.get_cr(book, number)
     try:
         saved = crs.commit_to_cr(current_user, row, [Write(p, t) for p, t in body["files"].items()], body["message"],
-                                 body.get("base"))
+                                 body["base"])
     except EditConflict as conflict:
         return _conflict_response(conflict)
     return {"sha": saved.sha}

@@ -195,6 +195,7 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
     return {
         "book": book, "title": _title(book), "row": row, "policy": pol, "verdict": verdict,
         "missing": [crs.describe_missing(m) for m in verdict.missing],
+        "not_counted": [crs.describe_ignored(i) for i in verdict.ignored if i.reason != "stale"],
         "behind": crs.behind_main(row), "main": lib.resolve("main"), "base": base,
         "threads": threads, "inline": inline, "outdated": outdated,
         "may_review": may(current_user, Ability.review, book) and row.state == "open",

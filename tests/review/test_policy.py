@@ -254,3 +254,89 @@ def test_a_review_must_approve_request_changes_or_comment():
     with pytest.raises(ReviewError) as err:
         Review("li", "school", False, "lgtm", HEAD, T0)
     assert err.value.code == "review.bad_verdict"
+
+
+# --- four eyes per side: who wrote part of the change ------------------------
+
+from review.policy import AuthoredCommit, IgnoredReview, describe_ignored, wrote_part  # noqa: E402
+
+ZHOU_MAIL = "zhou@college.edu.cn"
+WANG_COMMIT = AuthoredCommit("1" * 40, frozenset({"wang@college.edu.cn"}))
+ZHOU_COMMIT = AuthoredCommit("2" * 40, frozenset({ZHOU_MAIL}))
+SUGGESTED_BY_ZHOU = AuthoredCommit("3" * 40, frozenset({"wang@college.edu.cn", ZHOU_MAIL}))  # Co-authored-by
+
+
+def approve_as_zhou(minute: int = 1) -> Review:
+    return Review("zhou", "school", True, "approve", HEAD, at(minute), reviewer_addresses=frozenset({ZHOU_MAIL}))
+
+
+def evaluate_with(commits, reviews, config=None):
+    facts = CRFacts("wang", "school", HEAD, commits=tuple(commits))
+    return evaluate(ReviewPolicy.from_config(config), facts, reviews, PASSING, [])
+
+
+def test_a_reviewer_who_wrote_a_commit_of_the_change_does_not_count_for_their_side():
+    verdict = evaluate_with([WANG_COMMIT, ZHOU_COMMIT], [approve_as_zhou(), rv(ENGINEER, "approve", 2)])
+    assert verdict.missing == [Missing("approvals", side="school", count=1)]
+    assert verdict.ignored == [IgnoredReview("zhou", "wrote")]
+    assert not verdict.mergeable
+
+
+def test_a_reviewer_credited_as_co_author_does_not_count_either():
+    verdict = evaluate_with([SUGGESTED_BY_ZHOU], [approve_as_zhou(), rv(ENGINEER, "approve", 2)])
+    assert verdict.ignored == [IgnoredReview("zhou", "wrote")]
+
+
+def test_a_colleague_of_the_same_side_who_wrote_nothing_completes_the_side():
+    reviews = [approve_as_zhou(), rv(TEACHER2, "approve", 2), rv(ENGINEER, "approve", 3)]
+    verdict = evaluate_with([WANG_COMMIT, ZHOU_COMMIT], reviews)
+    assert verdict.mergeable and verdict.approvals["school"] == ["li"]
+
+
+def test_a_reviewer_who_wrote_nothing_of_the_change_counts():
+    verdict = evaluate_with([WANG_COMMIT], [approve_as_zhou(), rv(ENGINEER, "approve", 2)])
+    assert verdict.mergeable and verdict.approvals["school"] == ["zhou"]
+
+
+def test_writing_after_an_approval_takes_the_approval_back_even_when_approvals_are_kept():
+    """The approval was on an earlier head; the reviewer's own commit came after it."""
+    earlier = Review("zhou", "school", True, "approve", OLD, at(1), reviewer_addresses=frozenset({ZHOU_MAIL}))
+    verdict = evaluate_with([WANG_COMMIT, ZHOU_COMMIT], [earlier, rv(ENGINEER, "approve", 2)],
+                            {"dismiss_stale_approvals": False})
+    assert verdict.ignored == [IgnoredReview("zhou", "wrote")]
+
+
+def test_a_book_that_allows_self_approval_lets_writers_approve_too():
+    verdict = evaluate_with([ZHOU_COMMIT], [approve_as_zhou(), rv(ENGINEER, "approve", 2)], {"self_approval": True})
+    assert verdict.mergeable
+
+
+WROTE = [
+    ("author", {"zhou@college.edu.cn"}, [ZHOU_COMMIT], True),
+    ("co-author", {"zhou@college.edu.cn"}, [WANG_COMMIT, SUGGESTED_BY_ZHOU], True),
+    ("address-case-differs", {"Zhou@College.EDU.cn"}, [ZHOU_COMMIT], True),
+    ("any-of-several-addresses", {"zhou@users.jointbook.invalid", ZHOU_MAIL}, [ZHOU_COMMIT], True),
+    ("someone-else", {"li@college.edu.cn"}, [WANG_COMMIT, ZHOU_COMMIT], False),
+    ("no-commits", {ZHOU_MAIL}, [], False),
+    ("no-address-known", set(), [AuthoredCommit("4" * 40, frozenset({""}))], False),
+]
+
+
+@pytest.mark.parametrize("addresses,commits,expected", [w[1:] for w in WROTE], ids=[w[0] for w in WROTE])
+def test_wrote_part(addresses, commits, expected):
+    assert wrote_part(addresses, commits) is expected
+
+
+DESCRIBE_IGNORED = [
+    (IgnoredReview("李老师", "wrote"), "en", "李老师's approval does not count: they wrote part of this change"),
+    (IgnoredReview("李老师", "wrote"), "zh-CN", "李老师的批准不计入：其本人写了这项变更的一部分"),
+    (IgnoredReview("wang", "self"), "en", "wang's approval does not count: it is their own change request"),
+    (IgnoredReview("li", "stale"), "en", "li's approval does not count: it was given before the latest commits"),
+    (IgnoredReview("li", "stale"), "zh-CN", "li的批准不计入：批准之后又有了新的提交"),
+]
+
+
+@pytest.mark.parametrize("ignored,lang,text", DESCRIBE_IGNORED,
+                         ids=[f"{i.reason}-{lang}" for i, lang, _ in DESCRIBE_IGNORED])
+def test_describe_ignored_says_why_an_approval_does_not_count(ignored, lang, text):
+    assert describe_ignored(ignored, lang) == text

@@ -160,6 +160,57 @@ def test_an_approval_of_ones_own_change_request_does_not_count(cr_app, as_):
     assert "not counted: own change request" in page.get_data(as_text=True)
 
 
+def test_a_maintainer_who_wrote_part_of_a_change_request_does_not_count_as_its_reviewer(cr_app, as_):
+    number = open_with_change(as_, cr_app)
+    head = detail(as_, "maintainer", number)["change_request"]["head"]
+    text = Library(cr_app.config["LIBRARY_PATH"]).read_text(f"cr/{number}", CHAPTER)
+    written = as_("maintainer").api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
+                                    {"files": {CHAPTER: text + "\n维护者补写的一段。\n"}, "message": "Add a paragraph",
+                                     "base": head})
+    assert written.status_code == 201, written.json
+    run_pending(cr_app)
+    assert review(as_, "maintainer", number, "approve").status_code == 201
+    assert review(as_, "reviewer", number, "approve").status_code == 201
+
+    state = detail(as_, "teacher", number)
+    assert not state["mergeable"]
+    assert [m["text"] for m in state["missing"]] == ["needs 1 approval from a school reviewer"]
+    assert state["ignored"] == [{"reviewer": "maintainer", "reason": "wrote",
+                                 "text": "maintainer's approval does not count: they wrote part of this change"}]
+    refused = merge(as_, "maintainer", number)
+    assert refused.status_code == 409 and refused.json["error"]["code"] == "change_request.policy_not_satisfied"
+    assert "维护者补写的一段" not in main_text(cr_app)
+
+    page = as_("maintainer").get(f"/books/{BOOK}/change-requests/{number}", headers={"Accept-Language": "en"})
+    html = page.get_data(as_text=True)
+    assert "maintainer&#39;s approval does not count: they wrote part of this change" in html
+    assert 'id="merge-form"' not in html
+    zh = as_("teacher").get(f"/books/{BOOK}/change-requests/{number}", headers={"Accept-Language": "zh-CN"})
+    assert "maintainer的批准不计入：其本人写了这项变更的一部分" in zh.get_data(as_text=True)
+
+
+def test_a_reviewer_whose_suggestion_was_applied_does_not_count_but_updating_from_main_is_not_writing(cr_app, as_):
+    number = open_with_change(as_, cr_app)
+    lib = Library(cr_app.config["LIBRARY_PATH"])
+    lines = lib.read_text(f"cr/{number}", CHAPTER).splitlines()
+    line = next(i for i, l in enumerate(lines, 1) if "列车管定压（修订）" in l)
+    sid = as_("reviewer").api("POST", f"/books/{BOOK}/change-requests/{number}/suggestions",
+                              {"path": CHAPTER, "start_line": line, "replacement": "列车管定压为 600 kPa。"}
+                              ).json["suggestion"]["id"]
+    assert as_("teacher").api("POST", f"/books/{BOOK}/change-requests/{number}/suggestions/{sid}/apply"
+                              ).status_code == 201
+    other = f"books/{BOOK}/book.yml"
+    lib.commit("main", [Write(other, lib.read_text("main", other) + "# 主线上的另一处修改\n")], EDITOR,
+               "Touch book.yml on main", base=lib.resolve("main"))
+    assert as_("maintainer").api("POST", f"/books/{BOOK}/change-requests/{number}/update").status_code == 200
+    run_pending(cr_app)
+    review(as_, "reviewer", number, "approve")
+    review(as_, "maintainer", number, "approve")
+    state = detail(as_, "teacher", number)
+    assert [i["reviewer"] for i in state["ignored"]] == ["reviewer"]  # the maintainer only took main's file
+    assert [m["text"] for m in state["missing"]] == ["needs 1 approval from an enterprise reviewer"]
+
+
 def test_a_new_commit_dismisses_earlier_approvals(cr_app, as_):
     number = open_with_change(as_, cr_app)
     review(as_, "reviewer", number, "approve")

@@ -2,8 +2,9 @@
 
 A school teacher starts a change request from the chapter, edits in the editor;
 an enterprise reviewer comments inline and suggests an edit; the teacher
-applies it; both sides approve; the reviewer merges; main and the history
-credit both sides.
+applies it; both sides approve, and since the reviewer now wrote part of the
+change a second enterprise reviewer reads it too; the reviewer merges; main
+and the history credit both sides.
 """
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import pytest
 
 from materials import Author, Library, Write
+from server.database import new_session
+from server.models import Membership, User
 
 BOOK = "locomotive-maintenance"
 FILE = "03-brake-test.md"
@@ -24,7 +27,12 @@ def live(make_app, web, serve):
     path = f"books/{BOOK}/book.yml"
     text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]",
                                                "checks: [front-matter, alignment]")
-    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "Checks")
+    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "Checks",
+               base=lib.resolve("main"))
+    with new_session(app) as session:  # the technician reviews too: a second enterprise reviewer
+        technician = session.query(User).filter_by(username="technician").one()
+        session.query(Membership).filter_by(user_id=technician.id, book=BOOK).one().role = "reviewer"
+        session.commit()
     with serve(app) as url:
         try:
             yield url, lib
@@ -82,13 +90,24 @@ def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser,
     teacher.wait_for_load_state()
     assert "600 kPa" in lib.read_text(f"cr/{number}", CHAPTER)
 
-    # Both sides approve the new head; the page then lets the reviewer merge.
+    # Both sides approve the new head. The reviewer wrote part of it now (the applied suggestion
+    # credits them), so their approval does not count until another enterprise reviewer approves;
+    # the page then lets the reviewer merge.
     maintainer = sign_in(browser, url, "maintainer", web.PASSWORD)
-    for person in (reviewer, maintainer):
+    second = sign_in(browser, url, "technician", web.PASSWORD)
+
+    def approve(person):
         person.goto(f"{url}/books/{BOOK}/change-requests/{number}")
         person.check("#review-form input[value=approve]")
         person.click("#review-form button[type=submit]")
         person.wait_for_load_state()
+
+    for person in (reviewer, maintainer):
+        approve(person)
+    reviewer.goto(f"{url}/books/{BOOK}/change-requests/{number}")
+    assert reviewer.locator(".not-counted", has_text="reviewer的批准不计入：其本人写了这项变更的一部分").is_visible()
+    assert reviewer.locator("#merge-form").count() == 0
+    approve(second)
     reviewer.goto(f"{url}/books/{BOOK}/change-requests/{number}")
     for _ in range(50):  # checks run in the job runner
         if reviewer.locator("#merge-form").count():
@@ -107,5 +126,5 @@ def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser,
     assert "Co-authored-by: Reviewer <reviewer@users.jointbook.invalid>" in applied.message
     merge_commit = lib.log("main", limit=1)[0]
     assert merge_commit.summary.startswith(f"Merge change request #{number}") and merge_commit.side == "enterprise"
-    for page in (teacher, reviewer, maintainer):
+    for page in (teacher, reviewer, maintainer, second):
         page.context.close()
