@@ -42,16 +42,20 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 class PageCache:
-    """Rendered pages on disk: ``<key>.html`` plus ``<key>.json`` (title, search entries)."""
+    """Rendered pages on disk: ``<key>.html`` plus ``<key>.json`` (title, search entries).
 
-    def __init__(self, root: Path):
+    Printed books are kept the same way, as ``<key>.pdf`` (``suffix``).
+    """
+
+    def __init__(self, root: Path, suffix: str = ".html"):
         self.root = Path(root) / "pages"
+        self.suffix = suffix
         self.hits = 0
         self.misses = 0
 
     def _paths(self, key: str) -> tuple[Path, Path]:
         folder = self.root / key[:2]
-        return folder / f"{key}.html", folder / f"{key}.json"
+        return folder / f"{key}{self.suffix}", folder / f"{key}.json"
 
     def load(self, key: str) -> dict | None:
         """The page's title and search entries, if its HTML is stored too."""
@@ -89,7 +93,7 @@ class PageCache:
             try:
                 if meta.stat().st_mtime < cutoff:
                     meta.unlink()
-                    meta.with_suffix(".html").unlink(missing_ok=True)
+                    meta.with_suffix(self.suffix).unlink(missing_ok=True)
             except OSError:
                 pass
 

@@ -43,3 +43,15 @@ class VersionNotFound(SiteError):
 
 class BookNotFound(SiteError):
     code = "build.book_not_found"
+
+
+class PrintEngineMissing(SiteError):
+    """What print needs from the machine is not installed; ``params['install']`` says what to install."""
+
+    code = "print.engine_missing"
+
+
+class PrintFailed(BuildFailed):
+    """The typesetter refused the book; ``params['log']`` holds its messages."""
+
+    code = "print.failed"

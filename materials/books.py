@@ -17,11 +17,15 @@ from .paths import validate_book_slug
 from .yamlfile import Lines, load_yaml
 
 BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description", "contact", "standards",
-             "navigation", "review", "site")
+             "navigation", "review", "site", "institutions", "editors", "print")
 REVIEW_KEYS = ("required", "self_approval", "dismiss_stale_approvals", "checks", "direct_commits", "merge_method")
 CHECKS = ("front-matter", "alignment", "build")
 LANGUAGES = ("zh-CN", "zh-TW", "en", "en-US", "en-GB")
 CHAPTER_FILE = re.compile(r"^[^/\\]+\.md$")
+# Printed books: paper sizes by name (16开 is the default of Chinese textbooks) and editor roles.
+PAPERS = ("16k", "a4", "b5")
+EDITOR_ROLES = ("主编", "副主编", "参编")
+PRINT_KEYS = ("paper", "chapters_on_right")
 DEFAULT_REVIEW: dict[str, Any] = {
     "required": {"school": 1, "enterprise": 1},
     "self_approval": False,
@@ -30,6 +34,7 @@ DEFAULT_REVIEW: dict[str, Any] = {
     "direct_commits": False,
     "merge_method": "merge",
 }
+DEFAULT_PRINT: dict[str, Any] = {"paper": "16k", "chapters_on_right": True}
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,9 @@ class BookConfig:
     subtitle: str | None = None
     description: str | None = None
     contact: str | None = None
+    institutions: tuple[dict[str, str], ...] = ()     # {name, side}: the school and partner enterprises
+    editors: tuple[dict[str, str], ...] = ()          # {name, role, side}, in printed order
+    print: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_PRINT))
 
     def chapter_files(self) -> list[str]:
         return [c for part in self.navigation for c in part.chapters]
@@ -144,6 +152,41 @@ def parse_review(raw: Any, path: str, lines: Lines) -> dict[str, Any]:
     return review
 
 
+def _people(raw: Any, key: str, fields: tuple[str, ...], path: str, lines: Lines) -> tuple[dict[str, str], ...]:
+    """``institutions`` / ``editors``: a list of small mappings of text, as printed on the cover."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise BookInvalid(f"'{key}' is a list", path=path, line=lines.of(key), key=key)
+    out = []
+    for i, entry in enumerate(raw):
+        if not isinstance(entry, dict) or set(entry) - set(fields) or not entry.get("name"):
+            raise BookInvalid(f"each of '{key}' has {', '.join(fields)} (name required)", path=path,
+                              line=lines.of(key, i), key=key)
+        out.append({f: _text(entry, f, path, lines, required=f == "name", max_len=200) or "" for f in fields})
+        if key == "editors" and out[-1]["role"] not in EDITOR_ROLES:
+            raise BookInvalid(f"an editor's role is one of {', '.join(EDITOR_ROLES)}", path=path,
+                              line=lines.of(key, i), key=key, reason="role")
+    return tuple(out)
+
+
+def parse_print(raw: Any, path: str, lines: Lines) -> dict[str, Any]:
+    if raw is None:
+        return dict(DEFAULT_PRINT)
+    if not isinstance(raw, dict) or set(raw) - set(PRINT_KEYS):
+        raise BookInvalid(f"'print' may set: {', '.join(PRINT_KEYS)}", path=path, line=lines.of("print"), key="print")
+    out = dict(DEFAULT_PRINT)
+    out.update(raw)
+    out["paper"] = str(out["paper"]).lower()
+    if out["paper"] not in PAPERS:
+        raise BookInvalid(f"'print.paper' is one of {', '.join(PAPERS)}", path=path,
+                          line=lines.of("print", "paper"), key="print.paper", reason="paper")
+    if not isinstance(out["chapters_on_right"], bool):
+        raise BookInvalid("'print.chapters_on_right' must be true or false", path=path,
+                          line=lines.of("print", "chapters_on_right"), key="print.chapters_on_right")
+    return out
+
+
 def parse_book_config(text: str, path: str) -> BookConfig:
     """Validate a ``book.yml``; every mistake is a ``BookInvalid`` with its line."""
     try:
@@ -205,6 +248,9 @@ def parse_book_config(text: str, path: str) -> BookConfig:
         navigation=tuple(parts),
         review=parse_review(data.get("review"), path, lines),
         site=site,
+        institutions=_people(data.get("institutions"), "institutions", ("name", "side"), path, lines),
+        editors=_people(data.get("editors"), "editors", ("name", "role", "side"), path, lines),
+        print=parse_print(data.get("print"), path, lines),
     )
 
 
