@@ -106,3 +106,23 @@ def test_jointbook_serve_starts_on_a_fresh_instance_and_prints_demo_accounts(tmp
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_build_and_release_use_the_library_and_sites_of_the_instance_given(cli, tmp_path, monkeypatch):
+    elsewhere = tmp_path / "elsewhere"  # the directory the administrator happens to be in
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    instance = tmp_path / "cli-instance"
+    assert cli("init").exit_code == 0
+
+    built = cli("build", "locomotive-maintenance")
+    assert built.exit_code == 0, built.output
+    assert (instance / "sites" / ".drafts" / "locomotive-maintenance" / "index.html").is_file()
+
+    released = cli("release", "locomotive-maintenance", "2026.1")
+    assert released.exit_code == 0, released.output
+    assert (instance / "sites" / "locomotive-maintenance" / "2026.1" / "index.html").is_file()
+    tags = subprocess.run(["git", "--git-dir", str(instance / "library.git"), "tag", "--list"],
+                          capture_output=True, text=True, check=True).stdout.split()
+    assert "locomotive-maintenance/v2026.1" in tags
+    assert not (elsewhere / "instance").exists()
