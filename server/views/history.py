@@ -474,8 +474,17 @@ def commit(book: str, sha: str):
     info, diff = commit_in_book(lib, book, sha)
     labels = side_names(lib)
     return _render_diff("ui/history/commit.html", lib, book, diff, info=info, body=message_body(info.message),
+                        previous=previous_change(lib, book, info),
                         can_revert=bool(revert_targets(lib, book, current_user)) and len(info.parents) == 1,
                         labels=labels, side_class=side_class, side_name=side_label)
+
+
+def previous_change(lib: Any, book: str, info: CommitInfo) -> str | None:
+    """The book's change before ``info``: its parent may be a commit of another book, which is not this book's."""
+    if not info.parents:
+        return None
+    found = lib.log(info.parents[0], book_prefix(book), limit=1, follow=False)
+    return found[0].sha if found else None
 
 
 def _render_diff(template: str, lib: Any, book: str, diff: Diff, **context: Any):

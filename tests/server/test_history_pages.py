@@ -134,6 +134,22 @@ def test_commit_page_shows_its_diff_against_its_parent(signed_in, edits):
     assert api["files"][0]["added"] == 2 and api["files"][0]["removed"] == 0
 
 
+def test_a_commit_page_leads_to_the_previous_change_of_its_book_past_other_books_commits(signed_in, app):
+    lib = Library(app.config["LIBRARY_PATH"])
+    text = lib.read_text("main", PATH)
+    first = lib.commit("main", [Write(PATH, text.replace(OLD_LINE, NEW_LINE, 1))], SCHOOL, "改为六部分",
+                       base=lib.resolve("main")).sha
+    lib.commit("main", [Write("books/other-book/book.yml", "title: 另一本书\n")], SCHOOL, "另一本书",
+               base=lib.resolve("main"))
+    second = lib.commit("main", [Write(PATH, lib.read_text("main", PATH) + "\n补充。\n")], ENTERPRISE, "补充",
+                        base=lib.resolve("main")).sha
+    client = signed_in("reader")
+    page = _page(client.get(f"/books/{BOOK}/commits/{second}", headers=EN))
+    after = re.search(r'class="muted">after <a href="([^"]+)"', page)
+    assert after and after.group(1) == f"/books/{BOOK}/commits/{first}"
+    assert client.get(after.group(1)).status_code == 200
+
+
 def test_a_commit_of_another_book_is_not_shown_through_this_book(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
     other = lib.commit("main", [Write("books/secret-book/book.yml", "title: 机密\n")], SCHOOL, "机密书").sha
