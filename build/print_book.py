@@ -34,7 +34,8 @@ Node = Any  # str | dict
 
 VOID = {"br", "hr", "img", "input", "col"}
 PRINTABLE_IMAGES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-MEDIA = {".mp4", ".webm", ".ogg", ".mp3", ".wav", ".m4a"}
+AUDIO = {".mp3", ".wav", ".m4a", ".ogg"}
+MEDIA = {".mp4", ".webm", *AUDIO}
 # Python-Markdown titles an admonition without its own title with its kind, in English.
 ADMONITION_TITLES = {
     "note": "注意", "abstract": "摘要", "summary": "摘要", "info": "说明", "todo": "待办", "tip": "提示",
@@ -124,6 +125,7 @@ class PrintChapter:
     url: str | None
     qr: str | None          # the QR code's file, leading to url
     body: list[Node]
+    objectives: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -144,7 +146,7 @@ class PrintBook:
             parts[-1]["chapters"].append({"id": ch.id, "title": ch.title, "url": ch.url,
                                           "qr": ch.qr,
                                           "short": short_address(ch.url) if ch.url else None,
-                                          "body": ch.body})
+                                          "objectives": ch.objectives, "body": ch.body})
         return {"meta": self.meta, "parts": parts}
 
     def qr_file(self, url: str) -> str:
@@ -179,6 +181,7 @@ class ChapterReader:
         self.site_url = site_url.rstrip("/") if site_url else None
         self.formula = formula
         self.footnotes: dict[str, list[Node]] = {}
+        self.media_codes: list[dict] = []     # QR codes of the media the current block refers to
 
     def warn(self, message: str) -> None:
         self.book.warnings.append(f"{self.chapter_file}: {message}")
@@ -227,6 +230,9 @@ class ChapterReader:
                 out.append(self.table(node, flow_text(caption).strip()))
             else:
                 out.extend(self.block(node))
+            if self.media_codes:          # printed right after the block that refers to them
+                out.append({"t": "media-codes", "a": {}, "c": self.media_codes})
+                self.media_codes = []
             i += 1
         return out
 
@@ -423,7 +429,10 @@ class ChapterReader:
         if not self.site_url:
             return {"t": "span", "a": {}, "c": label}
         url = f"{self.site_url}/{asset}"
-        return {"t": "media", "a": {"qr": self.book.qr_file(url), "short": short_address(url)}, "c": label}
+        action = "扫码收听" if posixpath.splitext(asset)[1].lower() in AUDIO else "扫码观看"
+        self.media_codes.append({"t": "media", "a": {"qr": self.book.qr_file(url), "short": short_address(url),
+                                                     "action": action}, "c": label})
+        return {"t": "span", "a": {}, "c": label}
 
     def image(self, node: dict, *, figure: bool) -> dict:
         src, alt = node["a"].get("src", ""), flow_text(node["a"].get("alt", "")).strip()
@@ -481,5 +490,6 @@ def print_book(lib, book, commit: str, *, site_url: str | None, meta: dict[str, 
         url = chapter_url(site_url, chapter.filename)
         out.chapters.append(PrintChapter(chapter_id(chapter.filename), chapter.filename,
                                          flow_text(chapter.title).strip(), chapter.part,
-                                         url, out.qr_file(url) if url else None, body))
+                                         url, out.qr_file(url) if url else None, body,
+                                         [flow_text(o).strip() for o in chapter.meta.objectives]))
     return out
