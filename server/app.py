@@ -21,9 +21,10 @@ from server.database import MAX_INTEGER, engine, init_database
 from server.errors import init_errors
 from server.i18n import init_i18n
 from server.jobs import start_runner
+from server.login_lockout import init_login_lockout
 from server.migrations import upgrade
 from server.permissions import check_every_view_declares
-from server.security import check_csrf, init_security, login_rate_limit, refuse_unstorable_text
+from server.security import check_csrf, init_security, refuse_unstorable_text
 from server.templating import init_templating
 
 # Beside the packages, in a checkout and in the wheel alike (pyproject.toml force-includes it there).
@@ -60,7 +61,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["RUN_MIGRATIONS"]:
         upgrade(engine(app))
     init_i18n(app)
-    limiter = init_security(app)
+    init_security(app)
+    init_login_lockout(app)
     init_auth(app)
     init_errors(app)
     init_templating(app)
@@ -73,8 +75,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.blueprint, url_prefix="/api")
     _register_optional_parts(app)
 
-    login = "signin.login"
-    app.view_functions[login] = limiter.limit(login_rate_limit, methods=["POST"])(app.view_functions[login])
     check_every_view_declares(app)
 
     if app.config["START_JOB_RUNNER"]:

@@ -7,7 +7,6 @@ click commands named ``build`` / ``release``.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import sys
@@ -186,7 +185,7 @@ def user() -> None:
 
 def _commit_or_fail(app: Flask, work) -> Any:  # noqa: ANN001 - callable(session)
     from server.database import new_session
-    from server.errors import UserError
+    from server.errors import UserError, describe
 
     with app.test_request_context(), new_session(app) as session:
         from flask import g
@@ -198,7 +197,7 @@ def _commit_or_fail(app: Flask, work) -> Any:  # noqa: ANN001 - callable(session
             return result
         except UserError as error:
             session.rollback()
-            raise click.ClickException(f"{error.code}: {error.params or ''}") from error
+            raise click.ClickException(f"{error.code}: {describe(error)}") from error
 
 
 @user.command("add")
@@ -214,10 +213,11 @@ def _commit_or_fail(app: Flask, work) -> Any:  # noqa: ANN001 - callable(session
 def user_add(ctx: click.Context, username: str, display_name: str | None, side: str, email: str | None,
              is_admin: bool, password: str | None, books: tuple[str, ...], role: str) -> None:
     """Create an account."""
+    from server.passwords import generated_password
     from server.people import create_user, set_membership
 
     generated = password is None
-    password = password or secrets.token_urlsafe(12)
+    password = password or generated_password()
 
     def work(session):  # noqa: ANN001, ANN202
         account = create_user(session, username, password, display_name=display_name, side=side, email=email,

@@ -23,7 +23,9 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "THREADS": int,
     "MAX_CONTENT_LENGTH": int,
     "RATELIMIT_STORAGE_URI": str,
-    "LOGIN_RATE_LIMIT": str,
+    "LOGIN_FAILURES_PER_ACCOUNT": str,
+    "LOGIN_FAILURES_PER_ADDRESS": str,
+    "REDIS_URL": str,
     "SESSION_COOKIE_SECURE": bool,
     "TRUSTED_PROXIES": int,
     "PLATFORM_URL": str,
@@ -69,7 +71,10 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "RATELIMIT_STORAGE_URI": "memory://",
-        "LOGIN_RATE_LIMIT": "10 per minute",
+        # Failed sign-ins before a lockout, per user name as typed and per address (a school behind one NAT).
+        "LOGIN_FAILURES_PER_ACCOUNT": "10 per 15 minutes",
+        "LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
+        "REDIS_URL": None,  # when set, login failures are counted there instead of in the database
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

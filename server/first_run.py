@@ -4,7 +4,6 @@ Demo passwords are generated, printed once, and stored nowhere in plain text.
 """
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from server.database import new_session
 from server.library import create_library
 from server.models import Membership, Role, User
+from server.passwords import generated_password
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,6 @@ DEMO_ACCOUNTS = (
 )
 
 
-def new_password() -> str:
-    return secrets.token_urlsafe(12)
-
-
 def create_demo_accounts(app: Flask, books: list[str]) -> list[DemoAccount]:
     """Create the demo accounts if the database has no account at all; return them with passwords."""
     created: list[DemoAccount] = []
@@ -46,7 +42,7 @@ def create_demo_accounts(app: Flask, books: list[str]) -> list[DemoAccount]:
         if session.scalar(select(func.count()).select_from(User)):
             return []
         for spec in DEMO_ACCOUNTS:
-            password = new_password()
+            password = generated_password()
             user = User(username=spec.username, display_name=spec.display_name, side=spec.side,
                         is_admin=spec.is_admin, active=True)
             user.set_password(password)

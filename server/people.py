@@ -15,6 +15,7 @@ from server import audit
 from server.errors import UserError
 from server.models import Membership, Role, User
 from server.models.accounts import SIDES
+from server.passwords import check_strength
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -41,6 +42,7 @@ def create_user(
         raise UserError("request.invalid", detail="email")
     if session.scalar(select(User.id).where(func.lower(User.username) == username)) is not None:
         raise UserError("user.exists", status=409, username=username)
+    check_strength(password, [username, display_name, email])
     user = User(username=username, display_name=(display_name or username).strip()[:120], side=side,
                 email=email or None, is_admin=is_admin, active=True)
     user.set_password(password)
@@ -65,6 +67,8 @@ def update_user(
         raise UserError("request.invalid", detail=f"side {side!r}")
     if email and not re.match(EMAIL_PATTERN, email):
         raise UserError("request.invalid", detail="email")
+    if password:
+        check_strength(password, [user.username, display_name or user.display_name, email or user.email])
     losing_admin = (is_admin is False and user.is_admin) or (active is False and user.active and user.is_admin)
     if losing_admin and _admins_left(session, user) == 0:
         raise UserError("user.last_admin", status=409)

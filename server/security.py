@@ -51,10 +51,6 @@ CSRF_EXEMPT: set[str] = set()
 BODY_LIMITS: dict[str, tuple[str, int]] = {}
 
 
-def login_rate_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
 def init_security(app: Flask) -> Limiter:
     """Install CSRF, the rate limiter (returned, for views to use) and security headers."""
     app.config["REMEMBER_COOKIE_SECURE"] = app.config.get("SESSION_COOKIE_SECURE", False)

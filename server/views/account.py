@@ -12,8 +12,9 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from server import audit
 from server.auth import sign_in
 from server.database import db
-from server.errors import UserError
+from server.errors import UserError, describe
 from server.models import ApiToken
+from server.passwords import check_strength
 from server.people import EMAIL_PATTERN
 from server.permissions import signed_in
 from server.views.forms import ConfirmForm, PageForm
@@ -49,9 +50,14 @@ def profile():
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
     if password_form.submit_ok():
+        try:
+            check_strength(password_form.new.data,
+                           [current_user.username, current_user.display_name, current_user.email])
+        except UserError as error:
+            password_form.new.errors.append(describe(error))
         if not current_user.check_password(password_form.current.data):
             password_form.current.errors.append(_("This is not your current password."))
-        else:
+        elif not password_form.new.errors:
             current_user.set_password(password_form.new.data)
             audit.record("user.change_password", current_user.username)
             sign_in(current_user._get_current_object())  # the session id changes with the password; keep this one

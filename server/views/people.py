@@ -69,7 +69,7 @@ def new():
             db().commit()
         except UserError as error:
             db().rollback()
-            form.username.errors.append(describe(error))
+            (form.password if error.code.startswith("password.") else form.username).errors.append(describe(error))
         else:
             flash(_("The account %(username)s is created.", username=user.username), "success")
             return redirect(url_for("people.edit", username=user.username))
@@ -91,7 +91,10 @@ def edit(username: str):
             db().commit()
         except UserError as error:
             db().rollback()
-            flash(describe(error), "error")
+            if error.code.startswith("password."):
+                form.password.errors.append(describe(error))
+            else:
+                flash(describe(error), "error")
         else:
             flash(_("The account %(username)s is saved.", username=person.username), "success")
             return redirect(url_for("people.edit", username=person.username))

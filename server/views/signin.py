@@ -1,8 +1,9 @@
 """Signing in and out."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
@@ -14,6 +15,7 @@ from wtforms.validators import DataRequired, Length
 from server import audit
 from server.auth import sign_in
 from server.database import db
+from server.login_lockout import LockedOut, login_lockout
 from server.models import User
 from server.permissions import public
 from server.views.navigation import back
@@ -36,10 +38,15 @@ def login():
         return back()
     form = LoginForm()
     if form.validate_on_submit():
+        try:
+            attempt = login_lockout().admit(form.username.data, request.remote_addr)
+        except LockedOut as locked:
+            return _locked_out(form, locked.retry_after)
         user = db().scalar(select(User).where(func.lower(User.username) == form.username.data.strip().lower()))
         if user is None:
             check_password_hash(_UNKNOWN_USER_HASH, form.password.data)
         elif user.check_password(form.password.data) and user.active:
+            attempt.succeeded()
             sign_in(user, remember=form.remember.data)
             audit.record("session.login", user.username, actor=user)
             db().commit()
@@ -47,6 +54,17 @@ def login():
             return back()
         flash(_("The user name or password is wrong, or the account is disabled."), "error")
     return render_template("ui/signin/login.html", form=form)
+
+
+def _locked_out(form: LoginForm, retry_after: int):
+    """429 with the wait, in words and in Retry-After; the same for every name, existing or not."""
+    minutes = -(-retry_after // 60)
+    flash(ngettext("Too many failed sign-ins with this user name or from this address. Please try again in %(num)d minute.",
+                   "Too many failed sign-ins with this user name or from this address. Please try again in %(num)d minutes.",
+                   minutes), "error")
+    response = make_response(render_template("ui/signin/login.html", form=form), 429)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 @blueprint.route("/logout", methods=["POST"])

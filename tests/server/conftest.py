@@ -103,7 +103,6 @@ def make_app(tmp_path, database_url, starter_library, password_hash):
             "SECRET_KEY": "test-secret",
             "TESTING": True,
             "RATELIMIT_STORAGE_URI": "memory://",
-            "LOGIN_RATE_LIMIT": "1000 per minute",
         }
         settings.update(config)
         app = create_app(settings)

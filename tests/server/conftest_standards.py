@@ -27,7 +27,7 @@ def build_app(directory: Path, starter_library: Path, password_hash: str):
     app = create_app({
         "JOINTBOOK_INSTANCE": str(directory / "instance"), "DATABASE_URL": f"sqlite:///{directory / 'jb.db'}",
         "LIBRARY_PATH": str(library), "SECRET_KEY": "test-secret", "TESTING": True,
-        "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_RATE_LIMIT": "1000 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
     })
     with new_session(app) as session:
         for name, (side, admin, role) in PEOPLE.items():
