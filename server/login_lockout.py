@@ -23,7 +23,7 @@ import ipaddress
 import math
 import secrets
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
@@ -165,7 +165,7 @@ class Attempt:
     admission, stays counted; a success calls ``succeeded``."""
 
     lockout: LoginLockout
-    places: list[tuple[str, str]] = field(default_factory=list)  # (key, token): account first, then address
+    places: list[tuple[str, str]]  # (key, token): the account name's, then the address's
 
     def succeeded(self) -> None:
         (account, _token), (address, token) = self.places
@@ -174,6 +174,8 @@ class Attempt:
 
 
 class LoginLockout:
+    """The two limits over one counter; keys are keyed hashes, so the counter never holds a typed name."""
+
     def __init__(self, counter: FailureCounter, secret: str, per_account: Limit, per_address: Limit):
         self.counter = counter
         self.secret = secret.encode()
