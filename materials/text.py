@@ -21,8 +21,13 @@ def normalise_text(text: str) -> str:
     """``text`` with LF line endings and exactly one final newline (none when it is empty)."""
     if text.startswith("\ufeff"):
         text = text[1:]
-    text = text.replace("\r\n", "\n").replace("\r", "\n").rstrip("\n")
+    text = lf_line_endings(text).rstrip("\n")
     return text + "\n" if text else ""
+
+
+def lf_line_endings(text: str) -> str:
+    """CRLF and lone CR as LF: for passages of a file (a suggested replacement), not whole files."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def is_markdown(path: str) -> bool:

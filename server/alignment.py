@@ -14,7 +14,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from materials import MaterialsError, Write, parse_chapter, serialize_chapter
+from materials import MaterialsError, Write, parse_chapter, revise_chapter
 from materials.books import parse_book_config
 from materials.paths import validate_book_slug
 from materials.coverage import Coverage, coverage
@@ -348,11 +348,12 @@ def migration_changes(alignment: BookAlignment, m: Migration) -> list[Write]:
         if not any(chapter.filename in r.chapters for r in m.rows):
             continue
         path = f"books/{book}/chapters/{chapter.filename}"
-        meta, body = parse_chapter(lib.read(alignment.rev, path).decode("utf-8"), path)
+        text = lib.read(alignment.rev, path).decode("utf-8")
+        meta, body = parse_chapter(text, path)
         updated = replace(meta, standards=rewrite(meta.standards),
                           sections={anchor: rewrite(refs) for anchor, refs in meta.sections.items()})
         if updated != meta:
-            changes.append(Write(path, serialize_chapter(updated, body)))
+            changes.append(Write(path, revise_chapter(text, updated, body)))
     book_path = f"books/{book}/book.yml"
     text = lib.read(alignment.rev, book_path).decode("utf-8")
     new_text = _id_pattern(m.old.id).sub(m.new.id, text)

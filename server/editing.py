@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from materials import (Author, Delete, EditConflict, FrontMatter, MaterialsError, NotFound, Rename, Saved, Write,
-                       book_path, chapter_path, parse_chapter, serialize_chapter)
+                       book_path, chapter_path, normalise_text, parse_chapter, revise_chapter, serialize_chapter)
 from materials.books import parse_book_config
 from materials.frontmatter import parse_front_matter
 from materials.yamlfile import dump_yaml, load_yaml
@@ -170,7 +170,7 @@ def front_matter_from(fields: dict[str, Any], path: str) -> FrontMatter:
     standards = list(dict.fromkeys(s.strip() for s in fields.get("standards") or [] if s and s.strip()))
     if standards:
         data["standards"] = standards
-    summary = (fields.get("summary") or "").strip()
+    summary = normalise_text(fields.get("summary") or "").strip()
     if summary:
         data["summary"] = summary
     hours = fields.get("hours")
@@ -205,37 +205,70 @@ def sections_from_json(raw: str | None) -> dict[str, list[str]]:
     return value
 
 
-def chapter_text(meta: FrontMatter, body: str) -> str:
-    body = body.replace("\r\n", "\n")
-    if body and not body.startswith("\n"):
+def _body(body: str, previous_body: str | None = None) -> str:
+    """The posted body with a blank line after the front matter, as the chapter had it.
+
+    A browser drops the newline that opens a textarea's text, so the body comes
+    back without the blank line it was shown with; it is put back unless the
+    chapter had none.
+    """
+    body = normalise_text(body)
+    if body and not body.startswith("\n") and (previous_body is None or previous_body.startswith("\n")):
         body = "\n" + body
-    if body and not body.endswith("\n"):
-        body += "\n"
-    return serialize_chapter(meta, body)
+    return body
+
+
+def chapter_text(meta: FrontMatter, body: str) -> str:
+    """A new chapter's file: canonical front matter, then the body."""
+    return serialize_chapter(meta, _body(body))
 
 
 def check_chapter_text(text: str, path: str) -> str:
-    """A whole chapter file as typed on the conflict screen: refuse what the library could not read."""
-    text = text.replace("\r\n", "\n")
+    """A whole chapter file in the library's one form; refuse what the library could not read."""
+    text = normalise_text(text)
     if re.search(r"^(<{7}|>{7})( |$)", text, re.MULTILINE):
         raise UserError("chapter.markers", status=422)
     parse_chapter(text, path)
     return text
 
 
-def save_chapter(lib: Any, user: Any, book: str, filename: str, branch: str, text: str, base: str,
-                 message: str | None = None) -> Saved:
-    """Commit the author's text on top of ``base``; ``EditConflict`` (nothing written) on overlap."""
-    path = chapter_path(book, filename)
-    check_chapter_text(text, path)
+def _base_of(lib: Any, base: str, path: str, filename: str) -> str:
     try:
         base = lib.resolve(base)
     except MaterialsError:
         raise UserError("edit.base", status=422, base=str(base)[:50]) from None
     if not lib.exists(base, path):
         raise UserError("chapter.not_found", status=404, chapter=filename)
+    return base
+
+
+def save_chapter(lib: Any, user: Any, book: str, filename: str, branch: str, text: str, base: str,
+                 message: str | None = None) -> Saved:
+    """Commit the author's whole text on top of ``base``; ``EditConflict`` (nothing written) on overlap."""
+    path = chapter_path(book, filename)
+    text = check_chapter_text(text, path)
+    base = _base_of(lib, base, path, filename)
     message = (message or "").strip() or f"Edit {filename}"
     return commit_on(lib, user, branch, [Write(path, text)], message[:500], base)
+
+
+def save_chapter_fields(lib: Any, user: Any, book: str, filename: str, branch: str, meta: FrontMatter, body: str,
+                        base: str, message: str | None = None) -> Saved:
+    """Commit the editor form's fields and body on top of ``base``.
+
+    Written over the chapter as it was at ``base``, so the front matter lines
+    of fields the author did not change stay as they were: opening and saving
+    makes no commit, and one changed field is one changed line.
+    """
+    path = chapter_path(book, filename)
+    base = _base_of(lib, base, path, filename)
+    previous = normalise_text(lib.read_text(base, path))
+    try:
+        _, previous_body = parse_chapter(previous, path)
+    except MaterialsError:
+        previous_body = None
+    text = revise_chapter(previous, meta, _body(body, previous_body))
+    return save_chapter(lib, user, book, filename, branch, text, base, message)
 
 
 # ------------------------------------------------------------------ structure (book.yml)

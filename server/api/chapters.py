@@ -176,15 +176,16 @@ def save_chapter(book: str, file: str, body: dict[str, Any]):
     lib = library()
     branch = editing.target_branch(current_user, book, body.get("branch"), lib)
     path = editing.chapter_path(book, file)
-    if "text" in body:
-        text = body["text"]
-    elif "front_matter" in body:
-        meta = editing.front_matter_from(body["front_matter"], path)
-        text = editing.chapter_text(meta, body.get("body", ""))
-    else:
+    if "text" not in body and "front_matter" not in body:
         raise UserError("request.invalid", status=422, detail="text or front_matter")
     try:
-        saved = editing.save_chapter(lib, current_user, book, file, branch, text, body["base"], body.get("message"))
+        if "text" in body:
+            saved = editing.save_chapter(lib, current_user, book, file, branch, body["text"], body["base"],
+                                         body.get("message"))
+        else:
+            meta = editing.front_matter_from(body["front_matter"], path)
+            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, meta, body.get("body", ""),
+                                                body["base"], body.get("message"))
     except EditConflict as conflict:
         return conflict_response(conflict)
     return saved_json(saved, branch)

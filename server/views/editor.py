@@ -124,8 +124,12 @@ def edit(book: str, file: str):
     whole_text = request.form.get("mode") == "text"
     state = EditorState.posted()
     try:
-        text = request.form.get("text", "") if whole_text else editing.chapter_text(state.front_matter(path), state.body)
-        saved = editing.save_chapter(lib, current_user, book, file, branch, text, state.base, state.message)
+        if whole_text:
+            saved = editing.save_chapter(lib, current_user, book, file, branch, request.form.get("text", ""),
+                                         state.base, state.message)
+        else:
+            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, state.front_matter(path),
+                                                state.body, state.base, state.message)
     except EditConflict as conflict:
         own = next((c for c in conflict.conflicts if c.path == path), conflict.conflicts[0])
         if _wants_json():
