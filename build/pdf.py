@@ -36,7 +36,7 @@ from typing import Any, Callable
 from materials import NotFound
 
 from . import formulas
-from .cache import PageCache
+from .cache import PageCache, _atomic_write
 from .errors import BookNotFound, PrintEngineMissing, PrintFailed
 from .print_book import flow_text, print_book
 
@@ -202,6 +202,22 @@ class Formulas:
         return found
 
 
+class ReadChapters:
+    """Chapters already read for print, as JSON files by key (see ``print_book``)."""
+
+    def __init__(self, root: Path):
+        self.root = root / "chapters"
+
+    def load(self, key: str) -> dict | None:
+        try:
+            return json.loads((self.root / key[:2] / f"{key}.json").read_bytes())
+        except (OSError, ValueError):
+            return None
+
+    def save(self, key: str, entry: dict) -> None:
+        _atomic_write(self.root / key[:2] / f"{key}.json", json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+
+
 # -- building ------------------------------------------------------------------------
 
 def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = "", site_url: str | None = None,
@@ -238,9 +254,9 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
 
     total = len(the_book.chapters) + 1
     meta = book_matter(lib, the_book, commit, version=version, site_url=site_url, paper=paper, key=key)
-    doc = print_book(lib, the_book, commit, site_url=site_url, meta=meta,
-                     formula=Formulas(Path(cache_dir) / "print" if cache_dir is not None else None),
-                     progress=step)
+    work = Path(cache_dir) / "print" if cache_dir is not None else None
+    doc = print_book(lib, the_book, commit, site_url=site_url, meta=meta, formula=Formulas(work), progress=step,
+                     store=ReadChapters(work) if work is not None else None, salt=code_fingerprint())
     step(total - 1, total, "typeset")
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=".print-") as tmp:

@@ -18,11 +18,12 @@ left to the typesetter's own CJK–Latin spacing, so it is the same everywhere.
 """
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from materials.rendering import render_markdown
 
@@ -153,7 +154,7 @@ class PrintBook:
         """The QR code of ``url`` as a file of the print root (one per address)."""
         name = self.qr_codes.get(url)
         if name is None:
-            name = self.qr_codes[url] = f"qr/{len(self.qr_codes)}.svg"
+            name = self.qr_codes[url] = f"qr/{hashlib.sha256(url.encode()).hexdigest()[:24]}.svg"
             self.files[name] = qr_svg(url)
         return name
 
@@ -182,6 +183,7 @@ class ChapterReader:
         self.formula = formula
         self.footnotes: dict[str, list[Node]] = {}
         self.media_codes: list[dict] = []     # QR codes of the media the current block refers to
+        self.used: set[str] = set()           # the files of the print root this chapter refers to
 
     def warn(self, message: str) -> None:
         self.book.warnings.append(f"{self.chapter_file}: {message}")
@@ -430,7 +432,9 @@ class ChapterReader:
             return {"t": "span", "a": {}, "c": label}
         url = f"{self.site_url}/{asset}"
         action = "扫码收听" if posixpath.splitext(asset)[1].lower() in AUDIO else "扫码观看"
-        self.media_codes.append({"t": "media", "a": {"qr": self.book.qr_file(url), "short": short_address(url),
+        qr = self.book.qr_file(url)
+        self.used.add(qr)
+        self.media_codes.append({"t": "media", "a": {"qr": qr, "short": short_address(url),
                                                      "action": action}, "c": label})
         return {"t": "span", "a": {}, "c": label}
 
@@ -447,6 +451,7 @@ class ChapterReader:
             return {"t": "missing-image" if not figure else "p", "a": {"alt": alt},
                     "c": [] if not figure else [{"t": "missing-image", "a": {"alt": alt}, "c": []}]}
         self.book.files[target] = data
+        self.used.add(target)
         return {"t": "figure" if figure else "img", "a": {"src": target, "caption": alt}, "c": []}
 
     def math(self, source: str, *, display: bool) -> Node:
@@ -456,16 +461,33 @@ class ChapterReader:
         except formulas.FormulaInvalid as exc:
             self.warn(str(exc))
             return {"t": "code", "a": {"lang": "", "text": tex, "block": display}, "c": []}
-        name = f"math/{sum(1 for p in self.book.files if p.startswith('math/'))}.svg"
+        # named by content: a formula repeated through the book is one image to the typesetter
+        name = f"math/{hashlib.sha256(f.svg).hexdigest()[:24]}.svg"
         self.book.files[name] = f.svg
+        self.used.add(name)
         return {"t": "math", "a": {"src": name, "display": display, "width": round(f.width, 4),
                                    "height": round(f.height, 4), "depth": round(f.depth, 4)}, "c": []}
 
 
+class ChapterStore(Protocol):
+    """Where read chapters are kept between builds (``build.pdf`` keeps them on disk)."""
+
+    def load(self, key: str) -> dict | None: ...
+
+    def save(self, key: str, entry: dict) -> None: ...
+
+
 def print_book(lib, book, commit: str, *, site_url: str | None, meta: dict[str, Any],
                formula: Callable[[str, bool], formulas.Formula] | None = None,
-               progress: Callable[[int, int, str], None] | None = None) -> PrintBook:
-    """The book's chapters (in book.yml's order, unlisted ones last) as print data."""
+               progress: Callable[[int, int, str], None] | None = None,
+               store: ChapterStore | None = None, salt: str = "") -> PrintBook:
+    """The book's chapters (in book.yml's order, unlisted ones last) as print data.
+
+    With a ``store``, a chapter read before is taken from it, by a key naming
+    all it depends on (its text, the book's chapter files and assets, the
+    site's address and ``salt``, the code's fingerprint): after one chapter
+    changed, only that one goes through Markdown and the formulas again.
+    """
     out = PrintBook(meta=meta, chapters=[])
     prefix = f"books/{book.name}/"
     assets: dict[str, bytes] = {}
@@ -481,12 +503,32 @@ def print_book(lib, book, commit: str, *, site_url: str | None, meta: dict[str, 
         assets[rel] = data
     names = {c.filename for c in book.chapters}
     typeset = formula or (lambda tex, display: formulas.typeset(tex, display=display))
+    context = "\0".join([salt, site_url or "", lib.subtree(commit, prefix + "assets") or "", *sorted(names)])
     for i, chapter in enumerate(book.chapters):
         if progress:
             progress(i, len(book.chapters), chapter.filename)
-        reader = ChapterReader(out, chapter.filename, assets=assets, chapters=names, site_url=site_url,
-                               formula=typeset)
-        body = reader.read(render_markdown(chapter.body))
+        key = hashlib.sha256(f"{context}\0{chapter.filename}\0{chapter.body}".encode()).hexdigest()
+        entry = store.load(key) if store is not None else None
+        if entry is not None:
+            body = entry["body"]
+            out.warnings += entry["warnings"]
+            for name in entry["assets"]:
+                out.files[name] = assets[name]
+            for name, text in entry["files"].items():
+                out.files[name] = text.encode("utf-8")
+            out.qr_codes.update(entry["qr_codes"])
+        else:
+            reader = ChapterReader(out, chapter.filename, assets=assets, chapters=names, site_url=site_url,
+                                   formula=typeset)
+            before = len(out.warnings)
+            body = reader.read(render_markdown(chapter.body))
+            if store is not None:
+                store.save(key, {
+                    "body": body, "warnings": out.warnings[before:],
+                    "assets": sorted(n for n in reader.used if n in assets),
+                    "files": {n: out.files[n].decode("utf-8") for n in sorted(reader.used) if n not in assets},
+                    "qr_codes": {u: n for u, n in out.qr_codes.items() if n in reader.used},
+                })
         url = chapter_url(site_url, chapter.filename)
         out.chapters.append(PrintChapter(chapter_id(chapter.filename), chapter.filename,
                                          flow_text(chapter.title).strip(), chapter.part,
