@@ -55,3 +55,9 @@ class PrintFailed(BuildFailed):
     """The typesetter refused the book; ``params['log']`` holds its messages."""
 
     code = "print.failed"
+
+
+class PaperInvalid(SiteError):
+    """A paper size print does not know (16k, a4, b5)."""
+
+    code = "print.paper_invalid"

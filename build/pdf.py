@@ -37,7 +37,7 @@ from materials import NotFound
 
 from . import formulas
 from .cache import PageCache, _atomic_write
-from .errors import BookNotFound, PrintEngineMissing, PrintFailed
+from .errors import BookNotFound, PaperInvalid, PrintEngineMissing, PrintFailed
 from .print_book import flow_text, print_book
 
 HERE = Path(__file__).resolve().parent
@@ -238,7 +238,7 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
         raise BookNotFound(f"no book '{book}' at {rev}", book=book, rev=rev) from None
     paper = (paper or the_book.config.print.get("paper") or "16k").lower()
     if paper not in PAPERS:
-        raise ValueError(f"unknown paper {paper!r}")
+        raise PaperInvalid(f"unknown paper {paper!r}", paper=paper, papers=list(PAPERS))
     key = pdf_key(lib, book, commit, version=version, site_url=site_url, paper=paper)   # checks the fonts too
     store = PageCache(Path(cache_dir) / "print", suffix=".pdf") if cache_dir is not None else None
     if store is not None and not force:
@@ -267,7 +267,8 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
             dest.write_bytes(data)
         (root / "book.json").write_text(json.dumps(doc.to_data(), ensure_ascii=False), encoding="utf-8")
         shutil.copyfile(TEMPLATE, root / "book.typ")
-        pdf, pages = typeset(root / "book.typ", root)
+        pdf, pages, notes = typeset(root / "book.typ", root)
+        doc.warnings += notes
         (root / "book.pdf").write_bytes(pdf)
         if store is not None:
             store.store(key, root / "book.pdf", {"pages": pages, "warnings": doc.warnings, "book": book,
@@ -279,14 +280,17 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
     return PdfResult(out_path, key, time.monotonic() - started, pages, warnings=doc.warnings)
 
 
-def typeset(main: Path, root: Path) -> tuple[bytes, int]:
-    """Run Typst over the print root with only our fonts (the output never depends on the machine's others)."""
+def typeset(main: Path, root: Path) -> tuple[bytes, int, list[str]]:
+    """Run Typst over the print root with only our fonts (the output never depends on the machine's others).
+
+    Returns the PDF, its number of pages and the typesetter's warnings.
+    """
     import typst
 
     fonts = sorted({str(f.parent) for f in font_files()})
     try:
         compiler = typst.Compiler(str(main), root=str(root), font_paths=fonts, ignore_system_fonts=True)
-        pdf = compiler.compile(format="pdf")
+        pdf, warnings = compiler.compile_with_warnings(format="pdf")
     except typst.TypstError as exc:
         raise PrintFailed("typesetting failed", log=str(exc)) from None
-    return pdf, len(_PAGE.findall(pdf))
+    return pdf, len(_PAGE.findall(pdf)), [str(getattr(w, "message", w)) for w in warnings]

@@ -448,8 +448,8 @@ class ChapterReader:
         if data is None:
             self.warn(f"image {src} is not in the book" if not target.startswith("assets/") or ext in PRINTABLE_IMAGES
                       else f"image {src} cannot be printed")
-            return {"t": "missing-image" if not figure else "p", "a": {"alt": alt},
-                    "c": [] if not figure else [{"t": "missing-image", "a": {"alt": alt}, "c": []}]}
+            missing = {"t": "missing-image", "a": {"alt": alt}, "c": []}
+            return {"t": "p", "a": {}, "c": [missing]} if figure else missing
         self.book.files[target] = data
         self.used.add(target)
         return {"t": "figure" if figure else "img", "a": {"src": target, "caption": alt}, "c": []}

@@ -75,6 +75,7 @@ class Printed:
     site: Path
     chapters: list            # the book's chapters, in print order
     reader: object            # pypdf.PdfReader
+    warnings: list[str]       # what the build reported
 
     def text(self, index: int) -> str:
         return self.reader.pages[index].extract_text()
@@ -97,10 +98,10 @@ def printed(tmp_path_factory) -> Printed:
         Write(f"books/{BOOK}/assets/brake-test.mp4", b"\x00\x00\x00\x18ftypmp42"),
     ], TEACHER, "增加制动故障案例、编者和合编单位", base=lib.resolve("main"))
     pdf = root / "book.pdf"
-    build_pdf(lib, BOOK, "main", pdf, version="1.0", site_url=SITE_URL, cache_dir=root / "cache")
+    result = build_pdf(lib, BOOK, "main", pdf, version="1.0", site_url=SITE_URL, cache_dir=root / "cache")
     site = root / "site"
     build_site(lib, BOOK, "main", site, version="1.0")
-    return Printed(lib, pdf, site, lib.book(BOOK, "main").chapters, pypdf.PdfReader(str(pdf)))
+    return Printed(lib, pdf, site, lib.book(BOOK, "main").chapters, pypdf.PdfReader(str(pdf)), result.warnings)
 
 
 def contents(printed: Printed) -> str:
@@ -120,6 +121,11 @@ def chapter_pages(printed: Printed) -> dict[str, int]:
         assert match, f"{chapter.title} is not in the table of contents:\n{toc}"
         out[chapter.title] = int(match.group(1))
     return out
+
+
+def test_starter_course_prints_without_warnings(printed):
+    """No missing image, no formula left as TeX, no layout the typesetter could not settle."""
+    assert printed.warnings == []
 
 
 def test_pages_are_16k_by_default(printed):
