@@ -2,10 +2,11 @@
 
 The commands are read from README.md's "Start" section, so the README, these
 tests and ``.ci/run`` cannot drift apart. Installing reaches the package
-registry (pip may reuse its cache); each test takes a minute or more.
+registry (pip may reuse its cache); each of those tests takes a minute or more.
 """
 from __future__ import annotations
 
+import ast
 import http.cookiejar
 import os
 import re
@@ -13,19 +14,20 @@ import signal
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.parse
 import urllib.request
 import zipfile
+from importlib.metadata import packages_distributions
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_ACCOUNT = re.compile(r"^\s+admin\s+(\S+)\s", re.MULTILINE)
 SERVING_ON = re.compile(r"Serving on (http://\S+?)/ ")
-
-pytestmark = pytest.mark.slow
-
 
 def readme_commands() -> list[str]:
     """The shell commands of README.md's "Start" section, in order: install and start, then test."""
@@ -122,6 +124,36 @@ def sign_in_and_open_home(url: str, password: str) -> str:
     return home
 
 
+def imported_packages(folder: str) -> set[str]:
+    """Top-level names of the third-party modules imported anywhere under ``folder``, in functions too."""
+    ours = {"server", "materials", "review", "build", "tests", "benchmarks"} | {p.stem for p in ROOT.glob("*/**/*.py")}
+    found: set[str] = set()
+    for path in (ROOT / folder).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_bytes(), str(path))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return {name for name in found if name not in sys.stdlib_module_names and name not in ours}
+
+
+def test_every_imported_package_is_declared_in_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+
+    def names(requirements: list[str]) -> set[str]:
+        return {canonicalize_name(Requirement(r).name) for r in requirements}
+
+    runtime = names(project["dependencies"])
+    extras = {extra: names(requirements) for extra, requirements in project["optional-dependencies"].items()}
+    installed = packages_distributions()
+    allowed = {"server": runtime, "materials": runtime, "review": runtime, "build": runtime,
+               "tests": runtime | extras["test"], "benchmarks": runtime | set().union(*extras.values())}
+    for folder, declared in allowed.items():
+        for module in imported_packages(folder):
+            distributions = {canonicalize_name(d) for d in installed.get(module, [module])}
+            assert distributions & declared, f"{folder}/ imports {module} ({', '.join(distributions)}): not declared"
+
+
 def test_readme_commands_are_the_ones_ci_runs():
     install_and_start, run_tests = readme_commands()
     install, start = install_and_start.split(" && ")
@@ -130,6 +162,7 @@ def test_readme_commands_are_the_ones_ci_runs():
     assert run_tests in ci
 
 
+@pytest.mark.slow
 def test_readme_first_command_installs_and_starts_in_a_fresh_virtual_environment(tmp_path):
     install_and_start, _ = readme_commands()
     install, start = install_and_start.split(" && ")
@@ -146,6 +179,7 @@ def test_readme_first_command_installs_and_starts_in_a_fresh_virtual_environment
     assert (tmp_path / "instance" / "library.git").is_dir()
 
 
+@pytest.mark.slow
 def test_wheel_installs_into_a_fresh_virtual_environment_and_serves_its_pages(tmp_path):
     env = fresh_venv(tmp_path)
     shell(f"python3 -m pip wheel --no-deps --wheel-dir {tmp_path / 'dist'} {ROOT}", env, tmp_path)
