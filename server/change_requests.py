@@ -37,7 +37,7 @@ from review.errors import ReviewError
 from server.audit import record
 from server.database import db, new_session, utcnow
 from server.errors import UserError
-from server.jobs import JobContext, enqueue, job_kind
+from server.jobs import JobContext, Superseded, enqueue, job_kind
 from server.library import library
 from server.models import ChangeRequest, CheckRun, Comment, Membership, Override, Review, Role, Suggestion, User
 from server.notifications import notify
@@ -275,7 +275,8 @@ def check_names(book: str) -> list[str]:
 
 
 def schedule_checks(row: ChangeRequest) -> None:
-    """Pending rows for each check on the current head, and a job to run them (once per head)."""
+    """Pending rows for each check on the current head, and a job to run them (once per head);
+    the queued checks of the change request's earlier heads are cancelled."""
     if row.state not in ACTIVE:
         return
     existing = set(db().scalars(select(CheckRun.name).where(CheckRun.change_request_id == row.id,
@@ -284,7 +285,8 @@ def schedule_checks(row: ChangeRequest) -> None:
         if name not in existing:
             db().add(CheckRun(change_request_id=row.id, name=name, head=row.head, status="pending", findings=[]))
     db().commit()
-    enqueue(db(), "change_request.checks", {"id": row.id, "head": row.head}, key=f"cr-checks:{row.id}:{row.head}")
+    enqueue(db(), "change_request.checks", {"id": row.id, "head": row.head}, key=f"cr-checks:{row.id}:{row.head}",
+            supersedes=f"cr-checks:{row.id}:")
 
 
 @job_kind("change_request.checks")
@@ -300,6 +302,9 @@ def run_checks_job(job: JobContext) -> dict[str, Any]:
         base = lib.merge_base(MAIN, head)
         runs = session.scalars(select(CheckRun).where(CheckRun.change_request_id == row.id, CheckRun.head == head)).all()
         for run in runs:
+            session.refresh(row)
+            if row.state not in ACTIVE or row.head != head:
+                raise Superseded(f"change request #{row.number} moved on to {row.head[:10]} ({row.state})")
             try:
                 result = run_check(run.name, lib, row.book, head, base)
             except Exception as error:  # a broken check fails itself, never the others

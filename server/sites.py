@@ -41,7 +41,7 @@ from server.audit import record
 from server.database import db
 from server.editing import author_of
 from server.errors import UserError
-from server.jobs import JobContext, enqueue, job_kind
+from server.jobs import JobContext, Superseded, enqueue, job_kind
 from server.library import library
 from server.models import Job, User
 
@@ -238,20 +238,23 @@ def _build_preview(book: str, cr: str | int, head: str):  # -> build.site.BuildR
 
 
 def request_preview(book: str, cr_number: int, head: str) -> Job | None:
-    """Queue a preview of change request ``cr_number`` at ``head``; None when it already shows it."""
+    """Queue a preview of change request ``cr_number`` at ``head`` (cancelling the queued previews of its
+    earlier heads); None when it already shows it."""
     try:
         if is_current(library(), book, cr_number, head, previews_dir(), platform_url=platform_url()):
             return None
     except (SiteError, MaterialsError):
         pass  # let the job say what is wrong, in its log
     return enqueue(db(), PREVIEW_JOB, {"book": book, "cr": int(cr_number), "head": head},
-                   key=f"preview:{book}:{int(cr_number)}:{head}")
+                   key=f"preview:{book}:{int(cr_number)}:{head}", supersedes=f"preview:{book}:{int(cr_number)}:")
 
 
 @job_kind(PREVIEW_JOB)
 def run_preview(job: JobContext) -> dict[str, Any]:
     p = job.payload
     job.log(f"preview of change request #{p['cr']} ({p['book']}) at {p['head'][:12]}")
+    if _moved_on(p["book"], int(p["cr"]), p["head"]):
+        raise Superseded(f"change request #{p['cr']} moved on from {p['head'][:10]}, or is no longer open")
     try:
         result = _build_preview(p["book"], p["cr"], p["head"])
     except SiteError as error:
@@ -309,6 +312,14 @@ def prune(keep: set[str] | None = None) -> list[str]:
     """Remove previews of change requests that are no longer active (and very old ones)."""
     keep = keep if keep is not None else _open_cr_numbers()
     return prune_previews(previews_dir(), keep)
+
+
+def _moved_on(book: str, cr_number: int, head: str) -> bool:
+    """Has change request ``cr_number`` of ``book`` moved on from ``head``, or stopped being active?"""
+    from server.models import ChangeRequest
+
+    row = db().scalar(select(ChangeRequest).where(ChangeRequest.book == book, ChangeRequest.number == cr_number))
+    return row is not None and (row.head != head or row.state not in ("draft", "open"))
 
 
 def _cr_with_head(book: str, head: str) -> int | None:

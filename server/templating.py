@@ -19,6 +19,7 @@ JOB_STATUS_LABELS = {
     "running": _l("Running"),
     "succeeded": _l("Succeeded"),
     "failed": _l("Failed"),
+    "cancelled": _l("Cancelled"),
 }
 
 # Change request words, here rather than in a context processor: macros imported without

@@ -10,6 +10,7 @@ from server.api.schemas import JOB, JOB_LIST
 from server.database import db
 from server.errors import UserError
 from server.models import Job
+from server.models.jobs import JOB_STATUSES
 from server.permissions import admin_required
 
 
@@ -20,12 +21,12 @@ def job_json(job: Job) -> dict[str, Any]:
     return {
         "id": job.id, "kind": job.kind, "status": job.status, "payload": job.payload or {}, "result": job.result,
         "log": job.log or "", "created_at": iso(job.created_at), "started_at": iso(job.started_at),
-        "finished_at": iso(job.finished_at), "duration": job.duration,
+        "finished_at": iso(job.finished_at), "duration": job.duration, "attempts": job.attempts,
     }
 
 
 @endpoint("GET", "/jobs", summary="Recent jobs", response=JOB_LIST, tags=["jobs"],
-          query={"status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
+          query={"status": {"type": "string", "enum": list(JOB_STATUSES)},
                  "limit": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}})
 @admin_required
 def list_jobs(status: str | None, limit: int) -> dict[str, Any]:

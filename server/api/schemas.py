@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from server.api.registry import schema
 from server.models.accounts import SIDES
+from server.models.jobs import JOB_STATUSES
 from server.models.memberships import Role
 from server.people import BOOK_PATTERN, USERNAME_PATTERN
 
@@ -122,7 +123,7 @@ JOB = schema("Job", {
     "properties": {
         "id": {"type": "integer"},
         "kind": {"type": "string"},
-        "status": {"type": "string", "enum": ["queued", "running", "succeeded", "failed"]},
+        "status": {"type": "string", "enum": list(JOB_STATUSES)},
         "payload": {"type": "object"},
         "result": {"type": ["object", "null"]},
         "log": {"type": "string"},
@@ -130,6 +131,7 @@ JOB = schema("Job", {
         "started_at": DATETIME_OR_NULL,
         "finished_at": DATETIME_OR_NULL,
         "duration": {"type": ["number", "null"]},
+        "attempts": {"type": "integer", "description": "runs begun; a run whose worker stopped is tried again"},
     },
 })
 

@@ -1,4 +1,10 @@
-"""Work done off the request (site builds, ...): queued in the database, run by any process."""
+"""Work done off the request (site builds, ...): queued in the database, run by any process.
+
+A running job holds a lease (``lease_until``) that its runner renews; once it
+ends, the runner is taken to be dead and the job is run again, up to
+``max_attempts`` times (``attempts`` counts the runs begun, and fences a
+runner that lost its lease from writing the outcome).
+"""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from server.database import Base, UTCDateTime, utcnow
 
-JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")  # cancelled: superseded, never run
 
 
 class Job(Base):
@@ -28,3 +34,6 @@ class Job(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     duration: Mapped[float | None] = mapped_column(Float, default=None)  # seconds
     worker: Mapped[str | None] = mapped_column(String(128), default=None)  # host:pid that ran it
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # while running
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)

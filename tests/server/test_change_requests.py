@@ -14,8 +14,8 @@ import pytest
 
 from materials import Author, Library, Write
 from server.database import new_session
-from server.jobs import run_pending
-from server.models import AuditEvent, ChangeRequest
+from server.jobs import enqueue, run_pending
+from server.models import AuditEvent, ChangeRequest, CheckRun, Job
 
 BOOK = "locomotive-maintenance"
 CHAPTER = f"books/{BOOK}/chapters/03-brake-test.md"
@@ -487,3 +487,61 @@ def test_book_and_personal_lists_show_a_change_request_to_every_member(cr_app, a
         mine = as_(who).get("/change-requests", headers={"Accept-Language": "en"})
         assert mine.status_code == 200, (who, mine.get_data(as_text=True)[:300])
     assert ">Open</span>" in as_("teacher").get("/change-requests", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+
+# ------------------------------------------------------------------ checks of heads that moved on
+
+def checks_jobs(app, row_id: int) -> dict[str, tuple[str, str]]:
+    """head -> (status, log) of each checks job of one change request."""
+    with new_session(app) as session:
+        jobs = session.query(Job).filter(Job.kind == "change_request.checks").order_by(Job.id)
+        return {j.payload["head"]: (j.status, j.log) for j in jobs if j.payload["id"] == row_id}
+
+
+def check_statuses(app, row_id: int, head: str) -> set[str]:
+    with new_session(app) as session:
+        return {c.status for c in session.query(CheckRun).filter_by(change_request_id=row_id, head=head)}
+
+
+def test_checks_of_a_head_that_moved_on_are_cancelled_and_never_run(cr_app, as_):
+    client = as_("teacher")
+    created = client.api("POST", f"/books/{BOOK}/change-requests", {"title": "连续两次保存"}).json
+    url = f"/books/{BOOK}/change-requests/{created['number']}/commits"
+    text = main_text(cr_app)
+    first = client.api("POST", url, {"files": {CHAPTER: text + "\n第一次保存。\n"}, "message": "One",
+                                     "base": created["head"]}).json["sha"]
+    second = client.api("POST", url, {"files": {CHAPTER: text + "\n第一次保存。\n第二次保存。\n"}, "message": "Two",
+                                      "base": first}).json["sha"]
+    with new_session(cr_app) as session:
+        row_id = session.query(ChangeRequest).filter_by(number=created["number"]).one().id
+
+    run_pending(cr_app)
+    jobs = checks_jobs(cr_app, row_id)
+    assert jobs[created["head"]][0] == jobs[first][0] == "cancelled"
+    assert jobs[second][0] == "succeeded"
+    assert check_statuses(cr_app, row_id, first) == {"pending"}  # never run
+    assert "pending" not in check_statuses(cr_app, row_id, second)
+
+    with new_session(cr_app) as session:  # queued by a process that had not seen the new head yet
+        late = enqueue(session, "change_request.checks", {"id": row_id, "head": first}, key=f"cr-checks:late:{first}")
+    run_pending(cr_app)
+    with new_session(cr_app) as session:
+        dropped = session.get(Job, late.id)
+        assert dropped.status == "cancelled" and "moved on" in dropped.log
+    assert check_statuses(cr_app, row_id, first) == {"pending"}
+
+
+def test_a_preview_of_a_head_that_moved_on_is_not_built(cr_app, as_):
+    from server.sites import preview_built, request_preview
+
+    number = open_with_change(as_, cr_app)
+    with new_session(cr_app) as session:
+        first_head = session.query(ChangeRequest).filter_by(number=number).one().base  # before the edit
+    with cr_app.app_context():
+        job = request_preview(BOOK, number, first_head)
+    run_pending(cr_app)
+    with new_session(cr_app) as session:
+        dropped = session.get(Job, job.id)
+        assert dropped.status == "cancelled" and "moved on" in dropped.log
+    with cr_app.app_context():
+        assert preview_built(number) is None

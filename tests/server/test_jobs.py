@@ -1,10 +1,18 @@
 """Background jobs: queued in the database, claimed by exactly one runner, logged and timed."""
 from __future__ import annotations
 
+import json
+import signal
+import subprocess
+import sys
 import threading
+import time
+from datetime import timedelta
 
-from server.database import new_session
-from server.jobs import HANDLERS, JobRunner, claim, enqueue, job_kind, run_pending
+from sqlalchemy import update
+
+from server.database import new_session, utcnow
+from server.jobs import HANDLERS, WORKER, JobRunner, claim, enqueue, job_kind, run_next, run_pending
 from server.models import Job
 
 
@@ -77,3 +85,148 @@ def test_runner_thread_picks_up_queued_jobs(app):
     finally:
         runner.stop()
         runner.join(5)
+
+
+# ------------------------------------------------------------------ leases: a runner that dies loses its job
+
+CHILD = """
+import json, pathlib, sys, time
+from server.app import create_app
+from server.jobs import job_kind, run_pending
+
+app = create_app(json.loads(sys.argv[1]))
+
+
+@job_kind("test.long")
+def long_job(job):
+    pathlib.Path(job.payload["started"]).write_text("started")
+    time.sleep(600)  # killed long before
+
+
+run_pending(app, limit=1)
+"""
+
+
+def _job(app, job_id):
+    with new_session(app) as session:
+        return session.get(Job, job_id)
+
+
+def _wait_for(condition, what: str, limit: float = 60.0):
+    """Wait for something another process or thread does (bounded, never a timing assertion)."""
+    deadline = time.monotonic() + limit
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+def _left_running_by_a_dead_worker(app, job_id, attempts=1):
+    """The row a killed process leaves: running, its lease over, nobody renewing it."""
+    with new_session(app) as session:
+        session.execute(update(Job).where(Job.id == job_id).values(
+            status="running", worker="gone-host:4242", attempts=attempts, started_at=utcnow() - timedelta(hours=1),
+            lease_until=utcnow() - timedelta(minutes=5)))
+        session.commit()
+
+
+def test_a_job_whose_runner_is_killed_is_run_again_by_another_runner_and_completes(app, tmp_path):
+    _register("test.long", lambda job: {"finished_by": WORKER})
+    started = tmp_path / "started"
+    with new_session(app) as session:
+        job = enqueue(session, "test.long", {"started": str(started)})
+    settings = {k: app.config[k] for k in ("JOINTBOOK_INSTANCE", "DATABASE_URL", "LIBRARY_PATH", "SECRET_KEY")}
+    child = subprocess.Popen([sys.executable, "-c", CHILD, json.dumps(settings)])
+    try:
+        _wait_for(lambda: started.exists() or child.poll() is not None, "the other runner to start the job")
+        assert child.poll() is None, "the other runner stopped by itself"
+        running = _job(app, job.id)
+        assert running.status == "running" and running.worker != WORKER and running.attempts == 1
+        assert run_next(app) is None  # its lease holds: nobody else takes it
+        child.send_signal(signal.SIGKILL)
+        child.wait(30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(30)
+
+    assert _job(app, job.id).status == "running"  # what the killed process left behind
+    assert run_pending(app, now=running.lease_until + timedelta(seconds=1)) == 1
+    done = _job(app, job.id)
+    assert done.status == "succeeded" and done.result == {"finished_by": WORKER} and done.attempts == 2
+    assert "the worker stopped while running this job" in done.log
+
+
+def test_a_job_left_running_by_a_dead_worker_is_retried_after_its_lease_ends(app):
+    ran = []
+    _register("test.retry", lambda job: ran.append(job.id))
+    with new_session(app) as session:
+        job = enqueue(session, "test.retry", key="retry-me")
+    _left_running_by_a_dead_worker(app, job.id)
+    with new_session(app) as session:
+        assert enqueue(session, "test.retry", key="retry-me").id == job.id  # it will run again: not queued twice
+    assert run_pending(app) == 1 and ran == [job.id]
+    done = _job(app, job.id)
+    assert done.status == "succeeded" and done.attempts == 2 and done.worker == WORKER
+    assert done.log.startswith("the worker stopped while running this job")
+
+
+def test_after_its_last_attempt_a_dead_workers_job_fails_and_its_key_can_be_queued_again(app):
+    ran = []
+    _register("test.doomed", lambda job: ran.append(job.id))
+    with new_session(app) as session:
+        job = enqueue(session, "test.doomed", key="doomed@abc", max_attempts=2)
+    _left_running_by_a_dead_worker(app, job.id, attempts=2)
+    assert run_pending(app) == 0 and ran == []
+    failed = _job(app, job.id)
+    assert failed.status == "failed" and failed.finished_at is not None
+    assert "the worker stopped while running this job" in failed.log
+    with new_session(app) as session:
+        again = enqueue(session, "test.doomed", key="doomed@abc")
+    assert again.id != job.id
+    assert run_pending(app) == 1 and ran == [again.id]
+
+
+def test_a_dead_workers_job_on_its_last_attempt_does_not_block_its_key(app):
+    with new_session(app) as session:
+        job = enqueue(session, "test.doomed-key", key="k", max_attempts=1)
+    _left_running_by_a_dead_worker(app, job.id, attempts=1)
+    with new_session(app) as session:
+        again = enqueue(session, "test.doomed-key", key="k")
+    assert again.id != job.id and again.status == "queued"
+    assert _job(app, job.id).status == "failed"
+
+
+def test_a_running_job_keeps_its_lease_while_it_runs_longer_than_the_lease(make_app):
+    app = make_app(JOB_LEASE_SECONDS=1.0)
+    release = threading.Event()
+    _register("test.slow", lambda job: {"released": release.wait(60)})
+    with new_session(app) as session:
+        job = enqueue(session, "test.slow")
+    runner = threading.Thread(target=run_pending, args=(app, 1))
+    runner.start()
+    try:
+        _wait_for(lambda: _job(app, job.id).status == "running", "the job to start")
+        first_lease = _job(app, job.id).lease_until
+        _wait_for(lambda: utcnow() > first_lease + timedelta(seconds=0.1), "the first lease to pass", 30)
+        assert _job(app, job.id).lease_until > first_lease  # renewed while it runs
+        with new_session(app) as session:
+            assert claim(session, job.id) is False  # so no other runner takes it
+    finally:
+        release.set()
+        runner.join(30)
+    done = _job(app, job.id)
+    assert done.status == "succeeded" and done.result == {"released": True} and done.attempts == 1
+
+
+def test_a_new_job_cancels_the_queued_jobs_it_supersedes_and_no_others(app):
+    ran = []
+    _register("test.preview", lambda job: ran.append(job.payload["head"]))
+    with new_session(app) as session:
+        old = enqueue(session, "test.preview", {"head": "a"}, key="p:1:a", supersedes="p:1:")
+        other = enqueue(session, "test.preview", {"head": "x"}, key="p:10:x", supersedes="p:10:")
+        new = enqueue(session, "test.preview", {"head": "b"}, key="p:1:b", supersedes="p:1:")
+    assert run_pending(app) == 2 and sorted(ran) == ["b", "x"]
+    with new_session(app) as session:
+        assert session.get(Job, old.id).status == "cancelled"
+        assert session.get(Job, old.id).log == f"superseded by job {new.id}"
+        assert session.get(Job, other.id).status == "succeeded"
