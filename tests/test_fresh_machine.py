@@ -202,3 +202,6 @@ def test_wheel_installs_into_a_fresh_virtual_environment_and_serves_its_pages(tm
         assert server.stop() == 0, server.output
     finally:
         server.kill()
+    # The published sites' theme (templates/site) comes from the wheel too.
+    shell(f"jointbook --instance {tmp_path / 'instance'} build locomotive-maintenance", env, tmp_path)
+    assert (tmp_path / "instance" / "sites" / ".drafts" / "locomotive-maintenance" / "index.html").is_file()
