@@ -118,8 +118,11 @@ def labels_for(language: str | None) -> dict[str, str]:
 
 
 def site_config(book: str, config: Any, titles: Mapping[str, str], *, version: str,
-                platform_url: str | None = None, contact: str | None = None) -> dict:
+                platform_url: str | None = None, contact: str | None = None, released: bool = False) -> dict:
     """The whole MkDocs configuration (without docs_dir/site_dir) for one build.
+
+    Only a ``released`` site has Material's version selector: it reads the
+    ``versions.json`` beside the site's directory, which only releases have.
 
     ``config`` is the book's BookConfig; ``titles`` maps chapter file name to
     its front-matter title, in any order (book.yml decides the order).
@@ -154,7 +157,7 @@ def site_config(book: str, config: Any, titles: Mapping[str, str], *, version: s
                        "links": {"not_found": "warn", "anchors": "info"}},
         "extra": {
             "generator": False,
-            "version": {"provider": "mike", "default": "latest"},
+            **({"version": {"provider": "mike", "default": "latest"}} if released else {}),
             # a local copy: Material's offline plugin would otherwise add unpkg.com
             "polyfills": ["assets/vendor/iframe-worker/shim.js"],
             "jointbook": {

@@ -90,7 +90,7 @@ def release(lib, book: str, version: str, sites_dir: str | Path, tagger: Author,
         try:
             result = build_site(lib, book, commit, staging / "site", version=version, platform_url=platform_url,
                                 cache_dir=cache_dir if cache_dir is not None else Path(sites_dir) / ".cache",
-                                timeout=timeout, force=True)
+                                timeout=timeout, force=True, released=True)
             lib.create_tag(tag, commit, tagger, message or f"Release {book} {version}")
             os.rename(staging / "site", target)
         finally:

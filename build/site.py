@@ -54,14 +54,14 @@ def release_tag(book: str, version: str) -> str:
 
 
 def site_key(lib, book: str, rev: str, *, version: str = "", platform_url: str | None = None,
-             contact: str | None = None) -> str:
+             contact: str | None = None, released: bool = False) -> str:
     """What decides a site's content; equal keys give byte-identical sites."""
     commit = lib.resolve(rev)
     parts = [
         lib.subtree(commit, f"books/{book}") or "",
         lib.subtree(commit, "standards") or "",
         lib.files(commit, "library.yml").get("library.yml", ""),
-        version, platform_url if platform_url is not None else "\0", contact or "",
+        version, platform_url if platform_url is not None else "\0", contact or "", str(released),
         siteconfig.code_fingerprint(),
     ]
     if not parts[0]:
@@ -78,8 +78,12 @@ def recorded_key(out_dir: Path) -> str | None:
 
 def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = "draft",
                platform_url: str | None = None, cache_dir: str | Path | None = None,
-               timeout: float = DEFAULT_TIMEOUT, previous: str | None = None, force: bool = False) -> BuildResult:
+               timeout: float = DEFAULT_TIMEOUT, previous: str | None = None, force: bool = False,
+               released: bool = False) -> BuildResult:
     """Build ``book`` at ``rev`` into ``out_dir`` (replaced when the build succeeds).
+
+    ``released``: the site is published beside the book's ``versions.json``
+    and gets the version selector; previews, drafts and checks have none.
 
     ``previous`` is the release the "changes" page compares with (a tag or
     commit; by default the latest ``<book>/v*`` tag before ``rev``).
@@ -94,7 +98,8 @@ def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = 
     except NotFound:
         raise BookNotFound(f"no book '{book}' at {rev}", book=book, rev=rev) from None
     contact = getattr(the_book.config, "contact", None)
-    key = site_key(lib, book, commit, version=version, platform_url=platform_url, contact=contact)
+    key = site_key(lib, book, commit, version=version, platform_url=platform_url, contact=contact,
+                   released=released)
     if not force and recorded_key(out_dir) == key:
         return BuildResult(out_dir, key, "unchanged: already built\n", time.monotonic() - started, skipped=True)
 
@@ -102,7 +107,7 @@ def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = 
     with tempfile.TemporaryDirectory(prefix=f".build-{book}-", dir=out_dir.parent) as tmp:
         work = Path(tmp)
         warnings = write_sources(lib, the_book, commit, work, version=version, platform_url=platform_url,
-                                 contact=contact, previous=previous)
+                                 contact=contact, previous=previous, released=released)
         site = work / "site"
         log = run_mkdocs(work / "mkdocs.yml", site, cache_dir=cache_dir, timeout=timeout)
         (site / BUILD_RECORD).write_text(json.dumps({
@@ -126,7 +131,7 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 def write_sources(lib, book, commit: str, work: Path, *, version: str, platform_url: str | None,
-                  contact: str | None, previous: str | None) -> list[str]:
+                  contact: str | None, previous: str | None, released: bool = False) -> list[str]:
     """The temporary MkDocs project: docs/, mkdocs.yml and the page data for the hooks."""
     name = book.name
     lang = "zh" if siteconfig.is_chinese(book.config.language) else "en"
@@ -170,7 +175,7 @@ def write_sources(lib, book, commit: str, work: Path, *, version: str, platform_
     gen.joinpath("changes.md").write_text(changes_page(summary, titles, old_titles, sides, lang), encoding="utf-8")
 
     config = siteconfig.site_config(name, book.config, titles, version=version,
-                                    platform_url=platform_url, contact=contact)
+                                    platform_url=platform_url, contact=contact, released=released)
     pages = {}
     for chapter in chapters:
         pages[f"chapters/{chapter.filename}"] = page_data(chapter, cov, standards, people, sides)

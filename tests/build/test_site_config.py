@@ -19,7 +19,7 @@ def test_authors_cannot_inject_hooks_plugins_theme_or_scripts():
         "features": ["navigation.tabs", "navigation.instant", "x"],
         "hooks": ["/tmp/evil.py"], "plugins": ["macros"], "custom_dir": "/tmp",
         "extra_javascript": ["https://evil.example/x.js"], "theme": {"name": "readthedocs"},
-    }), {"01.md": "一", "02.md": "二"}, version="1.0")
+    }), {"01.md": "一", "02.md": "二"}, version="1.0", released=True)
     assert config["hooks"] == [str(HOOKS)]
     assert [list(p)[0] for p in config["plugins"]] == ["search", "offline"]
     assert config["theme"]["custom_dir"] == str(THEME_DIR) and config["theme"]["name"] == "material"

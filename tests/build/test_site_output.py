@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from build.errors import VersionExists
+from build.previews import build_preview
 from build.publish import release
 from build.site import build_site
 from materials.coverage import coverage
@@ -85,6 +86,15 @@ def test_chapter_shows_its_standard_items_with_text_on_hover(published):
     html = (published.book / "1.0" / "chapters" / "03-brake-test.html").read_text()
     assert re.search(r'<abbr class="jb-item" data-item="L4\.S\.2\.1\.1" title="[^"]*五步闸[^"]*">', html)
     assert "本章编写" in html and "版次 2026" in html
+
+
+def test_a_preview_has_no_version_selector_looking_for_versions_beside_it(published, tmp_path):
+    build_preview(published.lib, BOOK, 8, "main", tmp_path / "previews", platform_url=None)
+    preview = (tmp_path / "previews" / "8" / "chapters" / "03-brake-test.html").read_text()
+    assert "mike" not in preview  # Material would fetch ../versions.json, which no preview has
+    assert "latest/index.html" not in preview  # nor link to a "latest" beside it
+    released = (published.book / "1.0" / "chapters" / "03-brake-test.html").read_text()
+    assert "mike" in released and "latest/index.html" in released
 
 
 def test_versions_json_lists_releases_with_latest_alias(published):
