@@ -3,8 +3,9 @@ front matter whose fields did not change kept byte for byte."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
-from materials import Write, parse_chapter
+from materials import FrontMatter, Write, parse_chapter
 from materials.frontmatter import revise_chapter
 from materials.text import normalise_text
 
@@ -108,3 +109,23 @@ def test_a_chapter_without_readable_front_matter_gets_the_canonical_one():
     revised = revise_chapter("just some text\n", meta, body)
     assert parse_chapter(revised, INTRO) == (meta, body)
     assert revised.startswith("---\ntitle: 概述\nstandards:\n")
+
+
+field_text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1,
+                     max_size=30).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=field_text,
+    standards=st.lists(st.one_of(st.from_regex(r"L[1-5]\.[SK]\.[1-9]", fullmatch=True), field_text), max_size=4,
+                       unique=True),
+    objectives=st.lists(field_text, max_size=3),
+    hours=st.one_of(st.none(), st.integers(0, 200)),
+    summary=st.one_of(st.none(), field_text),
+)
+def test_a_revised_chapter_reads_back_as_the_fields_it_was_given(title, standards, objectives, hours, summary):
+    meta = FrontMatter(title=title, standards=tuple(standards), objectives=tuple(objectives), hours=hours,
+                       summary=summary)
+    _, body = parse_chapter(CHAPTER, INTRO)
+    assert parse_chapter(revise_chapter(CHAPTER, meta, body), INTRO) == (meta, body)
