@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from alignment import big_book, big_standard  # noqa: E402  (benchmarks/alignment.py)
 
-from materials import Author, Library, Write  # noqa: E402
+from materials import OVERWRITE, Author, Library, Write  # noqa: E402
 from materials.standards import dump_standard  # noqa: E402
 
 MATRIX_TARGET_MS = 200.0
@@ -48,7 +48,8 @@ def build_library(path: Path) -> str:
         refs = list(dict.fromkeys(refs))
         writes.append(Write(f"books/{BOOK}/chapters/{name}",
                             f"---\ntitle: 第{name[:4]}章\nstandards: [{', '.join(refs)}]\n---\n正文。\n"))
-    lib.commit("main", writes, Author("Bench", "bench@example.org", "school"), "A big book", create=True)
+    lib.commit("main", writes, Author("Bench", "bench@example.org", "school"), "A big book", create=True,
+               base=OVERWRITE)
     return std.id
 
 

@@ -43,7 +43,7 @@ import yaml  # noqa: E402
 from build import config as siteconfig  # noqa: E402
 from build.previews import build_preview  # noqa: E402
 from build.site import offline_env, write_sources  # noqa: E402
-from materials import Author, Library, Write  # noqa: E402
+from materials import OVERWRITE, Author, Library, Write  # noqa: E402
 
 AUTHOR = Author("基准 测试", "bench@example.org", "school")
 WORDS = ("制动机 检查 试验 机车 安全 作业 标准 电力 牵引 变压器 受电弓 主断路器 司机 操纵 故障 处理 "
@@ -75,7 +75,7 @@ def add_big_book(lib: Library, name: str, chapters: int) -> None:
             "site": {"features": ["navigation.sections", "search.highlight"]}}
     changes = [Write(f"books/{name}/book.yml", yaml.safe_dump(book, allow_unicode=True))]
     changes += [Write(f"books/{name}/chapters/{f}", chapter_text(i, rng, refs)) for i, f in enumerate(files, 1)]
-    lib.commit("main", changes, AUTHOR, "生成基准教材")
+    lib.commit("main", changes, AUTHOR, "生成基准教材", base=OVERWRITE)
 
 
 def plain_project(lib: Library, book: str, work: Path) -> Path:
@@ -124,7 +124,7 @@ def jointbook_round(lib: Library, book: str, root: Path, n: int) -> dict[str, tu
     text = lib.read("main", name).decode() + f"\n\n补充{n}：作业前必须确认接触网已停电，并挂好接地线。\n"
     branch = f"bench-edit-{n}"
     lib.create_branch(branch)
-    lib.commit(branch, [Write(name, text)], AUTHOR, "修改一章")
+    lib.commit(branch, [Write(name, text)], AUTHOR, "修改一章", base=OVERWRITE)
     changed = timed(lambda: preview(branch))
     lib.delete_branch(branch)
     shutil.rmtree(previews, ignore_errors=True)

@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from materials import Author, Library, Write  # noqa: E402
+from materials import OVERWRITE, Author, Library, Write  # noqa: E402
 from materials.contributions import (_blame_by_git, _replay, _summary_of, cache_sizes,  # noqa: E402
                                      clear_caches, commits_by_side, contributors, coverage_over_releases,
                                      text_share_by_side)
@@ -319,7 +319,8 @@ def main() -> None:
     print("\n-- fresh after a save (caches move forward, nothing is invalidated) --")
     chapter = f"books/{book}/chapters/007.md"
     text = lib.read_text("main", chapter) + "企业师傅补充：新的现场案例。\n"
-    lib.commit("main", [Write(chapter, text)], Author("李师傅", "li@example.com", "enterprise"), "Add a case")
+    lib.commit("main", [Write(chapter, text)], Author("李师傅", "li@example.com", "enterprise"), "Add a case",
+               base=OVERWRITE)
     t_fresh, _ = ms(lambda: book_dashboard(lib, book, book_crs, book_reviews, book_feedback, since, until))
     print(f"per-book dashboard right after a new save: {t_fresh:,.0f} ms "
           f"(reads and replays only the new commit)")

@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.dashboard import build_library  # noqa: E402
-from materials import Author, Library, Write  # noqa: E402
+from materials import OVERWRITE, Author, Library, Write  # noqa: E402
 
 BOOK_TARGET_MS, LIBRARY_TARGET_MS = 300, 1000
 KINDS = ("error", "suggestion", "question", "rating")
@@ -145,7 +145,7 @@ def main() -> None:
     print(f"fresh after a new feedback item (database part recomputed): book page {fresh_feedback:,.0f} ms")
     chapter = sorted(p for p in lib.files("main", f"books/{book}/chapters"))[0]
     lib.commit("main", [Write(chapter, lib.read_text("main", chapter) + "\n新增一句。\n")],
-               Author("王老师", "wang@example.edu.cn", "school"), "Add a sentence")
+               Author("王老师", "wang@example.edu.cn", "school"), "Add a sentence", base=OVERWRITE)
     fresh_save = timed(lambda: get(book_url), 1)
     print(f"fresh after a save to main (library part moves forward): book page {fresh_save:,.0f} ms")
     print(f"warm again: book page {timed(lambda: get(book_url)):,.0f} ms")

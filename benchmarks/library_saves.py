@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from materials import Author, EditConflict, Library, Write  # noqa: E402
+from materials import OVERWRITE, Author, EditConflict, Library, Write  # noqa: E402
 
 ME = Author("基准测试", "bench@example.com", "school")
 
@@ -35,7 +35,8 @@ def chapter(i: int, lines: int = 40) -> str:
 def make_library(root: Path, chapters: int) -> Library:
     lib = Library.init(root / f"lib-{chapters}.git")
     lib.commit("main", [Write("books/big/book.yml", "title: 基准\n")] +
-               [Write(f"books/big/chapters/{i:05d}.md", chapter(i)) for i in range(chapters)], ME, "Create")
+               [Write(f"books/big/chapters/{i:05d}.md", chapter(i)) for i in range(chapters)], ME, "Create",
+               base=OVERWRITE)
     return lib
 
 
@@ -100,12 +101,13 @@ def bench_parallel(lib: Library, seconds: float) -> tuple[float, int]:
 def bench_log_and_blame(root: Path, commits: int) -> tuple[float, float]:
     lib = Library.init(root / "history.git")
     text = chapter(0, 500).split("\n")
-    lib.commit("main", [Write("books/h/chapters/long.md", "\n".join(text))], ME, "start")
+    lib.commit("main", [Write("books/h/chapters/long.md", "\n".join(text))], ME, "start", base=OVERWRITE)
     authors = [ME, Author("企业专家", "x@example.com", "enterprise")]
     for i in range(commits):
         line = 3 + (i * 37) % 500
         text[line] = f"修订 {i}：{text[line][:20]}"
-        lib.commit("main", [Write("books/h/chapters/long.md", "\n".join(text))], authors[i % 2], f"revise {i}")
+        lib.commit("main", [Write("books/h/chapters/long.md", "\n".join(text))], authors[i % 2], f"revise {i}",
+                   base=OVERWRITE)
     def measure() -> tuple[float, float]:
         timings_log, timings_blame = [], []
         for _ in range(5):

@@ -52,7 +52,7 @@ def chapter_text(n: int) -> str:
 
 def build_instance(instance: Path, authors: int, chapters: int) -> dict[str, str]:
     """Library (starter + a ``chapters``-chapter book) and ``authors`` accounts with tokens."""
-    from materials import Author, Library, Write
+    from materials import OVERWRITE, Author, Library, Write
     from server.app import create_app
     from server.database import engine, new_session
     from server.models import ApiToken, Membership, User
@@ -65,7 +65,7 @@ def build_instance(instance: Path, authors: int, chapters: int) -> dict[str, str
     files[f"books/{BOOK}/book.yml"] = (f"title: 负载测试教材\nlanguage: zh-CN\nedition: \"1\"\nstandards: [{STANDARD}]\n"
                                        f"navigation:\n{nav}")
     lib.commit("main", [Write(p, d) for p, d in files.items()], Author("Bench", "bench@example.org", "school"),
-               "Add the load-test book")
+               "Add the load-test book", base=OVERWRITE)
     app = create_app({"JOINTBOOK_INSTANCE": str(instance)})
     tokens = {}
     with new_session(app) as session:

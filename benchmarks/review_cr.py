@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from materials import Author, Library, Write  # noqa: E402
+from materials import OVERWRITE, Author, Library, Write  # noqa: E402
 from review.anchors import Anchor, reanchor  # noqa: E402
 from review.checks import run_checks  # noqa: E402
 from review.policy import CRFacts, Review, ReviewPolicy, evaluate  # noqa: E402
@@ -99,7 +99,7 @@ def make_library(path: Path) -> Library:
     files = [Write(f"standards/{STD}.yml", standard_yml()),
              Write(f"books/{BOOK}/book.yml", f"title: 基准教材\nstandards: [{STD}]\n{nav}")]
     files += [Write(f"books/{BOOK}/chapters/{n}", chapter_text(i, refs_for(i))) for i, n in enumerate(names, 1)]
-    lib.commit("main", files, EDITOR, "Add the book")
+    lib.commit("main", files, EDITOR, "Add the book", base=OVERWRITE)
     return lib
 
 

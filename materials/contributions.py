@@ -47,6 +47,7 @@ from typing import Callable, Iterator
 
 from .coverage import coverage
 from .errors import NotFound
+from .history import diff_command, parsed_command
 from .objects import Person
 from .paths import validate_book_slug
 from .refs import SHA
@@ -207,9 +208,10 @@ def _book_of(path: str) -> str | None:
 
 def _read_stats(lib: Library, revs: list[str]) -> tuple[CommitStat, ...]:
     """One ``git log --numstat`` over ``revs`` (commit ids or ``a..b`` of ids), newest first."""
-    out = lib.git("log", "--no-merges", "--no-color", "-M", "--numstat", "-z",
-                  f"--format={_RS}%H{_US}%an{_US}%ae{_US}%at{_US}%(trailers:key={SIDE_TRAILER},valueonly,separator=%x2c)",
-                  *revs, "--")
+    out = lib.git(diff_command(
+        "log", "--no-merges", "--no-show-signature", "-M", "--numstat", "-z",
+        f"--format={_RS}%H{_US}%an{_US}%ae{_US}%at{_US}%(trailers:key={SIDE_TRAILER},valueonly,separator=%x2c)",
+    ).value(*revs).paths())
     stats = []
     for record in out.split(_RS)[1:]:
         header, _, rest = record.partition("\0")
@@ -271,11 +273,9 @@ def _history(lib: Library, commit: str) -> _History:
 
 def _read_touches(lib: Library, rev_range: str, limit_to_books: bool) -> list[tuple[str, str, list[str]]]:
     """(commit, first parent, changed paths) along the first-parent chain, newest first."""
-    args = ["log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--name-only", "-z",
-            "--no-color", f"--format={_RS}%H{_US}%P", rev_range, "--"]
-    if limit_to_books:
-        args.append("books/")
-    out = lib.git(*args)
+    command = parsed_command("log", "--first-parent", "--diff-merges=first-parent", "--no-renames", "--name-only",
+                             "-z", "--no-color", "--no-show-signature", f"--format={_RS}%H{_US}%P").value(rev_range)
+    out = lib.git(command.paths(*(["books/"] if limit_to_books else [])))
     rows = []
     for record in out.split(_RS)[1:]:
         header, _, rest = record.partition("\0")
@@ -457,10 +457,10 @@ def _walk(lib: Library, commit: str, base: _Replay | None) -> _Replay | None:
         replay = _Replay(commit, {}, [], {})
         states = {}
         rev_range = commit
-    text = lib.git("-c", "core.quotePath=false", "log", "--reverse", "--topo-order", "--no-color", "-p", "-U0",
-                   "--full-index", "-M", "--diff-merges=first-parent", "--no-ext-diff", "--no-textconv",
-                   f"--format={_RS}%H{_US}%P{_US}%aN{_US}%aE{_US}"
-                   f"%(trailers:key={SIDE_TRAILER},valueonly,separator=%x2c)", rev_range, "--")
+    text = lib.git(diff_command("log", "--reverse", "--topo-order", "--no-show-signature", "-p", "-U0",
+                                "--full-index", "-M", "--diff-merges=first-parent",
+                                f"--format={_RS}%H{_US}%P{_US}%aN{_US}%aE{_US}"
+                                f"%(trailers:key={SIDE_TRAILER},valueonly,separator=%x2c)").value(rev_range).paths())
     commits = list(_parse_patches(text))
     pending: dict[str, int] = {}
     for _, parents, _, _ in commits:

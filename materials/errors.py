@@ -72,6 +72,18 @@ class YAMLInvalid(MaterialsError):
 
 class UnsafeYAML(YAMLInvalid):
     code = "yaml.unsafe"
+class GitTimeout(MaterialsError):
+    """Git ran longer than the library's time limit and was stopped; nothing was changed."""
+
+    code = "git.timeout"
+
+
+class OptionLikeArgument(MaterialsError):
+    """A value that git could read as an option (it starts with ``-``); refused before git runs."""
+
+    code = "git.option_like"
+
+
 
 
 class FrontMatterInvalid(MaterialsError):

@@ -13,12 +13,27 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from .errors import MaterialsError, NotFound
+from .gitcommand import GitCommand
 from .merging import tree_changes
 from .paths import validate_path
 from .repository import SIDE_TRAILER, Author, Delete, Write
 
 _FIELD = "\x1f"
 _RECORD = "\x1e"
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's id of a tree with nothing in it
+
+
+def parsed_command(subcommand: str, *options: str) -> GitCommand:
+    """A git command whose output is parsed: paths printed as they are, in UTF-8."""
+    return GitCommand(subcommand, *options).config("core.quotePath", "false").config("i18n.logOutputEncoding",
+                                                                                      "UTF-8")
+
+
+def diff_command(subcommand: str, *options: str) -> GitCommand:
+    """A command printing patches the parsers here read: ``a/`` and ``b/`` prefixes, no colour,
+    no external or converted diffs, whatever any configuration says."""
+    return parsed_command(subcommand, *options).option(
+        "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
 
 
 @dataclass(frozen=True)
@@ -106,19 +121,20 @@ def side_of(lib, sha: str) -> str | None:
 def log(lib, rev: str = "main", path: str | None = None, limit: int | None = None, *, follow: bool = True) -> list[CommitInfo]:
     """Commits reachable from ``rev``, newest first; of one file, following renames."""
     head = lib.resolve(rev)
-    args = ["log", "--no-color", f"--format={_RECORD}%H{_FIELD}%P{_FIELD}%an{_FIELD}%ae{_FIELD}%at %ad{_FIELD}%B",
-            "--date=format:%z"]
+    command = parsed_command(
+        "log", "--no-color", "--no-show-signature",
+        f"--format={_RECORD}%H{_FIELD}%P{_FIELD}%an{_FIELD}%ae{_FIELD}%at %ad{_FIELD}%B", "--date=format:%z")
     if limit:
-        args.append(f"--max-count={int(limit)}")
+        command.option(f"--max-count={int(limit)}")
     if path:
         path = validate_path(path)
         entry = lib._entry_in_tree(lib.objects.commit(head).tree, path)
         if follow and entry is not None and not entry.is_tree:  # git follows renames of one file only
-            args.append("--follow")
-        args += ["--name-only", head, "--", path]
+            command.option("--follow")
+        command.option("--name-only").value(head).paths(path)
     else:
-        args.append(head)
-    out = lib.git(*args)
+        command.value(head)
+    out = lib.git(command)
     commits = []
     for record in out.split(_RECORD)[1:]:
         sha, parents, name, email, when, rest = record.split(_FIELD, 5)
@@ -202,12 +218,12 @@ def _unquote(s: str) -> str:
     return s
 
 
-def diff(lib, a: str, b: str, paths: list[str] | None = None, *, context: int = 3) -> Diff:
-    """The changes from ``a`` to ``b``, as unified text and as files, hunks and lines."""
-    old, new = lib.resolve(a), lib.resolve(b)
-    args = ["diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", f"-U{int(context)}", old, new, "--"]
-    args += [validate_path(p) for p in (paths or [])]
-    text = lib.git(*args)
+def diff(lib, a: str | None, b: str, paths: list[str] | None = None, *, context: int = 3) -> Diff:
+    """The changes from ``a`` to ``b`` (from nothing when ``a`` is None), as unified text and as
+    files, hunks and lines."""
+    old, new = EMPTY_TREE if a is None else lib.resolve(a), lib.resolve(b)
+    command = diff_command("diff", "-M", f"-U{int(context)}").value(old, new)
+    text = lib.git(command.paths(*(validate_path(p) for p in (paths or []))))
     return Diff(parse_unified(text), text)
 
 
@@ -217,7 +233,7 @@ def blame(lib, rev: str, path: str) -> list[BlameLine]:
     head = lib.resolve(rev)
     if lib.entry(head, path) is None:
         raise NotFound(f"{path} does not exist at {rev}", path=path)
-    out = lib.git("blame", "--porcelain", head, "--", path)
+    out = lib.git(parsed_command("blame", "--porcelain").value(head).paths(path))
     lines: list[BlameLine] = []
     info: dict[str, dict[str, str]] = {}
     sha = None

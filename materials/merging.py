@@ -7,9 +7,9 @@ skipping every subtree whose id did not change.
 from __future__ import annotations
 
 import os
-import subprocess
 import tempfile
 
+from .gitcommand import GitCommand, run_git
 from .objects import Entry, ObjectStore
 
 
@@ -26,10 +26,9 @@ def merge_text(base: str, theirs: str, yours: str) -> tuple[str, bool]:
             with open(p, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
             paths.append(p)
-        result = subprocess.run(
-            ["git", "merge-file", "-p", "-L", "yours", "-L", "base", "-L", "theirs", "--", *paths],
-            capture_output=True,
-        )
+        # Runs outside any repository, so no configuration changes the conflict markers.
+        result = run_git(GitCommand("merge-file", "-p", "-L", "yours", "-L", "base", "-L", "theirs").paths(*paths),
+                         check=False)
     if result.returncode < 0 or result.returncode > 127:
         raise RuntimeError(result.stderr.decode(errors="replace"))
     return result.stdout.decode("utf-8", "surrogateescape"), result.returncode == 0

@@ -3,7 +3,8 @@
 Saves are the platform's hot path, so blobs, trees and commits are hashed and
 written here as loose objects (temporary file, then an atomic rename into
 ``objects/``) instead of spawning git for each step. Reading packed objects is
-left to git itself, through GitPython's long-lived ``cat-file --batch``.
+left to git itself, through GitPython's long-lived ``cat-file --batch``, run
+in the same isolated environment as every other git call (``gitcommand``).
 Trees and commits are immutable, so parsed ones are cached by id.
 """
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 import git
 
 from .errors import NotFound
+from .gitcommand import isolated_environment
 
 TREE = 0o40000
 BLOB = 0o100644
@@ -150,6 +152,12 @@ class ObjectStore:
         pid = getattr(self._local, "pid", None)
         if repo is None or pid != os.getpid():
             repo = git.Repo(self.git_dir)
+            # GitPython starts from os.environ: override what git would take from it.
+            git_dir = self.git_dir.absolute()
+            repo.git.update_environment(**isolated_environment(), GIT_DIR=str(git_dir),
+                                        GIT_OBJECT_DIRECTORY=str(git_dir / "objects"),
+                                        GIT_ALTERNATE_OBJECT_DIRECTORIES="", GIT_CONFIG_PARAMETERS="",
+                                        GIT_CONFIG_COUNT="0")
             self._local.repo, self._local.pid = repo, os.getpid()
         return repo
 

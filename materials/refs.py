@@ -11,11 +11,11 @@ import fcntl
 import functools
 import os
 import re
-import subprocess
 from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import InvalidRefName, RefExists, RefMoved
+from .gitcommand import DEFAULT_TIMEOUT, GitCommand, run_git
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/@+-]{0,199}$")
 ZERO = "0" * 40
@@ -24,8 +24,7 @@ SHA = re.compile(r"^[0-9a-f]{40}$")
 
 @functools.lru_cache(maxsize=4096)
 def _git_accepts(full: str) -> bool:
-    result = subprocess.run(["git", "check-ref-format", full], capture_output=True)
-    return result.returncode == 0
+    return run_git(GitCommand("check-ref-format").value(full), check=False).returncode == 0
 
 
 def validate_ref_name(name: str, kind: str = "branch") -> str:
@@ -43,8 +42,9 @@ def validate_ref_name(name: str, kind: str = "branch") -> str:
 class RefStore:
     """Reads and swaps refs of one bare repository."""
 
-    def __init__(self, git_dir: Path):
+    def __init__(self, git_dir: Path, *, git_timeout: float = DEFAULT_TIMEOUT):
         self.git_dir = Path(git_dir)
+        self.git_timeout = git_timeout
         self._lock_path = self.git_dir / "jointbook-refs.lock"
         self._packed_cache: tuple[float, dict[str, str]] | None = None
 
@@ -126,8 +126,8 @@ class RefStore:
                 raise RefMoved(f"{ref} moved", ref=ref, expected=expected, current=current)
             if ref in self._packed():
                 # Rewriting packed-refs is git's business; it takes its own lock.
-                subprocess.run(["git", "--git-dir", str(self.git_dir), "update-ref", "-d", ref, current],
-                               check=True, capture_output=True)
+                run_git(GitCommand("update-ref", "-d").value(ref, current), git_dir=self.git_dir,
+                        timeout=self.git_timeout)
             try:
                 (self.git_dir / ref).unlink()
             except FileNotFoundError:

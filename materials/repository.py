@@ -10,10 +10,10 @@ re-reads the branch and tries again.
 """
 from __future__ import annotations
 
+import enum
 import fcntl
 import os
 import re
-import subprocess
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +22,7 @@ from typing import Iterable, Union
 
 from .errors import (ConflictedFile, EditConflict, InvalidAuthor, InvalidPath, MaterialsError, NotFound,
                      RefMoved)
+from .gitcommand import DEFAULT_TIMEOUT, GitCommand, run_git
 from .merging import is_text, merge_text, tree_changes
 from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore, Person
 from .paths import check_no_collision, validate_path
@@ -82,6 +83,19 @@ class Rename:
 Change = Union[Write, Delete, Rename]
 
 
+class Overwrite(enum.Enum):
+    """``base=OVERWRITE``: save on top of the branch as it is, replacing what others wrote since.
+
+    Only for writers that mean it (the first commit of a library, scripts that
+    regenerate a file); an author's edit names the commit it started from.
+    """
+
+    OVERWRITE = "overwrite"
+
+
+OVERWRITE = Overwrite.OVERWRITE
+
+
 @dataclass(frozen=True)
 class Saved:
     sha: str
@@ -104,12 +118,13 @@ def with_trailers(message: str, trailers: dict[str, str]) -> str:
 class Library:
     """A library of textbooks and standards in one bare Git repository."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, git_timeout: float | None = None):
         self.path = Path(path)
         if not (self.path / "objects").is_dir() or not (self.path / "HEAD").exists():
             raise NotFound(f"no library at {self.path}", path=str(self.path))
+        self.git_timeout = DEFAULT_TIMEOUT if git_timeout is None else git_timeout  # seconds, every git call
         self.objects = ObjectStore(self.path)
-        self.refs = RefStore(self.path)
+        self.refs = RefStore(self.path, git_timeout=self.git_timeout)
 
     # -- creating ------------------------------------------------------------
     @classmethod
@@ -121,21 +136,20 @@ class Library:
         if path.exists() and any(path.iterdir()):
             raise MaterialsError(f"{path} is not empty", path=str(path))
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", "--", str(path)],
-                       check=True, capture_output=True)
+        run_git(GitCommand("init", "--quiet", "--bare", "--initial-branch=main").paths(str(path.absolute())))
         lib = cls(path)
-        base = None
+        base = OVERWRITE  # the first commit: there is nothing to overwrite
         for author, message, files in initial_commits(starter=starter, name=name):
             base = lib.commit("main", [Write(p, d) for p, d in files], author, message, base=base,
-                              create=base is None).sha
+                              create=base is OVERWRITE).sha
         return lib
 
     # -- resolving -------------------------------------------------------------
-    def git(self, *args: str, input: bytes | None = None, check: bool = True) -> str:
-        """Run git on the library with a fixed option list (callers pass validated values only)."""
-        result = subprocess.run(["git", "--git-dir", str(self.path), *args], input=input, capture_output=True)
-        if check and result.returncode != 0:
-            raise MaterialsError(result.stderr.decode(errors="replace").strip(), command=args[0])
+    def git(self, command: GitCommand, *, input: bytes | None = None, check: bool = True) -> str:
+        """git's output for ``command`` on the library, run isolated and within ``git_timeout``."""
+        if not isinstance(command, GitCommand):
+            raise TypeError("Library.git takes a GitCommand (options and values kept apart)")
+        result = run_git(command, git_dir=self.path, input=input, check=check, timeout=self.git_timeout)
         return result.stdout.decode("utf-8", "surrogateescape")
 
     def branch_head(self, branch: str) -> str | None:
@@ -162,7 +176,8 @@ class Library:
             if sha:
                 return self._peel(sha)
         if re.match(r"^[0-9a-f]{4,39}$", rev):
-            out = self.git("rev-parse", "--verify", "--quiet", "--end-of-options", rev + "^{commit}", check=False).strip()
+            command = GitCommand("rev-parse", "--verify", "--quiet", "--end-of-options").value(rev + "^{commit}")
+            out = self.git(command, check=False).strip()
             if SHA.match(out):
                 return out
         raise NotFound(f"unknown revision {rev!r}", rev=rev)
@@ -247,16 +262,23 @@ class Library:
         return entry.sha if entry and entry.is_tree else None
 
     # -- writing ---------------------------------------------------------------
-    def commit(self, branch: str, changes: Iterable[Change], author: Author, message: str,
-               base: str | None = None, *, create: bool = False, parents_extra: tuple[str, ...] = ()) -> Saved:
-        """Write ``changes`` as one commit on ``branch``, on top of the author's ``base``."""
+    def commit(self, branch: str, changes: Iterable[Change], author: Author, message: str, *,
+               base: str | Overwrite, create: bool = False, parents_extra: tuple[str, ...] = ()) -> Saved:
+        """Write ``changes`` as one commit on ``branch``, on top of the author's ``base``.
+
+        ``base`` is required: the commit the author started from (edits made on
+        the branch since are merged, or stop the save), or ``OVERWRITE``.
+        """
+        if base is None or not isinstance(base, (str, Overwrite)):
+            raise TypeError("Library.commit needs base=: the commit the author started from, or OVERWRITE")
         validate_ref_name(branch)
         author = author.validated()
         changes = [self._validated(c) for c in changes]
         if not changes:
             raise MaterialsError("nothing to save", reason="empty")
         ref = "refs/heads/" + branch
-        if base is not None:
+        overwrite = base is OVERWRITE
+        if not overwrite:
             base = self.resolve(base)
         message = with_trailers(message, {SIDE_TRAILER: author.side or ""})
         for _ in range(MAX_SAVE_ATTEMPTS):
@@ -264,7 +286,7 @@ class Library:
             if head is None and not create:
                 raise NotFound(f"branch {branch} does not exist", branch=branch)
             head_tree = self.objects.commit(head).tree if head else None
-            start = base if base is not None else head
+            start = head if overwrite else base
             base_tree = self.objects.commit(start).tree if start else None
             edits, merged = self._resolve_edits(changes, base_tree, head_tree, head)
             new_tree = self._apply(head_tree, edits, "")
@@ -448,16 +470,18 @@ class Library:
         a, d = self.resolve(ancestor), self.resolve(descendant)
         if a == d:
             return True
-        return subprocess.run(["git", "--git-dir", str(self.path), "merge-base", "--is-ancestor", a, d],
-                              capture_output=True).returncode == 0
+        result = run_git(GitCommand("merge-base", "--is-ancestor").value(a, d), git_dir=self.path, check=False,
+                         timeout=self.git_timeout)
+        return result.returncode == 0
 
     def merge_base(self, a: str, b: str) -> str | None:
-        out = self.git("merge-base", self.resolve(a), self.resolve(b), check=False).strip()
+        out = self.git(GitCommand("merge-base").value(self.resolve(a), self.resolve(b)), check=False).strip()
         return out if SHA.match(out) else None
 
     def compare(self, base: str, head: str) -> tuple[int, int]:
         """(ahead, behind): commits ``head`` has that ``base`` lacks, and the reverse."""
-        out = self.git("rev-list", "--left-right", "--count", f"{self.resolve(base)}...{self.resolve(head)}")
+        both = f"{self.resolve(base)}...{self.resolve(head)}"
+        out = self.git(GitCommand("rev-list", "--left-right", "--count").value(both))
         behind, ahead = (int(x) for x in out.split())
         return ahead, behind
 
@@ -546,7 +570,7 @@ class Library:
         from .history import log
         return log(self, rev, path, limit, follow=follow)
 
-    def diff(self, a: str, b: str, paths: list[str] | None = None, *, context: int = 3):
+    def diff(self, a: str | None, b: str, paths: list[str] | None = None, *, context: int = 3):
         from .history import diff
         return diff(self, a, b, paths, context=context)
 
@@ -563,7 +587,7 @@ class Library:
     MAINTAIN_LOOSE_LIMIT = 1000  # loose objects worth a pack
 
     def loose_objects(self) -> int:
-        out = self.git("count-objects")  # "N objects, M kilobytes"
+        out = self.git(GitCommand("count-objects"))  # "N objects, M kilobytes"
         return int(out.split()[0]) if out.strip() else 0
 
     def maintain(self, loose_limit: int | None = None) -> bool:
@@ -583,7 +607,7 @@ class Library:
             if self.loose_objects() < (self.MAINTAIN_LOOSE_LIMIT if loose_limit is None else loose_limit):
                 return False
             packs = len(list((self.path / "objects" / "pack").glob("*.pack")))
-            self.git("repack", "-d", "-q", *(["-a"] if packs >= 20 else []))
+            self.git(GitCommand("repack", "-d", "-q", *(["-a"] if packs >= 20 else [])))
             return True
         finally:
             os.close(fd)

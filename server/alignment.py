@@ -380,7 +380,8 @@ def apply_migration(book: str, old_id: str, user: Any, direct: bool = False) -> 
     title = f"Move {book} from {m.old.id} to {m.new.id}"
     message = title + "\n\n" + "\n".join(lines)
     if direct:
-        done = standards_catalog.commit_proposal(changes, user, "main", message, True, subject=m.new.id)
+        done = standards_catalog.commit_proposal(changes, user, "main", message, True, subject=m.new.id,
+                                                 base=alignment.rev)
     else:
         row = change_requests.open_cr(user, book, title, "\n".join(lines))
         saved = change_requests.commit_to_cr(user, row, changes, message, base=alignment.rev)

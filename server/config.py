@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from materials.gitcommand import DEFAULT_TIMEOUT
+
 # Keys read from the environment, with the type each is converted to.
 ENVIRONMENT_KEYS: dict[str, type] = {
     "DATABASE_URL": str,
@@ -38,6 +40,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SMTP_FROM": str,
     "SMTP_STARTTLS": bool,
     "JOB_POLL_SECONDS": float,
+    "GIT_TIMEOUT": float,
 }
 
 
@@ -91,6 +94,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_FROM": None,
         "SMTP_STARTTLS": True,
         "JOB_POLL_SECONDS": 1.0,
+        "GIT_TIMEOUT": DEFAULT_TIMEOUT,  # seconds any one git command of the library may run
         "RUN_MIGRATIONS": True,
         "START_JOB_RUNNER": False,
     }

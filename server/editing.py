@@ -118,7 +118,7 @@ def author_of(user: Any) -> Author:
     return Author(name, re.sub(r"[<>\r\n\0\s]", "", email), user.side)
 
 
-def commit_on(lib: Any, user: Any, branch: str, changes: list, message: str, base: str | None) -> Saved:
+def commit_on(lib: Any, user: Any, branch: str, changes: list, message: str, base: str) -> Saved:
     ensure_branch(lib, branch)
     return lib.commit(branch, changes, author_of(user), message, base=base)
 
@@ -544,15 +544,16 @@ def upload_asset(lib: Any, user: Any, book: str, branch: str, filename: str, dat
             return name, None
         stem, ext = name.rsplit(".", 1)
         name = f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
-    saved = commit_on(lib, user, branch, [Write(book_path(book, f"assets/{name}"), data)], f"Add image {name}", None)
+    saved = commit_on(lib, user, branch, [Write(book_path(book, f"assets/{name}"), data)], f"Add image {name}", rev)
     return name, saved
 
 
 def delete_asset(lib: Any, user: Any, book: str, branch: str, name: str) -> Saved:
     path = book_path(book, f"assets/{name}")
-    if not lib.exists(read_revision(lib, branch), path):
+    rev = read_revision(lib, branch)
+    if not lib.exists(rev, path):
         raise UserError("asset.not_found", status=404, name=name)
-    return commit_on(lib, user, branch, [Delete(path)], f"Delete image {name}", None)
+    return commit_on(lib, user, branch, [Delete(path)], f"Delete image {name}", rev)
 
 
 def chapters_using(lib: Any, book: str, rev: str, name: str) -> list[str]:

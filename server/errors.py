@@ -44,6 +44,8 @@ MESSAGES: dict[str, Any] = {
     "ref.exists": _l("This branch or version already exists: %(ref)s."),
     "ref.moved": _l("Someone else saved at the same moment. Please try again."),
     "author.invalid": _l("The author's name or e-mail address cannot be used in the history."),
+    "git.timeout": _l("Reading the textbook library timed out (more than %(seconds)s seconds). Nothing was changed; please try again later."),
+    "git.option_like": _l("This value cannot be used because it starts with “-”: %(value)s"),
     "yaml.invalid": _l("The settings text is not valid YAML: %(detail)s"),
     "yaml.unsafe": _l("The settings text uses YAML features that are not allowed."),
     "front_matter.invalid": _l("The chapter's information (title, objectives, standards) is not valid: %(detail)s"),
@@ -239,6 +241,7 @@ STATUS: dict[str, int] = {
     "ref.exists": 409,
     "user.exists": 409,
     "library.unavailable": 503,
+    "git.timeout": 503,
     "token.invalid": 401,
 }
 

@@ -28,7 +28,7 @@ def library() -> Any:
         raise UserError("library.unavailable", status=503) from error
     if not path.exists():
         raise UserError("library.unavailable", status=503)
-    opened = Library(path)
+    opened = Library(path, git_timeout=current_app.config["GIT_TIMEOUT"])
     current_app.extensions["jointbook.library"] = opened
     return opened
 

@@ -35,7 +35,7 @@ from build.errors import BuildFailed, SiteError
 from build.previews import build_preview, is_current, preview_dir, preview_record, prune_previews
 from build.publish import (LATEST, latest_version, read_versions, release, set_version_state, validate_version)
 from build.site import BUILD_RECORD, build_site, release_tag
-from materials import Author, MaterialsError
+from materials import Author, GitCommand, MaterialsError
 from materials.paths import validate_book_slug
 from server.audit import record
 from server.database import db
@@ -96,8 +96,8 @@ def _tag_facts(book: str) -> dict[str, dict[str, Any]]:
     """Tag name -> commit, date and message of the book's release tags (one git call)."""
     validate_book_slug(book)
     lib = library()
-    out = lib.git("for-each-ref", "--format=%(refname:strip=2)%00%(creatordate:unix)%00%(*objectname)"
-                  "%00%(objectname)%00%(contents:subject)%01", f"refs/tags/{book}/", check=False)
+    out = lib.git(GitCommand("for-each-ref", "--format=%(refname:strip=2)%00%(creatordate:unix)%00%(*objectname)"
+                             "%00%(objectname)%00%(contents:subject)%01").value(f"refs/tags/{book}/"), check=False)
     facts: dict[str, dict[str, Any]] = {}
     for line in out.split("\x01"):
         parts = line.strip("\n").split("\x00")

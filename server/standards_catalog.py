@@ -265,7 +265,8 @@ def import_standard(std: Standard, user: Any, direct: bool, book: str | None = N
     """
     lib = library()
     path = f"{STANDARDS_DIR}/{std.id}.yml"
-    if lib.exists("main", path) or std.id in standards():
+    main = lib.resolve("main")
+    if lib.exists(main, path) or std.id in standards():
         raise UserError("standard.exists", status=409, standard=std.id)
     text = standard_yaml(std)
     message = f"Import the standard {std.id}\n\n{std.title}"
@@ -280,19 +281,22 @@ def import_standard(std: Standard, user: Any, direct: bool, book: str | None = N
         return Imported(std.id, cr.branch, saved.sha, False,
                         url=url_for("change_requests.show", book=book, number=cr.number))
     branch = IMPORT_BRANCH.format(username=user.username, standard=std.id)
-    return commit_proposal([Write(path, text)], user, branch, message, direct, subject=std.id)
+    base = main if direct else (lib.branch_head(branch) or main)
+    return commit_proposal([Write(path, text)], user, branch, message, direct, subject=std.id, base=base)
 
 
-def commit_proposal(changes: list, user: Any, branch: str, message: str, direct: bool, subject: str = "") -> Imported:
-    """One commit of ``changes``: on main when ``direct``, else on the draft ``branch`` (created from main)."""
+def commit_proposal(changes: list, user: Any, branch: str, message: str, direct: bool, subject: str = "", *,
+                    base: str) -> Imported:
+    """One commit of ``changes`` made against ``base``: on main when ``direct``, else on the draft
+    ``branch`` (created from main)."""
     lib = library()
     author = author_of(user)
     if direct:
-        saved = lib.commit("main", changes, author, message)
+        saved = lib.commit("main", changes, author, message, base=base)
         return Imported(subject, "main", saved.sha, True)
     if lib.branch_head(branch) is None:
         lib.create_branch(branch, "main")
-    saved = lib.commit(branch, changes, author, message)
+    saved = lib.commit(branch, changes, author, message, base=base)
     return Imported(subject, branch, saved.sha, False)
 
 

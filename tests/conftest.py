@@ -68,3 +68,65 @@ def page(browser):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+# A git configuration that breaks every parse of git output, for the isolation tests.
+HOSTILE_GIT_CONFIG = """\
+[diff]
+\tnoprefix = true
+\tmnemonicPrefix = true
+\texternal = {script}
+\trenames = false
+\tsuppressBlankEmpty = true
+\tcontext = 0
+[diff "hostile"]
+\ttextconv = {script}
+[core]
+\tautocrlf = true
+\tquotePath = true
+\tpager = {script}
+\tattributesFile = {attributes}
+[log]
+\tshowSignature = true
+\tdate = relative
+\tdecorate = full
+[color]
+\tui = always
+[alias]
+\tblame = !{script}
+[blame]
+\tignoreRevsFile = {missing}
+[merge]
+\tconflictStyle = diff3
+[i18n]
+\tlogOutputEncoding = ISO-8859-1
+"""
+
+
+@pytest.fixture
+def hostile_git(tmp_path, monkeypatch):
+    """``hostile_git()`` gives this process a git configuration that breaks every parse of git's output:
+    in the account's home, XDG, system and environment (what a server account may carry)."""
+    home = tmp_path / "account"
+    (home / ".config" / "git").mkdir(parents=True)
+    script = tmp_path / "hijack.sh"
+    script.write_text("#!/bin/sh\necho HIJACKED\n")
+    script.chmod(0o755)
+    attributes = tmp_path / "attributes"
+    attributes.write_text("* diff=hostile\n")
+    config = HOSTILE_GIT_CONFIG.format(script=script, attributes=attributes, missing=tmp_path / "missing")
+    for target in (home / ".gitconfig", home / ".config" / "git" / "config"):
+        target.write_text(config)
+
+    def apply():
+        monkeypatch.setenv("HOME", str(home))
+        monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+        monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+        monkeypatch.setenv("GIT_CONFIG_SYSTEM", str(home / ".gitconfig"))
+        monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+        monkeypatch.setenv("GIT_CONFIG_KEY_0", "diff.noprefix")
+        monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
+        monkeypatch.setenv("GIT_EXTERNAL_DIFF", str(script))
+        monkeypatch.setenv("GIT_PAGER", str(script))
+
+    return apply

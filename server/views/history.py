@@ -281,23 +281,11 @@ def commit_in_book(lib: Any, book: str, sha: str) -> tuple[CommitInfo, Diff]:
     except NotFound:
         raise UserError("commit.not_found", status=404, sha=sha[:80]) from None
     info = lib.log(full, limit=1)[0]
-    parent = info.parents[0] if info.parents else EMPTY_TREE
-    diff = lib.diff(parent, full, [book_prefix(book)]) if info.parents else _root_diff(lib, book, full)
+    # the library's first commit has no parent: it shows as everything added
+    diff = lib.diff(info.parents[0] if info.parents else None, full, [book_prefix(book)])
     if not diff.files:
         raise UserError("commit.not_found", status=404, sha=sha[:80])
     return info, diff
-
-
-EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-
-
-def _root_diff(lib: Any, book: str, sha: str) -> Diff:
-    """The first commit of the library, shown as everything added (git's empty tree as the parent)."""
-    from materials.history import parse_unified
-
-    text = lib.git("diff", "--no-color", "--no-ext-diff", "--no-textconv", "-M", "-U3", EMPTY_TREE, sha, "--",
-                   book_prefix(book))
-    return Diff(parse_unified(text), text)
 
 
 # ------------------------------------------------------------------ blame

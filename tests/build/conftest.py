@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from build.publish import release
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 
 BOOK = "locomotive-maintenance"
 TEACHER = Author("王老师", "wang@college.example", "school")
@@ -82,7 +82,7 @@ def published(tmp_path_factory) -> Published:
         Write(f"books/{BOOK}/book.yml", book_yml),
         Write(f"books/{BOOK}/assets/diagram.svg", SVG_WITH_SCRIPT),
         Write(f"books/{BOOK}/assets/evil.js", "alert(7)"),
-    ], TEACHER, "增加受电弓故障案例")
+    ], TEACHER, "增加受电弓故障案例", base=OVERWRITE)
     release(lib, BOOK, "2.0", sites, RELEASER, "第二版", cache_dir=cache)
     return Published(lib, sites, sites / BOOK, v1, added)
 

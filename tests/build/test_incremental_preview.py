@@ -14,7 +14,7 @@ import pytest
 
 from build.site import build_site
 from build.previews import build_preview
-from materials import Library, Write
+from materials import OVERWRITE, Library, Write
 
 from .conftest import BOOK, TEACHER, tree_hashes
 
@@ -39,7 +39,8 @@ def previews(tmp_path_factory):
     before = site_files(out / "1")
 
     lib.create_branch("edit")
-    lib.commit("edit", [Write(EDITED, lib.read("main", EDITED).decode() + NEW_TEXT)], TEACHER, "补充制动机案例")
+    lib.commit("edit", [Write(EDITED, lib.read("main", EDITED).decode() + NEW_TEXT)], TEACHER, "补充制动机案例",
+               base=OVERWRITE)
     edited = build_preview(lib, BOOK, 1, "edit", out, platform_url=None)
     after_edit = site_files(out / "1")
     full_edit = build_site(lib, BOOK, "edit", root / "full-edit", version="preview-1", platform_url=None)
@@ -47,7 +48,7 @@ def previews(tmp_path_factory):
     text = lib.read("edit", RETITLED).decode()
     retitled_text = re.sub(r"(?m)^title: .*$", "title: 牵引电动机的检修与试验（修订）", text, count=1)
     assert retitled_text != text
-    lib.commit("edit", [Write(RETITLED, retitled_text)], TEACHER, "修改章节标题")
+    lib.commit("edit", [Write(RETITLED, retitled_text)], TEACHER, "修改章节标题", base=OVERWRITE)
     retitled = build_preview(lib, BOOK, 1, "edit", out, platform_url=None)
     after_title = site_files(out / "1")
     return {"out": out / "1", "first": first, "edited": edited, "retitled": retitled, "before": before,

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 
 TEACHER = Author("王老师", "wang@example.edu.cn", "school")
 CRAFTSMAN = Author("李师傅", "li@example.com", "enterprise")
@@ -29,7 +29,7 @@ def lib(library_path) -> Library:
         Write("books/loco/book.yml", BOOK_YML),
         Write("books/loco/chapters/01-intro.md", CHAPTER.format(title="概述")),
         Write("books/loco/chapters/02-brake.md", CHAPTER.format(title="制动机")),
-    ], TEACHER, "Add the book")
+    ], TEACHER, "Add the book", base=OVERWRITE)
     yield library
     library.close()
 

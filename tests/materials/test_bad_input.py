@@ -6,7 +6,7 @@ import subprocess
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from materials import (Author, BookInvalid, FrontMatterInvalid, InvalidAuthor, InvalidPath, InvalidRefName,
+from materials import (OVERWRITE, Author, BookInvalid, FrontMatterInvalid, InvalidAuthor, InvalidPath, InvalidRefName,
                        NotFound, PathCollision, PathOutsideBook, UnsafeYAML, Write, book_path, parse_chapter,
                        validate_path)
 from materials.books import parse_book_config
@@ -33,7 +33,7 @@ BAD_PATHS = {
 def test_bad_paths_are_refused_and_nothing_changes(lib, path, error):
     before = refs_snapshot(lib)
     with pytest.raises(error):
-        lib.commit("main", [Write(path, "x")], TEACHER, "bad")
+        lib.commit("main", [Write(path, "x")], TEACHER, "bad", base=OVERWRITE)
     assert refs_snapshot(lib) == before
 
 
@@ -48,10 +48,10 @@ def test_book_paths_cannot_leave_their_book():
 def test_names_differing_only_by_case_or_normalisation_collide(lib):
     before = refs_snapshot(lib)
     with pytest.raises(PathCollision):
-        lib.commit("main", [Write("books/loco/chapters/01-INTRO.md", "x")], TEACHER, "case")
-    lib.commit("main", [Write("books/loco/assets/caf\u00e9.png", b"x")], TEACHER, "nfc")
+        lib.commit("main", [Write("books/loco/chapters/01-INTRO.md", "x")], TEACHER, "case", base=OVERWRITE)
+    lib.commit("main", [Write("books/loco/assets/caf\u00e9.png", b"x")], TEACHER, "nfc", base=OVERWRITE)
     with pytest.raises(PathCollision):
-        lib.commit("main", [Write("books/loco/assets/CAFE\u0301.png", b"y")], TEACHER, "nfd")
+        lib.commit("main", [Write("books/loco/assets/CAFE\u0301.png", b"y")], TEACHER, "nfd", base=OVERWRITE)
     assert lib.files("main", "books/loco/assets") == {"books/loco/assets/caf\u00e9.png": lib.files("main", "books/loco/assets")["books/loco/assets/caf\u00e9.png"]}
     del before
 
@@ -70,7 +70,7 @@ def test_symlinks_in_the_tree_are_never_followed(lib):
     with pytest.raises(InvalidPath):
         lib.read("main", "link/passwd")
     with pytest.raises(InvalidPath):
-        lib.commit("main", [Write("link/passwd", "x")], TEACHER, "through link")
+        lib.commit("main", [Write("link/passwd", "x")], TEACHER, "through link", base=OVERWRITE)
     assert "link" not in lib.files("main")
 
 
@@ -80,7 +80,7 @@ def test_option_like_and_invalid_branch_names_are_refused(lib, name):
     with pytest.raises(InvalidRefName):
         lib.create_branch(name)
     with pytest.raises(InvalidRefName):
-        lib.commit(name, [Write("x.md", "x")], TEACHER, "x")
+        lib.commit(name, [Write("x.md", "x")], TEACHER, "x", base=OVERWRITE)
     assert refs_snapshot(lib) == before
 
 
@@ -95,7 +95,7 @@ def test_option_like_revisions_are_not_found(lib):
 def test_malformed_authors_are_refused(lib, author):
     before = refs_snapshot(lib)
     with pytest.raises(InvalidAuthor):
-        lib.commit("main", [Write("x.md", "x")], author, "x")
+        lib.commit("main", [Write("x.md", "x")], author, "x", base=OVERWRITE)
     assert refs_snapshot(lib) == before
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from materials import Author, EditConflict, Library, Write
+from materials import OVERWRITE, Author, EditConflict, GitCommand, Library, Write
 
 from .conftest import fsck
 
@@ -49,7 +49,7 @@ def _thread_writers(path: str, proc: int, seconds: float, results) -> None:
 
 
 def test_processes_and_threads_saving_to_one_branch_lose_nothing(lib):
-    lib.commit("main", [Write(SHARED, "start\n")], Author("x", "x@example.com", "school"), "shared")
+    lib.commit("main", [Write(SHARED, "start\n")], Author("x", "x@example.com", "school"), "shared", base=OVERWRITE)
     ctx = mp.get_context("spawn")
     results = ctx.Queue()
     procs = [ctx.Process(target=_thread_writers, args=(str(lib.path), p, 3.0, results)) for p in range(3)]
@@ -58,7 +58,7 @@ def test_processes_and_threads_saving_to_one_branch_lose_nothing(lib):
     reports = [results.get(timeout=120) for _ in range(6)]
     for p in procs:
         p.join(timeout=60)
-    history = set(lib.git("rev-list", "main").split())
+    history = set(lib.git(GitCommand("rev-list").value("main")).split())
     total = 0
     for worker, acked, _conflicts in reports:
         total += len(acked)
@@ -79,7 +79,7 @@ def _crashing_writer(path: str, ack_path: str) -> None:
             n += 1
             saved = lib.commit("main", [Write(f"books/loco/chapters/c{n % 7}.md", f"---\ntitle: c\n---\n{n}\n"),
                                         Write(f"books/loco/assets/b{n % 3}.bin", os.urandom(2048))],
-                               me, f"save {n}")
+                               me, f"save {n}", base=OVERWRITE)
             acks.write(saved.sha + "\n")
             acks.flush()
 
@@ -106,5 +106,5 @@ def test_a_writer_killed_at_random_moments_leaves_a_sound_library(lib, tmp_path)
         lib.read("main", "books/loco/book.yml")
     acked = ack_path.read_text().split()
     assert acked, "the writer never got to save"
-    history = set(lib.git("rev-list", "main").split())
+    history = set(lib.git(GitCommand("rev-list").value("main")).split())
     assert set(acked) <= history

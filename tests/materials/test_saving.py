@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from materials import Delete, EditConflict, NotFound, Rename, Write
+from materials import OVERWRITE, Delete, EditConflict, NotFound, Rename, Write
 
 from .conftest import CHAPTER, CRAFTSMAN, TEACHER, fsck, refs_snapshot
 
@@ -95,7 +95,7 @@ def test_rename_on_stale_base_carries_the_other_authors_edit(lib):
 
 def test_binary_files_changed_on_both_sides_conflict(lib):
     png = "books/loco/assets/a.png"
-    lib.commit("main", [Write(png, b"\x00one")], TEACHER, "add")
+    lib.commit("main", [Write(png, b"\x00one")], TEACHER, "add", base=OVERWRITE)
     base = lib.resolve("main")
     lib.commit("main", [Write(png, b"\x00two")], CRAFTSMAN, "theirs", base=base)
     with pytest.raises(EditConflict):
@@ -105,19 +105,19 @@ def test_binary_files_changed_on_both_sides_conflict(lib):
 
 def test_saving_identical_content_makes_no_commit(lib):
     head = lib.resolve("main")
-    saved = lib.commit("main", [Write(INTRO, lib.read(head, INTRO))], TEACHER, "nothing")
+    saved = lib.commit("main", [Write(INTRO, lib.read(head, INTRO))], TEACHER, "nothing", base=OVERWRITE)
     assert saved.unchanged and lib.resolve("main") == head
 
 
 def test_deleting_a_missing_file_is_refused(lib):
     before = refs_snapshot(lib)
     with pytest.raises(NotFound):
-        lib.commit("main", [Delete("books/loco/chapters/99.md")], TEACHER, "x")
+        lib.commit("main", [Delete("books/loco/chapters/99.md")], TEACHER, "x", base=OVERWRITE)
     assert refs_snapshot(lib) == before
 
 
 def test_every_book_file_reads_back_at_an_old_revision(lib):
     old = lib.resolve("main")
-    lib.commit("main", [Write(INTRO, "---\ntitle: 改\n---\n")], TEACHER, "change")
+    lib.commit("main", [Write(INTRO, "---\ntitle: 改\n---\n")], TEACHER, "change", base=OVERWRITE)
     assert lib.read_text(old, INTRO) == CHAPTER.format(title="概述")
     assert set(lib.snapshot(old, "books/loco")) == {"books/loco/book.yml", INTRO, BRAKE}

@@ -1,7 +1,7 @@
 """What a new user sees first: the starter course, loaded through the library."""
 from __future__ import annotations
 
-from materials import Library
+from materials import OVERWRITE, Library
 
 from .conftest import fsck
 
@@ -37,7 +37,8 @@ def test_validation_lists_unknown_standard_items_with_file_and_line(library_path
     path = "books/locomotive-maintenance/chapters/02-work-safety.md"
     text = lib.read_text("main", path)
     first_ref = lib.book("locomotive-maintenance").chapter("02-work-safety.md").meta.standards[0]
-    lib.commit("main", [Write(path, text.replace(first_ref, "L9.S.9.9.9", 1))], Author("a", "a@example.com", "school"), "typo")
+    lib.commit("main", [Write(path, text.replace(first_ref, "L9.S.9.9.9", 1))], Author("a", "a@example.com", "school"), "typo",
+               base=OVERWRITE)
     problems = validate_book(lib, "locomotive-maintenance")
     assert [(p.code, p.path) for p in problems] == [("standard.unknown_item", path)]
     expected_line = next(n for n, l in enumerate(lib.read_text("main", path).splitlines(), 1) if "L9.S.9.9.9" in l)

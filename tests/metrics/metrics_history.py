@@ -20,7 +20,7 @@ from pathlib import Path
 
 from datetime import datetime, timezone
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from materials.objects import Person
 
 WANG = Author("王老师", "wang@example.edu.cn", "school")
@@ -65,7 +65,7 @@ def utc(*parts: int) -> datetime:
 
 def save_at(lib: Library, branch: str, changes, author: Author, message: str, when: datetime) -> str:
     """A save as the platform makes it, then dated ``when`` (author and committer)."""
-    saved = lib.commit(branch, changes, author, message)
+    saved = lib.commit(branch, changes, author, message, base=OVERWRITE)
     c = lib.objects.commit(saved.sha)
     person = Person(author.name, author.email, int(when.timestamp()), "+0000")
     dated = lib.objects.write_commit(c.tree, list(c.parents), person, person, c.message)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from materials import Delete, Library, Rename, Write
+from materials import OVERWRITE, Delete, Library, Rename, Write
 from materials import contributions
 from materials.contributions import clear_caches, text_by_author, text_share_by_side
 
@@ -53,24 +53,25 @@ def test_replay_agrees_with_git_blame_through_merges_renames_and_deletions(lib, 
         Write(CH + "04.md", lines("---", "title: 四", "---", "丁丁丁")),
         Write(CH + "05.md", lines("---", "title: 五", "---", "戊")),
         Write(CH + "06.md", ""),
-    ], WANG, "Start").sha
+    ], WANG, "Start", base=OVERWRITE).sha
     lib.commit("main", [Write(CH + "01.md", lines("---", "title: 一", "---", "甲一", "李插入", "甲二", "李改三", "甲四"))],
-               LI, "Edit the middle")
+               LI, "Edit the middle", base=OVERWRITE)
     # a change request and main both edit 02.md, in different places: the merge combines them
     lib.create_branch("cr/1", "main")
     lib.commit("cr/1", [Write(CH + "02.md", lines("---", "title: 二", "---", "乙一", "李改二", "乙三", "乙四", "乙五"))],
-               LI, "Fix line two")
+               LI, "Fix line two", base=OVERWRITE)
     lib.commit("main", [Write(CH + "02.md", lines("---", "title: 二", "---", "乙一", "乙二", "乙三", "乙四", "张改五五"))],
-               ZHANG, "Fix line five")
+               ZHANG, "Fix line five", base=OVERWRITE)
     lib.merge("cr/1", "main", WANG, "Merge change request #1")
     # a change request adds a chapter while main moves on elsewhere: the merge takes it as it was
     lib.create_branch("cr/2", "main")
-    lib.commit("cr/2", [Write(CH + "07.md", lines("---", "title: 七", "---", "李写的第七章"))], LI, "Add seven")
+    lib.commit("cr/2", [Write(CH + "07.md", lines("---", "title: 七", "---", "李写的第七章"))], LI, "Add seven",
+               base=OVERWRITE)
     lib.commit("main", [Write(CH + "01.md", lines("---", "title: 一", "---", "甲一", "李插入", "甲二", "李改三", "张加"))],
-               ZHANG, "Replace the last line")
+               ZHANG, "Replace the last line", base=OVERWRITE)
     lib.merge("cr/2", "main", WANG, "Merge change request #2")
-    lib.commit("main", [Rename(CH + "04.md", CH + "08.md")], WANG, "Rename")
-    lib.commit("main", [Delete(CH + "05.md")], ZHAO, "Remove five")
+    lib.commit("main", [Rename(CH + "04.md", CH + "08.md")], WANG, "Rename", base=OVERWRITE)
+    lib.commit("main", [Delete(CH + "05.md")], ZHAO, "Remove five", base=OVERWRITE)
 
     expected = by_git_blame(lib, "main", monkeypatch)
     assert by_replay(lib, "main", monkeypatch) == expected
@@ -89,15 +90,17 @@ def test_replay_moves_forward_from_an_earlier_walk_and_stays_exact(lib, monkeypa
     first = lib.commit("main", [
         Write("books/loco/book.yml", BOOK_YML),
         Write(CH + "01.md", lines("---", "title: 一", "---", "甲一", "甲二")),
-    ], WANG, "Start").sha
+    ], WANG, "Start", base=OVERWRITE).sha
     lib.create_branch("cr/old", "main")  # started before the walk below
-    lib.commit("main", [Write(CH + "02.md", lines("---", "title: 二", "---", "乙"))], ZHANG, "Add two")
+    lib.commit("main", [Write(CH + "02.md", lines("---", "title: 二", "---", "乙"))], ZHANG, "Add two", base=OVERWRITE)
     by_replay(lib, "main", monkeypatch)  # the walk stops here
 
-    lib.commit("cr/old", [Write(CH + "09.md", lines("---", "title: 九", "---", "李写的"))], LI, "Add nine")
-    lib.commit("main", [Write(CH + "01.md", lines("---", "title: 一", "---", "甲一", "赵改二"))], ZHAO, "Edit")
+    lib.commit("cr/old", [Write(CH + "09.md", lines("---", "title: 九", "---", "李写的"))], LI, "Add nine", base=OVERWRITE)
+    lib.commit("main", [Write(CH + "01.md", lines("---", "title: 一", "---", "甲一", "赵改二"))], ZHAO, "Edit",
+               base=OVERWRITE)
     lib.merge("cr/old", "main", WANG, "Merge the old change request")
-    lib.commit("main", [Write(CH + "09.md", lines("---", "title: 九", "---", "李写的", "张补充"))], ZHANG, "Extend nine")
+    lib.commit("main", [Write(CH + "09.md", lines("---", "title: 九", "---", "李写的", "张补充"))], ZHANG, "Extend nine",
+               base=OVERWRITE)
 
     replayed = by_replay(lib, "main", monkeypatch)
     assert replayed == by_git_blame(lib, "main", monkeypatch)

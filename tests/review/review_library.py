@@ -1,7 +1,7 @@
 """A small real library for review tests: one book, two chapters, one standard edition."""
 from __future__ import annotations
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 
 BOOK = "brakes"
 STD = "sample-loco@2026"
@@ -75,5 +75,5 @@ def make_library(path) -> Library:
         Write(f"books/{BOOK}/book.yml", book_yml()),
         Write(chapter_path("01-check.md"), chapter("制动装置检查", "L5.S.1.1.1, L5.K.1.1.1", CHECK_BODY)),
         Write(chapter_path("02-test.md"), chapter("五步闸试验", "L4.S.1.1.1", TEST_BODY)),
-    ], EDITOR, "Add the brakes book")
+    ], EDITOR, "Add the brakes book", base=OVERWRITE)
     return lib

@@ -142,12 +142,13 @@ def test_reanchor_over_deleted_file_diff_is_outdated():
 
 @pytest.mark.parametrize("new_text,expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_reanchor_over_the_library_diff_agrees_with_texts(lib, new_text, expected):
-    from materials import Write
+    from materials import OVERWRITE, Write
     from review_library import TEACHER
 
     path = "books/brakes/chapters/01-check.md"
-    first = lib.commit("main", [Write(path, CHAPTER)], TEACHER, "Old").sha
-    second = lib.commit("main", [Write(path, new_text)], TEACHER, "New").sha if new_text != CHAPTER else first
+    first = lib.commit("main", [Write(path, CHAPTER)], TEACHER, "Old", base=OVERWRITE).sha
+    second = lib.commit("main", [Write(path, new_text)], TEACHER, "New",
+                        base=OVERWRITE).sha if new_text != CHAPTER else first
     files = lib.diff(first, second, paths=[path]).files
     file_diff = files[0] if files else FileDiff([])
     assert reanchor(Anchor(path, LINE, "1. 检查总风缸压力。", first), file_diff) == expected

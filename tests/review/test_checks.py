@@ -1,7 +1,7 @@
 """Checks on a change request's head: front matter, book.yml, standards alignment."""
 from __future__ import annotations
 
-from materials import Delete, Write
+from materials import OVERWRITE, Delete, Write
 from review_library import (BOOK, CHECK_BODY, EDITOR, OLD_STD, STD, TEACHER, TEST_BODY, book_yml, chapter,
                             chapter_path, standard_yml)
 
@@ -10,7 +10,7 @@ from review.checks import CheckResult, Finding, register_check, registered_check
 
 def branch_with(lib, changes, name="cr/1"):
     lib.create_branch(name, "main")
-    return lib.commit(name, changes, TEACHER, "Edit").sha
+    return lib.commit(name, changes, TEACHER, "Edit", base=OVERWRITE).sha
 
 
 def codes(result: CheckResult) -> list[str]:
@@ -93,7 +93,7 @@ def test_newly_declared_superseded_edition_fails_but_an_inherited_one_only_warns
     lib.commit("main", [
         Write(f"standards/{OLD_STD}.yml", standard_yml(OLD_STD, status="superseded")),
         Write(f"standards/{STD}.yml", standard_yml(STD, supersedes=OLD_STD)),
-    ], EDITOR, "Add the 2019 edition")
+    ], EDITOR, "Add the 2019 edition", base=OVERWRITE)
     refs = f"{OLD_STD}:L5.S.1.1.1, {STD}:L4.S.1.1.1"
     head = branch_with(lib, [
         Write(f"books/{BOOK}/book.yml", book_yml(standards=f"{STD}, {OLD_STD}")),
@@ -110,7 +110,7 @@ def test_newly_declared_superseded_edition_fails_but_an_inherited_one_only_warns
     lib.merge("cr/1", "main", EDITOR, "Merge")
     lib.create_branch("cr/2", "main")
     later = lib.commit("cr/2", [Write(chapter_path("02-test.md"), chapter("五步闸试验", refs, TEST_BODY + "补充。\n"))],
-                       TEACHER, "Edit").sha
+                       TEACHER, "Edit", base=OVERWRITE).sha
     result = run_check("alignment", lib, BOOK, later, "main")
     assert result.status == "warning"
     assert [f.code for f in result.findings] == ["standard.superseded"]

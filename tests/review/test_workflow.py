@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from materials import EditConflict, Library, PathOutsideBook, Write
+from materials import OVERWRITE, EditConflict, Library, PathOutsideBook, Write
 from review_library import BOOK, CHECK_BODY, EDITOR, ENGINEER, TEACHER, TEST_BODY, chapter, chapter_path
 
 from review.checks import CheckResult
@@ -112,7 +112,8 @@ def test_commit_on_a_stale_base_merges_rather_than_overwrites(lib):
 
 def test_update_from_main_brings_main_in_and_behind_drops_to_zero(lib):
     cr = edit_check(lib, open_cr(lib))
-    lib.commit("main", [Write(TEST, chapter("五步闸试验", "L4.S.1.1.1", TEST_BODY + "新规程。\n"))], EDITOR, "Direct")
+    lib.commit("main", [Write(TEST, chapter("五步闸试验", "L4.S.1.1.1", TEST_BODY + "新规程。\n"))], EDITOR, "Direct",
+               base=OVERWRITE)
     assert behind_count(lib, cr) == 1
     cr = update_from_main(lib, cr, TEACHER)
     assert behind_count(lib, cr) == 0
@@ -122,7 +123,7 @@ def test_update_from_main_brings_main_in_and_behind_drops_to_zero(lib):
 
 def test_update_from_main_with_overlapping_edits_raises_the_conflict_and_writes_nothing(lib):
     cr = edit_check(lib, open_cr(lib), line="A 版本。\n")
-    lib.commit("main", [Write(CHECK, lib.read("main", CHECK).decode() + "B 版本。\n")], EDITOR, "Direct")
+    lib.commit("main", [Write(CHECK, lib.read("main", CHECK).decode() + "B 版本。\n")], EDITOR, "Direct", base=OVERWRITE)
     with pytest.raises(EditConflict) as err:
         update_from_main(lib, cr, TEACHER)
     [conflict] = err.value.conflicts
@@ -186,7 +187,7 @@ def test_a_push_after_evaluation_makes_the_verdict_stale(lib):
 def test_merge_when_main_moved_since_the_page_was_shown_raises_main_moved(lib):
     cr = edit_check(lib, open_cr(lib))
     shown = lib.resolve("main")
-    lib.commit("main", [Write(TEST, lib.read("main", TEST).decode() + "x\n")], EDITOR, "Direct")
+    lib.commit("main", [Write(TEST, lib.read("main", TEST).decode() + "x\n")], EDITOR, "Direct", base=OVERWRITE)
     with pytest.raises(MainMoved) as err:
         merge(lib, cr, ReviewPolicy(), approved(cr), ENGINEER, expected_main=shown)
     assert err.value.code == "change_request.main_moved"
@@ -229,12 +230,12 @@ def test_refresh_reads_commits_another_process_made(lib):
 def test_direct_commits_only_for_maintainers_when_the_policy_allows(lib):
     change = [Write(CHECK, lib.read("main", CHECK).decode() + "勘误。\n")]
     with pytest.raises(ReviewError) as err:
-        commit_to_main(lib, BOOK, ReviewPolicy(), True, change, EDITOR, "Fix")
+        commit_to_main(lib, BOOK, ReviewPolicy(), True, change, EDITOR, "Fix", base=lib.resolve("main"))
     assert err.value.code == "change_request.direct_commit_forbidden"
     allowed = ReviewPolicy.from_config({"direct_commits": True})
     with pytest.raises(ReviewError):
-        commit_to_main(lib, BOOK, allowed, False, change, TEACHER, "Fix")
-    saved = commit_to_main(lib, BOOK, allowed, True, change, EDITOR, "Fix")
+        commit_to_main(lib, BOOK, allowed, False, change, TEACHER, "Fix", base=lib.resolve("main"))
+    saved = commit_to_main(lib, BOOK, allowed, True, change, EDITOR, "Fix", base=lib.resolve("main"))
     assert lib.resolve("main") == saved.sha
 
 

@@ -257,7 +257,8 @@ class ChangeRequestLife(RuleBasedStateMachine):
     def direct_commit_to_main_is_refused(self):
         path = CHAPTERS[0]
         try:
-            commit_to_main(self.lib, BOOK, self.policy, True, [Write(path, "x\n")], EDITOR, "Direct")
+            commit_to_main(self.lib, BOOK, self.policy, True, [Write(path, "x\n")], EDITOR, "Direct",
+                           base=self.lib.resolve("main"))
         except ReviewError as exc:
             assert exc.code == "change_request.direct_commit_forbidden"
             return

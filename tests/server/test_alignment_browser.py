@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from server.app import create_app
 from server.first_run import prepare_instance
 
@@ -25,7 +25,8 @@ def live_server(tmp_path_factory, starter_library, serve):
     lib = Library(library)
     path = f"books/{BOOK}/book.yml"
     text = lib.read_text("main", path).replace("direct_commits: false", "direct_commits: true")
-    lib.commit("main", [Write(path, text)], Author("管理员", "admin@example.edu.cn", "school"), "允许维护者直接提交")
+    lib.commit("main", [Write(path, text)], Author("管理员", "admin@example.edu.cn", "school"), "允许维护者直接提交",
+               base=OVERWRITE)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
     with serve(app) as url:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from materials.standards import Supersession, dump_standard, parse_standard
 
 _spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
@@ -137,7 +137,7 @@ def new_edition(lib: Library) -> str:
     new = dataclasses.replace(old, id="sample-noss-locomotive-maintenance@2027", edition="2027", items=tuple(items),
                               supersedes=(Supersession(STARTER, True),))
     lib.commit("main", [Write(f"standards/{new.id}.yml", dump_standard(new))], Author("Admin", "a@example.org", "school"),
-               "Add the 2027 edition")
+               "Add the 2027 edition", base=OVERWRITE)
     return new.id
 
 

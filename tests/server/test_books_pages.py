@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 
 BOOK = "locomotive-maintenance"
 CHAPTERS_IN_ORDER = ["HXD3 型电力机车总体认知", "机车检修作业安全", "制动机的检查与试验", "受电弓的检查",
@@ -19,7 +19,7 @@ def _text(response) -> str:
 def test_book_list_shows_my_books_and_admins_see_every_book(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
     lib.commit("main", [Write("books/other-book/book.yml", "title: 另一本书\n")],
-               Author("王老师", "wang@example.edu.cn", "school"), "Add another book")
+               Author("王老师", "wang@example.edu.cn", "school"), "Add another book", base=OVERWRITE)
     assert 'href="/books"' in _text(signed_in("teacher").get("/", headers=ZH))  # in the menu of every page
     teacher = _text(signed_in("teacher").get("/books", headers=ZH))
     assert "电力机车运用与检修" in teacher and "另一本书" not in teacher
@@ -75,7 +75,8 @@ def test_problems_are_listed_for_authors_with_file_and_line(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/chapters/02-work-safety.md"
     text = lib.read_text("main", path).replace("title: ", "colour: red\ntitle: ", 1)
-    lib.commit("main", [Write(path, text)], Author("王老师", "wang@example.edu.cn", "school"), "Break a chapter")
+    lib.commit("main", [Write(path, text)], Author("王老师", "wang@example.edu.cn", "school"), "Break a chapter",
+               base=OVERWRITE)
     page = _text(signed_in("teacher").get(f"/books/{BOOK}", headers=ZH))
     problems = page[page.index('id="problems"'):page.index('id="contents"')]
     assert f"{path}:2" in problems
@@ -103,7 +104,8 @@ def test_chapter_html_is_sanitized(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/chapters/04-pantograph.md"
     text = lib.read_text("main", path) + '\n<script>alert(1)</script>\n\n[x](javascript:alert(2))\n<img src=x onerror="alert(3)">\n'
-    lib.commit("main", [Write(path, text)], Author("王老师", "wang@example.edu.cn", "school"), "Try a script")
+    lib.commit("main", [Write(path, text)], Author("王老师", "wang@example.edu.cn", "school"), "Try a script",
+               base=OVERWRITE)
     page = _text(signed_in("reader").get(f"/books/{BOOK}/chapters/04-pantograph.md"))
     assert "<script>alert(1)" not in page and "javascript:alert" not in page and "onerror" not in page
 
@@ -136,10 +138,10 @@ def test_home_page_shows_my_drafts_with_ahead_and_behind(signed_in, app):
     lib.create_branch(branch, "main")
     path = f"books/{BOOK}/chapters/04-pantograph.md"
     lib.commit(branch, [Write(path, lib.read_text("main", path) + "\n草稿中的一段。\n")],
-               Author("Teacher", "teacher@example.edu.cn", "school"), "Draft a paragraph")
+               Author("Teacher", "teacher@example.edu.cn", "school"), "Draft a paragraph", base=OVERWRITE)
     lib.commit("main", [Write(f"books/{BOOK}/chapters/02-work-safety.md",
                               lib.read_text("main", f"books/{BOOK}/chapters/02-work-safety.md") + "\n新的一段。\n")],
-               Author("王老师", "wang@example.edu.cn", "school"), "Add to main")
+               Author("王老师", "wang@example.edu.cn", "school"), "Add to main", base=OVERWRITE)
     page = _text(signed_in("teacher").get("/", headers={"Accept-Language": "en"}))
     drafts = page[page.index('id="panel-drafts"'):page.index('id="panel-reviews"')]
     assert "电力机车运用与检修" in drafts

@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
 from server.jobs import enqueue, run_pending
 from server.models import AuditEvent, ChangeRequest, CheckRun, Job
@@ -33,7 +33,8 @@ def set_policy(app, **review) -> None:
               "checks": "[front-matter, alignment]", "direct_commits": "false", "merge_method": "merge"}
     policy.update({k: (str(v).lower() if isinstance(v, bool) else v) for k, v in review.items()})
     block = "review:\n" + "".join(f"  {k}: {v}\n" for k, v in policy.items())
-    lib.commit("main", [Write(path, text[:start] + block + text[end:])], EDITOR, "Set the review policy")
+    lib.commit("main", [Write(path, text[:start] + block + text[end:])], EDITOR, "Set the review policy",
+               base=OVERWRITE)
 
 
 @pytest.fixture
@@ -79,7 +80,8 @@ def open_with_change(as_, app, who: str = "teacher", old: str = "列车管定压
     text = main_text(app)
     assert old in text
     saved = client.api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
-                       {"files": {CHAPTER: text.replace(old, new, 1)}, "message": "Edit the brake test"})
+                       {"files": {CHAPTER: text.replace(old, new, 1)}, "message": "Edit the brake test",
+                        "base": created.json["head"]})
     assert saved.status_code == 201, saved.json
     run_pending(app)
     return number
@@ -218,7 +220,8 @@ def test_a_new_commit_dismisses_earlier_approvals(cr_app, as_):
     assert detail(as_, "teacher", number)["mergeable"]
     text = Library(cr_app.config["LIBRARY_PATH"]).read_text(f"cr/{number}", CHAPTER)
     again = as_("teacher").api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
-                               {"files": {CHAPTER: text + "\n补充一段。\n"}, "message": "Add a paragraph"})
+                               {"files": {CHAPTER: text + "\n补充一段。\n"}, "message": "Add a paragraph",
+                                "base": Library(cr_app.config["LIBRARY_PATH"]).resolve(f"cr/{number}")})
     assert again.status_code == 201
     run_pending(cr_app)
     assert missing_texts(as_, "teacher", number) == ["needs 1 approval from a school reviewer",
@@ -286,7 +289,8 @@ def test_inline_comment_follows_its_line_or_becomes_outdated(cr_app, as_):
     head, sep, body = text.partition("\n---\n")
     body = "新增导语一。\n新增导语二。\n" + body.replace("列车管定压（修订）", "列车管定压为 600 kPa")
     as_("teacher").api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
-                       {"files": {CHAPTER: head + sep + body}, "message": "Rework"})
+                       {"files": {CHAPTER: head + sep + body}, "message": "Rework",
+                        "base": lib.resolve(f"cr/{number}")})
     comments = {c["body"]: c for c in detail(as_, "teacher", number)["comments"]}
     assert comments["标题太笼统"]["line"] == follow_line + 2 and not comments["标题太笼统"]["outdated"]
     assert comments["定压值？"]["outdated"] and "列车管定压（修订）" in comments["定压值？"]["line_text"]
@@ -386,7 +390,8 @@ def test_files_page_shows_markdown_and_rendered_differences_and_standard_items(c
     changed = text.replace("L3.K.2.2.1]", "L3.K.2.2.1, L4.S.2.1.2X]", 1)  # a reference that does not exist
     changed = changed.replace("列车管定压", "列车管的定压", 1)
     client.api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
-               {"files": {CHAPTER: changed}, "message": "Align"})
+               {"files": {CHAPTER: changed}, "message": "Align",
+                "base": Library(cr_app.config["LIBRARY_PATH"]).resolve(f"cr/{number}")})
     run_pending(cr_app)
     files = client.get(f"/books/{BOOK}/change-requests/{number}/files", headers={"Accept-Language": "en"})
     html = files.get_data(as_text=True)
@@ -413,7 +418,8 @@ def test_outsiders_and_readers_are_refused(cr_app, as_):
     assert review(as_, "teacher", number, "approve").status_code == 403  # authors do not review
     assert as_("reader").api("POST", f"/books/{BOOK}/change-requests", {"title": "x"}).status_code == 403
     other = as_("technician").api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
-                                  {"files": {CHAPTER: "x"}, "message": "m"})
+                                  {"files": {CHAPTER: "x"}, "message": "m",
+                                   "base": detail(as_, "teacher", number)["change_request"]["head"]})
     assert other.status_code == 403  # someone else's change request
 
 

@@ -54,16 +54,17 @@ def chars(text: str) -> int:
 @pytest.fixture
 def demo_app(make_app, tmp_path):
     """A library with one book: two chapters by two sides, two releases; plus reviews and feedback rows."""
-    from materials import Author, Library, Write
+    from materials import OVERWRITE, Author, Library, Write
 
     lib = Library.init(tmp_path / "library.git", starter=False)
     school = Author("王老师", "wang@college.edu.cn", "school")
     enterprise = Author("李师傅", "li@works.com", "enterprise")
     lib.commit("main", [Write("standards/demo@2024.yml", STANDARD), Write(f"books/{BOOK}/book.yml", BOOK_YML),
                         Write(f"books/{BOOK}/chapters/a.md", A), Write(f"books/{BOOK}/chapters/b.md", "---\ntitle: 乙章\n---\n")],
-               school, "Start the demo book")
+               school, "Start the demo book", base=OVERWRITE)
     lib.create_tag(f"{BOOK}/v1.0", "main", school, "Release 1.0")
-    lib.commit("main", [Write(f"books/{BOOK}/chapters/b.md", B)], enterprise, "Write chapter b from the workshop")
+    lib.commit("main", [Write(f"books/{BOOK}/chapters/b.md", B)], enterprise, "Write chapter b from the workshop",
+               base=OVERWRITE)
     lib.create_tag(f"{BOOK}/v2.0", "main", school, "Release 2.0")
     app = make_app()
     _add_rows(app)
@@ -188,7 +189,7 @@ def test_the_library_dashboard_is_for_administrators(demo_app, signed_in):
 
 
 def test_warm_figures_come_from_the_cache_until_main_or_the_feedback_changes(demo_app, signed_in):
-    from materials import Author, Library, Write
+    from materials import OVERWRITE, Author, Library, Write
     from server import cooperation
 
     admin = signed_in("admin")
@@ -200,7 +201,7 @@ def test_warm_figures_come_from_the_cache_until_main_or_the_feedback_changes(dem
     assert len(cache._data) == size  # warm: nothing computed again
     Library(demo_app.config["LIBRARY_PATH"]).commit(
         "main", [Write(f"books/{BOOK}/chapters/a.md", A + "补充一句\n")], Author("王老师", "wang@college.edu.cn", "school"),
-        "Add a sentence")
+        "Add a sentence", base=OVERWRITE)
     assert table(admin.get(f"/api/books/{BOOK}/dashboard").json, "commits") == {"school": [2], "enterprise": [1]}
     client = demo_app.test_client()
     client.post("/api/feedback", json={"book": BOOK, "version": "2.0", "page": "chapters/b.md", "kind": "question",

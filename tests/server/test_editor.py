@@ -8,7 +8,7 @@ from html import unescape
 
 import pytest
 
-from materials import Library, parse_chapter
+from materials import OVERWRITE, Library, parse_chapter
 
 BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
@@ -178,7 +178,8 @@ def test_maintainers_commit_to_main_only_when_the_book_allows_direct_commits(sig
 
     from materials import Author, Write
     yml = lib.read_text("main", f"books/{BOOK}/book.yml").replace("direct_commits: false", "direct_commits: true")
-    lib.commit("main", [Write(f"books/{BOOK}/book.yml", yml)], Author("Lead", "lead@example.org", "school"), "Allow")
+    lib.commit("main", [Write(f"books/{BOOK}/book.yml", yml)], Author("Lead", "lead@example.org", "school"), "Allow",
+               base=OVERWRITE)
     chapter = maintainer.get(f"{API}?branch=main").json
     response = maintainer.put(API, json={**body, "base": chapter["base"]})
     assert response.status_code == 200 and response.json["branch"] == "main"

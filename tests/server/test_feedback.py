@@ -87,10 +87,10 @@ def test_feedback_for_a_book_version_or_page_that_does_not_exist_is_refused(app,
 
 
 def test_a_chapter_added_after_the_release_is_not_a_page_of_that_release(app, client, released):
-    from materials import Author, Library, Write
+    from materials import OVERWRITE, Author, Library, Write
 
     Library(app.config["LIBRARY_PATH"]).commit("main", [Write(f"books/{BOOK}/chapters/08-new.md", "---\ntitle: 新\n---\n正文\n")],
-                                                Author("T", "t@example.edu", "school"), "Add a chapter")
+                                                Author("T", "t@example.edu", "school"), "Add a chapter", base=OVERWRITE)
     assert send(client, page="chapters/08-new.md").status_code == 404
     assert send(client, version="draft", page="chapters/08-new.md").status_code == 201
 

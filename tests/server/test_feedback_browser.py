@@ -20,13 +20,14 @@ PAGE = "chapters/03-brake-test.html"
 
 @pytest.fixture
 def platform(make_app, serve):
-    from materials import Author, Library, Write
+    from materials import OVERWRITE, Author, Library, Write
 
     app = make_app()
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
     text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]", "checks: []")
-    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "No checks for this test")
+    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "No checks for this test",
+               base=OVERWRITE)
     with serve(app) as url:
         from build.publish import release
 
@@ -124,10 +125,10 @@ def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report
     from server import change_requests as crs
     from server.database import db
     from server.models import User
-    from materials import Author, Write
+    from materials import OVERWRITE, Author, Write
     chapter = f"books/{BOOK}/chapters/03-brake-test.md"
     lib.commit(f"cr/{number}", [Write(chapter, lib.read_text("main", chapter) + "\n图 3-2 阀门编号已更正。\n")],
-               Author("Teacher", "teacher@example.edu", "school"), "Correct the valve number")
+               Author("Teacher", "teacher@example.edu", "school"), "Correct the valve number", base=OVERWRITE)
     with app.test_request_context():
         row = crs.get_cr(BOOK, number)
         crs.sync_head(row)

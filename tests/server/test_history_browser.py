@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from server.app import create_app
 from server.first_run import prepare_instance
 
@@ -26,7 +26,7 @@ def live_server(tmp_path, starter_library, serve):
     lib = Library(library)
     text = lib.read_text("main", PATH)
     lib.commit("main", [Write(PATH, text.replace("主要由五部分组成", "主要由六部分组成", 1))],
-               Author("王老师", "wang@example.edu.cn", "school"), "改为六部分")
+               Author("王老师", "wang@example.edu.cn", "school"), "改为六部分", base=OVERWRITE)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
     with serve(app) as url:

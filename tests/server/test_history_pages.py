@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 
 BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
@@ -30,7 +30,7 @@ class Edits:
 def _edit(lib: Library, branch: str, path: str, old: str, new: str, author: Author, message: str) -> str:
     text = lib.read_text(branch, path)
     assert old in text
-    return lib.commit(branch, [Write(path, text.replace(old, new, 1))], author, message).sha
+    return lib.commit(branch, [Write(path, text.replace(old, new, 1))], author, message, base=OVERWRITE).sha
 
 
 @pytest.fixture
@@ -40,7 +40,7 @@ def edits(app) -> Edits:
     school = _edit(lib, "main", PATH, OLD_LINE, NEW_LINE, SCHOOL, "改为六部分")
     text = lib.read_text("main", PATH)
     enterprise = lib.commit("main", [Write(PATH, text + "\n现场经验：试验前先确认总风缸压力。\n")], ENTERPRISE,
-                            "补充现场经验").sha
+                            "补充现场经验", base=OVERWRITE).sha
     return Edits(lib, before, school, enterprise)
 
 
@@ -82,7 +82,7 @@ def test_history_is_paginated(signed_in, app):
     path = f"books/{BOOK}/chapters/04-pantograph.md"
     for i in range(31):
         text = lib.read_text("main", path)
-        lib.commit("main", [Write(path, text + f"\n第 {i} 段。\n")], SCHOOL, f"补充第 {i} 段")
+        lib.commit("main", [Write(path, text + f"\n第 {i} 段。\n")], SCHOOL, f"补充第 {i} 段", base=OVERWRITE)
     client = signed_in("reader")
     first = _page(client.get(f"/books/{BOOK}/chapters/04-pantograph.md/history"))
     assert first.count('class="commit"') == 30 and 'rel="next"' in first and "补充第 30 段" in first
@@ -97,7 +97,7 @@ def test_chapter_history_follows_a_rename(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
     from materials import Rename
 
-    lib.commit("main", [Rename(PATH, f"books/{BOOK}/chapters/03-brakes.md")], SCHOOL, "改名")
+    lib.commit("main", [Rename(PATH, f"books/{BOOK}/chapters/03-brakes.md")], SCHOOL, "改名", base=OVERWRITE)
     page = _page(signed_in("reader").get(f"/books/{BOOK}/chapters/03-brakes.md/history", headers=ZH))
     assert "改名" in page and "编写第三章 制动机的检查与试验" in page
     assert CHAPTER in page  # the earlier name is shown
@@ -152,7 +152,7 @@ def test_a_commit_page_leads_to_the_previous_change_of_its_book_past_other_books
 
 def test_a_commit_of_another_book_is_not_shown_through_this_book(signed_in, app):
     lib = Library(app.config["LIBRARY_PATH"])
-    other = lib.commit("main", [Write("books/secret-book/book.yml", "title: 机密\n")], SCHOOL, "机密书").sha
+    other = lib.commit("main", [Write("books/secret-book/book.yml", "title: 机密\n")], SCHOOL, "机密书", base=OVERWRITE).sha
     client = signed_in("reader")
     assert client.get(f"/books/{BOOK}/commits/{other}").status_code == 404
     response = client.get(f"/books/{BOOK}/compare", query_string={"from": lib.log(other, limit=2)[1].sha, "to": other})

@@ -8,7 +8,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
 from server.jobs import run_pending
 from server.models import Notification, User
@@ -70,7 +70,7 @@ def _without_build_check(app) -> None:
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
     text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]", "checks: [front-matter, alignment]")
-    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "Checks")
+    lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "Checks", base=OVERWRITE)
 
 
 def _api(client, web):
@@ -94,7 +94,8 @@ def test_bell_counts_review_requests_approvals_and_merges_and_marks_them_read(ap
     number = api_t("POST", f"/books/{BOOK}/change-requests", {"title": "修订"}).json["number"]
     text = Library(app.config["LIBRARY_PATH"]).read_text("main", CHAPTER)
     api_t("POST", f"/books/{BOOK}/change-requests/{number}/commits",
-          {"files": {CHAPTER: text.replace("列车管定压", "列车管定压（修订）", 1)}, "message": "Edit"})
+          {"files": {CHAPTER: text.replace("列车管定压", "列车管定压（修订）", 1)}, "message": "Edit",
+           "base": Library(app.config["LIBRARY_PATH"]).resolve(f"cr/{number}")})
     run_pending(app)
     assert _bell(reviewer) == 1 and _bell(maintainer) == 1 and _bell(teacher) == 0
 

@@ -16,7 +16,7 @@ from flask import render_template_string
 from sqlalchemy import select
 
 from build.publish import read_versions, release, set_version_state
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
 from server.jobs import run_pending
 from server.models import AuditEvent, Job
@@ -59,7 +59,7 @@ def published(tmp_path_factory, starter_library) -> Published:
     book_yml = lib.read("main", f"books/{BOOK}/book.yml").decode()
     book_yml = book_yml.replace("07-emergency-handling.md]", "07-emergency-handling.md, 08-pantograph.md]")
     lib.commit("main", [Write(f"books/{BOOK}/chapters/08-pantograph.md", NEW_CHAPTER),
-                        Write(f"books/{BOOK}/book.yml", book_yml)], TEACHER, "增加受电弓的检查")
+                        Write(f"books/{BOOK}/book.yml", book_yml)], TEACHER, "增加受电弓的检查", base=OVERWRITE)
     return Published(root, root / "library.git", sites)
 
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 from jsonschema import Draft201909Validator
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from materials.standards import parse_standard
 
 _spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
@@ -96,7 +96,7 @@ def test_search_in_chinese_finds_the_item(reader):
 def test_search_in_english_ignores_letter_case_and_the_tree_uses_the_units_kinds(app, signed_in):
     lib = Library(app.config["LIBRARY_PATH"])
     lib.commit("main", [Write("standards/au-uoc-mem30012@2.yml", ENGLISH)], Author("Admin", "a@example.org", "school"),
-               "Add a unit of competency")
+               "Add a unit of competency", base=OVERWRITE)
     client = signed_in("reader")
     results = client.get("/standards?q=BRAKE shoe").get_data(as_text=True).split('id="results"', 1)[1]
     assert "E1.1" in results and "Measure Brake shoe" in results

@@ -5,7 +5,7 @@ import dataclasses
 import io
 import json
 
-from materials import Author, Library, Write
+from materials import OVERWRITE, Author, Library, Write
 from materials.case import to_case
 from materials.standards import parse_standard
 
@@ -70,7 +70,8 @@ def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_com
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
     allowed = lib.read("main", path).decode().replace("direct_commits: false", "direct_commits: true")
-    lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits")
+    lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits",
+               base=OVERWRITE)
     maintainer = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-direct": "y"})
     assert "/change-requests/" in maintainer.headers["Location"]  # not an admin: still reviewed
     assert not lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
