@@ -175,10 +175,13 @@ def parse_unified(text: str) -> list[FileDiff]:
         if current is None:
             continue
         if hunk is None:
-            if line.startswith("--- "):
-                current.old_path = None if line[4:] == "/dev/null" else _unquote(line[4:])[2:]
-            elif line.startswith("+++ "):
-                current.new_path = None if line[4:] == "/dev/null" else _unquote(line[4:])[2:]
+            if line.startswith(("--- ", "+++ ")):
+                name = line[4:].removesuffix("\t")  # git ends a name that holds a space with a tab
+                path = None if name == "/dev/null" else _unquote(name)[2:]
+                if line[0] == "-":
+                    current.old_path = path
+                else:
+                    current.new_path = path
             elif line.startswith("rename from "):
                 current.old_path, current.status = _unquote(line[12:]), "renamed"
             elif line.startswith("rename to "):

@@ -128,3 +128,15 @@ def test_git_reads_no_repository_around_the_process(lib, tmp_path, monkeypatch, 
         lib.commit("main", [Write(INTRO, text.replace("第2行", "乙"))], Author("赵师傅", "zhao@example.com",
                                                                             "enterprise"), "乙", base=start)
     assert "|||||||" not in caught.value.conflicts[0].merged
+
+
+def test_a_diff_keeps_file_names_with_spaces_and_chinese_characters_whole(lib):
+    before = lib.resolve("main")
+    names = ["books/loco/chapters/03 brake test.md", CJK, 'books/loco/chapters/quote"d.md']
+    lib.commit("main", [Write(n, "---\ntitle: 新\n---\n正文\n") for n in names], TEACHER, "新增", base=before)
+    lib.commit("main", [Write(names[0], "---\ntitle: 新\n---\n改过的正文\n")], TEACHER, "修改", base=lib.resolve("main"))
+    added = lib.diff(before, "main")
+    assert sorted(f.new_path for f in added.files) == sorted(names)
+    assert all(f.status == "added" for f in added.files)
+    changed = lib.diff(lib.log("main", limit=2)[1].sha, "main")
+    assert [(f.old_path, f.new_path) for f in changed.files] == [(names[0], names[0])]
