@@ -1,8 +1,11 @@
 """A student opens a released site in a real browser."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from build.previews import build_preview
 from build.publish import set_version_state
 
 from .conftest import BOOK
@@ -81,3 +84,18 @@ def test_latest_follows_to_the_newest_release(published, site_server, page):
     page.wait_for_url(f"**/{BOOK}/2.0/index.html")
     page.goto(f"{site_server}/{BOOK}/latest/chapters/02-work-safety.html#top")
     page.wait_for_url(f"**/{BOOK}/2.0/chapters/02-work-safety.html*")
+
+
+def test_a_preview_asks_for_nothing_it_does_not_have(published, site_server, page):
+    """A preview is not published beside a versions.json: it neither fetches one nor offers versions."""
+    root = published.sites / "previews-under-test"
+    try:
+        build_preview(published.lib, BOOK, 7, "main", root / BOOK, platform_url=None)
+        missing = []
+        page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+        page.goto(f"{site_server}/previews-under-test/{BOOK}/7/chapters/03-brake-test.html")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("article h1").first.inner_text().startswith("制动机的检查与试验")
+        assert missing == [] and page.locator(".md-version").count() == 0
+    finally:
+        shutil.rmtree(root, ignore_errors=True)

@@ -23,10 +23,11 @@
   }
 
   /* Versions: a withdrawn version says so (versions.json is read at view time,
-     so withdrawing never rewrites the published files). */
+     so withdrawing never rewrites the published files). Only released sites have
+     versions (and a versions.json beside them); previews and drafts have none. */
   var config = {};
   try { config = JSON.parse(document.getElementById("__config").textContent); } catch (e) { config = {}; }
-  if (config.base && location.protocol !== "file:") {
+  if (config.base && config.version && location.protocol !== "file:") {
     var base = new URL(config.base, location.href);
     fetch(new URL("../versions.json", base)).then(function (r) { return r.ok ? r.json() : []; }).then(function (versions) {
       var here = (base.pathname.match(/([^/]+)\/?$/) || [])[1];
