@@ -13,7 +13,7 @@ from .gitcommand import GitCommand, run_git
 from .objects import Entry, ObjectStore
 
 
-def merge_text(base: str, theirs: str, yours: str) -> tuple[str, bool]:
+def merge_text(base: str, theirs: str, yours: str, *, timeout: float | None = None) -> tuple[str, bool]:
     """(merged text, clean?) — overlapping edits leave conflict markers in the text."""
     if theirs == yours or base == theirs:
         return yours, True
@@ -28,7 +28,7 @@ def merge_text(base: str, theirs: str, yours: str) -> tuple[str, bool]:
             paths.append(p)
         # Runs outside any repository, so no configuration changes the conflict markers.
         result = run_git(GitCommand("merge-file", "-p", "-L", "yours", "-L", "base", "-L", "theirs").paths(*paths),
-                         check=False)
+                         check=False, timeout=timeout)
     if result.returncode < 0 or result.returncode > 127:
         raise RuntimeError(result.stderr.decode(errors="replace"))
     return result.stdout.decode("utf-8", "surrogateescape"), result.returncode == 0

@@ -362,7 +362,8 @@ class Library:
                     continue
                 b_data, h_data = text(b), text(h)
                 if b_data is not None and h_data is not None and all(map(is_text, (b_data, h_data, data))):
-                    result, clean = merge_text(b_data.decode(), h_data.decode(), data.decode())
+                    result, clean = merge_text(b_data.decode(), h_data.decode(), data.decode(),
+                                               timeout=self.git_timeout)
                     if clean:
                         edits[change.path] = Entry(h.mode, self.objects.write_blob(result.encode()))
                         merged.append(change.path)
@@ -372,15 +373,14 @@ class Library:
             raise EditConflict(conflicts, head=head)
         return edits, tuple(merged)
 
-    @staticmethod
-    def _conflict(path: str, base: bytes | None, theirs: bytes | None, yours: bytes | None) -> ConflictedFile:
+    def _conflict(self, path: str, base: bytes | None, theirs: bytes | None, yours: bytes | None) -> ConflictedFile:
         def dec(b):
             if b is None:
                 return None
             return b.decode("utf-8", "replace")
         b, t, y = dec(base), dec(theirs), dec(yours)
         if t is not None and y is not None and all(is_text(x) for x in (base or b"", theirs, yours)):
-            merged, _ = merge_text(b or "", t, y)
+            merged, _ = merge_text(b or "", t, y, timeout=self.git_timeout)
         else:
             merged = y if y is not None else (t or "")
         return ConflictedFile(path, b, t, y, merged)
@@ -538,7 +538,8 @@ class Library:
             mine = ours_changed[path][1]
             datas = [None if e is None else self.objects.read(e.sha)[1] for e in (old, mine, new)]
             if all(d is not None and is_text(d) for d in datas):
-                text, clean = merge_text(datas[0].decode(), datas[1].decode(), datas[2].decode())
+                text, clean = merge_text(datas[0].decode(), datas[1].decode(), datas[2].decode(),
+                                         timeout=self.git_timeout)
                 if clean:
                     edits[path] = Entry(mine.mode, self.objects.write_blob(text.encode()))
                     continue
