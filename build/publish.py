@@ -36,8 +36,12 @@ from .site import BUILD_RECORD, BuildResult, build_site, release_tag
 
 LATEST = "latest"
 VERSIONS = "versions.json"
-VERSION_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._+-]{0,39}$")
-RESERVED = {LATEST, "index.html", VERSIONS}
+# The one pattern of release versions: numbers joined by dots (2026.1, 1.2.0), optionally a
+# pre-release -alpha.N, -beta.N or -rc.N. It starts with a digit and holds a dot, so no git
+# revision reads like it (HEAD, main, an abbreviated commit, a~1, a..b), nor "latest" or a file.
+VERSION_PATTERN = r"[0-9]+(?:\.[0-9]+){1,3}(?:-(?:alpha|beta|rc)\.[0-9]+)?"
+VERSION_RE = re.compile(VERSION_PATTERN)
+MAX_VERSION_LENGTH = 40
 
 
 @dataclass
@@ -51,8 +55,10 @@ class Release:
 
 
 def validate_version(version: str) -> str:
-    if not isinstance(version, str) or not VERSION_RE.match(version) or version in RESERVED or ".." in version:
-        raise VersionInvalid(f"invalid version {version!r}", version=version)
+    """``version`` if it follows ``VERSION_PATTERN``; ``VersionInvalid`` otherwise."""
+    if not isinstance(version, str) or len(version) > MAX_VERSION_LENGTH or not VERSION_RE.fullmatch(version):
+        raise VersionInvalid(f"“{version}” is not a valid version: write numbers joined by dots, such as 2026.1 "
+                             "or 1.2.0, optionally followed by -rc.1, -beta.1 or -alpha.1", version=version)
     return version
 
 

@@ -203,7 +203,7 @@ MESSAGES: dict[str, Any] = {
     "build.book_not_found": _l("There is no book %(book)s at this revision."),
     "build.warning": _l("Site build: %(detail)s"),
     "preview.invalid_id": _l("This is not a valid change request number: %(cr)s."),
-    "release.version_invalid": _l("“%(version)s” is not a valid version: use letters, digits, dots and dashes (for example 2026.1)."),
+    "release.version_invalid": _l("“%(version)s” is not a valid version: write numbers joined by dots, such as 2026.1 or 1.2.0, optionally followed by -rc.1, -beta.1 or -alpha.1."),
     "release.version_exists": _l("Version %(version)s is already released. A published version never changes: choose another number."),
     "release.version_not_found": _l("This book has no published version %(version)s."),
     "release.commit_not_on_main": _l("Only a commit of the main version of the book can be released."),

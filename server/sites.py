@@ -138,7 +138,7 @@ def check_new_version(book: str, version: str) -> str:
     try:
         validate_version(version)
     except SiteError as error:
-        raise _site_error(error, 422) from None
+        raise _site_error(error) from None
     if version_exists(book, version):
         raise UserError("release.version_exists", status=409, book=book, version=version)
     return version

@@ -6,6 +6,7 @@ from typing import Any
 from flask import url_for
 from flask_login import current_user
 
+from build.publish import MAX_VERSION_LENGTH, VERSION_PATTERN
 from server import sites as service
 from server.api.jobs import job_json
 from server.api.registry import endpoint, schema
@@ -31,7 +32,9 @@ RELEASE_LIST = schema("ReleaseList", {
 })
 NEW_RELEASE = schema("NewRelease", {
     "type": "object", "required": ["version"], "additionalProperties": False,
-    "properties": {"version": {"type": "string", "minLength": 1, "maxLength": 40},
+    "properties": {"version": {"type": "string", "minLength": 1, "maxLength": MAX_VERSION_LENGTH,
+                               "description": f"numbers joined by dots, e.g. 2026.1 or 1.2.0-rc.1: {VERSION_PATTERN}"
+                                              " (anything else: 400 release.version_invalid)"},
                    "message": {"type": "string", "maxLength": 2000},
                    "commit": {"type": "string", "pattern": "^[0-9a-f]{40}$",
                               "description": "the commit of main to release (default: main now)"}},
@@ -82,7 +85,7 @@ def list_releases(book: str) -> dict[str, Any]:
 
 @endpoint("POST", "/books/{book}/releases", summary="Release main as a new version (a build job)",
           params={"book": BOOK_PARAM}, body=NEW_RELEASE, response=RELEASE_QUEUED, status=202, tags=["sites"],
-          errors=(409, 503))
+          errors=(400, 409, 503))
 @book_access(Ability.maintain)
 def create_release(book: str, body: dict[str, Any]) -> dict[str, Any]:
     _require_book(book)

@@ -16,6 +16,7 @@ from flask_login import current_user
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from build.publish import MAX_VERSION_LENGTH
 from materials import MaterialsError
 from server import sites as service
 from server.errors import UserError, describe
@@ -34,7 +35,7 @@ ACTIONS = {
 
 
 class ReleaseForm(PageForm):
-    version = StringField(_l("Version"), [DataRequired(), Length(max=40)])
+    version = StringField(_l("Version"), [DataRequired(), Length(max=MAX_VERSION_LENGTH)])
     message = TextAreaField(_l("What is new (release notes)"), [Optional(), Length(max=2000)])
     commit = HiddenField()
 

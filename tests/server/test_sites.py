@@ -144,6 +144,22 @@ def test_releasing_an_existing_version_is_refused_with_a_translated_message(main
     assert done is None and "不是有效的版本号" in confirm.get_data(as_text=True)
 
 
+def test_a_git_revision_name_is_refused_as_a_version_in_the_form_and_the_api(site_app, maintainer, web, published):
+    tags = published.lib.tags()
+    confirm, done = release_through_the_page(maintainer, web, "HEAD")
+    assert done is None and "“HEAD”不是有效的版本号" in confirm.get_data(as_text=True)
+    token = web.csrf_from(maintainer, f"/books/{BOOK}/releases/new")
+    for version in ("HEAD", "main", "abcdef1", "1.0~1"):
+        refused = maintainer.post(f"/api/books/{BOOK}/releases", json={"version": version},
+                                  headers={"X-CSRFToken": token, "Accept-Language": "en"})
+        assert refused.status_code == 400 and refused.json["error"]["code"] == "release.version_invalid"
+        assert f"“{version}” is not a valid version" in refused.json["error"]["message"]
+        assert "2026.1" in refused.json["error"]["message"]
+    assert published.lib.tags() == tags
+    with new_session(site_app) as session:
+        assert not session.scalars(select(Job).where(Job.kind == "site.release", Job.status == "queued")).all()
+
+
 def test_api_lists_versions_and_queues_a_release(site_app, maintainer, web, published):
     token = web.csrf_from(maintainer, f"/books/{BOOK}/releases/new")
     listed = maintainer.get(f"/api/books/{BOOK}/releases").json
