@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from git.db import GitCmdObjectDB
 
 from .errors import NotFound
 from .gitcommand import isolated_environment
@@ -147,25 +148,28 @@ class ObjectStore:
         self._cache_lock = threading.Lock()
 
     # -- git's reader, one per thread and process --------------------------
-    def _repo(self) -> git.Repo:
-        repo = getattr(self._local, "repo", None)
+    def _odb(self) -> GitCmdObjectDB:
+        """GitPython's object database over this repository only (not ``git.Repo``, which also
+        looks for ``GIT_DIR`` and ``GIT_OBJECT_DIRECTORY`` in the process environment)."""
+        odb = getattr(self._local, "odb", None)
         pid = getattr(self._local, "pid", None)
-        if repo is None or pid != os.getpid():
-            repo = git.Repo(self.git_dir)
-            # GitPython starts from os.environ: override what git would take from it.
+        if odb is None or pid != os.getpid():
             git_dir = self.git_dir.absolute()
-            repo.git.update_environment(**isolated_environment(), GIT_DIR=str(git_dir),
-                                        GIT_OBJECT_DIRECTORY=str(git_dir / "objects"),
-                                        GIT_ALTERNATE_OBJECT_DIRECTORIES="", GIT_CONFIG_PARAMETERS="",
-                                        GIT_CONFIG_COUNT="0")
-            self._local.repo, self._local.pid = repo, os.getpid()
-        return repo
+            command = git.cmd.Git(str(git_dir))
+            # GitPython starts git from os.environ: override all that git would take from it.
+            command.update_environment(**isolated_environment(), GIT_DIR=str(git_dir), GIT_COMMON_DIR=str(git_dir),
+                                       GIT_OBJECT_DIRECTORY=str(git_dir / "objects"),
+                                       GIT_ALTERNATE_OBJECT_DIRECTORIES="", GIT_CONFIG_PARAMETERS="",
+                                       GIT_CONFIG_COUNT="0")
+            odb = GitCmdObjectDB(str(git_dir / "objects"), command)
+            self._local.odb, self._local.command, self._local.pid = odb, command, os.getpid()
+        return odb
 
     def close(self) -> None:
-        repo = getattr(self._local, "repo", None)
-        if repo is not None:
-            repo.close()
-            self._local.repo = None
+        command = getattr(self._local, "command", None)
+        if command is not None:
+            command.clear_cache()  # ends the long-lived cat-file processes
+            self._local.odb = self._local.command = None
 
     # -- reading -----------------------------------------------------------
     def read(self, sha: str) -> tuple[str, bytes]:
@@ -175,7 +179,7 @@ class ObjectStore:
             raw = zlib.decompress(loose.read_bytes())
         except FileNotFoundError:
             try:
-                stream = self._repo().odb.stream(bytes.fromhex(sha))
+                stream = self._odb().stream(bytes.fromhex(sha))
             except (ValueError, git.BadObject, git.BadName) as exc:
                 raise NotFound(f"no object {sha}", sha=sha) from exc
             kind = stream.type.decode() if isinstance(stream.type, bytes) else stream.type
@@ -187,7 +191,7 @@ class ObjectStore:
         if (self.objects / sha[:2] / sha[2:]).exists():
             return True
         try:
-            self._repo().odb.info(bytes.fromhex(sha))
+            self._odb().info(bytes.fromhex(sha))
             return True
         except Exception:
             return False

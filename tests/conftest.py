@@ -128,5 +128,7 @@ def hostile_git(tmp_path, monkeypatch):
         monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
         monkeypatch.setenv("GIT_EXTERNAL_DIFF", str(script))
         monkeypatch.setenv("GIT_PAGER", str(script))
+        for elsewhere in ("GIT_DIR", "GIT_COMMON_DIR", "GIT_OBJECT_DIRECTORY"):  # as inside a git hook
+            monkeypatch.setenv(elsewhere, str(tmp_path / "another-repository"))
 
     return apply

@@ -42,6 +42,7 @@ def _readings(lib: Library, before: str) -> dict:
 def test_diffs_history_and_blame_ignore_the_accounts_git_configuration(lib, hostile_git):
     before = lib.resolve("main")
     _history(lib)
+    assert lib.maintain(loose_limit=1)  # packed: objects are read through git's own reader too
     expected = _readings(lib, before)
     hostile_git()
     seen = _readings(Library(lib.path), before)
