@@ -21,10 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from materials import MaterialsError, NotFound
 from materials.coverage import coverage
+from materials.yamlfile import load_yaml
 
 from . import config as siteconfig
 from .assets import clean_svg, publishable
@@ -195,8 +194,9 @@ def side_labels(lib, commit: str, language: str) -> dict[str, str]:
         raw = lib.library_config(commit).sides
     except MaterialsError:  # a library.yml the library refuses still names its sides
         try:
-            raw = (yaml.safe_load(lib.read(commit, "library.yml")) or {}).get("sides") or {}
-        except (MaterialsError, yaml.YAMLError, AttributeError):
+            text = lib.read(commit, "library.yml").decode("utf-8", "replace")
+            raw = (load_yaml(text, "library.yml")[0] or {}).get("sides") or {}
+        except (MaterialsError, AttributeError):
             raw = {}
     out = {}
     for side, labels in raw.items():

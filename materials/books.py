@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import BookInvalid, LibraryInvalid, MaterialsError, NotFound
 from .frontmatter import FrontMatter, parse_chapter
-from .paths import validate_book_slug
+from .paths import CHAPTER_NAME, validate_book_slug
 from .yamlfile import Lines, load_yaml
 
 BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description", "contact", "standards",
@@ -21,7 +21,6 @@ BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description
 REVIEW_KEYS = ("required", "self_approval", "dismiss_stale_approvals", "checks", "direct_commits", "merge_method")
 CHECKS = ("front-matter", "alignment", "build")
 LANGUAGES = ("zh-CN", "zh-TW", "en", "en-US", "en-GB")
-CHAPTER_FILE = re.compile(r"^[^/\\]+\.md$")
 # Printed books: paper sizes by name (16开 is the default of Chinese textbooks) and editor roles.
 PAPERS = ("16k", "a4", "b5")
 EDITOR_ROLES = ("主编", "副主编", "参编")
@@ -221,7 +220,7 @@ def parse_book_config(text: str, path: str) -> BookConfig:
             raise BookInvalid("each part needs a title", path=path, line=lines.of("navigation", i), key="navigation")
         files = []
         for j, f in enumerate(part.get("chapters") or []):
-            if not isinstance(f, str) or not CHAPTER_FILE.match(f) or f.startswith(("-", ".")):
+            if not isinstance(f, str) or not CHAPTER_NAME.fullmatch(f):
                 raise BookInvalid(f"'{f}' is not a chapter file name (name.md)", path=path,
                                   line=lines.of("navigation", i, "chapters", j), key="navigation")
             if f in seen:

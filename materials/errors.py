@@ -42,6 +42,12 @@ class PathOutsideBook(InvalidPath):
     code = "path.outside_book"
 
 
+class InvalidChapterName(InvalidPath):
+    """A chapter file name outside ``paths.CHAPTER_NAME`` (folders, look-alikes, a leading dot...)."""
+
+    code = "chapter.name"
+
+
 class PathCollision(InvalidPath):
     """Two names that differ only by letter case or Unicode normalisation."""
 

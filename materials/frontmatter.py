@@ -14,7 +14,7 @@ import yaml
 
 from .errors import FrontMatterInvalid, MaterialsError, YAMLInvalid
 from .text import normalise_text
-from .yamlfile import dump_yaml, load_yaml
+from .yamlfile import compose_yaml, dump_yaml, load_yaml
 
 KEYS = ("title", "standards", "objectives", "summary", "hours", "sections")
 MAX_TITLE = 200
@@ -180,7 +180,7 @@ def _front_matter_by_key(text: str) -> tuple[str, list[tuple[str | None, str, An
     except MaterialsError:
         return None
     closing = text[len("---\n") + len(raw):].split("\n", 1)[0] + "\n"
-    node = yaml.compose(raw, Loader=yaml.SafeLoader)
+    node, _ = compose_yaml(raw, "")
     if not isinstance(node, yaml.MappingNode) or node.flow_style:
         return None
     rows = raw.splitlines(keepends=True)

@@ -2,20 +2,28 @@
 
 Every path that reaches the library passes through here first, so that no
 user text can escape its book, reach ``.git``, smuggle a control character or
-collide with an existing name on a case-insensitive checkout.
+collide with an existing name on a case-insensitive checkout. ``book_file_path``
+is the one rule of which files a book holds; every way files enter a book
+(the chapter and image endpoints, change request commits) asks it.
 """
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from .errors import InvalidPath, PathCollision, PathOutsideBook
+from .errors import InvalidChapterName, InvalidPath, PathCollision, PathOutsideBook
 
 MAX_PATH_BYTES = 1024
 MAX_COMPONENT_BYTES = 255
 BOOK_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # NTFS / HFS+ spellings that a checkout would treat as .git
 _GIT_ALIASES = {".git", "git~1"}
+# A chapter's file name: ASCII letters, digits, "-", "_" and ".", starting with a letter or digit.
+# Plain ASCII, so no look-alike (Ｘ.md, ．．), invisible character or folder gets in, and every URL,
+# file system and site build carries the name as it is.
+CHAPTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.md")
+BOOK_SETTINGS = "book.yml"
+IMAGE_EXTENSIONS = ("png", "jpg", "gif", "webp", "svg")
 
 
 def fold(name: str) -> str:
@@ -40,10 +48,14 @@ def validate_path(path: str) -> str:
     for part in path.split("/"):
         if part == "":
             raise InvalidPath("empty path component", path=path, reason="empty_component")
-        if part in (".", ".."):
+        # NFKC: full-width look-alikes (．．, ．ｇｉｔ, ／) read as what they imitate
+        compatible = unicodedata.normalize("NFKC", part)
+        if part in (".", "..") or compatible in (".", ".."):
             raise PathOutsideBook("'.' and '..' are not allowed in paths", path=path, reason="dot")
-        if fold(part).rstrip(" .") in _GIT_ALIASES:
+        if fold(part).rstrip(" .") in _GIT_ALIASES or compatible.casefold().rstrip(" .") in _GIT_ALIASES:
             raise InvalidPath("'.git' may not be written", path=path, reason="git")
+        if "/" in compatible or "\\" in compatible:
+            raise InvalidPath("a name may not imitate a folder separator", path=path, reason="look_alike")
         if part.startswith("-"):
             raise InvalidPath("a name may not start with '-'", path=path, reason="dash")
         if part != part.strip():
@@ -66,11 +78,72 @@ def book_path(book: str, relative: str) -> str:
     return f"books/{book}/{relative}"
 
 
+def validate_chapter_name(filename: str) -> str:
+    """``filename`` if it is a ``CHAPTER_NAME``; ``InvalidChapterName`` otherwise."""
+    if not isinstance(filename, str) or not CHAPTER_NAME.fullmatch(filename):
+        raise InvalidChapterName("a chapter is a .md file directly in chapters/, named in ASCII letters and digits",
+                                 path=str(filename)[:130], filename=str(filename)[:130], reason="chapter_name")
+    return filename
+
+
 def chapter_path(book: str, filename: str) -> str:
     """The repository path of a chapter file; chapters live flat in ``chapters/``."""
-    if "/" in filename or not filename.endswith(".md"):
-        raise InvalidPath("a chapter is a .md file directly in chapters/", path=filename, reason="chapter_name")
-    return book_path(book, f"chapters/{filename}")
+    return book_path(book, f"chapters/{validate_chapter_name(filename)}")
+
+
+def asset_name(filename: str) -> str:
+    """The name an uploaded image is stored under: no folder, no leading dot or dash, NFKC letters.
+
+    Refuses (``InvalidPath``, reason ``image_type``) a name without an image extension.
+    """
+    name = unicodedata.normalize("NFKC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    stem, dot, ext = name.rpartition(".")
+    ext = ext.lower()
+    ext = "jpg" if ext == "jpeg" else ext
+    if not dot or ext not in IMAGE_EXTENSIONS:
+        raise InvalidPath("an image is a .png, .jpg, .gif, .webp or .svg file", path=name[:100] or "?",
+                          reason="image_type")
+    stem = re.sub(r"[^\w.-]+", "-", stem).strip(".-_")[:80] or "image"
+    if stem.casefold().rstrip(" .") in _GIT_ALIASES:
+        stem = "image"
+    return f"{stem}.{ext}"
+
+
+def book_file_path(book: str, path: str) -> str:
+    """``path`` (from the library's root) in NFC if a change to ``book`` may write it; refused otherwise.
+
+    A book holds its settings (``book.yml``), its chapters (``chapters/<CHAPTER_NAME>``) and its
+    images (``assets/<name>``, a name ``asset_name`` keeps as it is), each folder flat.
+    """
+    validate_book_slug(book)
+    prefix = f"books/{book}/"
+    if not isinstance(path, str) or not path.startswith(prefix):
+        raise PathOutsideBook(f"{path} is outside the book {book}", path=str(path), book=book)
+    relative = path[len(prefix):]
+    folder, _, name = relative.partition("/")
+    if folder == "chapters":
+        return chapter_path(book, name)
+    checked = book_path(book, relative)
+    if relative == BOOK_SETTINGS:
+        return checked
+    if folder == "assets" and "/" not in name:
+        try:
+            if asset_name(name) == name:
+                return checked
+        except InvalidPath:
+            pass
+        raise InvalidPath("an image name has no folder, no leading dot or dash and an image extension",
+                          path=path, reason="asset_name")
+    raise InvalidPath("a book holds book.yml, chapters/ and assets/ only", path=path, reason="book_layout")
+
+
+def standard_file_path(path: str) -> str:
+    """``path`` in NFC if it names a standard edition's file: ``standards/<id>.yml``, directly in the folder."""
+    checked = validate_path(path)
+    folder, _, name = checked.partition("/")
+    if folder != "standards" or "/" in name or not name.endswith(".yml"):
+        raise InvalidPath("a standard is a .yml file directly in standards/", path=checked, reason="standard_file")
+    return checked
 
 
 def check_no_collision(existing: list[str] | set[str], name: str, path: str) -> None:

@@ -31,6 +31,7 @@ from .errors import (
     UnsafeYAML,
     YAMLInvalid,
 )
+from .yamlfile import compose_yaml
 
 __all__ = [
     "SCHEMES", "STATUSES", "MAX_STANDARD_BYTES",
@@ -218,59 +219,28 @@ class Standard:
 
 # --------------------------------------------------------------- YAML reading
 
-_PLAIN_TAGS = {
-    "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null", "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq",
-}
-
 Locate = Callable[[tuple], "int | None"]
 
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same rules, far faster
-
-
 def _compose(text: str, path: str) -> yaml.Node | None:
-    """Compose (not construct) the document, so tags can be refused before anything is built."""
+    """The library's one safe reading of YAML (``yamlfile.compose_yaml``), its refusals said as a standard's."""
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
-            if isinstance(event, yaml.AliasEvent):  # shared nodes: billion-laughs bombs, confusing edits
-                raise StandardUnsafeYAML("anchors and aliases are not allowed in a standard", path=path,
-                                         line=event.start_mark.line + 1)
-        return yaml.compose(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise StandardSyntaxError(f"not valid YAML: {exc.problem}", path=path, line=line, problem=str(exc.problem)) from None
-    except yaml.YAMLError as exc:
-        raise StandardSyntaxError(f"not valid YAML: {exc}", path=path, problem=str(exc)) from None
-
-
-def _check_nodes(root: yaml.Node, path: str) -> None:
-    """Refuse non-standard tags, aliases (shared nodes) and duplicate mapping keys."""
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        line = node.start_mark.line + 1
-        if id(node) in seen:
-            raise StandardUnsafeYAML("anchors and aliases are not allowed in a standard", path=path, line=line)
-        seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
-            raise StandardUnsafeYAML(f"the YAML tag {node.tag} is not allowed", path=path, line=line, tag=node.tag)
-        if isinstance(node, yaml.MappingNode):
-            keys: set[Any] = set()
-            for k, v in node.value:
-                if not isinstance(k, yaml.ScalarNode):
-                    raise StandardFieldType("mapping keys must be plain text", path=path, line=k.start_mark.line + 1,
-                                            field="", expected="text")
-                if k.value in keys:
-                    raise DuplicateYAMLKey(f"the key {k.value} appears twice", path=path, line=k.start_mark.line + 1, field=k.value)
-                keys.add(k.value)
-                stack.append(k)
-                stack.append(v)
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(node.value)
+        return compose_yaml(text, path, max_bytes=MAX_STANDARD_BYTES)[0]
+    except YAMLInvalid as exc:
+        reason, line = exc.params.get("reason"), exc.line
+        if reason == "too_large":
+            raise StandardTooLarge("the standard file is too large", path=path, limit=MAX_STANDARD_BYTES) from None
+        if reason == "duplicate_key":
+            raise DuplicateYAMLKey(f"the key {exc.params['key']} appears twice", path=path, line=line,
+                                   field=exc.params["key"]) from None
+        if reason == "complex_key":
+            raise StandardFieldType("mapping keys must be plain text", path=path, line=line, field="",
+                                    expected="text") from None
+        if isinstance(exc, UnsafeYAML):
+            raise StandardUnsafeYAML(f"{exc.message} in a standard", path=path, line=line,
+                                     **{k: v for k, v in exc.params.items() if k == "tag"}) from None
+        raise StandardSyntaxError(f"not valid YAML: {exc.params.get('problem', exc.message)}", path=path, line=line,
+                                  problem=exc.params.get("problem", exc.message)) from None
 
 
 def _construct(node: yaml.Node) -> Any:
@@ -339,7 +309,6 @@ def parse_standard(text: str | bytes, path: str) -> Standard:
     if root is None:
         raise StandardFieldType("the file is empty; a standard is a mapping of fields", path=path, line=1,
                                 field="", expected="mapping")
-    _check_nodes(root, path)
     data = _construct(root)
     locate = _node_locator(root)
     return standard_from_data(data, path, locate, key_line=lambda where, key: _key_locator(root, where, key))

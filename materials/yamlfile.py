@@ -1,7 +1,10 @@
 """YAML as the library stores it: safe, plain, and with line numbers for errors.
 
-Only the safe loader is used; tags such as ``!!python/object`` are refused, as
-are anchors and aliases (a few lines of aliases can expand to gigabytes) and
+``compose_yaml`` is the one way YAML from people is read (book.yml, front
+matter, standards, library.yml). Only the safe loader is used; tags such as
+``!!python/object`` or ``!x`` are refused, as are aliases (a few lines of
+aliases can expand to gigabytes), documents over a size limit, nesting deeper
+than any settings need (a parser that recurses would crash on it) and
 duplicate keys (YAML would silently keep the last one).
 """
 from __future__ import annotations
@@ -13,6 +16,7 @@ import yaml
 from .errors import UnsafeYAML, YAMLInvalid
 
 MAX_YAML_BYTES = 2 * 1024 * 1024
+MAX_YAML_DEPTH = 40  # book.yml nests four levels, a standard five
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map", "tag:yaml.org,2002:timestamp",
@@ -44,21 +48,48 @@ class Lines:
         return self._lines.get((), None)
 
 
-def load_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[Any, Lines]:
-    """Parse ``text`` with the safe loader, returning the data and where each key stands."""
-    if len(text.encode("utf-8", "surrogateescape")) > MAX_YAML_BYTES:
-        raise YAMLInvalid("file is too large", path=path, reason="too_large")
+def compose_yaml(text: str, path: str, *, line_offset: int = 0,
+                 max_bytes: int = MAX_YAML_BYTES) -> tuple[yaml.Node | None, Lines]:
+    """The checked node tree of ``text`` (nothing constructed yet) and where each key stands."""
+    if len(text.encode("utf-8", "surrogateescape")) > max_bytes:
+        raise YAMLInvalid("file is too large", path=path, reason="too_large", limit=max_bytes)
     try:
+        _check_events(text, path, line_offset)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 + line_offset if exc.problem_mark else None
-        raise YAMLInvalid(f"YAML syntax error: {exc.problem}", path=path, line=line, problem=str(exc.problem)) from None
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        raise YAMLInvalid(f"YAML syntax error: {exc.problem}", path=path, line=line, problem=str(exc.problem),
+                          reason="syntax") from None
     except yaml.YAMLError as exc:
-        raise YAMLInvalid(f"YAML syntax error: {exc}", path=path, problem=str(exc)) from None
+        raise YAMLInvalid(f"YAML syntax error: {exc}", path=path, problem=str(exc), reason="syntax") from None
     lines = Lines(line_offset)
+    if node is not None:
+        _check(node, (), lines, path, set())
+    return node, lines
+
+
+def _check_events(text: str, path: str, line_offset: int) -> None:
+    """Aliases and nesting, refused from the parser's events, before a node tree is built."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        line = event.start_mark.line + 1 + line_offset
+        if isinstance(event, yaml.AliasEvent):
+            raise UnsafeYAML("YAML aliases are not allowed", path=path, line=line, reason="alias")
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_YAML_DEPTH:
+                raise UnsafeYAML(f"YAML nested deeper than {MAX_YAML_DEPTH} levels", path=path, line=line,
+                                 reason="too_deep")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
+
+
+def load_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[Any, Lines]:
+    """Parse ``text`` with the safe loader, returning the data and where each key stands."""
+    node, lines = compose_yaml(text, path, line_offset=line_offset)
     if node is None:
         return None, lines
-    _check(node, (), lines, path, set())
     loader = _Loader("")
     try:
         data = loader.construct_document(node)
@@ -72,22 +103,25 @@ def load_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[Any, Lines
 def _check(node, where: tuple, lines: Lines, path: str, seen: set[int]) -> None:
     if id(node) in seen:
         raise UnsafeYAML("YAML anchors and aliases are not allowed", path=path,
-                         line=node.start_mark.line + 1 + lines.offset)
+                         line=node.start_mark.line + 1 + lines.offset, reason="alias")
     seen.add(id(node))
     if node.tag not in _SAFE_TAGS:
         raise UnsafeYAML(f"YAML tag {node.tag} is not allowed", path=path,
-                         line=node.start_mark.line + 1 + lines.offset, tag=node.tag)
+                         line=node.start_mark.line + 1 + lines.offset, tag=node.tag, reason="tag")
     lines.set(where, node.start_mark.line)
     if isinstance(node, yaml.MappingNode):
         keys: set = set()
         for key_node, value_node in node.value:
-            if key_node.tag not in _SAFE_TAGS or isinstance(key_node, (yaml.MappingNode, yaml.SequenceNode)):
+            if isinstance(key_node, (yaml.MappingNode, yaml.SequenceNode)):
                 raise UnsafeYAML("complex YAML keys are not allowed", path=path,
-                                 line=key_node.start_mark.line + 1 + lines.offset)
+                                 line=key_node.start_mark.line + 1 + lines.offset, reason="complex_key")
+            if key_node.tag not in _SAFE_TAGS:
+                raise UnsafeYAML(f"YAML tag {key_node.tag} is not allowed", path=path,
+                                 line=key_node.start_mark.line + 1 + lines.offset, tag=key_node.tag, reason="tag")
             key = key_node.value
             if key in keys:
                 raise YAMLInvalid(f"duplicate key '{key}'", path=path,
-                                  line=key_node.start_mark.line + 1 + lines.offset, key=key)
+                                  line=key_node.start_mark.line + 1 + lines.offset, key=key, reason="duplicate_key")
             keys.add(key)
             lines.set(where + (key,), key_node.start_mark.line)
             _check(value_node, where + (key,), lines, path, seen)

@@ -17,6 +17,7 @@ from typing import Iterable
 from materials import (Author, Change, EditConflict, GitCommand, Library, NotFound, PathOutsideBook, RefExists, RefMoved,
                        Rename, Saved)
 from materials.merging import tree_changes
+from materials.paths import book_file_path, standard_file_path
 
 from review.errors import IllegalTransition, MainMoved, PolicyNotSatisfied, ReviewError, StaleVerdict
 from review.policy import AuthoredCommit, CRFacts, ReviewPolicy, Verdict
@@ -129,14 +130,15 @@ def _require(cr: ChangeRequest, allowed: Iterable[str], action: str) -> None:
 
 
 def _check_paths(cr: ChangeRequest, changes: list[Change]) -> None:
-    """A change request belongs to one book: nothing outside it may change,
-    except the standard editions the book brings into the library (``standards/``)."""
-    prefix = f"books/{cr.book}/"
+    """A change request belongs to one book: only the files a book holds may change (the same
+    rule as the chapter and image endpoints), and the standard editions it brings (``standards/``)."""
     for change in changes:
         paths = (change.old, change.new) if isinstance(change, Rename) else (change.path,)
         for path in paths:
-            if not isinstance(path, str) or not path.startswith((prefix, "standards/")):
-                raise PathOutsideBook(f"{path} is outside the book {cr.book}", path=str(path), book=cr.book)
+            if isinstance(path, str) and path.startswith("standards/"):
+                standard_file_path(path)
+            else:
+                book_file_path(cr.book, path)
 
 
 # --- opening ------------------------------------------------------------------

@@ -36,6 +36,7 @@ from review.checks import CheckResult, Finding, registered_checks, run_check
 from review.errors import ReviewError
 from server.audit import record
 from server.database import db, new_session, utcnow
+from server.editing import check_written_files
 from server.errors import UserError
 from server.jobs import JobContext, Superseded, enqueue, job_kind
 from server.library import library
@@ -367,6 +368,7 @@ def commit_to_cr(user: Any, row: ChangeRequest, changes: list, message: str, bas
     if not may_write_cr(user, row):
         raise UserError("change_request.not_yours", status=403, number=row.number)
     lib = library()
+    changes = check_written_files(row.book, changes)
     sync_head(row)
     with review_errors():
         cr, saved = workflow.commit_to(lib, to_domain(row), changes, commit_author(user), message, base)

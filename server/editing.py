@@ -10,18 +10,22 @@ these two functions only.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import re
 import unicodedata
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from typing import Any, Iterable
+
+from flask import current_app
 
 from materials import (Author, Delete, EditConflict, FrontMatter, MaterialsError, NotFound, Rename, Saved, Write,
                        book_path, chapter_path, normalise_text, parse_chapter, revise_chapter, serialize_chapter)
 from materials.books import parse_book_config
+from materials.errors import InvalidPath
 from materials.frontmatter import parse_front_matter
+from materials.paths import asset_name, book_file_path, standard_file_path, validate_chapter_name
+from materials.standards import parse_standard
+from materials.svg import clean_svg
 from materials.yamlfile import dump_yaml, load_yaml
 
 from server.errors import UserError
@@ -137,13 +141,6 @@ class ChapterText:
     meta: FrontMatter
     body: str
     problem: str | None = None
-
-
-def valid_chapter_name(filename: str) -> str:
-    """A chapter file name a URL and every file system can carry."""
-    if not isinstance(filename, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.md", filename):
-        raise UserError("chapter.name", status=400, filename=str(filename)[:130])
-    return filename
 
 
 def open_chapter(lib: Any, book: str, filename: str, branch: str) -> ChapterText:
@@ -342,7 +339,7 @@ def new_chapter_name(lib: Any, book: str, rev: str, title: str) -> str:
 def create_chapter(lib: Any, user: Any, book: str, branch: str, title: str, part: int,
                    filename: str | None = None) -> tuple[str, Saved]:
     rev = read_revision(lib, branch)
-    filename = valid_chapter_name(filename.strip() if filename else new_chapter_name(lib, book, rev, title))
+    filename = validate_chapter_name(filename.strip() if filename else new_chapter_name(lib, book, rev, title))
     meta = front_matter_from({"title": title}, chapter_path(book, filename))
     path = chapter_path(book, filename)
 
@@ -356,7 +353,7 @@ def create_chapter(lib: Any, user: Any, book: str, branch: str, title: str, part
 
 
 def rename_chapter(lib: Any, user: Any, book: str, branch: str, filename: str, new_name: str) -> Saved:
-    new_name = valid_chapter_name(new_name.strip() if new_name.strip().endswith(".md") else new_name.strip() + ".md")
+    new_name = validate_chapter_name(new_name.strip() if new_name.strip().endswith(".md") else new_name.strip() + ".md")
     old_path, new_path = chapter_path(book, filename), chapter_path(book, new_name)
     if new_name == filename:
         raise UserError("chapter.exists", status=409, chapter=new_name)
@@ -452,21 +449,10 @@ def delete_part(lib: Any, user: Any, book: str, branch: str, index: int) -> Save
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "gif": "image/gif",
                "webp": "image/webp", "svg": "image/svg+xml"}
 DEFAULT_ASSET_MAX_BYTES = 5 * 1024 * 1024
-_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "audio", "video", "handler", "listener"}
-_HREF = ("href", "{http://www.w3.org/1999/xlink}href", "src")
 
 
-def asset_name(filename: str) -> str:
-    """A safe file name for an upload: no folders, no leading dot or dash, an allowed image extension."""
-    name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1]).strip()
-    stem, dot, ext = name.rpartition(".")
-    ext = ext.lower()
-    if not dot or ext not in IMAGE_TYPES:
-        raise UserError("asset.type", status=415, name=name[:100] or "?")
-    stem = re.sub(r"[^\w.-]+", "-", stem, flags=re.UNICODE).strip(".-_")[:80] or "image"
-    if stem.casefold().rstrip(" .") in (".git", "git~1"):
-        stem = "image"
-    return f"{stem}.{'jpg' if ext == 'jpeg' else ext}"
+def max_asset_bytes() -> int:
+    return int(current_app.config.get("ASSET_MAX_BYTES") or DEFAULT_ASSET_MAX_BYTES)
 
 
 def _sniff(data: bytes) -> str | None:
@@ -481,51 +467,22 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
-def check_svg(data: bytes) -> None:
-    """Refuse an SVG that could run script or fetch anything: a picture only draws itself."""
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UserError("asset.svg_unsafe", status=422, reason="encoding") from None
-    if re.search(r"<!DOCTYPE|<!ENTITY|<\?xml-stylesheet", text, re.IGNORECASE):
-        raise UserError("asset.svg_unsafe", status=422, reason="doctype")
-    try:
-        root = ElementTree.parse(io.StringIO(text)).getroot()
-    except ElementTree.ParseError:
-        raise UserError("asset.svg_unsafe", status=422, reason="xml") from None
-    if root.tag.rsplit("}", 1)[-1] != "svg":
-        raise UserError("asset.svg_unsafe", status=422, reason="not_svg")
-    for element in root.iter():
-        tag = element.tag.rsplit("}", 1)[-1].lower() if isinstance(element.tag, str) else ""
-        if tag in _SVG_FORBIDDEN:
-            raise UserError("asset.svg_unsafe", status=422, reason=tag)
-        if tag == "style" and re.search(r"url\s*\(|@import|expression", element.text or "", re.IGNORECASE):
-            raise UserError("asset.svg_unsafe", status=422, reason="style")
-        for attribute, value in element.attrib.items():
-            local = attribute.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                raise UserError("asset.svg_unsafe", status=422, reason=local)
-            if attribute in _HREF or local == "href":
-                stripped = re.sub(r"\s", "", value).lower()
-                if not (stripped.startswith("#") or re.match(r"^data:image/(png|jpeg|gif|webp);", stripped)):
-                    raise UserError("asset.svg_unsafe", status=422, reason="reference")
-            if re.search(r"url\s*\(\s*['\"]?\s*(?!#)", value, re.IGNORECASE) or "javascript:" in value.lower():
-                raise UserError("asset.svg_unsafe", status=422, reason="reference")
-
-
-def check_asset(name: str, data: bytes, max_bytes: int) -> str:
-    """Validate an upload; return its safe name. Size, type by content, and SVG safety."""
+def check_asset(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
+    """An upload's safe name and the bytes to store: size and type by content checked, SVG cleaned."""
     if len(data) > max_bytes:
         raise UserError("asset.too_large", status=413, size=len(data), limit=max_bytes // 1024)
     if not data:
         raise UserError("asset.empty", status=422)
-    name = asset_name(name)
+    try:
+        name = asset_name(name)
+    except InvalidPath as error:
+        raise UserError("asset.type", status=415, name=error.path) from None
     ext = name.rsplit(".", 1)[1]
     if ext == "svg":
-        check_svg(data)
-    elif _sniff(data) != ext:
+        return name, clean_svg(data)
+    if _sniff(data) != ext:
         raise UserError("asset.type", status=415, name=name)
-    return name
+    return name, data
 
 
 def asset_files(lib: Any, book: str, rev: str) -> dict[str, str]:
@@ -536,7 +493,7 @@ def asset_files(lib: Any, book: str, rev: str) -> dict[str, str]:
 
 def upload_asset(lib: Any, user: Any, book: str, branch: str, filename: str, data: bytes, max_bytes: int) -> tuple[str, Saved | None]:
     """Store an image in ``books/<book>/assets/``; the same picture twice is stored once."""
-    name = check_asset(filename, data, max_bytes)
+    name, data = check_asset(filename, data, max_bytes)
     rev = read_revision(lib, branch)
     existing = asset_files(lib, book, rev)
     if name in existing:
@@ -561,6 +518,37 @@ def chapters_using(lib: Any, book: str, rev: str, name: str) -> list[str]:
     needle = f"assets/{name}"
     return sorted(path.rsplit("/", 1)[1] for path, data in lib.snapshot(rev, f"books/{book}/chapters").items()
                   if needle.encode() in data)
+
+
+# ------------------------------------------------------------------ files a commit writes
+
+def check_written_files(book: str, changes: list) -> list:
+    """``changes`` to ``book`` as its chapter, settings and image endpoints would write them.
+
+    Every path passes the one rule of which files a book holds (``materials.paths``); every
+    file is read as its endpoint reads it, YAML by the library's safe loader only, and refused
+    as that endpoint refuses it. Nothing is written here.
+    """
+    return [_checked_write(book, change) if isinstance(change, Write) else change for change in changes]
+
+
+def _checked_write(book: str, change: Write) -> Write:
+    if change.path.startswith("standards/"):
+        path = standard_file_path(change.path)
+        parse_standard(change.content, path)
+        return Write(path, change.data)
+    path = book_file_path(book, change.path)
+    folder = path[len(f"books/{book}/"):].partition("/")[0]
+    if folder == "assets":
+        return Write(path, check_asset(path.rsplit("/", 1)[1], change.content, max_asset_bytes())[1])
+    try:
+        text = change.content.decode("utf-8")
+    except UnicodeDecodeError:
+        raise UserError("request.invalid", status=400, detail=f"{path}: not UTF-8 text") from None
+    if folder == "chapters":
+        return Write(path, check_chapter_text(text, path))
+    parse_book_config(text, path)
+    return Write(path, text)
 
 
 # ------------------------------------------------------------------ standards

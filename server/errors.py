@@ -141,7 +141,7 @@ MESSAGES: dict[str, Any] = {
     "asset.not_found": _l("There is no image %(name)s in this book."),
     "asset.too_large": _l("The image is too large: at most %(limit)s KB."),
     "asset.type": _l("Only PNG, JPG, GIF, WebP and SVG images can be uploaded, and the content must match the file type: %(name)s"),
-    "asset.svg_unsafe": _l("This SVG image cannot be used: it contains scripts, event handlers, embedded HTML or links to other files (%(reason)s)."),
+    "asset.svg_invalid": _l("This file is not an SVG picture that can be used (%(reason)s). Save it again as plain SVG and upload it."),
     # server/standards_catalog.py, server/alignment.py (standards catalog, imports, alignment)
     "standard.not_found": _l("There is no standard %(standard)s in the library."),
     "standard.exists": _l("The library already has the standard %(standard)s. An edition never changes: import a new edition under a new id."),
@@ -235,6 +235,7 @@ STATUS: dict[str, int] = {
     "job.not_found": 404,
     "build.book_not_found": 404,
     "release.version_exists": 409,
+    "asset.svg_invalid": 422,
     "release.version_not_found": 404,
     "edit.conflict": 409,
     "ref.moved": 409,

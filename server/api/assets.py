@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 
 from server import audit, editing
 from server.api.registry import endpoint, schema
 from server.api.schemas import BOOK_PARAM
 from server.database import db
+from server.editing import max_asset_bytes
 from server.errors import UserError
 from server.library import library
 from server.permissions import Ability, book_access
@@ -25,10 +26,6 @@ ASSET_LIST = schema("AssetList", {
                    "assets": {"type": "array", "items": ASSET}},
 })
 BRANCH_QUERY = {"branch": {"type": "string", "maxLength": 200}}
-
-
-def max_asset_bytes() -> int:
-    return int(current_app.config.get("ASSET_MAX_BYTES") or editing.DEFAULT_ASSET_MAX_BYTES)
 
 
 def asset_json(book: str, name: str, branch: str, **extra: Any) -> dict[str, Any]:
@@ -48,8 +45,9 @@ def list_assets(book: str, branch: str | None) -> dict[str, Any]:
 
 
 @endpoint("POST", "/books/{book}/assets", summary="Upload an image (multipart field `file`)",
-          description="png, jpg, gif, webp or svg; the type is checked by content, SVG may not contain script, "
-                      "event handlers, foreignObject or external references. Too large: 413.",
+          description="png, jpg, gif, webp or svg; the type is checked by content. SVG is stored as an allow-list "
+                      "sanitizer leaves it: scripts, event handlers, animations, foreignObject and references to "
+                      "other files are dropped; a file that is no SVG picture answers 422. Too large: 413.",
           params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=ASSET, status=201, tags=["assets"],
           errors=(413, 415, 503))
 @book_access(Ability.write)

@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from materials import Author, BlameLine, CommitInfo, Diff, DiffLine, EditConflict, FileDiff, MaterialsError, NotFound
+from materials.paths import chapter_path
 from materials.refs import validate_ref_name
 from server.audit import record
 from server.database import db
@@ -33,7 +34,6 @@ blueprint = Blueprint("history", __name__)
 PER_PAGE = 30
 MAX_PAGE = 1000
 SHA_PREFIX = re.compile(r"^[0-9a-f]{4,40}$")
-CHAPTER_FILE = re.compile(r"^[^/\\\-.][^/\\]{0,200}\.md$")
 KNOWN_SIDES = ("school", "enterprise")
 WORD = re.compile(r"[A-Za-z0-9_]+|\s+|.", re.S)
 MAX_WORD_DIFF = 2000  # characters; longer lines are marked whole
@@ -65,9 +65,10 @@ def book_prefix(book: str) -> str:
 
 def chapter_file_path(book: str, filename: str) -> str:
     """The repository path of a chapter file name taken from a URL (no directories, no options)."""
-    if not CHAPTER_FILE.match(filename or ""):
-        raise UserError("chapter.not_found", status=404, chapter=(filename or "")[:80], book=book)
-    return f"books/{book}/chapters/{filename}"
+    try:
+        return chapter_path(book, filename)
+    except MaterialsError:
+        raise UserError("chapter.not_found", status=404, chapter=(filename or "")[:80], book=book) from None
 
 
 def require_book(lib: Any, book: str) -> None:

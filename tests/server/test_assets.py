@@ -20,7 +20,6 @@ UNSAFE_SVGS = {
     "foreign": b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><div xmlns="http://www.w3.org/1999/xhtml">x</div></foreignObject></svg>',
     "external": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="https://evil.example/x.png"/></svg>',
     "js-link": b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect/></a></svg>',
-    "entity": b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
     "css": b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>',
 }
 
@@ -37,8 +36,9 @@ def teacher(signed_in, web):
     return client
 
 
-def upload(client, name, data, url=UPLOAD):
-    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+def upload(client, name, data, url=UPLOAD, headers=None):
+    return client.post(url, data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
+                       headers=headers)
 
 
 def test_a_png_is_stored_in_the_books_assets_on_the_draft_and_served(teacher, lib):
@@ -88,10 +88,69 @@ def test_beyond_the_request_limit_the_server_refuses_before_reading(make_app, we
     assert upload(client, "big.png", PNG + b"\0" * 10000).status_code == 413
 
 
-def test_unsafe_svg_is_refused(teacher, lib):
+UNSAFE_SVGS.update({
+    "tab-split-set": b'<svg xmlns="http://www.w3.org/2000/svg"><a href="#r"><set attributeName="href" '
+                     b'to="java&#x09;script:alert(1)"/><rect id="r" width="5" height="5"/></a></svg>',
+    "tab-split-animate": b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                         b'<use xlink:href="#r"><animate attributeName="xlink:href" values="java&#x09;script:alert(1)"'
+                         b'/></use><rect id="r" width="5" height="5"/></svg>',
+    "use-elsewhere": b'<svg xmlns="http://www.w3.org/2000/svg"><use href="https://evil.example/a.svg#x"/></svg>',
+    "paint-elsewhere": b'<svg xmlns="http://www.w3.org/2000/svg"><rect width="5" height="5" '
+                       b'fill="url(https://evil.example/a.svg#g)" style="stroke:url(//evil.example/b#c)"/></svg>',
+    "html": b'<svg xmlns="http://www.w3.org/2000/svg"><iframe src="https://evil.example/"/><embed src="x.swf"/></svg>',
+    "mixed-case": b'<svg xmlns="http://www.w3.org/2000/svg"><SCRIPT>alert(1)</SCRIPT><rect OnClick="alert(1)"/></svg>',
+})
+DANGEROUS = ("script", "onload", "onclick", "foreignobject", "evil.example", "<set", "<animate", "<style", "@import",
+             "<iframe", "<embed", "<a ", "file:", "entity")
+
+
+def _elements(svg: bytes) -> list[tuple[str, dict[str, str]]]:
+    """What an SVG draws: its elements in order, with their attributes (namespaces spelled out)."""
+    import xml.etree.ElementTree as ElementTree
+
+    return [(element.tag, dict(element.attrib)) for element in ElementTree.fromstring(svg).iter()
+            if isinstance(element.tag, str)]
+
+
+def test_unsafe_parts_of_an_svg_are_dropped_by_the_sanitizer_and_the_picture_is_kept(teacher, lib):
     for kind, data in UNSAFE_SVGS.items():
         response = upload(teacher, f"{kind}.svg", data)
-        assert response.status_code == 422 and response.json["error"]["code"] == "asset.svg_unsafe", kind
+        assert response.status_code == 201, (kind, response.json)
+        stored = lib.read(DRAFT, f"books/{BOOK}/assets/{response.json['name']}")
+        assert _elements(stored)[0][0] == "{http://www.w3.org/2000/svg}svg", kind
+        assert not [word for word in DANGEROUS if word in stored.decode().lower()], (kind, stored)
+        if b"<rect" in data:
+            assert b"<rect" in stored, kind
+
+
+def test_the_starter_books_svg_drawings_survive_the_sanitizer_element_for_element(teacher, lib):
+    names = [name for name in lib.files("main", f"books/{BOOK}/assets") if name.endswith(".svg")]
+    assert len(names) >= 5
+    for path in names:
+        original = lib.read("main", path)
+        response = upload(teacher, "copy-" + path.rsplit("/", 1)[1], original)
+        assert response.status_code == 201, response.json
+        stored = lib.read(DRAFT, f"books/{BOOK}/assets/{response.json['name']}")
+        assert _elements(stored) == _elements(original), path
+        assert [t.strip() for t in _texts(stored)] == [t.strip() for t in _texts(original)], path
+
+
+def _texts(svg: bytes) -> list[str]:
+    import xml.etree.ElementTree as ElementTree
+
+    return [text for text in ElementTree.fromstring(svg).itertext() if text.strip()]
+
+
+def test_what_is_not_an_svg_picture_is_refused(teacher, lib):
+    for data in (b"not xml at all", b"<html><body>hi</body></html>", b"<svg>\xe9</svg>",
+                 b'<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>trailing<b>',
+                 b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                 b'<svg xmlns="http://www.w3.org/2000/svg">&x;</svg>',
+                 b'<!DOCTYPE svg [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+                 b'<svg xmlns="http://www.w3.org/2000/svg"><text>&b;</text></svg>'):
+        response = upload(teacher, "bad.svg", data, headers={"Accept-Language": "en"})
+        assert response.status_code == 422 and response.json["error"]["code"] == "asset.svg_invalid", data
+        assert "not an SVG picture" in response.json["error"]["message"]
     assert lib.branch_head(DRAFT) is None
 
 
