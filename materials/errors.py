@@ -72,12 +72,6 @@ class InvalidAuthor(MaterialsError):
     code = "author.invalid"
 
 
-class YAMLInvalid(MaterialsError):
-    code = "yaml.invalid"
-
-
-class UnsafeYAML(YAMLInvalid):
-    code = "yaml.unsafe"
 class GitTimeout(MaterialsError):
     """Git ran longer than the library's time limit and was stopped; nothing was changed."""
 
@@ -90,6 +84,12 @@ class OptionLikeArgument(MaterialsError):
     code = "git.option_like"
 
 
+class YAMLInvalid(MaterialsError):
+    code = "yaml.invalid"
+
+
+class UnsafeYAML(YAMLInvalid):
+    code = "yaml.unsafe"
 
 
 class FrontMatterInvalid(MaterialsError):

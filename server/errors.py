@@ -98,8 +98,6 @@ MESSAGES: dict[str, Any] = {
     "user.not_found": _l("There is no account named %(username)s."),
     "user.exists": _l("The user name %(username)s is already taken."),
     "user.last_admin": _l("You cannot remove the last administrator."),
-    "membership.not_found": _l("%(username)s is not a member of %(book)s."),
-    "token.not_found": _l("There is no such token."),
     # server/passwords.py (why zxcvbn finds a new password too easy to guess)
     "password.common": _l("This password is too easy to guess: it is one of the most used passwords, or close to one. Use a few uncommon words, or a longer password."),
     "password.personal": _l("This password is too easy to guess: it contains the user name, the name or the e-mail address. Use a few uncommon words, or a longer password."),
@@ -110,6 +108,8 @@ MESSAGES: dict[str, Any] = {
     "password.keyboard": _l("This password is too easy to guess: rows and patterns of keys (like “qwerty” or “asdfgh”) are tried early. Use a few uncommon words, or a longer password."),
     "password.date": _l("This password is too easy to guess: dates and years are tried early. Use a few uncommon words, or a longer password."),
     "password.weak": _l("This password is too easy to guess (strength %(score)s of 4; %(needed)s is needed). Use a few uncommon words, or a longer password."),
+    "membership.not_found": _l("%(username)s is not a member of %(book)s."),
+    "token.not_found": _l("There is no such token."),
     "token.invalid": _l("The access token is missing, wrong or revoked."),
     "request.invalid": _l("The request is not valid: %(detail)s"),
     "request.unstorable_text": _l("Some text cannot be stored (%(field)s): it contains a NUL character or half of a character (a lone surrogate). Remove it and try again."),
