@@ -1,0 +1,332 @@
+"""One instance with one of everything, made the way people make it: through the platform's API and pages.
+
+``seed_instance(directory, starter_library, password_hash)`` builds an app over
+a copy of the starter library and fills it: a second book, change requests in
+every state (with line comments, a suggestion, approvals, a request for
+changes, a conflict with main, a preview), a published release, feedback of
+every kind (answered, unanswered, a published answer), an imported standard,
+jobs that succeeded, failed and are still queued, notifications and the audit
+log they leave. The crawler (test_crawler.py) signs in as each person and
+reads every page. Load this file with ``importlib`` (tests run with
+``--import-mode=importlib``, so it is not on ``sys.path``).
+
+People are created as tests/server/conftest.py creates them (a precomputed,
+cheap scrypt hash: hashing is deliberately slow); everything else goes
+through the API a browser's scripts or a power user call, or the forms.
+"""
+from __future__ import annotations
+
+import io
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from materials import Author, Library, Write
+from server.app import create_app
+from server.database import new_session
+from server.jobs import run_pending
+from server.models import Job, Membership, User
+
+PASSWORD = "correct horse battery"
+BOOK = "locomotive-maintenance"
+SECOND_BOOK = "pantograph-workshop"
+BRAKE_TEST = f"books/{BOOK}/chapters/03-brake-test.md"
+PANTOGRAPH = f"books/{BOOK}/chapters/04-pantograph.md"
+RUNNING_GEAR = f"books/{BOOK}/chapters/05-traction-motor-running-gear.md"
+STARTER_STANDARD = "sample-noss-locomotive-maintenance@2026"
+IMPORTED_STANDARD = "cn-noss-test-brakes@2024"
+VERSION = "1.0"
+
+# username: (side, administrator, role on the starter book)
+PEOPLE = {
+    "admin": ("school", True, None),
+    "maintainer": ("school", False, "maintainer"),
+    "teacher": ("school", False, "author"),
+    "technician": ("enterprise", False, "author"),
+    "reviewer": ("enterprise", False, "reviewer"),
+    "reader": ("school", False, "reader"),
+    "outsider": ("enterprise", False, None),  # made a reader of the second book only
+}
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+SECOND_BOOK_YML = f"""title: 受电弓检修实训
+language: zh-CN
+license: CC-BY-SA-4.0
+edition: "2026"
+standards: [{STARTER_STANDARD}]
+navigation:
+  - part: 实训项目
+    chapters: [01-inspection.md]
+review:
+  required: {{school: 1, enterprise: 1}}
+  self_approval: false
+  dismiss_stale_approvals: true
+  checks: [front-matter, alignment]
+  direct_commits: false
+  merge_method: merge
+"""
+SECOND_BOOK_CHAPTER = """---
+title: 受电弓外观检查
+standards: [L5.S.2.2.1]
+objectives:
+  - 能在停电、接地条件下完成受电弓外观检查
+---
+
+## 作业准备
+
+确认接触网已停电并挂好接地线，然后登顶检查受电弓滑板。
+"""
+STANDARD_SHEET = "层级,类别,编号,内容,上级编号\r\nL4,F,1,机车检查,\r\nL4,C,1.1,制动机检查,\r\nL4,S,1.1.1,能完成五步闸试验,\r\n"
+STANDARD_META = {"csv-standard_id": IMPORTED_STANDARD, "csv-title": "制动机检修（测试）", "csv-scheme": "cn-noss",
+                 "csv-edition": "2024", "csv-status": "current", "csv-language": "zh-CN",
+                 "csv-levels": "L4 四级/中级工"}
+
+
+@dataclass
+class Seeded:
+    """The seeded instance and what a test needs to find its parts again."""
+
+    app: Flask
+    numbers: dict[str, int] = field(default_factory=dict)  # what the change request shows -> its number
+    feedback: dict[str, int] = field(default_factory=dict)  # kind of feedback -> its number
+    follow_url: str = ""  # a reader's private link to their question
+    jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
+    clients: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def lib(self) -> Library:
+        return Library(self.app.config["LIBRARY_PATH"])
+
+    def client(self, username: str):
+        """A test client signed in as ``username`` (one per person, kept), with ``.api(method, url, json)``."""
+        if username not in self.clients:
+            client = self.app.test_client()
+            token = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
+            signed = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
+            assert signed.status_code == 302, (username, signed.status_code)
+            token = CSRF_FIELD.search(client.get("/account").get_data(as_text=True)).group(1)
+
+            def api(method: str, url: str, json: Any = None, expect: int | None = None, _client=client, _token=token):
+                response = _client.open(f"/api{url}", method=method, json=json,
+                                        headers={"X-CSRFToken": _token, "Accept-Language": "en"})
+                if expect is not None:
+                    assert response.status_code == expect, (method, url, response.status_code,
+                                                            response.get_data(as_text=True)[:500])
+                return response
+
+            client.api = api
+            self.clients[username] = client
+        return self.clients[username]
+
+
+def seed_instance(directory: Path, starter_library: Path, password_hash: str) -> Seeded:
+    """Build the app over ``directory`` and fill it with one of everything (seconds: a release and a preview build)."""
+    library = directory / "library.git"
+    shutil.copytree(starter_library, library)
+    app = create_app({
+        "JOINTBOOK_INSTANCE": str(directory / "instance"), "DATABASE_URL": f"sqlite:///{directory / 'jb.db'}",
+        "LIBRARY_PATH": str(library), "SITES_DIR": str(directory / "sites"),
+        "PREVIEWS_DIR": str(directory / "previews"), "SECRET_KEY": "test-secret", "TESTING": True,
+        "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_RATE_LIMIT": "10000 per minute",
+        "PLATFORM_URL": "http://localhost",
+    })
+    _add_people(app, password_hash)
+    seeded = Seeded(app)
+    _add_second_book(seeded)
+    _release(seeded)
+    _change_requests(seeded)
+    _feedback(seeded)
+    _import_standard(seeded)
+    _tokens_and_jobs(seeded)
+    return seeded
+
+
+def _add_people(app: Flask, password_hash: str) -> None:
+    with new_session(app) as session:
+        for name, (side, admin, role) in PEOPLE.items():
+            user = User(username=name, display_name=name.title(), side=side, is_admin=admin, active=True,
+                        password_hash=password_hash)
+            session.add(user)
+            if role:
+                session.add(Membership(user=user, book=BOOK, role=role))
+        session.commit()
+
+
+def _add_second_book(seeded: Seeded) -> None:
+    """A second book (the platform has no page that creates one: a maintainer commits it to the library)."""
+    lib = seeded.lib
+    lib.commit("main", [Write(f"books/{SECOND_BOOK}/book.yml", SECOND_BOOK_YML),
+                        Write(f"books/{SECOND_BOOK}/chapters/01-inspection.md", SECOND_BOOK_CHAPTER)],
+               Author("Admin", "admin@college.example", "school"), "Add the pantograph workshop book",
+               base=lib.resolve("main"))
+    admin = seeded.client("admin")
+    admin.api("PUT", f"/books/{SECOND_BOOK}/members/outsider", {"role": "reader"}, expect=200)
+    admin.api("PUT", f"/books/{SECOND_BOOK}/members/technician", {"role": "author"}, expect=200)
+    admin.api("PUT", f"/books/{SECOND_BOOK}/members/maintainer", {"role": "maintainer"}, expect=200)
+
+
+def _release(seeded: Seeded) -> None:
+    """Version 1.0 of the starter book, published by its job (tag, site, versions.json)."""
+    seeded.client("maintainer").api("POST", f"/books/{BOOK}/releases", {"version": VERSION, "message": "第一版"},
+                                    expect=202)
+    run_pending(seeded.app)
+
+
+def _open(seeded: Seeded, who: str, title: str, edits: dict[str, tuple[str, str]] | None = None, *,
+          book: str = BOOK, draft: bool = False) -> int:
+    """Open a change request as ``who`` and commit ``edits`` (path -> (old, new) passage) into it."""
+    client = seeded.client(who)
+    created = client.api("POST", f"/books/{book}/change-requests", {"title": title, "description": "说明：" + title,
+                                                                   "draft": draft}, expect=201)
+    number = created.json["number"]
+    if edits:
+        head = created.json["head"]
+        files = {}
+        for path, (old, new) in edits.items():
+            text = seeded.lib.read_text(head, path)
+            assert old in text, (path, old)
+            files[path] = text.replace(old, new, 1)
+        client.api("POST", f"/books/{book}/change-requests/{number}/commits",
+                   {"files": files, "message": title, "base": head}, expect=201)
+    return number
+
+
+def _line_of(seeded: Seeded, number: int, path: str, passage: str) -> int:
+    lines = seeded.lib.read_text(f"cr/{number}", path).splitlines()
+    return next(i for i, line in enumerate(lines, 1) if passage in line)
+
+
+def _review(seeded: Seeded, who: str, number: int, verdict: str, body: str = "", book: str = BOOK) -> None:
+    seeded.client(who).api("POST", f"/books/{book}/change-requests/{number}/reviews",
+                           {"verdict": verdict, "body": body}, expect=201)
+
+
+def _change_requests(seeded: Seeded) -> None:
+    numbers = seeded.numbers
+    # In review: an inline comment with a reply, a resolved thread, a suggestion, one approval per side
+    # and a request for changes; its checks (and so its preview) are built.
+    numbers["in_review"] = n = _open(seeded, "teacher", "补充受电弓静态接触压力的测量步骤",
+                                     {PANTOGRAPH: ("正常运行时只升后弓", "正常运行时只升后弓（前弓备用）")})
+    run_pending(seeded.app)
+    _checks_without_site_build(seeded)
+    line = _line_of(seeded, n, PANTOGRAPH, "前弓备用")
+    comments = f"/books/{BOOK}/change-requests/{n}/comments"
+    top = seeded.client("reviewer").api("POST", comments, {"body": "请注明段里的规定", "path": PANTOGRAPH,
+                                                           "line": line}, expect=201).json
+    seeded.client("teacher").api("POST", comments, {"body": "已补充", "parent_id": top["id"]}, expect=201)
+    general = seeded.client("maintainer").api("POST", comments, {"body": "结构清楚"}, expect=201).json
+    seeded.client("teacher").api("POST", f"{comments}/{general['id']}/resolve", {"resolved": True}, expect=200)
+    seeded.client("reviewer").api("POST", f"/books/{BOOK}/change-requests/{n}/suggestions",
+                                  {"path": PANTOGRAPH, "start_line": line, "body": "建议写明原因",
+                                   "replacement": "正常运行时只升后弓，前弓作为备用。"}, expect=201)
+    _review(seeded, "maintainer", n, "approve", "内容准确")
+    _review(seeded, "reviewer", n, "request_changes", "与现场作业指导书不一致")
+
+    # Merged: changes the brake test's passage that the conflicting change request changes too.
+    numbers["conflicting"] = c = _open(seeded, "teacher", "制动机试验：定压（学校方）",
+                                       {BRAKE_TEST: ("列车管定压", "列车管定压（学校方修订）")})
+    numbers["merged"] = m = _open(seeded, "technician", "制动机试验：定压（企业方）",
+                                  {BRAKE_TEST: ("列车管定压", "列车管定压（企业方修订）"),
+                                   RUNNING_GEAR: ("## ", "## （修订）")})
+    run_pending(seeded.app)
+    _review(seeded, "reviewer", m, "approve")
+    _review(seeded, "maintainer", m, "approve")
+    seeded.client("maintainer").api("POST", f"/books/{BOOK}/change-requests/{m}/merge", {}, expect=200)
+    # The conflicting one tries to update from main: the passages collide (nothing changes).
+    seeded.client("teacher").api("POST", f"/books/{BOOK}/change-requests/{c}/update", expect=409)
+
+    numbers["draft"] = _open(seeded, "technician", "草稿：走行部检查补充图示", draft=True)
+    numbers["closed"] = closed = _open(seeded, "teacher", "不再需要的修改",
+                                       {RUNNING_GEAR: ("## ", "## （已放弃）")})
+    seeded.client("teacher").api("POST", f"/books/{BOOK}/change-requests/{closed}/state", {"action": "close"},
+                                 expect=200)
+    numbers["second_book"] = _open(seeded, "technician", "补充作业准备", book=SECOND_BOOK,
+                                   edits={f"books/{SECOND_BOOK}/chapters/01-inspection.md": ("确认", "首先确认")})
+    run_pending(seeded.app)
+    _continue_editing(seeded, "teacher", n)
+    _continue_editing(seeded, "technician", numbers["draft"])
+
+
+def _continue_editing(seeded: Seeded, who: str, number: int) -> None:
+    """``who`` chooses their change request on its page: the editor then saves into it."""
+    client = seeded.client(who)
+    page = f"/books/{BOOK}/change-requests/{number}"
+    token = CSRF_FIELD.search(client.get(page).get_data(as_text=True)).group(1)
+    chosen = client.post(f"{page}/edit", data={"csrf_token": token, "chapter": ""})
+    assert chosen.status_code == 302, chosen.get_data(as_text=True)[:300]
+
+
+def _checks_without_site_build(seeded: Seeded) -> None:
+    """The starter's policy builds the site on every head (seconds each): one preview is enough here."""
+    lib = seeded.lib
+    path = f"books/{BOOK}/book.yml"
+    text = lib.read_text("main", path)
+    assert "checks: [front-matter, alignment, build]" in text
+    lib.commit("main", [Write(path, text.replace("checks: [front-matter, alignment, build]",
+                                                 "checks: [front-matter, alignment]"))],
+               Author("Maintainer", "maintainer@college.example", "school"), "Check sites at release time only",
+               base=lib.resolve("main"))
+
+
+def _feedback(seeded: Seeded) -> None:
+    """Readers of version 1.0 send one of each kind; the team answers the question publicly."""
+    anonymous = seeded.app.test_client()
+    page = "chapters/03-brake-test.md"
+    sent = {
+        "error": {"text": "表中的压力单位写错了", "selection": "列车管定压"},
+        "suggestion": {"text": "建议增加一张五步闸试验的流程图"},
+        "question": {"text": "为什么要做五步闸试验？", "name": "小王", "contact": "wang@example.cn"},
+        "rating": {"rating": 4, "helpful": True, "text": ""},
+    }
+    for kind, fields in sent.items():
+        response = anonymous.post("/api/feedback", json={"book": BOOK, "version": VERSION, "page": page,
+                                                         "kind": kind, "website": "", **fields})
+        assert response.status_code == 201, (kind, response.get_data(as_text=True)[:300])
+        seeded.feedback[kind] = response.json["id"]
+        if kind == "question":
+            seeded.follow_url = urlsplit(response.json["follow_url"]).path
+    team = seeded.client("maintainer")
+    items = f"/books/{BOOK}/feedback"
+    team.api("POST", f"{items}/{seeded.feedback['question']}/replies",
+             {"text": "五步闸试验检查制动机各位置的作用是否良好。", "public": True}, expect=201)
+    team.api("PUT", f"{items}/{seeded.feedback['error']}/assignee", {"username": "teacher"}, expect=200)
+    team.api("POST", f"{items}/{seeded.feedback['rating']}/state", {"state": "accepted"}, expect=200)
+    opened = team.api("POST", f"{items}/{seeded.feedback['suggestion']}/change-request", expect=201)
+    seeded.numbers["from_feedback"] = opened.json["number"]
+
+
+def _import_standard(seeded: Seeded) -> None:
+    """A maintainer imports a standard from a filled sheet: it arrives as a change request, which is merged."""
+    client = seeded.client("maintainer")
+    form = f"/books/{BOOK}/standards/import"
+    token = CSRF_FIELD.search(client.get(form).get_data(as_text=True)).group(1)
+    sheet = (io.BytesIO(STANDARD_SHEET.encode("utf-8-sig")), "sheet.csv")
+    response = client.post(form, data={**STANDARD_META, "csrf_token": token, "csv-sheet": sheet},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    seeded.numbers["standard_import"] = n = int(re.search(r"/change-requests/(\d+)", response.headers["Location"])[1])
+    run_pending(seeded.app)
+    _review(seeded, "reviewer", n, "approve")
+    _review(seeded, "admin", n, "approve")
+    seeded.client("admin").api("POST", f"/books/{BOOK}/change-requests/{n}/merge", {}, expect=200)
+
+
+def _tokens_and_jobs(seeded: Seeded) -> None:
+    """A personal access token; a release that fails (its version was tagged meanwhile) and one still queued."""
+    seeded.client("teacher").api("POST", "/tokens", {"name": "笔记本电脑"}, expect=201)
+    maintainer = seeded.client("maintainer")
+    failing = maintainer.api("POST", f"/books/{BOOK}/releases", {"version": "1.1"}, expect=202).json["job"]
+    seeded.lib.create_tag(f"{BOOK}/v1.1", "main", Author("Editor", "editor@college.example", "school"),
+                          "Released by hand meanwhile")
+    run_pending(seeded.app)
+    queued = maintainer.api("POST", f"/books/{BOOK}/releases", {"version": "2.0"}, expect=202).json["job"]
+    with new_session(seeded.app) as session:
+        statuses = {job.id: job.status for job in session.query(Job)}
+    seeded.jobs = {"failed": failing["id"], "queued": queued["id"],
+                   "succeeded": next(i for i, s in statuses.items() if s == "succeeded")}
+    assert statuses[failing["id"]] == "failed" and statuses[queued["id"]] == "queued", statuses
