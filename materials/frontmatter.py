@@ -13,10 +13,11 @@ from typing import Any
 import yaml
 
 from .errors import FrontMatterInvalid, MaterialsError, YAMLInvalid
+from .tasks import Task, parse_task
 from .text import normalise_text
 from .yamlfile import compose_yaml, dump_yaml, load_yaml
 
-KEYS = ("title", "standards", "objectives", "summary", "hours", "sections")
+KEYS = ("title", "standards", "objectives", "summary", "hours", "sections", "task")
 MAX_TITLE = 200
 
 
@@ -28,6 +29,7 @@ class FrontMatter:
     summary: str | None = None
     hours: float | int | None = None
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    task: Task | None = None          # a work task of a loose-leaf book (``materials.tasks``)
 
     def all_refs(self) -> list[str]:
         """Every standard item the chapter claims, its sections' included, in order, once."""
@@ -48,6 +50,8 @@ class FrontMatter:
             out["hours"] = self.hours
         if self.sections:
             out["sections"] = {k: list(v) for k, v in self.sections.items()}
+        if self.task is not None:
+            out["task"] = self.task.to_dict()
         return out
 
 
@@ -108,6 +112,7 @@ def parse_front_matter(data: Any, path: str, lines) -> FrontMatter:
         summary=summary.strip() if summary else None,
         hours=hours,
         sections=sections,
+        task=parse_task(data.get("task"), path, lines),
     )
 
 
