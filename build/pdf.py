@@ -266,7 +266,8 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
         (root / "book.json").write_text(json.dumps(doc.to_data(), ensure_ascii=False), encoding="utf-8")
-        shutil.copyfile(TEMPLATE, root / "book.typ")
+        for template in TEMPLATE_DIR.glob("*.typ"):      # book.typ and what it imports
+            shutil.copyfile(template, root / template.name)
         pdf, pages, notes = typeset(root / "book.typ", root)
         doc.warnings += notes
         (root / "book.pdf").write_bytes(pdf)
