@@ -69,10 +69,11 @@ def _postgres_schema_url(base: str, schema: str) -> str:
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'jointbook.db'}"
+@contextmanager
+def _database(kind: str, directory: Path) -> Iterator[str]:
+    """A database for one app: a SQLite file in ``directory``, or a PostgreSQL schema of its own (then dropped)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{directory / 'jointbook.db'}"
         return
     base = os.environ["TEST_DATABASE_URL"]
     schema = f"jb_test_{secrets.token_hex(6)}"
@@ -85,6 +86,18 @@ def database_url(request, tmp_path):
         with admin.connect() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
+def database_url(request, tmp_path):
+    with _database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def database_of():
+    """``database_of(kind, directory)``: ``_database`` for fixtures of any scope (modules cannot import conftest)."""
+    return _database
 
 
 @pytest.fixture

@@ -97,6 +97,7 @@ class Seeded:
     follow_url: str = ""  # a reader's private link to their question
     jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
     clients: dict[str, Any] = field(default_factory=dict)
+    database: str = "sqlite"
 
     @property
     def lib(self) -> Library:
@@ -124,12 +125,14 @@ class Seeded:
         return self.clients[username]
 
 
-def seed_instance(directory: Path, starter_library: Path, password_hash: str) -> Seeded:
-    """Build the app over ``directory`` and fill it with one of everything (seconds: a release and a preview build)."""
+def seed_instance(directory: Path, starter_library: Path, password_hash: str,
+                  database_url: str | None = None) -> Seeded:
+    """Build the app over ``directory`` (and ``database_url``, by default a SQLite file there) and fill it
+    with one of everything; it takes seconds: a release and a preview are built."""
     library = directory / "library.git"
     shutil.copytree(starter_library, library)
     app = create_app({
-        "JOINTBOOK_INSTANCE": str(directory / "instance"), "DATABASE_URL": f"sqlite:///{directory / 'jb.db'}",
+        "JOINTBOOK_INSTANCE": str(directory / "instance"), "DATABASE_URL": database_url or f"sqlite:///{directory / 'jb.db'}",
         "LIBRARY_PATH": str(library), "SITES_DIR": str(directory / "sites"),
         "PREVIEWS_DIR": str(directory / "previews"), "SECRET_KEY": "test-secret", "TESTING": True,
         "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_RATE_LIMIT": "10000 per minute",

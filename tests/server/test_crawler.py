@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import os
 import re
 import sys
 from collections import Counter, deque
@@ -34,6 +35,7 @@ sys.modules[_spec.name] = seed  # dataclasses look their module up
 _spec.loader.exec_module(seed)
 
 BOOK, SECOND_BOOK = seed.BOOK, seed.SECOND_BOOK
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 ROLES = ["admin", "maintainer", "teacher", "technician", "reviewer", "reader", "outsider", "anonymous"]
 MAX_URLS = 600  # per person
 SAME_SHAPE = 12  # URLs of one route with the same query keys: enough to meet each kind of page
@@ -299,12 +301,15 @@ def _check_asset(client, report: Crawl, url: str, found_on: str, seen: set[str])
 
 # ------------------------------------------------------------------ the instance and the crawls
 
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory, starter_library, password_hash):
-    instance = seed.seed_instance(tmp_path_factory.mktemp("crawled"), starter_library, password_hash)
-    instance.app.jinja_env.undefined = DebugUndefined
-    yield instance
-    engine(instance.app).dispose()
+@pytest.fixture(scope="module", params=DATABASES)
+def seeded(request, tmp_path_factory, starter_library, password_hash, database_of):
+    directory = tmp_path_factory.mktemp("crawled")
+    with database_of(request.param, directory) as url:
+        instance = seed.seed_instance(directory, starter_library, password_hash, url)
+        instance.app.jinja_env.undefined = DebugUndefined
+        instance.database = request.param
+        yield instance
+        engine(instance.app).dispose()
 
 
 @pytest.fixture(scope="module")
@@ -327,7 +332,7 @@ def crawled(seeded):
             report = done[role]
             print(f"\ncrawler: {role} visited {report.pages} pages, {report.forms} forms "
                   f"({report.assets} static files and downloads checked, {len(report.refused)} refused"
-                  f"{'' if report.exhausted else ', stopped at the bound'})")
+                  f"{'' if report.exhausted else ', stopped at the bound'}; {seeded.database})")
         return done[role]
 
     return of
@@ -453,7 +458,7 @@ def test_the_main_page_of_each_kind_shows_without_console_or_page_errors(role, s
             assert response.status < 400, (kind, tab.url, response.status)
     finally:
         context.close()
-    print(f"\ncrawler: {role} opened {len(pages)} pages in Chromium")
+    print(f"\ncrawler: {role} opened {len(pages)} pages in Chromium ({seeded.database})")
     assert not messages, "\n".join(messages)
 
 
