@@ -61,3 +61,15 @@ class PaperInvalid(SiteError):
     """A paper size print does not know (16k, a4, b5)."""
 
     code = "print.paper_invalid"
+
+
+class NoTasks(SiteError):
+    """Task sheets were asked of a book none of whose chapters is marked as a task."""
+
+    code = "print.no_tasks"
+
+
+class TaskNotFound(SiteError):
+    """A task sheet was asked for a chapter that is not one of the book's tasks; ``params['tasks']`` lists them."""
+
+    code = "print.task_not_found"

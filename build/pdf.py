@@ -236,9 +236,7 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
         the_book = lib.book(book, commit)
     except NotFound:
         raise BookNotFound(f"no book '{book}' at {rev}", book=book, rev=rev) from None
-    paper = (paper or the_book.config.print.get("paper") or "16k").lower()
-    if paper not in PAPERS:
-        raise PaperInvalid(f"unknown paper {paper!r}", paper=paper, papers=list(PAPERS))
+    paper = choose_paper(the_book, paper)
     key = pdf_key(lib, book, commit, version=version, site_url=site_url, paper=paper)   # checks the fonts too
     store = PageCache(Path(cache_dir) / "print", suffix=".pdf") if cache_dir is not None else None
     if store is not None and not force:
@@ -281,17 +279,28 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
     return PdfResult(out_path, key, time.monotonic() - started, pages, warnings=doc.warnings)
 
 
-def typeset(main: Path, root: Path) -> tuple[bytes, int, list[str]]:
-    """Run Typst over the print root with only our fonts (the output never depends on the machine's others).
+def choose_paper(the_book, paper: str | None) -> str:
+    """``paper``, else book.yml's ``print.paper``, else 16开; PaperInvalid for a size print does not know."""
+    paper = (paper or the_book.config.print.get("paper") or "16k").lower()
+    if paper not in PAPERS:
+        raise PaperInvalid(f"unknown paper {paper!r}", paper=paper, papers=list(PAPERS))
+    return paper
 
-    Returns the PDF, its number of pages and the typesetter's warnings.
-    """
+
+def compiler(main: Path, root: Path):
+    """Typst over the print root with only our fonts (the output never depends on the machine's others)."""
     import typst
 
     fonts = sorted({str(f.parent) for f in font_files()})
+    return typst.Compiler(str(main), root=str(root), font_paths=fonts, ignore_system_fonts=True)
+
+
+def typeset(main: Path, root: Path) -> tuple[bytes, int, list[str]]:
+    """Run Typst over the print root; returns the PDF, its number of pages and the typesetter's warnings."""
+    import typst
+
     try:
-        compiler = typst.Compiler(str(main), root=str(root), font_paths=fonts, ignore_system_fonts=True)
-        pdf, warnings = compiler.compile_with_warnings(format="pdf")
+        pdf, warnings = compiler(main, root).compile_with_warnings(format="pdf")
     except typst.TypstError as exc:
         raise PrintFailed("typesetting failed", log=str(exc)) from None
     return pdf, len(_PAGE.findall(pdf)), [str(getattr(w, "message", w)) for w in warnings]

@@ -12,8 +12,9 @@ numbered tables, content tabs are printed one after another under their
 labels, footnotes go to the foot of the page, a link to another chapter
 becomes a page reference, math becomes SVG (``formulas``), and every chapter
 and every video or audio reference gets a QR code to the same release's page
-(``qr``). Line breaks inside Chinese paragraphs are dropped (HTML would print
-them as spaces), and the space authors type between Chinese and Latin text is
+(``qr``). A work task's record and evaluation sheets (its ``task:`` front
+matter) close its 记录 and 评价 sections. Line breaks inside Chinese
+paragraphs are dropped (HTML would print them as spaces), and the space authors type between Chinese and Latin text is
 left to the typesetter's own CJK–Latin spacing, so it is the same everywhere.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ from html.parser import HTMLParser
 from typing import Any, Callable, Protocol
 
 from materials.rendering import render_markdown
+from materials.tasks import RATER_LABELS, Task
 
 from . import formulas
 from .assets import clean_svg, publishable
@@ -469,6 +471,60 @@ class ChapterReader:
                                    "height": round(f.height, 4), "depth": round(f.depth, 4)}, "c": []}
 
 
+# The sections of a task chapter where its sheets are printed (at the section's end).
+RECORD_SECTIONS = {"记录", "任务记录", "记录表", "任务记录表", "record"}
+EVALUATION_SECTIONS = {"评价", "任务评价", "评价表", "任务评价表", "考核评价", "evaluation"}
+_ENUMERATION = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|\d+(?:[、.．]|\s)|[（(][一二三四五六七八九十\d]+[)）])\s*")
+
+
+def _amount(value: int | float) -> str:
+    return f"{value:g}"
+
+
+def record_sheet(task: Task) -> dict:
+    """The record sheet (记录表) as a print node: given cells printed, the others and the empty rows to fill in."""
+    record = task.record
+    width = len(record.columns)
+    rows = [[flow_text(c).strip() for c in row] + [""] * (width - len(row)) for row in record.rows]
+    return {"t": "task-record", "a": {"title": flow_text(record.title or "任务记录表"),
+                                      "columns": [flow_text(c) for c in record.columns],
+                                      "rows": rows, "blank": record.empty_rows}, "c": []}
+
+
+def evaluation_sheet(task: Task) -> dict:
+    """The evaluation sheet (评价表): criteria with their points, a column per rater, the total."""
+    ev = task.evaluation
+    raters = [{"label": RATER_LABELS[r] + (f"（{_amount(ev.weights[r])}%）" if ev.weights else "")} for r in ev.raters]
+    weighted = "＋".join(f"{RATER_LABELS[r]}×{_amount(ev.weights[r])}%" for r in ev.raters) if ev.weights else ""
+    return {"t": "task-evaluation", "a": {
+        "title": flow_text(ev.title or "任务评价表"), "raters": raters,
+        "criteria": [{"criterion": flow_text(c.criterion), "points": _amount(c.points)} for c in ev.criteria],
+        "total": _amount(ev.total), "weighted": weighted}, "c": []}
+
+
+def with_task_sheets(body: list[Node], task: Task) -> list[Node]:
+    """A task chapter's body with its record and evaluation sheets.
+
+    Each goes at the end of the chapter's 记录 (评价) section, after what the
+    author wrote there, or at the end of the chapter when it has none.
+    """
+    body = list(body)
+    for sheet, names in ((record_sheet(task) if task.record else None, RECORD_SECTIONS),
+                         (evaluation_sheet(task) if task.evaluation else None, EVALUATION_SECTIONS)):
+        if sheet is None:
+            continue
+        at = len(body)
+        for i, node in enumerate(body):
+            if isinstance(node, dict) and node["t"] == "heading" and \
+                    _ENUMERATION.sub("", text_of(node)).strip().lower() in names:
+                level = node["a"]["level"]
+                at = next((j for j in range(i + 1, len(body)) if isinstance(body[j], dict)
+                           and body[j]["t"] == "heading" and body[j]["a"]["level"] <= level), len(body))
+                break
+        body.insert(at, sheet)
+    return body
+
+
 class ChapterStore(Protocol):
     """Where read chapters are kept between builds (``build.pdf`` keeps them on disk)."""
 
@@ -529,6 +585,8 @@ def print_book(lib, book, commit: str, *, site_url: str | None, meta: dict[str, 
                     "files": {n: out.files[n].decode("utf-8") for n in sorted(reader.used) if n not in assets},
                     "qr_codes": {u: n for u, n in out.qr_codes.items() if n in reader.used},
                 })
+        if chapter.meta.task is not None:
+            body = with_task_sheets(body, chapter.meta.task)
         url = chapter_url(site_url, chapter.filename)
         out.chapters.append(PrintChapter(chapter_id(chapter.filename), chapter.filename,
                                          flow_text(chapter.title).strip(), chapter.part,
