@@ -65,8 +65,8 @@ def median_ms(action, runs: int = RUNS) -> float:
 def main() -> None:
     from server.app import create_app
     from server.database import new_session
-    from server.models import User
-    from server import alignment as aligning
+    from server.accounts.models import User
+    from server.alignment import service as aligning
     from werkzeug.security import generate_password_hash
 
     with tempfile.TemporaryDirectory() as tmp:

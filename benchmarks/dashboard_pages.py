@@ -51,7 +51,7 @@ def fill_database(app, books: list[str], chapters: int, n_feedback: int, n_crs: 
     from sqlalchemy import insert
 
     from server.database import engine
-    from server.models import Feedback
+    from server.feedback.models import Feedback
 
     rng = random.Random(5)
     start = datetime(2023, 9, 1, tzinfo=timezone.utc)
@@ -70,7 +70,7 @@ def fill_database(app, books: list[str], chapters: int, n_feedback: int, n_crs: 
         for chunk in range(0, len(rows), 10_000):
             connection.execute(insert(Feedback.__table__), rows[chunk:chunk + 10_000])
         try:
-            from server.models import ChangeRequest, Review
+            from server.change_requests.models import ChangeRequest, Review
         except ImportError:
             return
         crs = []
@@ -106,7 +106,7 @@ def main() -> None:
 
     from server.app import create_app
     from server.database import new_session
-    from server.models import User
+    from server.accounts.models import User
 
     app = create_app({"JOINTBOOK_INSTANCE": str(root / "instance"), "LIBRARY_PATH": str(root / "library.git"),
                       "SECRET_KEY": "bench", "TESTING": True, "WTF_CSRF_ENABLED": False, "START_JOB_RUNNER": False})

@@ -55,7 +55,7 @@ def build_instance(instance: Path, authors: int, chapters: int) -> dict[str, str
     from materials import OVERWRITE, Author, Library, Write
     from server.app import create_app
     from server.database import engine, new_session
-    from server.models import ApiToken, Membership, User
+    from server.accounts.models import ApiToken, Membership, User
 
     lib = Library.init(instance / "library.git", starter=True)
     files = {f"books/{BOOK}/chapters/{n:03d}.md": chapter_text(n) for n in range(chapters)}

@@ -176,10 +176,10 @@ def page_benchmark() -> None:
     from werkzeug.security import generate_password_hash
 
     from server.app import create_app
-    from server.change_requests import add_comment, commit_to_cr, open_cr
+    from server.change_requests.service import add_comment, commit_to_cr, open_cr
     from server.database import db, new_session
-    from server.jobs import run_pending
-    from server.models import Membership, User
+    from server.jobs.queue import run_pending
+    from server.accounts.models import Membership, User
 
     with tempfile.TemporaryDirectory() as tmp:
         make_library(Path(tmp) / "library.git").close()

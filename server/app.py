@@ -14,14 +14,29 @@ from flask import Flask
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
-from server import api, views
+from server import health, language
+from server.accounts import api as accounts_api, views as accounts
+from server.accounts.lockout import init_login_lockout
+from server.alignment import views as alignment
+from server.api import openapi
+from server.api.registry import blueprint as api_blueprint
+from server.audit import views as audit
+from server.books import api as books_api, views as books
+from server.change_requests import api as change_requests_api, views as change_requests
+from server.dashboard import api as dashboard_api, views as dashboard
+from server.editing import api as editing_api, views as editing
+from server.feedback import api as feedback_api, views as feedback
+from server.history import api as history_api, views as history
+from server.jobs import api as jobs_api, views as jobs
+from server.notifications import api as notifications_api, views as notifications
+from server.sites import api as sites_api, views as sites
+from server.standards import api as standards_api, views as standards
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
 from server.database import MAX_INTEGER, engine, init_database
 from server.errors import init_errors
 from server.i18n import init_i18n
-from server.jobs import start_runner
-from server.login_lockout import init_login_lockout
+from server.jobs.queue import start_runner
 from server.migrations import upgrade
 from server.permissions import check_every_view_declares
 from server.security import check_csrf, init_security, refuse_unstorable_text
@@ -29,6 +44,27 @@ from server.templating import init_templating
 
 # Beside the packages, in a checkout and in the wheel alike (pyproject.toml force-includes it there).
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# Every page of the platform, by domain: a blueprint per kind of page.
+BLUEPRINTS = (
+    accounts.signin, accounts.account, accounts.people, accounts.members,
+    books.home, books.books,
+    editing.editor, editing.assets,
+    history.blueprint,
+    change_requests.blueprint,
+    feedback.blueprint,
+    standards.standards, standards.case,
+    alignment.blueprint,
+    sites.sites, sites.releases,
+    dashboard.blueprint,
+    notifications.blueprint,
+    audit.blueprint, audit.export,
+    jobs.blueprint,
+    language.blueprint, health.blueprint,
+)
+# Importing a domain's ``api`` module declares its endpoints on the API blueprint.
+API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
+               standards_api, sites_api, dashboard_api, notifications_api, jobs_api, openapi)
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -70,10 +106,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.before_request(check_csrf)
     app.before_request(refuse_unstorable_text)
 
-    for blueprint in views.BLUEPRINTS:
+    for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
-    app.register_blueprint(api.blueprint, url_prefix="/api")
-    _register_optional_parts(app)
+    app.register_blueprint(api_blueprint, url_prefix="/api")
 
     check_every_view_declares(app)
 
@@ -81,13 +116,3 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         start_runner(app)
     return app
 
-
-def _register_optional_parts(app: Flask) -> None:
-    """Parts other packages contribute once they exist (e.g. serving published sites)."""
-    try:
-        from server.commands import sites
-    except ImportError:
-        return
-    register = getattr(sites, "register_app", None)
-    if register is not None:
-        register(app)

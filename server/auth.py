@@ -12,8 +12,8 @@ from sqlalchemy import bindparam, select, update
 
 from server.database import db, utcnow
 from server.errors import UserError
-from server.models import ApiToken, User
-from server.models.accounts import TOKEN_PREFIX, hash_token
+from server.accounts.models import ApiToken, User
+from server.accounts.models import TOKEN_PREFIX, hash_token
 
 login_manager = LoginManager()
 

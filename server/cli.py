@@ -1,8 +1,7 @@
 """The ``jointbook`` command: serve the platform, create the library, manage accounts.
 
-``server.commands.sites`` (site building, owned by the build part) adds
-``build`` and ``release`` when it exists: it exposes ``register(main)`` or
-click commands named ``build`` / ``release``.
+Building and releasing sites (``jointbook build`` / ``release``) live with
+their domain, in ``server.sites.commands``.
 """
 from __future__ import annotations
 
@@ -17,8 +16,8 @@ from typing import Any
 import click
 from flask import Flask
 
-from server.models.accounts import SIDES
-from server.models.memberships import Role
+from server.accounts.models import SIDES, Role
+from server.sites import commands as site_commands
 
 
 def _app(ctx: click.Context, **overrides: Any) -> Flask:
@@ -102,7 +101,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 
     if workers == 1:
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        from server.jobs import start_runner
+        from server.jobs.queue import start_runner
 
         start_runner(app)
         _serve_on(sock, app, threads)
@@ -213,8 +212,8 @@ def _commit_or_fail(app: Flask, work) -> Any:  # noqa: ANN001 - callable(session
 def user_add(ctx: click.Context, username: str, display_name: str | None, side: str, email: str | None,
              is_admin: bool, password: str | None, books: tuple[str, ...], role: str) -> None:
     """Create an account."""
-    from server.passwords import generated_password
-    from server.people import create_user, set_membership
+    from server.accounts.passwords import generated_password
+    from server.accounts.service import create_user, set_membership
 
     generated = password is None
     password = password or generated_password()
@@ -239,7 +238,7 @@ def user_list(ctx: click.Context) -> None:
     from sqlalchemy import select
 
     from server.database import new_session
-    from server.models import User
+    from server.accounts.models import User
 
     app = _app(ctx)
     with new_session(app) as session:
@@ -255,7 +254,7 @@ def user_list(ctx: click.Context) -> None:
 @click.pass_context
 def user_set_side(ctx: click.Context, username: str, side: str) -> None:
     """Move an account to another side."""
-    from server.people import find_user, update_user
+    from server.accounts.service import find_user, update_user
 
     _commit_or_fail(_app(ctx), lambda s: update_user(s, find_user(s, username), side=side))
     click.echo(f"{username}: side {side}")
@@ -268,7 +267,7 @@ def user_set_side(ctx: click.Context, username: str, side: str) -> None:
 @click.pass_context
 def user_set_role(ctx: click.Context, username: str, role: str, book: str | None) -> None:
     """Global: admin | user.  On a book (--book): reader | author | reviewer | maintainer | none (remove)."""
-    from server.people import find_user, remove_membership, set_membership, update_user
+    from server.accounts.service import find_user, remove_membership, set_membership, update_user
 
     if role in ("admin", "user"):
         if book:
@@ -292,29 +291,14 @@ def user_set_role(ctx: click.Context, username: str, role: str, book: str | None
 @click.pass_context
 def user_disable(ctx: click.Context, username: str, enable: bool) -> None:
     """Disable an account (it can no longer sign in or use tokens)."""
-    from server.people import find_user, update_user
+    from server.accounts.service import find_user, update_user
 
     _commit_or_fail(_app(ctx), lambda s: update_user(s, find_user(s, username), active=enable))
     click.echo(f"{username}: {'enabled' if enable else 'disabled'}")
 
 
-def _register_site_commands() -> None:
-    """``jointbook build`` / ``release`` from the build part, once it exists."""
-    try:
-        from server.commands import sites
-    except ImportError:
-        return
-    register = getattr(sites, "register", None)
-    if callable(register):
-        register(main)
-        return
-    for name in ("build", "release"):
-        command = getattr(sites, name, None)
-        if isinstance(command, click.Command):
-            main.add_command(command, name)
-
-
-_register_site_commands()
+main.add_command(site_commands.build_command)
+main.add_command(site_commands.release_command)
 
 if __name__ == "__main__":
     main()

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from server.database import new_session
 from server.library import create_library
-from server.models import Membership, Role, User
-from server.passwords import generated_password
+from server.accounts.models import Membership, Role, User
+from server.accounts.passwords import generated_password
 
 
 @dataclass(frozen=True)

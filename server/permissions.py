@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from server.database import db
-from server.models import Membership, Role, User
+from server.accounts.models import Membership, Role, User
 
 F = TypeVar("F", bound=Callable[..., Any])
 

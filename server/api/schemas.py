@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from server.api.registry import schema
-from server.models.accounts import SIDES
-from server.models.jobs import JOB_STATUSES
-from server.models.memberships import Role
-from server.people import BOOK_PATTERN, USERNAME_PATTERN
+from server.accounts.models import SIDES
+from server.jobs.models import JOB_STATUSES
+from server.accounts.models import Role
+from server.accounts.service import BOOK_PATTERN, USERNAME_PATTERN
 
 ROLE = {"type": "string", "enum": [role.value for role in Role]}
 SIDE = {"type": "string", "enum": list(SIDES)}

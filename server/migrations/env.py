@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import server.models  # noqa: F401 - registers every table on Base.metadata
-from server.database import Base
+from server.migrations import every_table
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -13,7 +12,7 @@ if connection is None:  # pragma: no cover - always called through server.migrat
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=every_table(),
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite ALTER TABLE needs batch mode
     compare_type=True,
 )

@@ -6,7 +6,7 @@ import json
 from click.testing import CliRunner
 
 from materials import Library
-from server.commands.sites import release_command
+from server.sites.commands import release_command
 
 
 def test_release_with_relative_paths_publishes_the_site(tmp_path, monkeypatch):

@@ -23,7 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from server.app import create_app
 from server.database import engine, new_session
-from server.models import Membership, User
+from server.accounts.models import Membership, User
 
 PASSWORD = "correct horse battery"
 STARTER_BOOK = "locomotive-maintenance"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from server.app import create_app
 from server.database import engine, new_session
-from server.models import Membership, User
+from server.accounts.models import Membership, User
 
 PASSWORD = "correct horse battery"
 STARTER_BOOK = "locomotive-maintenance"

@@ -29,8 +29,9 @@ from flask import Flask
 from materials import Author, Library, Write
 from server.app import create_app
 from server.database import new_session
-from server.jobs import run_pending
-from server.models import Job, Membership, User
+from server.jobs.queue import run_pending
+from server.jobs.models import Job
+from server.accounts.models import Membership, User
 
 PASSWORD = "correct horse battery"
 BOOK = "locomotive-maintenance"

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from server.database import new_session
-from server.jobs import enqueue
+from server.jobs.queue import enqueue
 
 
 def test_admin_creates_an_enterprise_account_who_can_then_sign_in(signed_in, web, app):

@@ -14,8 +14,10 @@ import pytest
 
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
-from server.jobs import enqueue, run_pending
-from server.models import AuditEvent, ChangeRequest, CheckRun, Job
+from server.jobs.queue import enqueue, run_pending
+from server.audit.models import AuditEvent
+from server.change_requests.models import ChangeRequest, CheckRun
+from server.jobs.models import Job
 
 BOOK = "locomotive-maintenance"
 CHAPTER = f"books/{BOOK}/chapters/03-brake-test.md"
@@ -436,10 +438,10 @@ def test_starting_to_edit_offers_my_open_change_requests_or_a_new_one(cr_app, as
     with new_session(cr_app) as session:
         newest = session.query(ChangeRequest).order_by(ChangeRequest.number.desc()).first()
     # The editor's branch is now the chosen change request's.
-    from server.editing import may_write_branch, working_branch
+    from server.editing.service import may_write_branch, working_branch
     with cr_app.test_request_context():
         from flask import session as flask_session
-        from server.models import User
+        from server.accounts.models import User
         from server.database import db
         user = db().query(User).filter_by(username="teacher").one()
         flask_session["jb.change_request"] = {BOOK: newest.number}
@@ -538,7 +540,7 @@ def test_checks_of_a_head_that_moved_on_are_cancelled_and_never_run(cr_app, as_)
 
 
 def test_a_preview_of_a_head_that_moved_on_is_not_built(cr_app, as_):
-    from server.sites import preview_built, request_preview
+    from server.sites.service import preview_built, request_preview
 
     number = open_with_change(as_, cr_app)
     with new_session(cr_app) as session:

@@ -13,7 +13,7 @@ import pytest
 
 from materials import Author, Library, Write
 from server.database import new_session
-from server.models import Membership, User
+from server.accounts.models import Membership, User
 
 BOOK = "locomotive-maintenance"
 FILE = "03-brake-test.md"

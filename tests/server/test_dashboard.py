@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from server.database import new_session
-from server.models import Feedback
+from server.feedback.models import Feedback
 
 BOOK = "demo"
 STANDARD = """id: demo@2024
@@ -73,7 +73,7 @@ def demo_app(make_app, tmp_path):
 
 def _add_rows(app) -> None:
     try:
-        from server.models import ChangeRequest, Review
+        from server.change_requests.models import ChangeRequest, Review
     except ImportError:
         ChangeRequest = None
     h = timedelta(hours=1)
@@ -113,7 +113,7 @@ def table(data: dict, name: str) -> dict:
 
 def test_book_figures_match_the_hand_computed_ones(demo_app, signed_in):
     from server.database import new_session as session_of
-    from server.models import Membership, User
+    from server.accounts.models import Membership, User
 
     with session_of(demo_app) as session:
         session.add(Membership(user=session.query(User).filter_by(username="teacher").one(), book=BOOK, role="author"))
@@ -140,7 +140,7 @@ def test_book_figures_match_the_hand_computed_ones(demo_app, signed_in):
     assert helpful == {"a.md": [2, 50.0, 3.5], "b.md": [1, 100.0, None]}
 
     try:
-        from server.models import ChangeRequest  # noqa: F401
+        from server.change_requests.models import ChangeRequest
     except ImportError:
         return
     sides = table(data, "review_by_side")  # opened, reviews given, approvals, changes requested
@@ -190,7 +190,7 @@ def test_the_library_dashboard_is_for_administrators(demo_app, signed_in):
 
 def test_warm_figures_come_from_the_cache_until_main_or_the_feedback_changes(demo_app, signed_in):
     from materials import OVERWRITE, Author, Library, Write
-    from server import cooperation
+    from server.dashboard import service as cooperation
 
     admin = signed_in("admin")
     with demo_app.app_context():

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from server.database import new_session
-from server.models import Feedback
+from server.feedback.models import Feedback
 
 BOOK = "locomotive-maintenance"
 PAGE = "chapters/03-brake-test.md"
@@ -169,8 +169,9 @@ def test_script_and_html_in_feedback_never_render(app, client, signed_in, releas
 # ----------------------------------------------------------------------------- the inbox
 
 def test_the_new_feedback_notifies_the_books_authors_and_reviewers(app, client, released):
-    pytest.importorskip("server.notifications", reason="in-platform notifications are not part of this checkout")
-    from server.models import Notification, User
+    pytest.importorskip("server.notifications.service", reason="in-platform notifications are not part of this checkout")
+    from server.notifications.models import Notification
+    from server.accounts.models import User
 
     send(client)
     with new_session(app) as session:
@@ -292,7 +293,7 @@ def test_csv_export_has_every_item_and_defuses_formulas(app, client, signed_in, 
 def test_merging_the_change_request_made_from_an_item_closes_it(app, client, released):
     """The merge hook: any ChangeRequest row turning "merged" closes the feedback it came from."""
     send(client, kind="error", text="图号错了")
-    from server.feedback import on_change_request_merged
+    from server.feedback.service import on_change_request_merged
     from types import SimpleNamespace
 
     with app.app_context():

@@ -122,9 +122,9 @@ def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report
     teacher.wait_for_url(f"**/books/{BOOK}/change-requests/*")
     number = int(teacher.url.rstrip("/").rsplit("/", 1)[1])
 
-    from server import change_requests as crs
+    from server.change_requests import service as crs
     from server.database import db
-    from server.models import User
+    from server.accounts.models import User
     from materials import OVERWRITE, Author, Write
     chapter = f"books/{BOOK}/chapters/03-brake-test.md"
     lib.commit(f"cr/{number}", [Write(chapter, lib.read_text("main", chapter) + "\n图 3-2 阀门编号已更正。\n")],

@@ -12,8 +12,8 @@ from datetime import timedelta
 from sqlalchemy import update
 
 from server.database import new_session, utcnow
-from server.jobs import HANDLERS, WORKER, JobRunner, claim, enqueue, job_kind, run_next, run_pending
-from server.models import Job
+from server.jobs.queue import HANDLERS, WORKER, JobRunner, claim, enqueue, job_kind, run_next, run_pending
+from server.jobs.models import Job
 
 
 def _register(kind, handler):
@@ -92,7 +92,7 @@ def test_runner_thread_picks_up_queued_jobs(app):
 CHILD = """
 import json, pathlib, sys, time
 from server.app import create_app
-from server.jobs import job_kind, run_pending
+from server.jobs.queue import job_kind, run_pending
 
 app = create_app(json.loads(sys.argv[1]))
 

@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.database import new_session
-from server.models import LoginFailure
+from server.accounts.models import LoginFailure
 from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,8 +10,9 @@ import pytest
 
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
-from server.jobs import run_pending
-from server.models import Notification, User
+from server.jobs.queue import run_pending
+from server.notifications.models import Notification
+from server.accounts.models import User
 
 BOOK = "locomotive-maintenance"
 CHAPTER = f"books/{BOOK}/chapters/03-brake-test.md"
@@ -144,7 +145,7 @@ def test_notifications_are_mailed_when_smtp_is_configured(make_app, smtp_server,
 
 
 def test_no_mail_job_without_smtp(app, signed_in, web):
-    from server.models import Job
+    from server.jobs.models import Job
 
     _api(signed_in("teacher"), web)("POST", f"/books/{BOOK}/change-requests", {"title": "无邮件"})
     with new_session(app) as session:
@@ -155,7 +156,7 @@ def test_no_mail_job_without_smtp(app, signed_in, web):
 def test_other_parts_notify_with_their_own_sentences(app):
     from flask_babel import lazy_gettext as _l
 
-    from server.notifications import notify, notifications_of, register_text, text_of
+    from server.notifications.service import notify, notifications_of, register_text, text_of
 
     register_text("test.feedback", _l("%(who)s asked a question."))
     with app.test_request_context(headers={"Accept-Language": "en"}):

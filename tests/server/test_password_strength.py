@@ -11,8 +11,8 @@ from server.cli import main
 from server.database import engine, new_session
 from server.errors import UserError
 from server.first_run import create_demo_accounts
-from server.models import User
-from server.passwords import check_strength
+from server.accounts.models import User
+from server.accounts.passwords import check_strength
 
 EN = {"Accept-Language": "en"}
 

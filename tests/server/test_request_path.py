@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from server.database import db, new_session
-from server.models import Membership, User
-from server.people import remove_membership, set_membership
+from server.accounts.models import Membership, User
+from server.accounts.service import remove_membership, set_membership
 from server.permissions import Ability, may
 
 BOOK = "locomotive-maintenance"

@@ -99,7 +99,7 @@ FEEDBACK_SITE = "http://sites.example.edu"
 
 def _feedback_count(app) -> int:
     from server.database import new_session
-    from server.models import Feedback
+    from server.feedback.models import Feedback
 
     with new_session(app) as session:
         return session.query(Feedback).count()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from server.permissions import LOWEST_ROLE, ROLE_RANK, requirement_of
-from server.models import Role
+from server.accounts.models import Role
 
 PUBLIC = {
     "signin.login",
@@ -157,7 +157,7 @@ def test_members_are_refused_what_their_role_does_not_grant(open_app, web, usern
 
 def test_a_disabled_account_loses_its_session(open_app, web):
     from server.database import new_session
-    from server.models import User
+    from server.accounts.models import User
 
     client = open_app.test_client()
     web.login(client, "teacher")

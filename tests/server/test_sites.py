@@ -18,8 +18,9 @@ from sqlalchemy import select
 from build.publish import read_versions, release, set_version_state
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
-from server.jobs import run_pending
-from server.models import AuditEvent, Job
+from server.jobs.queue import run_pending
+from server.audit.models import AuditEvent
+from server.jobs.models import Job
 
 BOOK = "locomotive-maintenance"
 RELEASER = Author("主编 刘", "liu@college.example", "school")
@@ -281,7 +282,7 @@ def test_unknown_book_or_version_is_a_translated_404(site_app):
 # ------------------------------------------------------------------ previews and the build check
 
 def test_preview_is_built_by_a_job_once_per_tree_and_shown_to_members_only(site_app, published, signed_in, web):
-    from server import sites as service
+    from server.sites import service
 
     head = published.lib.resolve("main")
     with site_app.test_request_context():
@@ -373,7 +374,7 @@ def test_student_switches_versions_searches_and_sends_feedback_in_a_browser(page
     form.locator("button[type=submit]").click()
     page.locator("[data-jb-status]", has_text="已提交").wait_for()
     with new_session(app) as session:
-        from server.models import Feedback
+        from server.feedback.models import Feedback
 
         sent = session.scalars(select(Feedback)).all()
     assert [(f.book, f.version, f.text) for f in sent] == [(BOOK, newest, "滑板磨耗到多少毫米必须更换？")]
@@ -387,7 +388,7 @@ def test_student_switches_versions_searches_and_sends_feedback_in_a_browser(page
 
 
 def test_an_administrator_points_the_sites_forms_at_another_host_from_the_environment(make_app, monkeypatch):
-    from server.sites import platform_url
+    from server.sites.service import platform_url
 
     monkeypatch.setenv("SITES_PLATFORM_URL", "https://books.example.edu.cn")
     app = make_app()

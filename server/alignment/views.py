@@ -1,0 +1,136 @@
+"""A book's alignment to its qualification standards: coverage, gaps, matrix, capabilities, migration."""
+
+
+from __future__ import annotations
+import csv
+import io
+from typing import Any
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from materials.standards_csv import CSV_ENCODING
+from server.alignment import service as aligning
+from server.standards import service as standards_catalog
+from server.database import db
+from server.errors import describe
+from server.permissions import Ability, book_access
+from server.forms import ConfirmForm
+from server.standards.views import STATUS_LABELS
+
+
+blueprint = Blueprint("alignment", __name__)
+GRID_LIMIT = 60  # beyond this many chapters the matrix lists chapter numbers instead of one column each
+PAGE_ROWS = 500  # matrix rows per page on screen (the printable table and the CSV have them all)
+GAPS_SHOWN = 200
+ORDERS = ("gaps", "standard")
+
+
+def _filters(alignment: aligning.BookAlignment) -> dict[str, Any]:
+    """The page's filters from the query string; unknown values are ignored, never an error."""
+    standard = request.args.get("standard") or None
+    if standard not in alignment.standards:
+        standard = None
+    level_keys = {lv.key for std in alignment.standards.values() for lv in std.levels}
+    level = request.args.get("level") or None
+    level = level if level in level_keys else None
+    kinds = {k for std in alignment.standards.values() for k in std.kinds}
+    kind = request.args.get("kind") or None
+    kind = kind if kind in kinds else None
+    order = request.args.get("order") if request.args.get("order") in ORDERS else "gaps"
+    return {"standard": standard, "level": level, "kind": kind, "order": order}
+
+
+def _context(book: str, paged: bool = False) -> dict[str, Any]:
+    alignment = aligning.book_alignment(book)
+    chosen = _filters(alignment)
+    rows = aligning.matrix_rows(alignment, chosen["standard"], chosen["level"], chosen["kind"],
+                                gaps_first=chosen["order"] == "gaps")
+    total = len(rows)
+    pages = max(1, -(-total // PAGE_ROWS)) if paged else 1
+    try:
+        page = min(max(1, int(request.args.get("page", 1))), pages)
+    except ValueError:
+        page = 1
+    if paged:
+        rows = rows[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+    levels = [(lv.key, lv.label) for std in alignment.standards.values() for lv in std.levels]
+    kinds = dict(kv for std in alignment.standards.values() for kv in std.kinds.items())
+    return {
+        "book": book, "alignment": alignment, "rows": rows, "chosen": chosen, "levels": list(dict.fromkeys(levels)),
+        "kinds": kinds, "numbers": alignment.chapter_numbers(), "grid": len(alignment.chapters) <= GRID_LIMIT,
+        "STATUS_LABELS": STATUS_LABELS, "describe": describe,
+        "query": {k: v for k, v in chosen.items() if v and not (k == "order" and v == "gaps")},
+        "total": total, "page": page, "pages": pages, "gaps_shown": GAPS_SHOWN,
+    }
+
+
+@blueprint.route("/books/<book>/alignment")
+@book_access(Ability.read)
+def index(book: str):
+    return render_template("ui/alignment/index.html", **_context(book, paged=True))
+
+
+@blueprint.route("/books/<book>/alignment/print")
+@book_access(Ability.read)
+def printable(book: str):
+    """The alignment table a college submits when the textbook is evaluated, laid out for paper."""
+    return render_template("ui/alignment/print.html", **_context(book))
+
+
+@blueprint.route("/books/<book>/alignment.csv")
+@book_access(Ability.read)
+def export_csv(book: str):
+    context = _context(book)
+    alignment, numbers = context["alignment"], context["numbers"]
+    titles = {c.filename: c.title for c in alignment.chapters}
+    zh = request.args.get("lang") != "en"
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["标准", "层级", "类别", "编号", "条目", "内容", "是否覆盖", "覆盖章节"] if zh else
+                    ["standard", "level", "kind", "code", "key", "text", "covered", "chapters"])
+    for row in context["rows"]:
+        chapters = "; ".join(f"{numbers.get(ch, '')} {titles.get(ch, ch)}" for ch in row.chapters)
+        covered = ("是" if zh else "yes") if row.covered else ("否" if zh else "no")
+        writer.writerow([row.standard, row.level_label, row.kind_label, row.item.code, row.item.key, row.item.text,
+                         covered, chapters])
+    response = Response(out.getvalue().encode(CSV_ENCODING), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{book}-alignment.csv"'
+    return response
+
+
+@blueprint.route("/books/<book>/alignment/capabilities")
+@book_access(Ability.read)
+def capabilities(book: str):
+    alignment = aligning.book_alignment(book)
+    return render_template("ui/alignment/capabilities.html", book=book, alignment=alignment,
+                           posts=aligning.capabilities(alignment), numbers=alignment.chapter_numbers(),
+                           titles={c.filename: c.title for c in alignment.chapters})
+
+
+@blueprint.route("/books/<book>/alignment/migration/<standard_id>")
+@book_access(Ability.read)
+def migration(book: str, standard_id: str):
+    alignment = aligning.book_alignment(book)
+    m = aligning.migration(alignment, standard_id)
+    return render_template("ui/alignment/migration.html", book=book, alignment=alignment, m=m, form=ConfirmForm(),
+                           numbers=alignment.chapter_numbers(),
+                           direct_allowed=standards_catalog.may_import_directly(current_user, book))
+
+
+@blueprint.route("/books/<book>/alignment/migration/<standard_id>", methods=["POST"])
+@book_access(Ability.write)
+def apply_migration(book: str, standard_id: str):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("The form has expired or did not come from this site. Please reload the page and try again."), "error")
+        return redirect(url_for("alignment.migration", book=book, standard_id=standard_id))
+    done = aligning.apply_migration(book, standard_id, current_user, direct=request.form.get("direct") == "y")
+    db().commit()
+    if done.direct:
+        flash(_("The book now follows %(id)s.", id=done.standard), "success")
+    else:
+        flash(_("The migration to %(id)s is saved on the draft branch %(branch)s for review.",
+                id=done.standard, branch=done.branch), "success")
+        if done.url:
+            return redirect(done.url)
+    return redirect(url_for("alignment.index", book=book))

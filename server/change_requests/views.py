@@ -1,0 +1,466 @@
+"""Change request pages: the list of a book, mine and awaiting my review, one CR's conversation and files.
+
+Pages are thin: every decision is made in ``server.change_requests`` (which
+uses ``review/``); a form posts, the service acts, the page redirects back.
+"""
+
+
+from __future__ import annotations
+import threading
+from collections import OrderedDict
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup, escape
+from materials import EditConflict, MaterialsError, NotFound
+from materials.history import FileDiff
+from review import changes
+from review.messages import describe_code
+from server.change_requests import service as crs
+from server.errors import UserError, describe
+from server.library import library
+from server.permissions import Ability, book_access, may, signed_in
+from server.forms import PageForm
+
+
+blueprint = Blueprint("change_requests", __name__)
+
+class ActionForm(PageForm):
+    """CSRF only: each action's fields are read from the request."""
+
+
+def _title(book: str) -> str:
+    try:
+        return library().book(book, "main", chapters=False).config.title
+    except NotFound:
+        raise UserError("book.not_found", status=404, book=book) from None
+    except MaterialsError:
+        return book
+
+
+def _back(row, anchor: str = "", files: bool = False):
+    endpoint = "change_requests.files" if files else "change_requests.show"
+    return redirect(url_for(endpoint, book=row.book, number=row.number) + anchor)
+
+
+def _act(row, action, *, success: str | None = None, anchor: str = "", files: bool = False):
+    """Run ``action``; a refusal becomes a flash message on the page it came from."""
+    if not ActionForm().validate_on_submit():
+        flash(_("The form has expired. Please try again."), "error")
+        return _back(row, anchor, files)
+    try:
+        action()
+    except (UserError, MaterialsError) as error:
+        flash(describe(error), "error")
+    else:
+        if success:
+            flash(success, "success")
+    return _back(row, anchor, files)
+
+
+# ------------------------------------------------------------------ lists
+
+@blueprint.route("/books/<book>/change-requests")
+@book_access(Ability.read)
+def index(book: str):
+    state = request.args.get("state", "active")
+    if state not in ("active", "merged", "closed", "all"):
+        state = "active"
+    rows = crs.book_crs(book, None if state == "all" else state)
+    return render_template("ui/change_requests/index.html", book=book, title=_title(book), rows=rows, state=state)
+
+
+@blueprint.route("/change-requests")
+@signed_in
+def mine():
+    return render_template("ui/change_requests/mine.html", mine=crs.my_crs(current_user),
+                           awaiting=crs.awaiting_review(current_user))
+
+
+@blueprint.route("/books/<book>/change-requests/new", methods=["GET", "POST"])
+@book_access(Ability.write)
+def new(book: str):
+    title = _title(book)
+    chapter = request.values.get("chapter", "")
+    chapter_title = _chapter_title(book, chapter) if chapter else ""
+    form = ActionForm()
+    errors: list[str] = []
+    if form.validate_on_submit():
+        try:
+            row = crs.open_cr(current_user, book, request.form.get("title", ""), request.form.get("description", ""),
+                              draft=request.form.get("draft") == "1")
+        except UserError as error:
+            errors.append(describe(error))
+        else:
+            crs.choose_cr(book, row)
+            flash(_("Change request #%(number)s is open. Your edits of this book now go into it.",
+                    number=row.number), "success")
+            if chapter:
+                return redirect(_editor_url(book, chapter))
+            return _back(row)
+    default = _("Edit “%(title)s”", title=chapter_title) if chapter_title else ""
+    return render_template("ui/change_requests/new.html", book=book, title=title, form=form, chapter=chapter,
+                           default_title=request.form.get("title", default), errors=errors,
+                           mine=crs.open_crs_of(current_user, book))
+
+
+def _chapter_title(book: str, filename: str) -> str:
+    try:
+        from materials import chapter_path, parse_chapter
+        path = chapter_path(book, filename)
+        meta, _ = parse_chapter(library().read_text("main", path), path)
+        return meta.title
+    except (MaterialsError, ValueError):
+        return filename
+
+
+def _editor_url(book: str, chapter: str) -> str:
+    try:
+        return url_for("editor.edit", book=book, file=chapter)
+    except Exception:  # the editor is not there yet
+        return url_for("change_requests.index", book=book)
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/edit", methods=["POST"])
+@book_access(Ability.write)
+def continue_editing(book: str, number: int):
+    row = crs.get_cr(book, number)
+    if not ActionForm().validate_on_submit() or not crs.may_write_cr(current_user, row):
+        abort(403)
+    crs.choose_cr(book, row)
+    chapter = request.form.get("chapter", "")
+    flash(_("Your edits of this book now go into change request #%(number)s.", number=row.number), "success")
+    return redirect(_editor_url(book, chapter) if chapter else crs.cr_url(row))
+
+
+# ------------------------------------------------------------------ one change request
+
+@dataclass
+class Thread:
+    comment: Any
+    replies: list[Any] = field(default_factory=list)
+
+
+def _threads(row) -> tuple[list[Thread], dict[tuple[str, int], list[Thread]], list[Thread]]:
+    """(all top-level threads, inline threads by (path, line) on the head, outdated inline threads)."""
+    threads: dict[int, Thread] = {}
+    for c in row.comments:
+        if c.parent_id is None:
+            threads[c.id] = Thread(c)
+    for c in row.comments:
+        if c.parent_id is not None and c.parent_id in threads:
+            threads[c.parent_id].replies.append(c)
+    inline: dict[tuple[str, int], list[Thread]] = {}
+    outdated = []
+    for t in threads.values():
+        if t.comment.path is None:
+            continue
+        if t.comment.outdated or t.comment.commit != row.head:
+            outdated.append(t)
+        else:
+            inline.setdefault((t.comment.path, t.comment.line), []).append(t)
+    return list(threads.values()), inline, outdated
+
+
+def _timeline(row, threads: list[Thread]) -> list[tuple[Any, str, Any]]:
+    items = [(t.comment.created_at, "thread", t) for t in threads]
+    items += [(r.created_at, "review", r) for r in row.reviews]
+    return sorted(items, key=lambda i: i[0])
+
+
+def _findings(row, runs) -> list[dict[str, Any]]:
+    out = []
+    lang = crs.lang()
+    for run in runs:
+        findings = []
+        for f in run.findings or []:
+            findings.append({**f, "text": describe_code(f["code"], f.get("params") or {}, lang, f.get("message", "")),
+                             "url": crs.check_url(row, f)})
+        out.append({"run": run, "findings": findings})
+    return out
+
+
+def _page_context(book: str, number: int) -> dict[str, Any]:
+    row = crs.get_cr(book, number)
+    crs.sync_head(row)
+    lib = library()
+    pol, verdict = crs.verdict_of(row)
+    threads, inline, outdated = _threads(row)
+    base = crs.diff_base(row)
+    return {
+        "book": book, "title": _title(book), "row": row, "policy": pol, "verdict": verdict,
+        "missing": [crs.describe_missing(m) for m in verdict.missing],
+        "not_counted": [crs.describe_ignored(i) for i in verdict.ignored if i.reason != "stale"],
+        "behind": crs.behind_main(row), "main": lib.resolve("main"), "base": base,
+        "threads": threads, "inline": inline, "outdated": outdated,
+        "may_review": may(current_user, Ability.review, book) and row.state == "open",
+        "may_manage": may(current_user, Ability.write, book) and (crs.is_author(current_user, row)
+                                                                  or may(current_user, Ability.maintain, book)),
+        "may_write": crs.may_write_cr(current_user, row),
+        "may_merge": (may(current_user, Ability.review, book) and verdict.mergeable
+                      and (not crs.is_author(current_user, row) or may(current_user, Ability.maintain, book))),
+        "may_maintain": may(current_user, Ability.maintain, book),
+        "may_comment": may(current_user, Ability.write, book),
+        "form": ActionForm(), "path_id": crs._path_id,
+    }
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>")
+@book_access(Ability.read)
+def show(book: str, number: int):
+    ctx = _page_context(book, number)
+    row, lib = ctx["row"], library()
+    diff = lib.diff(ctx["base"], row.head, [f"books/{book}"])
+    paths = [f.path for f in diff.files]
+    added, removed = changes.standard_changes(lib, book, ctx["base"], row.head, paths)
+    runs = crs.check_runs(row)
+    return render_template("ui/change_requests/show.html", **ctx, files=diff.files, timeline=_timeline(row, ctx["threads"]),
+                           items_added=added, items_removed=removed, checks=_findings(row, runs),
+                           ignored={i.reviewer: i.reason for i in ctx["verdict"].ignored})
+
+
+# ------------------------------------------------------------------ files changed
+
+@dataclass
+class Seg:
+    text: str
+    changed: bool
+
+
+def _html(segs: list[Seg] | None) -> Markup | None:
+    """Escaped once here rather than per segment in the template: a big diff has thousands of rows."""
+    if segs is None:
+        return None
+    return Markup("".join(f"<mark>{escape(s.text)}</mark>" if s.changed else str(escape(s.text)) for s in segs))
+
+
+@dataclass
+class DiffRow:
+    kind: str  # hunk | context | change | removed | added
+    old_no: int | None = None
+    new_no: int | None = None
+    old: list[Seg] | None = None
+    new: list[Seg] | None = None
+    text: str = ""  # the new line as written (suggestion forms start from it)
+    old_html: Markup | None = None
+    new_html: Markup | None = None
+
+    def __post_init__(self) -> None:
+        self.old_html, self.new_html = _html(self.old), _html(self.new)
+
+
+@dataclass
+class FileView:
+    diff: FileDiff
+    id: str
+    rows: list[DiffRow]
+
+
+WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|\w+|\s+|[^\w\s]", re.UNICODE)
+
+
+def _words(old: str, new: str) -> tuple[list[Seg], list[Seg]]:
+    if len(old) > 2000 or len(new) > 2000:
+        return [Seg(old, True)], [Seg(new, True)]
+    a, b = WORD.findall(old), WORD.findall(new)
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    left: list[Seg] = []
+    right: list[Seg] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        for segs, text in ((left, "".join(a[i1:i2])), (right, "".join(b[j1:j2]))):
+            if not text:
+                continue
+            changed = op != "equal"
+            if segs and segs[-1].changed == changed:
+                segs[-1] = Seg(segs[-1].text + text, changed)
+            else:
+                segs.append(Seg(text, changed))
+    return left, right
+
+
+def file_view(diff: FileDiff) -> FileView:
+    rows: list[DiffRow] = []
+    for hunk in diff.hunks:
+        rows.append(DiffRow("hunk", text=f"@@ -{hunk.old_start},{hunk.old_lines} +{hunk.new_start},{hunk.new_lines} @@"))
+        removed: list = []
+        added: list = []
+
+        def flush() -> None:
+            for i in range(max(len(removed), len(added))):
+                o = removed[i] if i < len(removed) else None
+                n = added[i] if i < len(added) else None
+                if o is not None and n is not None:
+                    left, right = _words(o.text, n.text)
+                    rows.append(DiffRow("change", o.old_no, n.new_no, left, right, n.text))
+                elif o is not None:
+                    rows.append(DiffRow("removed", o.old_no, None, [Seg(o.text, False)], None))
+                else:
+                    rows.append(DiffRow("added", None, n.new_no, None, [Seg(n.text, False)], n.text))
+            removed.clear()
+            added.clear()
+
+        for line in hunk.lines:
+            if line.kind == "-":
+                if added:
+                    flush()
+                removed.append(line)
+            elif line.kind == "+":
+                added.append(line)
+            else:
+                flush()
+                seg = [Seg(line.text, False)]
+                rows.append(DiffRow("context", line.old_no, line.new_no, seg, seg, line.text))
+        flush()
+    return FileView(diff, crs._path_id(diff.path), rows)
+
+
+_FILE_VIEWS: OrderedDict[tuple[str, str, str, str], tuple[list, dict]] = OrderedDict()
+_FILE_VIEWS_LOCK = threading.Lock()
+
+
+def _file_views(lib, book: str, base: str, head: str) -> tuple[list, dict]:
+    """The Markdown and rendered-text diffs of base..head, kept by commit ids (immutable, never stale)."""
+    key = (str(lib.path), book, base, head)
+    with _FILE_VIEWS_LOCK:
+        cached = _FILE_VIEWS.get(key)
+        if cached is not None:
+            _FILE_VIEWS.move_to_end(key)
+            return cached
+    diff = lib.diff(base, head, [f"books/{book}"])
+    views = [file_view(f) for f in diff.files]
+    rendered = {r.path: r for r in changes.rendered_diff(lib, base, head,
+                                                     [f.path for f in diff.files if not f.binary and f.new_path])}
+    with _FILE_VIEWS_LOCK:  # pages are served by several threads
+        _FILE_VIEWS[key] = (views, rendered)
+        if len(_FILE_VIEWS) > 32:
+            _FILE_VIEWS.popitem(last=False)
+    return views, rendered
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/files")
+@book_access(Ability.read)
+def files(book: str, number: int):
+    ctx = _page_context(book, number)
+    row, lib = ctx["row"], library()
+    views, rendered = _file_views(lib, book, ctx["base"], row.head)
+    at_id, _sep, at_line = request.args.get("at", "").rpartition(":")
+    at = (at_id, int(at_line)) if at_line.isdigit() else None
+    return render_template("ui/change_requests/files.html", **ctx, views=views, rendered=rendered, at=at)
+
+
+# ------------------------------------------------------------------ actions
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/comments", methods=["POST"])
+@book_access(Ability.write)
+def comment(book: str, number: int):
+    row = crs.get_cr(book, number)
+    path = request.form.get("path") or None
+    line = request.form.get("line", type=int)
+    parent = request.form.get("parent_id", type=int)
+    on_files = request.form.get("from") == "files"
+    if request.form.get("suggest") == "1" and path and line:
+        end = request.form.get("end_line", type=int) or line
+        action = lambda: crs.add_suggestion(current_user, row, path, line, end,  # noqa: E731
+                                            request.form.get("replacement", ""), request.form.get("body", ""))
+    else:
+        action = lambda: crs.add_comment(current_user, row, request.form.get("body", ""), path=path,  # noqa: E731
+                                         line=line, parent_id=parent)
+    return _act(row, action, anchor="#conversation" if not on_files else "", files=on_files)
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/comments/<int:comment_id>/resolve", methods=["POST"])
+@book_access(Ability.write)
+def resolve(book: str, number: int, comment_id: int):
+    row = crs.get_cr(book, number)
+    resolved = request.form.get("resolved", "1") == "1"
+    return _act(row, lambda: crs.set_resolved(current_user, row, comment_id, resolved),
+                files=request.form.get("from") == "files")
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/suggestions/<int:suggestion_id>/apply",
+                 methods=["POST"])
+@book_access(Ability.write)
+def apply(book: str, number: int, suggestion_id: int):
+    row = crs.get_cr(book, number)
+    return _act(row, lambda: crs.apply_suggestion(current_user, row, suggestion_id),
+                success=_("The suggestion is applied and its author credited."),
+                files=request.form.get("from") == "files")
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/reviews", methods=["POST"])
+@book_access(Ability.review)
+def review(book: str, number: int):
+    row = crs.get_cr(book, number)
+    return _act(row, lambda: crs.submit_review(current_user, row, request.form.get("verdict", ""),
+                                               request.form.get("body", ""), request.form.get("head") or None),
+                success=_("Your review is recorded."), anchor="#reviews")
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/overrides", methods=["POST"])
+@book_access(Ability.maintain)
+def override(book: str, number: int):
+    row = crs.get_cr(book, number)
+    return _act(row, lambda: crs.override(current_user, row, request.form.get("reviewer", ""),
+                                          request.form.get("reason", "")),
+                success=_("The request for changes is overridden. This is recorded in the audit log."))
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/merge", methods=["POST"])
+@book_access(Ability.review)
+def merge(book: str, number: int):
+    row = crs.get_cr(book, number)
+    return _act(row, lambda: crs.merge(current_user, row, request.form.get("expected_main") or None,
+                                       request.form.get("head") or None),
+                success=_("Merged into the book. The change request and its conversation are kept."))
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/state", methods=["POST"])
+@book_access(Ability.write)
+def state(book: str, number: int):
+    row = crs.get_cr(book, number)
+    return _act(row, lambda: crs.change_state(current_user, row, request.form.get("action", "")))
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/details", methods=["POST"])
+@book_access(Ability.write)
+def details(book: str, number: int):
+    row = crs.get_cr(book, number)
+    return _act(row, lambda: crs.edit_details(current_user, row, request.form.get("title", ""),
+                                              request.form.get("description", "")))
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/update", methods=["POST"])
+@book_access(Ability.write)
+def update(book: str, number: int):
+    """Update from main; when passages collide, the conflict screen (nothing is lost)."""
+    row = crs.get_cr(book, number)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    lib = library()
+    if request.form.get("resolve") == "1":
+        paths = request.form.getlist("path")
+        resolutions = {p: request.form.get(f"text-{i}", "") for i, p in enumerate(paths)}
+        try:
+            crs.resolve_update(current_user, row, resolutions, request.form.get("head", ""),
+                               request.form.get("main", ""))
+        except (UserError, MaterialsError) as error:
+            flash(describe(error), "error")
+            return _back(row)
+        flash(_("Updated from main with your resolution."), "success")
+        return _back(row)
+    head = row.head
+    try:
+        crs.update_from_main(current_user, row)
+    except EditConflict as conflict:
+        return render_template("ui/change_requests/conflict.html", book=book, title=_title(book), row=row,
+                               conflicts=conflict.conflicts, head=lib.branch_head(row.branch) or head,
+                               main=lib.resolve("main"), form=ActionForm()), 409
+    except (UserError, MaterialsError) as error:
+        flash(describe(error), "error")
+        return _back(row)
+    flash(_("Updated from main."), "success")
+    return _back(row)

@@ -1,0 +1,99 @@
+"""The cooperation dashboard: a book's (its members) and the whole library's (administrators).
+
+Figures come from ``server.cooperation`` (cached per book, ``main`` head and
+period); this module only chooses the period from the query string and shows
+them as charts with tables, a printable report and one CSV per table.
+"""
+
+
+from __future__ import annotations
+import csv
+import io
+from datetime import timedelta
+from flask import Blueprint, Response, render_template, request, url_for
+from flask_babel import gettext as _
+from server.dashboard import service as cooperation
+from server.errors import UserError
+from server.feedback.service import spreadsheet_safe
+from server.feedback.service import book_title as service_book_title
+from server.permissions import Ability, admin_required, book_access
+
+
+blueprint = Blueprint("dashboard", __name__)
+
+
+def _title(book: str) -> str:
+    return service_book_title(book)
+
+
+def _page(book: str | None, report: bool):
+    period = cooperation.period_from(request.args, book)
+    figures = cooperation.figures(book, period)
+    args = period.args()
+    if book is None:
+        heading = _("Cooperation report: the whole library")
+        report_url = url_for("dashboard.library_report", **args)
+        csv_url = lambda name: url_for("dashboard.library_csv", table=name, **args)  # noqa: E731
+        releases: list[str] = []
+    else:
+        heading = _("Cooperation report: %(title)s", title=_title(book))
+        report_url = url_for("dashboard.book_report", book=book, **args)
+        csv_url = lambda name: url_for("dashboard.book_csv", book=book, table=name, **args)  # noqa: E731
+        releases = cooperation.releases(book)
+    return render_template("ui/dashboard/index.html", figures=figures, heading=heading, report=report,
+                           report_url=report_url, csv_url=csv_url, releases=releases, book=book,
+                           one_day=timedelta(days=1))
+
+
+def _csv(book: str | None, table: str) -> Response:
+    figures = cooperation.figures(book, cooperation.period_from(request.args, book))
+    found = figures.tables.get(table)
+    if found is None:
+        raise UserError("http.404", status=404)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(c) for c in found.columns])
+    for row in found.display_rows():
+        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
+    name = f"{book or 'library'}-{table}.csv"
+    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@blueprint.route("/books/<book>/dashboard")
+@book_access(Ability.read)
+def book_dashboard(book: str):
+    _title(book)
+    return _page(book, report=False)
+
+
+@blueprint.route("/books/<book>/dashboard/report")
+@book_access(Ability.read)
+def book_report(book: str):
+    _title(book)
+    return _page(book, report=True)
+
+
+@blueprint.route("/books/<book>/dashboard/<table>.csv")
+@book_access(Ability.read)
+def book_csv(book: str, table: str):
+    _title(book)
+    return _csv(book, table)
+
+
+@blueprint.route("/dashboard")
+@admin_required
+def library_dashboard():
+    return _page(None, report=False)
+
+
+@blueprint.route("/dashboard/report")
+@admin_required
+def library_report():
+    return _page(None, report=True)
+
+
+@blueprint.route("/dashboard/<table>.csv")
+@admin_required
+def library_csv(table: str):
+    return _csv(None, table)

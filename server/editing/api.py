@@ -1,0 +1,412 @@
+"""Chapters for programs: read with the base commit, save against it, preview,
+and change a book's structure (chapters and parts), each change one commit.
+
+A book's images for programs: list, upload (multipart ``file``), delete.
+"""
+
+
+from __future__ import annotations
+import hashlib
+import re
+import threading
+from collections import OrderedDict
+from typing import Any
+from flask import jsonify, url_for
+from flask_login import current_user
+from materials import EditConflict
+from materials.frontmatter import split_front_matter
+from materials.rendering import render_markdown
+from server.audit import service as audit
+from server.editing import service as editing
+from server.api.registry import endpoint, schema
+from server.api.schemas import BOOK_PARAM
+from server.database import db
+from server.errors import UserError, describe
+from server.library import library
+from server.permissions import Ability, book_access
+from flask import request, url_for
+from server.editing.service import max_asset_bytes
+from server.errors import UserError
+
+
+FILE_PARAM = {"type": "string", "maxLength": 200}
+BRANCH_QUERY = {"branch": {"type": "string", "maxLength": 200}}
+MAX_PREVIEW = 1_000_000
+
+FRONT_MATTER = schema("ChapterFrontMatter", {
+    "type": "object",
+    "required": ["title"],
+    "additionalProperties": False,
+    "properties": {
+        "title": {"type": "string", "maxLength": 200},
+        "objectives": {"type": "array", "items": {"type": "string", "maxLength": 1000}, "maxItems": 100},
+        "standards": {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 500},
+        "summary": {"type": ["string", "null"], "maxLength": 5000},
+        "hours": {"type": ["number", "null"], "minimum": 0, "maximum": 1000},
+        "sections": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+})
+
+CHAPTER = schema("ChapterText", {
+    "type": "object",
+    "required": ["book", "file", "branch", "base", "text", "front_matter", "body"],
+    "properties": {
+        "book": {"type": "string"}, "file": {"type": "string"}, "branch": {"type": "string"},
+        "base": {"type": "string", "description": "the commit to send back when saving"},
+        "text": {"type": "string"}, "front_matter": FRONT_MATTER, "body": {"type": "string"},
+        "problem": {"type": ["string", "null"]},
+    },
+})
+
+CHAPTER_SAVE = schema("ChapterSave", {
+    "type": "object",
+    "required": ["base"],
+    "additionalProperties": False,
+    "description": "Either the whole file as `text`, or `front_matter` and `body`.",
+    "properties": {
+        "base": {"type": "string", "minLength": 1, "maxLength": 100},
+        "branch": {"type": "string", "maxLength": 200},
+        "text": {"type": "string", "maxLength": 2_000_000},
+        "front_matter": FRONT_MATTER,
+        "body": {"type": "string", "maxLength": 2_000_000},
+        "message": {"type": "string", "maxLength": 500},
+    },
+})
+
+SAVED = schema("ChapterSaved", {
+    "type": "object",
+    "required": ["sha", "branch", "merged", "unchanged"],
+    "properties": {"sha": {"type": "string"}, "branch": {"type": "string"}, "merged": {"type": "boolean"},
+                   "unchanged": {"type": "boolean"}, "file": {"type": "string"}},
+})
+
+PREVIEW_REQUEST = schema("PreviewRequest", {
+    "type": "object", "required": ["text"], "additionalProperties": False,
+    "properties": {"text": {"type": "string", "maxLength": MAX_PREVIEW}, "branch": {"type": "string", "maxLength": 200}},
+})
+PREVIEW = schema("Preview", {"type": "object", "required": ["html"], "properties": {"html": {"type": "string"}}})
+
+NEW_CHAPTER = schema("NewChapter", {
+    "type": "object", "required": ["title"], "additionalProperties": False,
+    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "filename": {"type": "string", "maxLength": 130},
+                   "part": {"type": "integer", "minimum": 0, "default": 0},
+                   "branch": {"type": "string", "maxLength": 200}},
+})
+CHAPTER_RENAME = schema("ChapterRename", {
+    "type": "object", "required": ["filename"], "additionalProperties": False,
+    "properties": {"filename": {"type": "string", "minLength": 1, "maxLength": 130},
+                   "branch": {"type": "string", "maxLength": 200}},
+})
+CHAPTER_MOVE = schema("ChapterMove", {
+    "type": "object", "additionalProperties": False,
+    "properties": {"direction": {"type": "string", "enum": ["up", "down"]},
+                   "part": {"type": "integer", "minimum": 0}, "position": {"type": "integer", "minimum": 0},
+                   "branch": {"type": "string", "maxLength": 200}},
+})
+PART_TITLE = schema("PartTitle", {
+    "type": "object", "required": ["title"], "additionalProperties": False,
+    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "branch": {"type": "string", "maxLength": 200}},
+})
+STRUCTURE = schema("BookStructure", {
+    "type": "object", "required": ["book", "branch", "sha", "parts"],
+    "properties": {
+        "book": {"type": "string"}, "branch": {"type": "string"}, "sha": {"type": "string"},
+        "parts": {"type": "array", "items": {
+            "type": "object", "required": ["title", "chapters"],
+            "properties": {"title": {"type": "string"}, "chapters": {"type": "array", "items": {"type": "string"}}}}},
+    },
+})
+STANDARD_ITEMS = schema("StandardItemList", {
+    "type": "object", "required": ["items"],
+    "properties": {"items": {"type": "array", "items": {
+        "type": "object", "required": ["key", "code", "text", "level", "kind", "chapters"],
+        "properties": {"key": {"type": "string"}, "standard": {"type": "string"}, "code": {"type": "string"},
+                       "text": {"type": "string"}, "level": {"type": "string"}, "level_label": {"type": "string"},
+                       "kind": {"type": "string"}, "kind_label": {"type": "string"},
+                       "chapters": {"type": "array", "items": {"type": "string"}},
+                       "children": {"type": "integer"}}}}},
+})
+
+PATH_PARAMS = {"book": BOOK_PARAM, "file": FILE_PARAM}
+
+
+def chapter_json(chapter: editing.ChapterText) -> dict[str, Any]:
+    meta = chapter.meta
+    return {
+        "book": chapter.book, "file": chapter.filename, "branch": chapter.branch, "base": chapter.base,
+        "text": chapter.text, "body": chapter.body, "problem": chapter.problem,
+        "front_matter": {"title": meta.title, "objectives": list(meta.objectives), "standards": list(meta.standards),
+                         "summary": meta.summary, "hours": meta.hours,
+                         "sections": {k: list(v) for k, v in meta.sections.items()}},
+    }
+
+
+def saved_json(saved, branch: str, **extra: Any) -> dict[str, Any]:
+    return {"sha": saved.sha if saved else "", "branch": branch, "merged": bool(saved and saved.merged_paths),
+            "unchanged": bool(saved is None or saved.unchanged), **extra}
+
+
+def conflict_response(conflict: EditConflict):
+    """409 with every version of the text: the caller never loses what it sent."""
+    response = jsonify(error={
+        "code": conflict.code,
+        "message": describe(conflict),
+        "details": {"head": conflict.head, "conflicts": [
+            {"path": c.path, "base": c.base, "theirs": c.theirs, "yours": c.yours, "merged": c.merged}
+            for c in conflict.conflicts]},
+    })
+    response.status_code = 409
+    return response
+
+
+def branch_for_reading(book: str, branch: str | None) -> str:
+    return editing.target_branch(current_user, book, branch, library())
+
+
+@endpoint("GET", "/books/{book}/chapters/{file}", summary="A chapter with the commit to save against",
+          params=PATH_PARAMS, query=BRANCH_QUERY, response=CHAPTER, tags=["chapters"], errors=(503,))
+@book_access(Ability.write)
+def get_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
+    lib = library()
+    return chapter_json(editing.open_chapter(lib, book, file, branch_for_reading(book, branch)))
+
+
+@endpoint("PUT", "/books/{book}/chapters/{file}", summary="Save a chapter on top of the commit it was read at",
+          description="A stale base is merged with other people's edits; overlapping edits answer 409 with "
+                      "their text, yours and a merged proposal, and nothing is written.",
+          params=PATH_PARAMS, body=CHAPTER_SAVE, response=SAVED, tags=["chapters"], errors=(409, 503))
+@book_access(Ability.write)
+def save_chapter(book: str, file: str, body: dict[str, Any]):
+    lib = library()
+    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    path = editing.chapter_path(book, file)
+    if "text" not in body and "front_matter" not in body:
+        raise UserError("request.invalid", status=422, detail="text or front_matter")
+    try:
+        if "text" in body:
+            saved = editing.save_chapter(lib, current_user, book, file, branch, body["text"], body["base"],
+                                         body.get("message"))
+        else:
+            meta = editing.front_matter_from(body["front_matter"], path)
+            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, meta, body.get("body", ""),
+                                                body["base"], body.get("message"))
+    except EditConflict as conflict:
+        return conflict_response(conflict)
+    return saved_json(saved, branch)
+
+
+@endpoint("POST", "/books/{book}/preview", summary="Render Markdown as the published site will (sanitized)",
+          params={"book": BOOK_PARAM}, body=PREVIEW_REQUEST, response=PREVIEW, tags=["chapters"])
+@book_access(Ability.read)
+def preview(book: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"html": preview_html(book, body["text"], body.get("branch"))}
+
+
+def preview_html(book: str, text: str, branch: str | None = None) -> str:
+    """The site's rendering of an author's text; book images point at the asset route of the branch."""
+    if text.startswith("---\n"):
+        try:
+            _, text, _ = split_front_matter(text)
+        except Exception:  # an unfinished front matter is previewed as text
+            pass
+    html = _rendered(text)
+    prefix = url_for("assets.raw", book=book, name="NAME").rsplit("NAME", 1)[0]
+    query = f"?branch={branch}" if branch and re.match(r"^[\w./@+-]+$", branch) else ""
+    return re.sub(r'src="\.\./assets/([^"?#]+)"', lambda m: f'src="{prefix}{m.group(1)}{query}"', html)
+
+
+_PREVIEWS: "OrderedDict[bytes, str]" = OrderedDict()  # sha-256 of the Markdown -> its sanitized HTML
+_PREVIEWS_LOCK = threading.Lock()
+PREVIEW_CACHE_SIZE = 128
+PREVIEW_CACHE_MAX_TEXT = 200_000
+
+
+def _rendered(text: str) -> str:
+    """``render_markdown`` remembered by the text's hash: the editor asks again for unchanged text
+    (typing pauses, switching tabs), and rendering is the costly part of a preview."""
+    if len(text) > PREVIEW_CACHE_MAX_TEXT:
+        return render_markdown(text)
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    with _PREVIEWS_LOCK:
+        html = _PREVIEWS.get(key)
+        if html is not None:
+            _PREVIEWS.move_to_end(key)
+            return html
+    html = render_markdown(text)
+    with _PREVIEWS_LOCK:
+        _PREVIEWS[key] = html
+        while len(_PREVIEWS) > PREVIEW_CACHE_SIZE:
+            _PREVIEWS.popitem(last=False)
+    return html
+
+
+@endpoint("GET", "/books/{book}/structure", summary="Parts and chapters in navigation order on a branch",
+          params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=STRUCTURE, tags=["chapters"], errors=(503,))
+@book_access(Ability.write)
+def get_structure(book: str, branch: str | None) -> dict[str, Any]:
+    lib = library()
+    branch = branch_for_reading(book, branch)
+    sha = editing.read_revision(lib, branch)
+    return structure_json(lib, book, branch, sha)
+
+
+def structure_json(lib: Any, book: str, branch: str, sha: str) -> dict[str, Any]:
+    config = lib.book(book, sha, chapters=False).config
+    return {"book": book, "branch": branch, "sha": sha,
+            "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in config.navigation]}
+
+
+def _after(book: str, branch: str, saved) -> dict[str, Any]:
+    return structure_json(library(), book, branch, saved.sha)
+
+
+@endpoint("POST", "/books/{book}/chapters", summary="Create a chapter at the end of a part",
+          params={"book": BOOK_PARAM}, body=NEW_CHAPTER, response=STRUCTURE, status=201, tags=["chapters"],
+          errors=(409, 503))
+@book_access(Ability.write)
+def create_chapter(book: str, body: dict[str, Any]) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    _, saved = editing.create_chapter(lib, current_user, book, branch, body["title"], body.get("part", 0),
+                                      body.get("filename") or None)
+    return _after(book, branch, saved)
+
+
+@endpoint("POST", "/books/{book}/chapters/{file}/rename", summary="Rename a chapter file (navigation follows)",
+          params=PATH_PARAMS, body=CHAPTER_RENAME, response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+@book_access(Ability.write)
+def rename_chapter(book: str, file: str, body: dict[str, Any]) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    return _after(book, branch, editing.rename_chapter(lib, current_user, book, branch, file, body["filename"]))
+
+
+@endpoint("POST", "/books/{book}/chapters/{file}/move", summary="Move a chapter up, down or into a part",
+          params=PATH_PARAMS, body=CHAPTER_MOVE, response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+@book_access(Ability.write)
+def move_chapter(book: str, file: str, body: dict[str, Any]) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    saved = editing.move_chapter(lib, current_user, book, branch, file, direction=body.get("direction"),
+                                 part=body.get("part"), position=body.get("position"))
+    return _after(book, branch, saved)
+
+
+@endpoint("DELETE", "/books/{book}/chapters/{file}", summary="Delete a chapter (and its navigation entry)",
+          params=PATH_PARAMS, query=BRANCH_QUERY, response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+@book_access(Ability.write)
+def delete_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, branch, lib)
+    saved = editing.delete_chapter(lib, current_user, book, branch, file)
+    audit.record("chapter.delete", f"{book}/{file}", branch=branch)
+    db().commit()
+    return _after(book, branch, saved)
+
+
+@endpoint("POST", "/books/{book}/parts", summary="Add a part at the end of the book",
+          params={"book": BOOK_PARAM}, body=PART_TITLE, response=STRUCTURE, status=201, tags=["chapters"],
+          errors=(409, 503))
+@book_access(Ability.write)
+def add_part(book: str, body: dict[str, Any]) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    return _after(book, branch, editing.add_part(lib, current_user, book, branch, body["title"]))
+
+
+@endpoint("PUT", "/books/{book}/parts/{index}", summary="Rename a part (index from 0)",
+          params={"book": BOOK_PARAM, "index": {"type": "integer", "minimum": 0}}, body=PART_TITLE,
+          response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+@book_access(Ability.write)
+def rename_part(book: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    return _after(book, branch, editing.rename_part(lib, current_user, book, branch, index, body["title"]))
+
+
+@endpoint("DELETE", "/books/{book}/parts/{index}", summary="Delete an empty part (index from 0)",
+          params={"book": BOOK_PARAM, "index": {"type": "integer", "minimum": 0}}, query=BRANCH_QUERY,
+          response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+@book_access(Ability.write)
+def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, branch, lib)
+    saved = editing.delete_part(lib, current_user, book, branch, index)
+    audit.record("part.delete", book, branch=branch, index=index)
+    db().commit()
+    return _after(book, branch, saved)
+
+
+@endpoint("GET", "/books/{book}/standard-items", summary="Search the book's standard items by code or words",
+          params={"book": BOOK_PARAM},
+          query={"q": {"type": "string", "maxLength": 200}, "branch": {"type": "string", "maxLength": 200},
+                 "under": {"type": "string", "maxLength": 200,
+                           "description": "browse the tree: the children of this item key (empty: the top)"}},
+          response=STANDARD_ITEMS, tags=["chapters"], errors=(503,))
+@book_access(Ability.read)
+def standard_items(book: str, q: str | None, branch: str | None, under: str | None = None) -> dict[str, Any]:
+    lib = library()
+    rev = editing.read_revision(lib, branch) if branch and editing.may_write_branch(current_user, book, branch, lib) \
+        else editing.read_revision(lib, "main")
+    return {"items": editing.standard_items(lib, book, rev, q or "", under=under)}
+
+
+ASSET = schema("Asset", {
+    "type": "object", "required": ["name", "markdown", "url"],
+    "properties": {"name": {"type": "string"}, "markdown": {"type": "string"}, "url": {"type": "string"},
+                   "size": {"type": "integer"}, "sha": {"type": "string"}, "branch": {"type": "string"}},
+})
+ASSET_LIST = schema("AssetList", {
+    "type": "object", "required": ["book", "branch", "assets"],
+    "properties": {"book": {"type": "string"}, "branch": {"type": "string"},
+                   "assets": {"type": "array", "items": ASSET}},
+})
+BRANCH_QUERY = {"branch": {"type": "string", "maxLength": 200}}
+
+
+def asset_json(book: str, name: str, branch: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "markdown": f"![](../assets/{name})",
+            "url": url_for("assets.raw", book=book, name=name, branch=branch), "branch": branch, **extra}
+
+
+@endpoint("GET", "/books/{book}/assets", summary="The book's images on a branch",
+          params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=ASSET_LIST, tags=["assets"], errors=(503,))
+@book_access(Ability.write)
+def list_assets(book: str, branch: str | None) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, branch, lib)
+    rev = editing.read_revision(lib, branch)
+    return {"book": book, "branch": branch,
+            "assets": [asset_json(book, name, branch) for name in sorted(editing.asset_files(lib, book, rev))]}
+
+
+@endpoint("POST", "/books/{book}/assets", summary="Upload an image (multipart field `file`)",
+          description="png, jpg, gif, webp or svg; the type is checked by content. SVG is stored as an allow-list "
+                      "sanitizer leaves it: scripts, event handlers, animations, foreignObject and references to "
+                      "other files are dropped; a file that is no SVG picture answers 422. Too large: 413.",
+          params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=ASSET, status=201, tags=["assets"],
+          errors=(413, 415, 503))
+@book_access(Ability.write)
+def upload_asset(book: str, branch: str | None) -> dict[str, Any]:
+    lib = library()
+    branch = editing.target_branch(current_user, book, branch or request.form.get("branch"), lib)
+    upload = request.files.get("file")
+    if upload is None:
+        raise UserError("asset.missing", status=422)
+    data = upload.stream.read(max_asset_bytes() + 1)
+    name, saved = editing.upload_asset(lib, current_user, book, branch, upload.filename or "", data, max_asset_bytes())
+    return asset_json(book, name, branch, size=len(data), sha=saved.sha if saved else "")
+
+
+@endpoint("DELETE", "/books/{book}/assets/{name}", summary="Delete an image",
+          params={"book": BOOK_PARAM, "name": {"type": "string", "maxLength": 200}}, query=BRANCH_QUERY,
+          status=204, tags=["assets"], errors=(503,))
+@book_access(Ability.write)
+def delete_asset(book: str, name: str, branch: str | None) -> None:
+    lib = library()
+    branch = editing.target_branch(current_user, book, branch, lib)
+    editing.delete_asset(lib, current_user, book, branch, name)
+    audit.record("asset.delete", f"{book}/{name}", branch=branch)
+    db().commit()

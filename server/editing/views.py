@@ -1,0 +1,388 @@
+"""The chapter editor and the pages that change a book's structure.
+
+The editor posts the front matter as form fields (never YAML), the Markdown
+body and the commit the author started from; a save that overlaps someone
+else's edit answers with the conflict screen (409) holding every version of
+the text, and writes nothing. Parts and chapters are created, renamed, moved
+and deleted one commit at a time, on the branch ``server.editing`` chooses.
+
+A book's images: the list with an upload form, each image served for the
+editor's preview, and deletion after a confirmation that names the chapters
+still showing it.
+"""
+
+
+from __future__ import annotations
+import json
+from dataclasses import dataclass, field
+from typing import Any
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from materials import EditConflict, MaterialsError
+from materials.frontmatter import FrontMatter
+from server.audit import service as audit
+from server.editing import service as editing
+from server.editing.api import saved_json
+from server.database import db
+from server.errors import UserError, describe, status_for
+from server.library import library
+from server.permissions import Ability, book_access
+from server.forms import ConfirmForm
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from materials import MaterialsError, NotFound
+from server.editing.api import max_asset_bytes
+from server.errors import UserError
+
+
+editor = Blueprint("editor", __name__)
+
+
+@dataclass
+class EditorState:
+    """What the editor form shows: read from Git, or as the author last posted it."""
+
+    title: str
+    objectives: list[str]
+    hours: str
+    summary: str
+    standards: list[str]
+    sections: str
+    body: str
+    base: str
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, chapter: editing.ChapterText) -> "EditorState":
+        meta = chapter.meta
+        return cls(meta.title, list(meta.objectives), "" if meta.hours is None else str(meta.hours),
+                   meta.summary or "", list(meta.standards),
+                   json.dumps({k: list(v) for k, v in meta.sections.items()}, ensure_ascii=False) if meta.sections else "",
+                   chapter.body, chapter.base,
+                   errors=[chapter.problem] if chapter.problem else [])
+
+    @classmethod
+    def posted(cls) -> "EditorState":
+        form = request.form
+        return cls(form.get("title", ""), form.getlist("objectives"), form.get("hours", ""), form.get("summary", ""),
+                   form.getlist("standards"), form.get("sections", ""), form.get("body", ""), form.get("base", ""),
+                   form.get("message", ""))
+
+    def front_matter(self, path: str) -> FrontMatter:
+        return editing.front_matter_from(
+            {"title": self.title, "objectives": self.objectives, "hours": self.hours, "summary": self.summary,
+             "standards": self.standards, "sections": editing.sections_from_json(self.sections)}, path)
+
+
+def _branch(book: str) -> str:
+    return editing.target_branch(current_user, book, request.values.get("branch") or None, library())
+
+
+def _branch_args(book: str, branch: str) -> dict[str, str]:
+    """Keep ``?branch=`` in links only when it is not the default working branch."""
+    return {} if branch == editing.working_branch(current_user, book) else {"branch": branch}
+
+
+def _book_title(lib: Any, book: str, rev: str) -> str:
+    try:
+        return lib.book(book, rev, chapters=False).config.title
+    except MaterialsError:
+        return book
+
+
+def _render_editor(book: str, file: str, branch: str, state: EditorState, status: int = 200, just_saved: bool = False):
+    lib = library()
+    labels = editing.item_labels(lib, book, state.base or editing.read_revision(lib, branch), state.standards)
+    page = render_template(
+        "ui/editor/edit.html", book=book, file=file, branch=branch, state=state, labels=labels,
+        book_title=_book_title(lib, book, editing.read_revision(lib, branch)),
+        is_draft=branch == editing.working_branch(current_user, book),
+        branch_args=_branch_args(book, branch), just_saved=just_saved,
+        draft_exists=lib.branch_head(branch) is not None,
+    )
+    return page, status
+
+
+def _render_conflict(book: str, file: str, branch: str, conflict: EditConflict | None, *, yours: str,
+                     theirs: str | None, merged: str, head: str, error: str | None = None):
+    page = render_template("ui/editor/conflict.html", book=book, file=file, branch=branch, yours=yours,
+                           theirs=theirs, merged=merged, head=head, error=error,
+                           branch_args=_branch_args(book, branch),
+                           message=describe(conflict) if conflict else None)
+    return page, 409 if conflict else 422
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+@editor.route("/books/<book>/chapters/<file>/edit", methods=["GET", "POST"])
+@book_access(Ability.write)
+def edit(book: str, file: str):
+    lib = library()
+    if request.method == "GET" and not request.values.get("branch") and editing.needs_change_request(
+            current_user, book, lib):
+        return redirect(url_for("change_requests.new", book=book, chapter=file))
+    branch = _branch(book)
+    if request.method == "GET":
+        chapter = editing.open_chapter(lib, book, file, branch)
+        return _render_editor(book, file, branch, EditorState.of(chapter), just_saved=bool(request.args.get("saved")))
+    path = editing.chapter_path(book, file)
+    whole_text = request.form.get("mode") == "text"
+    state = EditorState.posted()
+    try:
+        if whole_text:
+            saved = editing.save_chapter(lib, current_user, book, file, branch, request.form.get("text", ""),
+                                         state.base, state.message)
+        else:
+            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, state.front_matter(path),
+                                                state.body, state.base, state.message)
+    except EditConflict as conflict:
+        own = next((c for c in conflict.conflicts if c.path == path), conflict.conflicts[0])
+        if _wants_json():
+            from server.editing.api import conflict_response
+            return conflict_response(conflict)
+        return _render_conflict(book, file, branch, conflict, yours=own.yours or "", theirs=own.theirs,
+                                merged=own.merged, head=conflict.head or "")
+    except (UserError, MaterialsError) as error:
+        if status_for(error) in (403, 404):
+            raise
+        if whole_text:
+            current = editing.open_chapter(lib, book, file, branch)
+            text = request.form.get("text", "")
+            return _render_conflict(book, file, branch, None, yours=text, theirs=current.text, merged=text,
+                                    head=current.base, error=describe(error))
+        state.errors.append(describe(error))
+        return _render_editor(book, file, branch, state, status=422)
+    if _wants_json():
+        return jsonify(saved_json(saved, branch))
+    if saved.unchanged:
+        flash(_("Nothing to save: the chapter is unchanged."), "info")
+    elif saved.merged_paths:
+        flash(_("Saved. Changes made meanwhile by others were merged with yours."), "success")
+    else:
+        flash(_("Saved."), "success")
+    return redirect(url_for("editor.edit", book=book, file=file, saved=1, **_branch_args(book, branch)), code=303)
+
+
+# ------------------------------------------------------------------ structure
+
+@editor.route("/books/<book>/structure")
+@book_access(Ability.write)
+def structure(book: str):
+    lib = library()
+    branch = _branch(book)
+    rev = editing.read_revision(lib, branch)
+    loaded = lib.book(book, rev)
+    titles = {c.filename: c.title for c in loaded.chapters}
+    return render_template("ui/editor/structure.html", book=book, branch=branch, loaded=loaded, titles=titles,
+                           parts=loaded.config.navigation, branch_args=_branch_args(book, branch),
+                           is_draft=branch == editing.working_branch(current_user, book),
+                           unlisted=[c for c in loaded.chapters if c.part is None])
+
+
+def _back(book: str, branch: str):
+    return redirect(url_for("editor.structure", book=book, **_branch_args(book, branch)), code=303)
+
+
+def _done(book: str, branch: str, message: str):
+    """After a structural change: say so, and show the structure again.
+
+    A refusal (bad name, traversal, non-empty part...) is raised before this and
+    shown by the error page in the reader's language; nothing was changed then.
+    """
+    flash(message, "success")
+    return _back(book, branch)
+
+
+@editor.route("/books/<book>/chapters/new", methods=["POST"])
+@book_access(Ability.write)
+def create_chapter(book: str):
+    lib = library()
+    branch = _branch(book)
+
+    part = request.form.get("part", "0")
+    if not part.isdigit():
+        raise UserError("part.not_found", status=404, part=part[:20])
+    name, _saved = editing.create_chapter(lib, current_user, book, branch, request.form.get("title", ""),
+                                          int(part), request.form.get("filename") or None)
+    flash(_("Chapter created."), "success")
+    return redirect(url_for("editor.edit", book=book, file=name, **_branch_args(book, branch)), code=303)
+
+
+@editor.route("/books/<book>/chapters/<file>/rename", methods=["GET", "POST"])
+@book_access(Ability.write)
+def rename_chapter(book: str, file: str):
+    lib = library()
+    branch = _branch(book)
+    chapter = editing.open_chapter(lib, book, file, branch)
+    if request.method == "POST":
+        editing.rename_chapter(lib, current_user, book, branch, file, request.form.get("filename", ""))
+        return _done(book, branch, _("Chapter renamed."))
+    return render_template("ui/editor/rename.html", book=book, branch=branch, title=_("Rename chapter"),
+                           label=_("File name"), value=file, heading=chapter.meta.title,
+                           hint=_("Letters, digits, “-” and “_”, ending in .md. Links from other chapters are not changed."),
+                           cancel=url_for("editor.structure", book=book, **_branch_args(book, branch)))
+
+
+@editor.route("/books/<book>/chapters/<file>/move", methods=["POST"])
+@book_access(Ability.write)
+def move_chapter(book: str, file: str):
+    lib = library()
+    branch = _branch(book)
+
+    direction = request.form.get("direction")
+    part = request.form.get("part")
+    if direction in ("up", "down"):
+        editing.move_chapter(lib, current_user, book, branch, file, direction=direction)
+    elif part is not None and part.isdigit():
+        editing.move_chapter(lib, current_user, book, branch, file, part=int(part))
+    else:
+        raise UserError("request.invalid", status=422, detail="direction")
+    return _done(book, branch, _("Chapter moved."))
+
+
+@editor.route("/books/<book>/chapters/<file>/delete", methods=["GET", "POST"])
+@book_access(Ability.write)
+def delete_chapter(book: str, file: str):
+    lib = library()
+    branch = _branch(book)
+    chapter = editing.open_chapter(lib, book, file, branch)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        editing.delete_chapter(lib, current_user, book, branch, file)
+        audit.record("chapter.delete", f"{book}/{file}", branch=branch)
+        db().commit()
+        return _done(book, branch, _("Chapter deleted."))
+    return render_template(
+        "ui/confirm.html", form=form, title=_("Delete chapter"),
+        question=_("Delete the chapter “%(title)s” (%(file)s)? It is removed from the book's navigation too. "
+                   "Its history stays in the library.", title=chapter.meta.title, file=file),
+        action=_("Delete"), cancel=url_for("editor.structure", book=book, **_branch_args(book, branch)))
+
+
+@editor.route("/books/<book>/parts/new", methods=["POST"])
+@book_access(Ability.write)
+def add_part(book: str):
+    lib = library()
+    branch = _branch(book)
+    editing.add_part(lib, current_user, book, branch, request.form.get("title", ""))
+    return _done(book, branch, _("Part added."))
+
+
+def _part_title(lib: Any, book: str, branch: str, index: int) -> str:
+    parts = lib.book(book, editing.read_revision(lib, branch), chapters=False).config.navigation
+    if not 0 <= index < len(parts):
+        raise UserError("part.not_found", status=404, part=str(index + 1))
+    return parts[index].title
+
+
+@editor.route("/books/<book>/parts/<int:index>/rename", methods=["GET", "POST"])
+@book_access(Ability.write)
+def rename_part(book: str, index: int):
+    lib = library()
+    branch = _branch(book)
+    current = _part_title(lib, book, branch, index)
+    if request.method == "POST":
+        editing.rename_part(lib, current_user, book, branch, index, request.form.get("title", ""))
+        return _done(book, branch, _("Part renamed."))
+    return render_template("ui/editor/rename.html", book=book, branch=branch, title=_("Rename part"),
+                           label=_("Title"), value=current, heading=current, hint=None,
+                           cancel=url_for("editor.structure", book=book, **_branch_args(book, branch)), field="title")
+
+
+@editor.route("/books/<book>/parts/<int:index>/delete", methods=["GET", "POST"])
+@book_access(Ability.write)
+def delete_part(book: str, index: int):
+    lib = library()
+    branch = _branch(book)
+    current = _part_title(lib, book, branch, index)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        editing.delete_part(lib, current_user, book, branch, index)
+        audit.record("part.delete", book, branch=branch, part=current)
+        db().commit()
+        return _done(book, branch, _("Part deleted."))
+    return render_template(
+        "ui/confirm.html", form=form, title=_("Delete part"),
+        question=_("Delete the part “%(title)s”? Only an empty part can be deleted.", title=current),
+        action=_("Delete"), cancel=url_for("editor.structure", book=book, **_branch_args(book, branch)))
+
+
+assets = Blueprint("assets", __name__)
+
+# A picture shown on its own may not run anything, even an SVG that slipped past the checks.
+IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
+
+
+def _branch(book: str) -> str:
+    return editing.target_branch(current_user, book, request.values.get("branch") or None, library())
+
+
+def _branch_args(book: str, branch: str) -> dict[str, str]:
+    return {} if branch == editing.working_branch(current_user, book) else {"branch": branch}
+
+
+@assets.route("/books/<book>/assets", methods=["GET", "POST"])
+@book_access(Ability.write)
+def index(book: str):
+    lib = library()
+    branch = _branch(book)
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            raise UserError("asset.missing", status=422)
+        data = upload.stream.read(max_asset_bytes() + 1)
+        name, _saved = editing.upload_asset(lib, current_user, book, branch, upload.filename, data, max_asset_bytes())
+        flash(_("Image %(name)s uploaded. Insert it in a chapter with ![](../assets/%(name)s).", name=name), "success")
+        return redirect(url_for("assets.index", book=book, **_branch_args(book, branch)), code=303)
+    rev = editing.read_revision(lib, branch)
+    names = sorted(editing.asset_files(lib, book, rev))
+    return render_template("ui/editor/assets.html", book=book, branch=branch, names=names,
+                           branch_args=_branch_args(book, branch),
+                           limit_kb=max_asset_bytes() // 1024)
+
+
+@assets.route("/books/<book>/assets/raw/<path:name>")
+@book_access(Ability.read)
+def raw(book: str, name: str):
+    """One image of the book at a branch (the editor preview shows draft images this way)."""
+    lib = library()
+    branch = request.args.get("branch") or "main"
+    try:
+        path = editing.book_path(book, f"assets/{name}")
+        data = lib.read(editing.read_revision(lib, branch) if branch != "main" else "main", path)
+    except (NotFound, MaterialsError):
+        raise UserError("asset.not_found", status=404, name=name[:100]) from None
+    ext = name.rsplit(".", 1)[-1].lower()
+    mimetype = editing.IMAGE_TYPES.get(ext, "application/octet-stream")
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    response.headers["Cache-Control"] = "private, max-age=60"
+    if mimetype == "application/octet-stream":
+        response.headers["Content-Disposition"] = "attachment"
+    return response
+
+
+@assets.route("/books/<book>/assets/<name>/delete", methods=["GET", "POST"])
+@book_access(Ability.write)
+def delete(book: str, name: str):
+    lib = library()
+    branch = _branch(book)
+    rev = editing.read_revision(lib, branch)
+    if not lib.exists(rev, editing.book_path(book, f"assets/{name}")):
+        raise UserError("asset.not_found", status=404, name=name)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        editing.delete_asset(lib, current_user, book, branch, name)
+        audit.record("asset.delete", f"{book}/{name}", branch=branch)
+        db().commit()
+        flash(_("Image %(name)s deleted.", name=name), "success")
+        return redirect(url_for("assets.index", book=book, **_branch_args(book, branch)), code=303)
+    using = editing.chapters_using(lib, book, rev, name)
+    question = _("Delete the image %(name)s?", name=name)
+    if using:
+        question += " " + _("These chapters still show it: %(chapters)s.", chapters=", ".join(using))
+    return render_template("ui/confirm.html", form=form, title=_("Delete image"), question=question,
+                           action=_("Delete"), cancel=url_for("assets.index", book=book, **_branch_args(book, branch)))
