@@ -38,6 +38,7 @@ from ..books import BookConfig, Part
 from ..frontmatter import FrontMatter, parse_chapter, serialize_chapter
 from ..paths import fold, validate_book_slug
 from ..repository import Write
+from ..text import normalise_text
 from ..yamlfile import dump_yaml, load_yaml
 from . import dialect
 from .docx_package import DocxPackage
@@ -129,7 +130,7 @@ def import_docx(data: bytes, *, book: str, file_name: str, split_level: int = 1,
     bodies = dialect.write_chapters([d.blocks for d in drafts], document["pandoc-api-version"], _pandoc())
     chapters = []
     for draft, body in zip(drafts, bodies):
-        text = serialize_chapter(FrontMatter(title=draft.title), "\n" + body)
+        text = normalise_text(serialize_chapter(FrontMatter(title=draft.title), "\n" + body))
         parse_chapter(text, draft.path)  # the library's own check: a bug here must not reach a book
         chapters.append(ImportedChapter(draft.filename, draft.path, draft.title, draft.part, text,
                                         tuple(dict.fromkeys(draft.images))))

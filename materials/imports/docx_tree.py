@@ -109,6 +109,7 @@ class ChapterReader:
                 if self.chapter is None:
                     self._open(self.part, None, before_heading=True)
                     self._relocate(first_entry)
+                out["place"] = self.place  # for what joining it to its neighbours reports
                 pending.append(out)
         self._close(pending)
         return self.drafts
@@ -181,6 +182,9 @@ class ChapterReader:
             self.report.add(LOST, "page_headers", "page headers and footers did not come over")
         self.report.add(LOST, "formatting", "fonts, colours, sizes and page layout did not come over: "
                                             "the book's theme sets them")
+        # in the order of the document: joining neighbours reports when a chapter is complete
+        self.report.entries.sort(key=lambda e: (e.place is None or e.place.paragraph is None,
+                                                e.place.paragraph if e.place and e.place.paragraph else 0))
 
     # -- blocks -----------------------------------------------------------------
     def blocks(self, blocks: list) -> list:
@@ -255,9 +259,9 @@ class ChapterReader:
         if kind is not None and not self.in_note:
             inner = self.nested(blocks)
             _drop_label(inner, name)
-            self.report.add(CARRIED, "admonition", f"“{name}” paragraphs became a “{kind}” admonition", self.place,
-                            style=name, kind=kind)
-            return [{"t": "Admonition", "c": [kind, name, inner]}]
+            entry = self.report.add(CARRIED, "admonition", f"“{name}” paragraphs became a “{kind}” admonition",
+                                    self.place, style=name, kind=kind)
+            return [{"t": "Admonition", "c": [kind, name, inner], "entry": entry}]
         out = self.blocks(blocks)
         if not _PLAIN_STYLES.match(name) and not _LIST_LEVEL_NAME.match(name) and name not in self.styles_kept \
                 and not all(b["t"] == "Header" for b in out):
@@ -341,7 +345,7 @@ class ChapterReader:
             if prev and block["t"] == "Admonition" and prev["t"] == "Admonition" \
                     and prev["c"][:2] == block["c"][:2]:
                 prev["c"][2].extend(block["c"][2])
-                self._forget_last("admonition")
+                self._forget(block["entry"])
                 continue
             if prev and block.get("level", 0) > 0 and _is_list(prev) and prev.get("level", 0) < block["level"]:
                 target = prev
@@ -358,14 +362,15 @@ class ChapterReader:
                 continue
             if block["t"] == "OrderedList" and block["c"][0][0] > 1:
                 self.report.add(CHANGED, "list.start", f"a numbered list that starts at {block['c'][0][0]} "
-                                                       "is numbered from 1 in the book", self.place,
-                                start=block["c"][0][0])
+                                                       "is numbered from 1 in the book",
+                                block.get("place", self.place), start=block["c"][0][0])
             out.append(block)
         return out
 
-    def _forget_last(self, code: str) -> None:
-        for i in range(len(self.report.entries) - 1, -1, -1):
-            if self.report.entries[i].code == code:
+    def _forget(self, entry) -> None:
+        """Take back an entry: the second paragraph of an admonition is not a second admonition."""
+        for i, other in enumerate(self.report.entries):
+            if other is entry:
                 del self.report.entries[i]
                 return
 
@@ -386,7 +391,8 @@ class ChapterReader:
                 if between:
                     self.report.add(CHANGED, "list.continued",
                                     f"{len(between)} paragraph(s) between numbered steps went into the step "
-                                    "before them, so the numbering goes on", self.place, paragraphs=len(between))
+                                    "before them, so the numbering goes on", block.get("place", self.place),
+                                    paragraphs=len(between))
                 return True
         return False
 
