@@ -39,6 +39,10 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
+import latex2mathml.converter
+from ebooklib import epub
+from lxml import etree, html
+
 from materials import NotFound
 from materials.rendering import render_markdown
 
@@ -157,8 +161,6 @@ class ChapterWriter:
         self.warnings.append(f"{self.filename}: {message}")
 
     def body(self, title: str, objectives: tuple[str, ...], source: str) -> str:
-        from lxml import html
-
         root = html.fragment_fromstring(render_markdown(source) or "<p></p>", create_parent="div")
         first = next(iter(root), None)
         if first is not None and first.tag == "h1":
@@ -233,8 +235,6 @@ class ChapterWriter:
         parent.remove(node)
 
     def _tabs(self, node) -> None:
-        from lxml import etree
-
         labels = [lb.text_content().strip() for lb in node.xpath('./div[contains(@class, "tabbed-labels")]/label')]
         blocks = node.xpath('./div[contains(@class, "tabbed-content")]/div')
         replacement = etree.Element("div", {"class": "tabs"})
@@ -258,9 +258,6 @@ class ChapterWriter:
             summary.set("class", "admonition-title")
 
     def _formula(self, node) -> None:
-        import latex2mathml.converter
-        from lxml import etree, html
-
         display = node.tag == "div"
         tex = formulas.strip_delimiters(node.text_content())
         try:
@@ -287,8 +284,6 @@ class ChapterWriter:
             node.getparent().replace(node, math)
 
     def _table(self, node) -> None:
-        from lxml import html
-
         for cell in node.xpath(".//th[@align] | .//td[@align]"):
             cell.set("style", f"text-align: {cell.get('align')}")
         caption = None
@@ -305,8 +300,6 @@ class ChapterWriter:
             node.insert(0, element)
 
     def _image(self, node) -> None:
-        from lxml import html
-
         src, alt = node.get("src", ""), (node.get("alt") or "").strip()
         target = posixpath.normpath(posixpath.join("chapters", unquote(src))) \
             if not re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.I) else ""
@@ -383,8 +376,6 @@ def build_epub(lib, book: str, rev: str, out_path: str | Path, *, version: str =
     ``site_url`` is the release's published site: links to videos and audio
     lead there (without it they are left as text).
     """
-    from ebooklib import epub
-
     started = time.monotonic()
     out_path = Path(out_path)
     commit = lib.resolve(rev)

@@ -282,7 +282,7 @@ def test_record_and_evaluation_sheets_are_drawn_from_the_front_matter(pack):
 
 
 def test_sheets_list_the_standard_items_the_task_trains_with_their_text(pack):
-    from materials import Library  # noqa: F401  (the items' text is the standard's, read here from its file)
+    # the items' text as the standard's file gives it
     standard = (Path(__file__).resolve().parents[2] / "materials" / "starter" / "library" / "standards"
                 / f"{STANDARD}.yml").read_text(encoding="utf-8")
 
