@@ -1,0 +1,116 @@
+"""Imports into a book, timed on this machine.
+
+Word: a generated 100-page .docx (ten chapters; each page a heading, about
+900 Chinese characters of body text in five paragraphs with bold and italic,
+one of: a nested numbered list, a table with merged cells, a picture with a
+description, a footnote, two formulas, a 警告 / 提示 paragraph; then a page
+break), read by ``import_docx`` into chapters, images and the report.
+Target: at most 10 s.
+The page count is LibreOffice's, checked with ``--check-pages`` (needs
+``soffice`` and pypdf).
+
+    python3 benchmarks/imports.py [--docx-pages 100] [--check-pages]
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DOCX_TARGET_SECONDS = 10.0
+PARAGRAPH = ("机车整备作业是保证机车安全运用的基础工作，司机和检修人员应当按照作业标准逐项检查，"
+             "发现问题及时处理并做好记录。检查时应先外后内、先上后下，注意走行部、制动装置和电气设备的状态，"
+             "确认各部件安装牢固、功能正常，方可交付使用。")
+
+
+def word_document(pages: int) -> bytes:
+    """A textbook of ``pages`` pages as Word writes one (python-docx and the corpus' WordDocument)."""
+    from tests.materials.docx_corpus.make import WordDocument, omml_fraction, omml_power, omml_run, png
+
+    d = WordDocument()
+    d.style("警告")
+    d.style("提示")
+    d.para("电力机车整备与检修", style="Title")
+    per_chapter = 10
+    for page in range(pages):
+        if page % per_chapter == 0:
+            d.doc.add_heading(f"第{page // per_chapter + 1}章 整备作业", level=1)
+        d.doc.add_heading(f"{page + 1}. 检查项目", level=2)
+        d.para(PARAGRAPH[:60], ("b", "重点部位"), PARAGRAPH[60:], ("i", "逐项确认"), "。")
+        for _ in range(3):
+            d.para(PARAGRAPH + PARAGRAPH[::-1])
+        kind = page % 6
+        if kind == 0:
+            d.numbered("准备工具", 0)
+            d.numbered("检查扳手", 1)
+            d.numbered("检查万用表", 1)
+            d.numbered("校验表笔", 2)
+            d.numbered("填写记录", 0)
+        elif kind == 1:
+            d.table([["部件", "数量", "检查要点"], ["轮对", "6", "目视无裂纹"], ["牵引电机", "6", ""],
+                     ["制动缸", "12", "无泄漏"]], merge=[((1, 2), (2, 2))])
+        elif kind == 2:
+            d.picture(png(64, 48, (page % 256, 90, 160)), f"第{page + 1}页的示意图")
+        elif kind == 3:
+            d.para("制动缸压力按规定计算", ("note", f"见检修规程第{page + 1}条。"), "。")
+        elif kind == 4:
+            d.para("压力 ", ("math", omml_run("p=") + omml_fraction(omml_run("F"), omml_run("S"))), " 与速度。")
+            d.display_math(omml_power(omml_run("v"), omml_run("2")) + omml_run("=2as"))
+        else:
+            d.para("作业前必须断开主断路器并降下受电弓。", style="警告")
+            d.para("可先用手电检查车底。", style="提示")
+        d.para(PARAGRAPH)
+        if page + 1 < pages:
+            d.doc.add_page_break()
+    return d.save()
+
+
+def libreoffice_pages(data: bytes) -> int:
+    """The number of pages LibreOffice lays the document out on."""
+    from pypdf import PdfReader
+
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "book.docx"
+        source.write_bytes(data)
+        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", tmp, str(source)],
+                       check=True, capture_output=True, timeout=300)
+        return len(PdfReader(str(Path(tmp) / "book.pdf")).pages)
+
+
+def bench_docx(pages: int, check_pages: bool) -> dict:
+    from materials.imports import import_docx
+
+    data = word_document(pages)
+    import_docx(word_document(1), book="bench", file_name="warm-up.docx")  # pandoc's first start from disk
+    started = time.perf_counter()
+    result = import_docx(data, book="bench", file_name="电力机车整备与检修.docx")
+    seconds = time.perf_counter() - started
+    figure = {"pages": pages, "bytes": len(data), "seconds": round(seconds, 2), "chapters": len(result.chapters),
+              "images": len(result.images), "report_entries": len(result.report.entries),
+              "target_seconds": DOCX_TARGET_SECONDS, "within_target": seconds <= DOCX_TARGET_SECONDS}
+    if check_pages:
+        figure["libreoffice_pages"] = libreoffice_pages(data)
+    return figure
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docx-pages", type=int, default=100)
+    parser.add_argument("--check-pages", action="store_true", help="count the pages with LibreOffice")
+    args = parser.parse_args()
+    docx = bench_docx(args.docx_pages, args.check_pages)
+    print(f"Word import, {docx['pages']} pages ({docx['bytes'] // 1024} KiB): {docx['seconds']:.2f} s "
+          f"(target <= {DOCX_TARGET_SECONDS:.0f} s) — {docx['chapters']} chapters, {docx['images']} images, "
+          f"{docx['report_entries']} report entries"
+          + (f", {docx['libreoffice_pages']} pages in LibreOffice" if "libreoffice_pages" in docx else ""))
+    return 0 if docx["within_target"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
