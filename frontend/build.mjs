@@ -1,0 +1,52 @@
+// Bundle the chapter editor into server/static/vendor/editor/ (committed, so the platform never
+// needs npm to run): editor.js (one IIFE, global JointbookEditor), editor.css, and LICENSES.txt
+// with the licence text of every package that went into the bundle.
+//
+// Run: npm ci && npm run build
+
+import * as esbuild from "esbuild";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const out = path.resolve(here, "../server/static/vendor/editor");
+fs.mkdirSync(out, { recursive: true });
+
+const common = { bundle: true, minify: true, legalComments: "none", metafile: true, target: ["es2020"], logLevel: "warning" };
+const js = await esbuild.build({
+  ...common,
+  entryPoints: [path.join(here, "src/index.js")],
+  outfile: path.join(out, "editor.js"),
+  format: "iife",
+  globalName: "JointbookEditor",
+});
+const css = await esbuild.build({
+  ...common,
+  entryPoints: [path.join(here, "src/editor.css")],
+  outfile: path.join(out, "editor.css"),
+});
+
+// Every package whose files are in the bundle, with its licence.
+const packages = new Map();
+for (const meta of [js.metafile, css.metafile]) {
+  for (const input of Object.keys(meta.inputs)) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (m) { packages.set(m[1], path.join(here, "node_modules", m[1])); }
+  }
+}
+const notices = [];
+for (const [name, dir] of [...packages].sort(([a], [b]) => a.localeCompare(b))) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8"));
+  const file = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.md|\.txt)?$/i.test(f));
+  if (!file) { throw new Error(`${name} has no licence file: it cannot be bundled`); }
+  const text = fs.readFileSync(path.join(dir, file), "utf8").trim();
+  notices.push(`${name}@${pkg.version} — ${pkg.license}\n${pkg.homepage || (pkg.repository && (pkg.repository.url || pkg.repository)) || ""}\n\n${text}\n`);
+}
+const header = "Third-party software in editor.js and editor.css (the Jointbook chapter editor),\n" +
+  "bundled from the npm registry by frontend/build.mjs. Each package's licence follows.\n\n" +
+  notices.map((n) => "- " + n.split("\n")[0]).join("\n") + "\n\n";
+fs.writeFileSync(path.join(out, "LICENSES.txt"), header + notices.join("\n" + "=".repeat(72) + "\n\n"));
+
+const size = (f) => (fs.statSync(path.join(out, f)).size / 1024).toFixed(0) + " KiB";
+console.log(`editor.js ${size("editor.js")}, editor.css ${size("editor.css")}, ${packages.size} packages in LICENSES.txt`);

@@ -1,0 +1,325 @@
+// The visual mode: a Tiptap (ProseMirror) editor over the book's Markdown, written back byte for
+// byte where the author changed nothing (markdown/blocks.js).
+
+import { Editor, Extension } from "@tiptap/core";
+import { EditorState, NodeSelection, Plugin, TextSelection } from "@tiptap/pm/state";
+import { Fragment, Slice } from "@tiptap/pm/model";
+import { extensions } from "./schema.js";
+import { BookMarkdown } from "./markdown/blocks.js";
+import * as views from "./views.js";
+
+const Behaviour = Extension.create({
+  name: "jointbookBehaviour",
+  addKeyboardShortcuts() {
+    return { Enter: () => views.openSelected(this.editor) };
+  },
+  addProseMirrorPlugins() {
+    return [new Plugin({
+      // the content tab that holds the caret is the one shown
+      view: () => ({
+        update: (view) => {
+          const $from = view.state.selection.$from;
+          for (let d = $from.depth; d > 0; d--) {
+            if ($from.node(d).type.name === "tab") {
+              const dom = view.nodeDOM($from.before(d - 1));
+              if (dom && dom.jointbookActivate) { dom.jointbookActivate($from.index(d - 1)); }
+            }
+          }
+        },
+      }),
+    })];
+  },
+});
+
+function stripOrigin(json) {
+  if (json.attrs && "oid" in json.attrs) { json.attrs = { ...json.attrs }; delete json.attrs.oid; }
+  (json.content || []).forEach(stripOrigin);
+  return json;
+}
+
+export class VisualEditor {
+  /**
+   * host: the element the editor goes into; opts: {strings, label, renderMarkdown, imageUrl,
+   * uploadImage(file) -> Promise<{src}>, onChange(), onSelection()}.
+   */
+  constructor(host, opts) {
+    this.opts = opts;
+    views.config.strings = opts.strings || {};
+    views.config.renderMarkdown = opts.renderMarkdown || null;
+    views.config.imageUrl = opts.imageUrl || ((s) => s);
+    this.editor = new Editor({
+      element: host,
+      extensions: [...extensions(), Behaviour],
+      injectCSS: false,
+      editorProps: {
+        attributes: { class: "visual-doc md-content", role: "textbox", "aria-multiline": "true", "aria-label": opts.label || "", spellcheck: "true" },
+        handlePaste: (view, event) => this.paste(event),
+        handleDrop: (view, event) => this.drop(view, event),
+      },
+      onUpdate: () => { if (opts.onChange) { opts.onChange(); } },
+      onSelectionUpdate: () => { if (opts.onSelection) { opts.onSelection(); } },
+    });
+    this.md = new BookMarkdown(this.editor.schema);
+    this.loaded = null;
+  }
+
+  /** Show a chapter body: a fresh document and a fresh undo history. */
+  load(text) {
+    const json = this.md.parse(text);
+    const doc = this.editor.schema.nodeFromJSON(json);
+    const state = EditorState.create({ doc, plugins: this.editor.state.plugins });
+    this.editor.view.updateState(state);
+    this.md.adopt(this.editor.state.doc);
+    this.loaded = text;
+  }
+
+  getMarkdown() { return this.md.serialise(this.editor.state.doc); }
+
+  focus() { this.editor.commands.focus(); }
+
+  destroy() { this.editor.destroy(); }
+
+  // ---------------------------------------------------------------- paste and drop
+
+  paste(event) {
+    const data = event.clipboardData;
+    if (!data) { return false; }
+    const files = [...(data.files || [])].filter((f) => /^image\//.test(f.type));
+    if (files.length) {
+      event.preventDefault();
+      files.forEach((f) => this.uploadAndInsert(f));
+      return true;
+    }
+    const html = data.getData("text/html");
+    const text = data.getData("text/plain");
+    if (!html && text && this.editor.state.selection.$from.parent.type.name !== "codeBlock") {
+      // Markdown pasted as text reads as Markdown, like the source mode shows it
+      const json = stripOrigin(new BookMarkdown(this.editor.schema).parse(text));
+      const doc = this.editor.schema.nodeFromJSON(json);
+      const single = doc.childCount === 1 && doc.firstChild.type.name === "paragraph";
+      const slice = single ? new Slice(doc.firstChild.content, 0, 0) : new Slice(doc.content, 1, 1);
+      this.editor.view.dispatch(this.editor.state.tr.replaceSelection(slice).scrollIntoView());
+      return true;
+    }
+    return false;
+  }
+
+  drop(view, event) {
+    const files = [...((event.dataTransfer && event.dataTransfer.files) || [])].filter((f) => /^image\//.test(f.type));
+    if (!files.length) { return false; }
+    event.preventDefault();
+    const at = view.posAtCoords({ left: event.clientX, top: event.clientY });
+    if (at) { view.dispatch(view.state.tr.setSelection(TextSelection.near(view.state.doc.resolve(at.pos)))); }
+    files.forEach((f) => this.uploadAndInsert(f));
+    return true;
+  }
+
+  uploadAndInsert(file) {
+    if (!this.opts.uploadImage) { return; }
+    this.opts.uploadImage(file).then((r) => { if (r) { this.insertImage(r.src, ""); } });
+  }
+
+  /** A picture on its own, after the current block; its description field gets the focus. */
+  insertImage(src, alt) {
+    const node = this.editor.schema.nodes.figure.create({ src, alt: alt || "" });
+    const pos = this.insertBlock(node);
+    requestAnimationFrame(() => {
+      const dom = this.editor.view.nodeDOM(pos);
+      if (dom && dom.jointbookOpen) { dom.jointbookOpen(); }
+    });
+  }
+
+  // ---------------------------------------------------------------- toolbar actions
+
+  /** Insert a block after the block that holds the caret (or in place of an empty paragraph); returns its position. */
+  insertBlock(node, select) {
+    const view = this.editor.view;
+    const { state } = view;
+    const $from = state.selection.$from;
+    const tr = state.tr;
+    let pos = null;
+    if ($from.parent.type.name === "paragraph" && $from.parent.content.size === 0 && $from.depth >= 1) {
+      const parent = $from.node($from.depth - 1);
+      const index = $from.index($from.depth - 1);
+      if (parent.canReplaceWith(index, index + 1, node.type)) {
+        pos = $from.before();
+        tr.replaceWith(pos, $from.after(), node);
+      }
+    }
+    if (pos === null) {
+      for (let d = $from.depth; d > 0; d--) {
+        const parent = $from.node(d - 1);
+        const index = $from.indexAfter(d - 1);
+        if (parent.canReplaceWith(index, index, node.type)) {
+          pos = $from.after(d);
+          tr.insert(pos, node);
+          break;
+        }
+      }
+    }
+    if (pos === null) { return null; }
+    if (select) {
+      const [a, b] = select(pos, tr.doc.nodeAt(pos));
+      tr.setSelection(TextSelection.create(tr.doc, a, b));
+    } else if (node.isAtom) {
+      tr.setSelection(NodeSelection.create(tr.doc, pos));
+    } else {
+      tr.setSelection(TextSelection.near(tr.doc.resolve(pos + 1)));
+    }
+    view.dispatch(tr.scrollIntoView());
+    view.focus();
+    return pos;
+  }
+
+  /** Select a placeholder text inside a node just inserted at `pos`: typing replaces only it. */
+  static placeholder(text) {
+    return (pos, node) => {
+      let found = null;
+      node.descendants((n, p) => {
+        if (found === null && n.isText && n.text.includes(text)) { found = pos + 1 + p + n.text.indexOf(text); }
+        return found === null;
+      });
+      return found === null ? [pos + 1, pos + 1] : [found, found + text.length];
+    };
+  }
+
+  insertInline(node, open = true) {
+    const view = this.editor.view;
+    const tr = view.state.tr.replaceSelectionWith(node, false);
+    const pos = tr.selection.from - node.nodeSize;
+    tr.setSelection(NodeSelection.create(tr.doc, pos));
+    view.dispatch(tr.scrollIntoView());
+    view.focus();
+    if (open) {
+      const dom = view.nodeDOM(pos);
+      if (dom && dom.jointbookOpen) { dom.jointbookOpen(); }
+    }
+    return pos;
+  }
+
+  wrapSelectedText(type, attrs) {
+    return this.editor.chain().focus().toggleMark(type, attrs).run();
+  }
+
+  action(name, arg) {
+    const s = this.opts.strings || {};
+    const ed = this.editor;
+    const nodes = ed.schema.nodes;
+    const para = (text) => nodes.paragraph.create(null, text ? ed.schema.text(text) : null);
+    const selected = () => { const { from, to } = ed.state.selection; return ed.state.doc.textBetween(from, to, " "); };
+    switch (name) {
+      case "h2": case "h3": return ed.chain().focus().toggleHeading({ level: name === "h2" ? 2 : 3 }).run();
+      case "bold": return this.wrapSelectedText("bold");
+      case "italic": return this.wrapSelectedText("italic");
+      case "mark": return this.wrapSelectedText("highlight");
+      case "sup": return this.wrapSelectedText("superscript");
+      case "sub": return this.wrapSelectedText("subscript");
+      case "ul": return ed.chain().focus().toggleBulletList().run();
+      case "ol": return ed.chain().focus().toggleOrderedList().run();
+      case "tasks": {
+        if (!ed.isActive("bulletList")) { ed.chain().focus().toggleBulletList().run(); }
+        const { from, to } = ed.state.selection;
+        const tr = ed.state.tr;
+        ed.state.doc.nodesBetween(from, to, (n, p) => {
+          if (n.type.name === "listItem" && n.attrs.checked === null) { tr.setNodeMarkup(p, undefined, { ...n.attrs, checked: false }); }
+        });
+        ed.view.dispatch(tr);
+        return true;
+      }
+      case "table": {
+        const header = [1, 2].map((k) => nodes.tableHeader.create(null, para((s.column || "Column") + " " + k)));
+        const row = () => nodes.tableRow.create(null, [1, 2].map(() => nodes.tableCell.create(null, para(""))));
+        const table = nodes.table.create(null, [nodes.tableRow.create(null, header), row(), row()]);
+        return this.insertBlock(table, VisualEditor.placeholder((s.column || "Column") + " 1"));
+      }
+      case "addRow": return ed.chain().focus().addRowAfter().run();
+      case "addColumn": return ed.chain().focus().addColumnAfter().run();
+      case "deleteRow": return ed.chain().focus().deleteRow().run();
+      case "deleteColumn": return ed.chain().focus().deleteColumn().run();
+      case "tip": case "note": case "warning": case "danger": case "example": {
+        const title = s[name + "Title"] || null;
+        const { from, to } = ed.state.selection;
+        if (from !== to && !ed.state.selection.$from.sameParent(ed.state.selection.$to)) {
+          return ed.chain().focus().wrapIn("admonition", { kind: name, title }).run();
+        }
+        const text = selected() || s[name] || name;
+        const node = nodes.admonition.create({ kind: name, title }, para(text));
+        return this.insertBlock(node, VisualEditor.placeholder(text));
+      }
+      case "tabs": {
+        const label = s.tab || "Tab";
+        const text = s.tabText || "…";
+        const tabs = nodes.tabs.create(null, [1, 2].map((k) => nodes.tab.create({ title: label + " " + k, gap: "\n" }, para(text + " " + k))));
+        return this.insertBlock(tabs, VisualEditor.placeholder(text + " 1"));
+      }
+      case "math": return this.insertInline(nodes.mathInline.create({ tex: selected() || "E = mc^2" }));
+      case "mathBlock": {
+        const pos = this.insertBlock(nodes.mathBlock.create({ tex: selected() || "E = mc^2" }));
+        const dom = pos !== null && ed.view.nodeDOM(pos);
+        if (dom && dom.jointbookOpen) { dom.jointbookOpen(); }
+        return true;
+      }
+      case "keys": return this.insertInline(nodes.keys.create({ keys: (selected() || "ctrl+c").replace(/\s+/g, "") }));
+      case "code": {
+        const text = selected();
+        if (!text && ed.state.selection.$from.parent.content.size) {
+          return this.insertBlock(nodes.codeBlock.create({ info: "" }, ed.schema.text(s.codeText || "code")), VisualEditor.placeholder(s.codeText || "code"));
+        }
+        return ed.chain().focus().toggleCodeBlock().run();
+      }
+      case "footnote": {
+        const labels = new Set();
+        ed.state.doc.descendants((n) => { if (n.type.name === "footnote" || n.type.name === "footnoteRef") { labels.add(String(n.attrs.label)); } });
+        let k = 1;
+        while (labels.has(String(k))) { k++; }
+        const label = String(k);
+        const view = ed.view;
+        let tr = view.state.tr.replaceSelectionWith(nodes.footnoteRef.create({ label }), false);
+        const note = nodes.footnote.create({ label }, para(s.footnoteText || "…"));
+        const end = tr.doc.content.size;
+        tr = tr.insert(end, note);
+        const [a, b] = VisualEditor.placeholder(s.footnoteText || "…")(end, tr.doc.nodeAt(end));
+        tr.setSelection(TextSelection.create(tr.doc, a, b));
+        view.dispatch(tr.scrollIntoView());
+        view.focus();
+        return true;
+      }
+      case "deflist": {
+        const term = selected() || s.term || "Term";
+        const node = nodes.defList.create(null, [nodes.defTerm.create(null, ed.schema.text(term)),
+          nodes.defDesc.create(null, para(s.definition || "Definition"))]);
+        return this.insertBlock(node, VisualEditor.placeholder(term));
+      }
+      case "link": {
+        // arg: {href, text}
+        const { href, text } = arg;
+        if (ed.state.selection.empty) {
+          const node = ed.schema.text(text || href, [ed.schema.marks.link.create({ href })]);
+          ed.view.dispatch(ed.state.tr.replaceSelectionWith(node, false));
+          ed.view.focus();
+          return true;
+        }
+        return ed.chain().focus().extendMarkRange("link").setLink({ href }).run();
+      }
+      case "image": return this.insertImage(arg.src, arg.alt);
+      default: return false;
+    }
+  }
+
+  /** The selected text, for dialogs that start from it (links). */
+  selectedText() {
+    const { from, to } = this.editor.state.selection;
+    return this.editor.state.doc.textBetween(from, to, " ");
+  }
+
+  /** Which toolbar buttons apply where the caret is, and which are on. */
+  state() {
+    const ed = this.editor;
+    return {
+      inTable: ed.isActive("table"),
+      pressed: { bold: ed.isActive("bold"), italic: ed.isActive("italic"), mark: ed.isActive("highlight"),
+        sup: ed.isActive("superscript"), sub: ed.isActive("subscript"), h2: ed.isActive("heading", { level: 2 }),
+        h3: ed.isActive("heading", { level: 3 }), ul: ed.isActive("bulletList"), ol: ed.isActive("orderedList") },
+    };
+  }
+}

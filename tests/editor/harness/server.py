@@ -1,0 +1,93 @@
+"""A small local web server for the editor harness: the platform's static files, the harness
+page, and two endpoints the chapter page also has — rendering Markdown with the platform's one
+pipeline (``materials.rendering``) and taking an uploaded image. Used by the browser tests in
+tests/editor and by benchmarks/editor.py; it needs nothing of ``server/``."""
+from __future__ import annotations
+
+import json
+import mimetypes
+import re
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from materials.rendering import render_markdown
+
+ROOT = Path(__file__).resolve().parents[3]
+STATIC = ROOT / "server" / "static"
+HARNESS = Path(__file__).resolve().parent
+
+
+class Handler(BaseHTTPRequestHandler):
+    uploads: dict[str, bytes] = {}
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def send(self, status: int, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def file(self, base: Path, name: str) -> None:
+        path = (base / name).resolve()
+        if not path.is_relative_to(base) or not path.is_file():
+            self.send(404, b"not found", "text/plain")
+            return
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/javascript", "text/javascript"):
+            kind += "; charset=utf-8"
+        self.send(200, path.read_bytes(), kind)
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0]
+        if path.startswith("/static/"):
+            self.file(STATIC, path[len("/static/"):])
+        elif path.startswith("/harness/"):
+            self.file(HARNESS, path[len("/harness/"):])
+        elif path == "/":
+            self.file(HARNESS, "index.html")
+        elif path == "/favicon.ico":
+            self.send(204, b"", "image/x-icon")
+        elif path.startswith("/assets/"):
+            name = path[len("/assets/"):]
+            data = self.uploads.get(name)
+            if data is None:  # any other picture of the book: a small grey square
+                data = (b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80">'
+                        b'<rect width="120" height="80" fill="#ccd"/></svg>')
+                self.send(200, data, "image/svg+xml")
+            else:
+                self.send(200, data, mimetypes.guess_type(name)[0] or "application/octet-stream")
+        else:
+            self.send(404, b"not found", "text/plain")
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        data = self.rfile.read(length)
+        if self.path == "/render":
+            html = render_markdown(json.loads(data)["text"])
+            html = re.sub(r'src="\.\./assets/', 'src="/assets/', html)
+            self.send(200, json.dumps({"html": html}).encode(), "application/json")
+        elif self.path == "/upload":
+            name = re.sub(r"[^\w.-]", "-", self.headers.get("X-Name") or "image.png")
+            self.uploads[name] = data
+            self.send(201, json.dumps({"name": name}).encode(), "application/json")
+        else:
+            self.send(404, b"not found", "text/plain")
+
+
+@contextmanager
+def serving():
+    """The harness at http://127.0.0.1:<free port>/ for the duration of the block."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
