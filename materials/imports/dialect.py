@@ -64,7 +64,7 @@ def stringify(inlines: list) -> str:
         elif t == "Quoted":
             out.append("“" + stringify(c[1]) + "”")
         elif t in ("Span", "Cite"):
-            out.append(stringify(c[1] if t == "Span" else c[1]))
+            out.append(stringify(c[1]))
         elif t in ("Link", "Image"):
             out.append(stringify(c[1]))
     return "".join(out)
@@ -162,17 +162,22 @@ def write_chapters(chapters: list[list], api_version: list, pandoc: str) -> list
     return out
 
 
+_LIST_MARKER = re.compile(r" *(?:[-*+]|\d+[.)]) +")
+
+
 def _footnote(number: int, text: str) -> str:
     lines = text.strip("\n").split("\n")
     return "\n".join([f"[^{number}]: {lines[0]}"] + [("    " + line) if line else "" for line in lines[1:]])
 
 
 def _replace_token(text: str, token: str, replacement: str) -> str:
-    """``text`` with ``token`` replaced, every further line of the replacement indented like the token's line."""
+    """``text`` with ``token`` replaced, every further line of the replacement indented like the token's line
+    (or like the token itself, after a list item's marker: there the item's content starts)."""
     out = []
     for line in text.split("\n"):
         if token in line:
-            indent = line[:len(line) - len(line.lstrip(" "))]
+            before = line[:line.index(token)]
+            indent = " " * len(before) if _LIST_MARKER.fullmatch(before) else line[:len(line) - len(line.lstrip(" "))]
             body = replacement.replace("\n", "\n" + indent)
             body = "\n".join(row.rstrip(" ") if not row.strip() else row for row in body.split("\n"))
             line = line.replace(token, body)

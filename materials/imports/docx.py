@@ -120,11 +120,14 @@ def import_docx(data: bytes, *, book: str, file_name: str, split_level: int = 1,
     document = _read_with_pandoc(data)
     report = ImportReport(file_name)
     language = book_config.language if book_config else "zh-CN"
-    title = _text_of_meta(document.get("meta", {}).get("title")) or package.title or _stem(file_name) or "Word"
+    meta = document.get("meta", {})
+    title = _text_of_meta(meta.get("title")) or package.title or _stem(file_name) or "Word"
     taken = {fold(p) for p in existing}
     first_number = len(book_config.chapter_files()) + 1 if book_config else 1
     reader = ChapterReader(book, package, report, split_level, title, language, taken, first_number)
-    drafts = reader.read(document["blocks"])
+    if meta.get("title"):
+        reader.skip_paragraph(dialect.stringify(meta["title"]["c"]))  # pandoc took Word's Title paragraph out
+    drafts = reader.read(_lifted_paragraphs(meta) + document["blocks"])
     if not drafts:
         raise DocxUnreadable("the document has no text to import", reason="empty")
     bodies = dialect.write_chapters([d.blocks for d in drafts], document["pandoc-api-version"], _pandoc())
@@ -167,6 +170,22 @@ def _pandoc() -> str:
 def _stem(file_name: str) -> str:
     name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1]
     return re.sub(r"\.(docx|docm|dotx|wps)$", "", name, flags=re.I).strip()
+
+
+def _lifted_paragraphs(meta: dict) -> list:
+    """Word's Subtitle, Author, Date and Abstract paragraphs, which pandoc lifts out of the text, put back."""
+    blocks: list = []
+    for key in ("subtitle", "author", "date", "abstract"):
+        value = meta.get(key)
+        values = value["c"] if value and value.get("t") == "MetaList" else [value] if value else []
+        for item in values:
+            if item.get("t") == "MetaInlines":
+                blocks.append({"t": "Para", "c": item["c"]})
+            elif item.get("t") == "MetaBlocks":
+                blocks.extend(item["c"])
+            elif item.get("t") == "MetaString":
+                blocks.append({"t": "Para", "c": [{"t": "Str", "c": item["c"]}]})
+    return blocks
 
 
 def _text_of_meta(value) -> str | None:

@@ -27,6 +27,7 @@ import defusedxml.ElementTree as SafeElementTree
 
 from .errors import DocxUnreadable
 
+MAX_DOCX_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024   # all parts of the package, unpacked: a zip bomb stops here
 MAX_PARTS = 20_000
 EQUATION_OBJECTS = ("equation", "mathtype", "ksee")  # OLE ProgIDs: Equation.3, Equation.DSMT4, Equation.KSEE3
@@ -64,8 +65,10 @@ class DocxPackage:
         if not isinstance(data, (bytes, bytearray)) or not data:
             raise DocxUnreadable("the upload is empty", reason="empty")
         if data[:4] == b"\xd0\xcf\x11\xe0":
-            raise DocxUnreadable("this is an old .doc file or a password-protected document; "
+            raise DocxUnreadable("this is an old .doc or .wps file or a password-protected document; "
                                  "save it as .docx without a password", reason="legacy_or_encrypted")
+        if len(data) > MAX_DOCX_BYTES:
+            raise DocxUnreadable("the document is too large to import", reason="too_large", limit=MAX_DOCX_BYTES)
         try:
             files = zipfile.ZipFile(io.BytesIO(data))
             infos = files.infolist()

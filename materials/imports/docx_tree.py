@@ -96,6 +96,8 @@ class ChapterReader:
                         pending = []
                         if level == self.split_level:
                             self._open(text, out["c"][2])
+                            for entry in [e for e in self.report.entries[first_entry:] if e.code == "footnote"]:
+                                self._forget(entry)  # a title has no footnotes: reported as lost instead
                         else:
                             self.part = clean_title(text) or self.part
                             self.chapter = None
@@ -150,7 +152,8 @@ class ChapterReader:
                             filename=filename)
 
     def _filename(self, title: str) -> str:
-        words = re.findall(r"[a-z0-9]+", unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower())
+        ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode().lower()
+        words = re.findall(r"[a-z0-9]+", ascii_title)
         slug = "-".join(w for w in words if re.search("[a-z]", w))[:40].strip("-") or "chapter"
         stem = f"{self.number:02d}-{slug}"
         candidate, n = f"{stem}.md", 1
@@ -331,7 +334,7 @@ class ChapterReader:
             self.report.add(CARRIED, "table", f"table ({size})", self.place, columns=len(specs))
         else:
             merged = any(cell[2] > 1 or cell[3] > 1 for row in _table_rows(table) for cell in row[1])
-            why = "merged cells" if merged else "cells of several lines or paragraphs"
+            why = "merged cells" if merged else "cells a Markdown table cannot hold (paragraphs, line breaks, footnotes)"
             self.report.add(CHANGED, "table.html", f"table ({size}) with {why}: written as an HTML table",
                             self.place, columns=len(specs), merged=merged)
         return [table]
@@ -521,6 +524,12 @@ class ChapterReader:
         return path
 
     # -- outline levels -----------------------------------------------------------
+    def skip_paragraph(self, text: str) -> None:
+        """Count a paragraph of the XML that is not in pandoc's tree (Word's Title, lifted into metadata)."""
+        key = paragraph_key(text)
+        if key:
+            self.occurrences[key] += 1
+
     def _outline_level(self, inlines: list, *, report: bool = True) -> int | None:
         """The heading level of the next paragraph if the document's XML gives it an outline level.
 

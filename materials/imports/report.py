@@ -78,7 +78,7 @@ class ImportReport:
         return entry
 
     def of(self, outcome: str | None = None, code: str | None = None) -> list[ReportEntry]:
-        """The entries with that outcome and / or code (``code`` also matches its sub-codes: ``image`` → ``image.alt``)."""
+        """The entries with that outcome and / or code (``code`` also matches sub-codes: ``image`` → ``image.lost``)."""
         return [e for e in self.entries
                 if (outcome is None or e.outcome == outcome)
                 and (code is None or e.code == code or e.code.startswith(code + "."))]

@@ -15,6 +15,8 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls
 
 from materials.books import load_book
 from materials.frontmatter import parse_chapter
@@ -174,6 +176,19 @@ def test_numbered_steps_interrupted_by_a_picture_go_on_counting():
     assert result.report.of(CHANGED, "list.continued")[0].place.excerpt == "挂接地线"
 
 
+def test_a_note_paragraph_inside_a_numbered_step_is_an_admonition_inside_that_step():
+    document = WordDocument()
+    document.style("注意")
+    document.numbered("断开主断路器", 0)
+    document.para("注意：先确认机车已停稳。", style="注意")._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="1"/><w:numId w:val="90"/></w:numPr>'))
+    document.numbered("降下受电弓", 0)
+    result = import_docx(document.save(), book="loco", file_name="步骤.docx")
+    assert '1.  断开主断路器\n\n    1.  !!! note "注意"\n\n            先确认机车已停稳。\n' in body(result.chapters[0])
+    assert re.search(r'<p>断开主断路器</p>\s*<ol>\s*<li>\s*<div class="admonition note">\s*'
+                     r'<p class="admonition-title">注意</p>\s*<p>先确认机车已停稳。</p>', rendered(result.chapters[0]))
+
+
 # -- tables -----------------------------------------------------------------------------------
 
 def test_merged_cells_become_an_html_table_that_the_sanitizer_keeps(textbook):
@@ -183,6 +198,20 @@ def test_merged_cells_become_an_html_table_that_the_sanitizer_keeps(textbook):
     assert "<th>检查要点</th>" in page
     entry = textbook.report.of(CHANGED, "table.html")[0]
     assert entry.params["merged"] is True and entry.place.excerpt == "部件"
+
+
+def test_a_picture_and_a_footnote_in_a_table_cell_come_over_inside_it():
+    document = WordDocument()
+    table = document.table([["示意图", "说明"], ["", "受电弓"]])
+    table.cell(1, 0).paragraphs[0].add_run().add_picture(BytesIO(PICTURE))
+    table.cell(1, 0).paragraphs[0].runs[-1]._r.xpath(".//wp:docPr")[0].set("descr", "受电弓")
+    document.notes.append("弓头为碳滑板。")
+    table.cell(1, 1).paragraphs[0].add_run()._r.append(parse_xml(f'<w:footnoteReference {nsdecls("w")} w:id="1"/>'))
+    result = import_docx(document.save(), book="loco", file_name="表.docx")
+    page = rendered(result.chapters[0])
+    assert re.search(r'<td><img alt="受电弓" src="../assets/01-[a-z0-9-]+-1.png"></td>\s*<td>受电弓<sup id="fnref:1">',
+                     page)
+    assert re.search(r'<li id="fn:1">\s*<p>弓头为碳滑板。', page)
 
 
 def test_a_plain_table_is_a_markdown_table(textbook):
@@ -238,6 +267,22 @@ def test_an_old_equation_object_is_kept_as_its_picture_and_listed(textbook):
 
 def test_a_link_to_a_web_page_stays_a_link(textbook):
     assert "规章见[国家铁路局](https://www.nra.gov.cn/)" in body(chapter(textbook, "第三章 安全规定"))
+
+
+def test_subtitle_author_and_abstract_stay_in_the_text_and_the_title_names_the_part():
+    document = WordDocument()
+    for style in ("Author", "Abstract"):
+        document.style(style)
+    document.para("电力机车检修", style="Title")
+    document.para("第二版", style="Subtitle")
+    document.para("王老师 李师傅", style="Author")
+    document.para("本书介绍机车检修。", style="Abstract")
+    document.para("电力机车检修", outline_level=0)  # a chapter with the title's text: still a heading
+    document.para("正文。")
+    result = import_docx(document.save(), book="loco", file_name="x.docx")
+    assert [c.title for c in result.chapters] == ["电力机车检修", "电力机车检修"]
+    assert body(result.chapters[0]).split() == ["第二版", "王老师", "李师傅", "本书介绍机车检修。"]
+    assert result.navigation[0].title == "电力机车检修"
 
 
 # -- the report -------------------------------------------------------------------------------
