@@ -60,6 +60,9 @@ def select_tasks(the_book, names: list[str] | None) -> list[TaskChapter]:
         raise NoTasks(f"{the_book.name} has no chapter marked as a task", book=the_book.name)
     if names is None:
         return tasks
+    if not names:
+        raise TaskNotFound(f"no task of {the_book.name} was asked for", book=the_book.name, task="",
+                           tasks=[t.chapter.filename for t in tasks])
     by_name = {t.chapter.filename: t for t in tasks} | {t.chapter.filename[:-3]: t for t in tasks}
     chosen: set[str] = set()
     for name in names:

@@ -308,6 +308,8 @@ def test_a_task_that_is_not_one_is_refused_naming_the_tasks(workbook, tmp_path):
     assert err.value.params["tasks"] == ["02-brake-shoes.md", "03-five-step-test.md", "04-pantograph.md"]
     with pytest.raises(NoTasks):
         build_task_sheets(workbook, STARTER, "main", tmp_path / "y.pdf")
+    with pytest.raises(TaskNotFound):
+        build_task_sheets(workbook, BOOK, "main", tmp_path / "x.pdf", tasks=[])
     assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "y.pdf").exists()
 
 
