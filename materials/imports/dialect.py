@@ -357,11 +357,8 @@ class _Writer:
             return self.inlines(c[1])
         if t == "Code":
             return [{"t": "Code", "c": [["", [], []], c[1]]}]
-        if t == "Math":
-            tex = " ".join(c[1].split())
-            if c[0]["t"] == "DisplayMath":
-                return [raw("$$" + tex + "$$")]
-            return [raw("$" + tex + "$")]
+        if t == "Math":  # a display formula here (a heading, a table cell's line) is written in the line
+            return [raw("$" + c[1] + "$")]
         if t == "Link":
             return [{"t": "Link", "c": [["", [], []], self.inlines(c[1]), c[2]]}]
         if t == "Image":
@@ -374,6 +371,24 @@ class _Writer:
         if t == "RawInline" and c[0] == "markdown":
             return [x]
         return []
+
+
+def clean_tex(tex: str) -> str:
+    """pandoc's TeX of a formula as arithmatex and KaTeX read it.
+
+    On one line; without a trailing control space (``\\ ``: before the closing
+    ``$`` it would escape it); Chinese in ``\\text{}`` (KaTeX sets CJK in math
+    mode only with a warning), unless the formula already has text parts.
+    """
+    tex = " ".join(tex.split())
+    while re.search(r"(?<!\\)(?:\\\\)*\\$", tex):
+        tex = tex[:-1].rstrip()
+    if "\\text" not in tex:
+        tex = _CJK.sub(lambda m: "\\text{" + m.group(0) + "}", tex)
+    return tex
+
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 
 
 def _escape(text: str) -> list:

@@ -426,8 +426,13 @@ class ChapterReader:
             return self.image(c)
         if t == "Math":
             kind = "display" if c[0]["t"] == "DisplayMath" else "inline"
-            self.report.add(CARRIED, "equation", f"formula as LaTeX: {c[1]}", self.place, latex=c[1], kind=kind)
-            return [x]
+            tex = dialect.clean_tex(c[1])
+            if not tex:
+                self.report.add(LOST, "equation.lost", "a formula could not be converted to LaTeX", self.place,
+                                kind=kind)
+                return []
+            self.report.add(CARRIED, "equation", f"formula as LaTeX: {tex}", self.place, latex=tex, kind=kind)
+            return [{"t": "Math", "c": [c[0], tex]}]
         if t == "Note":
             return self.note(c)
         if t in ("Str", "Space", "SoftBreak", "LineBreak", "Code"):

@@ -25,9 +25,11 @@ from materials.rendering import render_markdown
 from materials.validation import validate_book
 
 from .conftest import TEACHER
-from .docx_corpus.make import EQUATION_PREVIEW, PICTURE, WordDocument, textbook_docx, wps_docx
+from .docx_corpus.make import (EQUATION_PREVIEW, FORMULAS, PICTURE, WordDocument, formulas_docx, textbook_docx,
+                               wps_docx)
 
 LIBREOFFICE_DOCX = Path(__file__).parent / "docx_corpus" / "libreoffice.docx"
+KATEX = Path(__file__).parents[2] / "templates" / "site" / "assets" / "vendor" / "katex"
 
 
 @pytest.fixture(scope="module")
@@ -253,6 +255,38 @@ def test_word_equations_become_latex(textbook):
     assert r'<span class="arithmatex">\(p = \frac{F}{S}\)</span>' in page
     assert r'<div class="arithmatex">\[' in page and "v^{2} = 2as" in page
     assert [e.params["latex"] for e in textbook.report.of(CARRIED, "equation")] == [r"p = \frac{F}{S}", "v^{2} = 2as"]
+
+
+def test_every_kind_of_word_equation_becomes_latex_and_one_that_cannot_is_listed():
+    result = import_docx(formulas_docx(), book="loco", file_name="公式.docx")
+    text = body(result.chapters[0])
+    assert r"求和：$\sum_{i = 1}^{n}x$" in text and r"根号：$\sqrt{2gh}$" in text
+    assert r"矩阵：$\begin{matrix} a & b \\ c & d \end{matrix}$" in text
+    assert r"左括号：$\left\{ a \right.$" in text  # no control space before the closing dollar
+    assert r"中文：$\text{速度} = \frac{\text{路程}}{\text{时间}}$" in text
+    assert "无法识别：\n" in text + "\n" and "$$" not in text
+    assert result.report.of(LOST, "equation.lost")[0].place.excerpt == "无法识别："
+    assert len(result.report.of(CARRIED, "equation")) == len(FORMULAS)
+
+
+@pytest.mark.browser
+def test_every_formula_typesets_in_the_sites_katex_without_error(page, textbook, libreoffice):
+    formulas = import_docx(formulas_docx(), book="loco", file_name="公式.docx")
+    chapters = textbook.chapters + libreoffice.chapters + formulas.chapters
+    warnings = []
+    page.on("console", lambda message: warnings.append(message.text))
+    page.set_content('<!doctype html><html><head><meta charset="utf-8"></head><body>'
+                     + "".join(rendered(c) for c in chapters) + "</body></html>")
+    for script in ("katex.min.js", "auto-render.min.js"):
+        page.add_script_tag(path=str(KATEX / script))
+    page.evaluate("""() => document.querySelectorAll(".arithmatex").forEach(el => renderMathInElement(el, {
+        delimiters: [{left: "\\\\(", right: "\\\\)", display: false}, {left: "\\\\[", right: "\\\\]", display: true}],
+        throwOnError: false}))""")
+    count = page.locator(".arithmatex").count()
+    assert count == len(FORMULAS) + 2 + 2
+    assert page.locator(".arithmatex .katex").count() == count
+    assert page.locator(".katex-error").count() == 0
+    assert not [w for w in warnings if "LaTeX-incompatible" in w]
 
 
 def test_an_old_equation_object_is_kept_as_its_picture_and_listed(textbook):

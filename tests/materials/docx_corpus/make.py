@@ -249,3 +249,25 @@ def wps_docx() -> bytes:
     d.para("第2章 主断路器检修", style="Heading 1")
     d.para("主断路器的检修周期为", ("u", "六个月"), "。", ("note", "见检修规程。"))
     return d.save()
+
+
+FORMULAS = {  # OMML as Word writes it, by what a teacher would call it
+    "求和": '<m:nary><m:naryPr><m:chr m:val="∑"/></m:naryPr><m:sub>' + omml_run("i=1") + "</m:sub><m:sup>"
+            + omml_run("n") + "</m:sup><m:e>" + omml_run("x") + "</m:e></m:nary>",
+    "根号": '<m:rad><m:radPr><m:degHide m:val="1"/></m:radPr><m:deg/><m:e>' + omml_run("2gh") + "</m:e></m:rad>",
+    "矩阵": "<m:m><m:mr><m:e>" + omml_run("a") + "</m:e><m:e>" + omml_run("b") + "</m:e></m:mr><m:mr><m:e>"
+            + omml_run("c") + "</m:e><m:e>" + omml_run("d") + "</m:e></m:mr></m:m>",
+    "方程组": "<m:eqArr><m:e>" + omml_run("x+y=1") + "</m:e><m:e>" + omml_run("x-y=0") + "</m:e></m:eqArr>",
+    "左括号": '<m:d><m:dPr><m:begChr m:val="{"/><m:endChr m:val=""/></m:dPr><m:e>' + omml_run("a") + "</m:e></m:d>",
+    "方框": "<m:borderBox><m:e>" + omml_run("E=mc") + "</m:e></m:borderBox>",
+    "中文": omml_run("速度=") + omml_fraction(omml_run("路程"), omml_run("时间")),
+}
+
+
+def formulas_docx() -> bytes:
+    """One paragraph per kind of Word equation, and one that no converter can read."""
+    d = WordDocument()
+    for name, omml in FORMULAS.items():
+        d.para(f"{name}：", ("math", omml))
+    d.para("无法识别：", ("math", "<m:unknownThing><m:e>" + omml_run("q") + "</m:e></m:unknownThing>"))
+    return d.save()
