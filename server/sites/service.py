@@ -44,6 +44,7 @@ from server.jobs.queue import JobContext, Superseded, enqueue, job_kind
 from server.library import library
 from server.jobs.models import Job
 from server.accounts.models import User
+from server.change_requests.models import ChangeRequest
 
 
 RELEASE_JOB = "site.release"
@@ -299,14 +300,10 @@ def preview_status(book: str, cr_number: int, head: str | None = None) -> Previe
                          job.id if job else None, (built or {}).get("duration"))
 
 
-def _open_cr_numbers() -> set[str] | None:
-    """Numbers of active change requests, or None when change requests are not on this server."""
-    from server import models
-
-    model = getattr(models, "ChangeRequest", None)
-    if model is None:
-        return None
-    return {str(n) for n in db().scalars(select(model.number).where(model.state.in_(("draft", "open"))))}
+def _open_cr_numbers() -> set[str]:
+    """Numbers of active change requests: their previews are kept."""
+    return {str(n) for n in db().scalars(select(ChangeRequest.number)
+                                         .where(ChangeRequest.state.in_(("draft", "open"))))}
 
 
 def prune(keep: set[str] | None = None) -> list[str]:
@@ -317,21 +314,15 @@ def prune(keep: set[str] | None = None) -> list[str]:
 
 def _moved_on(book: str, cr_number: int, head: str) -> bool:
     """Has change request ``cr_number`` of ``book`` moved on from ``head``, or stopped being active?"""
-    from server.change_requests.models import ChangeRequest
-
     row = db().scalar(select(ChangeRequest).where(ChangeRequest.book == book, ChangeRequest.number == cr_number))
     return row is not None and (row.head != head or row.state not in ("draft", "open"))
 
 
 def _cr_with_head(book: str, head: str) -> int | None:
-    from server import models
-
-    model = getattr(models, "ChangeRequest", None)
-    if model is None:
-        return None
-    return db().scalar(select(model.number).where(model.book == book, model.head == head,
-                                                  model.state.in_(("draft", "open")))
-                       .order_by(model.number.desc()).limit(1))
+    """The newest active change request of ``book`` whose head is ``head``."""
+    return db().scalar(select(ChangeRequest.number).where(ChangeRequest.book == book, ChangeRequest.head == head,
+                                                          ChangeRequest.state.in_(("draft", "open")))
+                       .order_by(ChangeRequest.number.desc()).limit(1))
 
 
 # ------------------------------------------------------------------ the build check of change requests
