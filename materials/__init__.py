@@ -9,6 +9,7 @@ Usable from a Python shell with no web framework and no database::
                "Add a book", base=lib.resolve("main"))
 """
 from .books import Book, BookConfig, Chapter, LibraryConfig, Part
+from .changes import Author, Change, Delete, Rename, Write
 from .errors import (AmbiguousItemRef, BookInvalid, ConflictedFile, EditConflict, FrontMatterInvalid, GitTimeout,
                      InvalidAuthor, InvalidPath, InvalidRefName, LibraryInvalid, MaterialsError, NotFound,
                      OptionLikeArgument, PathCollision, PathOutsideBook, RefExists, RefMoved, StandardInvalid,
@@ -18,7 +19,7 @@ from .gitcommand import GitCommand
 from .history import BlameLine, CommitInfo, Diff, DiffLine, FileDiff, Hunk
 from .paths import book_path, chapter_path, validate_book_slug, validate_path
 from .refs import validate_ref_name
-from .repository import OVERWRITE, Author, Change, Delete, Library, Rename, Saved, Write
+from .repository import OVERWRITE, Library, Saved
 from .text import normalise_text
 
 __all__ = [name for name in dir() if not name.startswith("_")]

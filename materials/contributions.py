@@ -51,7 +51,8 @@ from .history import diff_command, parsed_command
 from .objects import Person
 from .paths import validate_book_slug
 from .refs import SHA
-from .repository import SIDE_TRAILER, Library
+from .changes import SIDE_TRAILER
+from .repository import Library
 
 __all__ = ["UNKNOWN", "SideShare", "AuthorText", "AuthorContribution", "ReleaseCoverage", "CommitStat",
            "text_share_by_side", "text_by_author", "commits_by_side", "contributors", "commit_stats",

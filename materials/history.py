@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from .changes import SIDE_TRAILER, Author, Delete, Write
 from .errors import MaterialsError, NotFound
 from .gitcommand import GitCommand
 from .merging import tree_changes
 from .paths import validate_path
-from .repository import SIDE_TRAILER, Author, Delete, Write
 
 _FIELD = "\x1f"
 _RECORD = "\x1e"

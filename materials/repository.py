@@ -15,72 +15,24 @@ import fcntl
 import os
 import re
 import threading
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Union
+from typing import Iterable
 
-from .errors import (ConflictedFile, EditConflict, InvalidAuthor, InvalidPath, MaterialsError, NotFound,
-                     RefMoved)
+from . import history
+from .books import list_books, load_book, load_library_config, load_standards
+from .changes import SIDE_TRAILER, Author, Change, Delete, Rename, Write
+from .errors import ConflictedFile, EditConflict, InvalidPath, MaterialsError, NotFound, RefMoved
 from .gitcommand import DEFAULT_TIMEOUT, GitCommand, run_git
 from .merging import is_text, merge_text, tree_changes
-from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore, Person
+from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore
 from .paths import check_no_collision, validate_path
 from .refs import SHA, RefStore, validate_ref_name
+from .starter import initial_commits
 from .text import stored_form
 
-SIDE_TRAILER = "Jointbook-Side"
-_SIDE = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
 _REV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/@+-]{0,250}$")
 MAX_SAVE_ATTEMPTS = 200
-
-
-@dataclass(frozen=True)
-class Author:
-    """Who made a change, and for which side of the cooperation."""
-
-    name: str
-    email: str
-    side: str | None = None
-
-    def validated(self) -> "Author":
-        for value, what in ((self.name, "name"), (self.email, "email")):
-            if not isinstance(value, str) or not value.strip() or any(c in value for c in "<>\n\r\0"):
-                raise InvalidAuthor(f"invalid author {what}", field=what)
-        if self.side is not None and not _SIDE.match(self.side):
-            raise InvalidAuthor("invalid side", field="side")
-        return self
-
-    def person(self, when: float | None = None) -> Person:
-        when = time.time() if when is None else when
-        off = time.localtime(when).tm_gmtoff
-        sign = "+" if off >= 0 else "-"
-        off = abs(off) // 60
-        return Person(self.name.strip(), self.email.strip(), int(when), f"{sign}{off // 60:02d}{off % 60:02d}")
-
-
-@dataclass(frozen=True)
-class Write:
-    path: str
-    data: Union[bytes, str]
-
-    @property
-    def content(self) -> bytes:
-        return self.data.encode("utf-8") if isinstance(self.data, str) else self.data
-
-
-@dataclass(frozen=True)
-class Delete:
-    path: str
-
-
-@dataclass(frozen=True)
-class Rename:
-    old: str
-    new: str
-
-
-Change = Union[Write, Delete, Rename]
 
 
 class Overwrite(enum.Enum):
@@ -130,8 +82,6 @@ class Library:
     @classmethod
     def init(cls, path: str | Path, *, starter: bool = False, name: str = "Jointbook") -> "Library":
         """Create a bare library with ``library.yml`` on ``main`` (and the starter course)."""
-        from .starter import initial_commits
-
         path = Path(path)
         if path.exists() and any(path.iterdir()):
             raise MaterialsError(f"{path} is not empty", path=str(path))
@@ -551,37 +501,29 @@ class Library:
 
     # -- the library's content -----------------------------------------------------
     def books(self, rev: str = "main") -> list[str]:
-        from .books import list_books
         return list_books(self, rev)
 
     def book(self, name: str, rev: str = "main", *, chapters: bool = True):
-        from .books import load_book
         return load_book(self, name, rev, chapters=chapters)
 
     def standards(self, rev: str = "main") -> dict:
-        from .books import load_standards
         return load_standards(self, rev)
 
     def library_config(self, rev: str = "main"):
-        from .books import load_library_config
         return load_library_config(self, rev)
 
     # -- history ---------------------------------------------------------------------
     def log(self, rev: str = "main", path: str | None = None, limit: int | None = None, *, follow: bool = True):
-        from .history import log
-        return log(self, rev, path, limit, follow=follow)
+        return history.log(self, rev, path, limit, follow=follow)
 
     def diff(self, a: str | None, b: str, paths: list[str] | None = None, *, context: int = 3):
-        from .history import diff
-        return diff(self, a, b, paths, context=context)
+        return history.diff(self, a, b, paths, context=context)
 
     def blame(self, rev: str, path: str):
-        from .history import blame
-        return blame(self, rev, path)
+        return history.blame(self, rev, path)
 
     def revert(self, branch: str, sha: str, author: Author, message: str | None = None) -> str:
-        from .history import revert
-        return revert(self, branch, sha, author, message)
+        return history.revert(self, branch, sha, author, message)
 
     # -- upkeep ------------------------------------------------------------------------
     MAINTAIN_EVERY = 256  # saves by one Library object between looks at the loose objects

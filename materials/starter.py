@@ -12,6 +12,7 @@ from typing import Iterator
 
 import yaml
 
+from .changes import Author
 from .yamlfile import dump_yaml
 
 STARTER = Path(__file__).parent / "starter"
@@ -28,8 +29,6 @@ def empty_library_yml(name: str) -> str:
 
 def initial_commits(*, starter: bool, name: str) -> Iterator[tuple]:
     """(Author, message, [(path, bytes)]) for each initial commit, oldest first."""
-    from .repository import Author
-
     root = STARTER / "library"
     if not starter or not (STARTER / "authors.yml").exists():
         yield Author(*PLATFORM), "Create the library", [("library.yml", empty_library_yml(name).encode())]
