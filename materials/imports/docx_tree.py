@@ -78,6 +78,7 @@ class ChapterReader:
         self.headings_here = True    # headings may be found here (not in tables, notes, nested lists)
         self.in_note = False
         self.styles_kept: dict[str, Place] = {}
+        self.headings_found: dict[tuple, list] = {}  # (code, style, level) → [first place, count]
         self.toc_dropped = False
         self.footnotes = 0
 
@@ -126,7 +127,17 @@ class ChapterReader:
             entry = self.report.entries[i]
             if entry.place is not None and entry.place.chapter != name:
                 self.report.entries[i] = replace(entry, place=replace(entry.place, chapter=name))
-        self.place = replace(self.place, chapter=name)
+        self._place_in(name)
+
+    def _place_in(self, chapter: str | None) -> None:
+        """The current place, and what was found there and is reported later, name ``chapter``."""
+        old, self.place = self.place, replace(self.place, chapter=chapter)
+        for found in self.headings_found.values():
+            if found[0] is old:
+                found[0] = self.place
+        for style, place in self.styles_kept.items():
+            if place is old:
+                self.styles_kept[style] = self.place
 
     def _open(self, text: str, inlines: list | None, *, before_heading: bool = False) -> None:
         self.number += 1
@@ -142,7 +153,7 @@ class ChapterReader:
         filename = self._filename(title)
         self.chapter = DraftChapter(self.number, title, filename, f"books/{self.book}/chapters/{filename}", self.part)
         self.drafts.append(self.chapter)
-        self.place = replace(self.place, chapter=filename)
+        self._place_in(filename)
         if before_heading:
             self.report.add(CHANGED, "chapter.untitled",
                             f"text without a heading of level {self.split_level} above it became the chapter “{title}”",
@@ -169,7 +180,11 @@ class ChapterReader:
             self.chapter.blocks.extend(self.join(pending))
 
     def finish(self) -> None:
-        """The entries that concern the whole document."""
+        """The entries that concern the whole document, or many places of it."""
+        for (code, style, level), (place, count) in self.headings_found.items():
+            what = f"paragraphs of the style “{style}”" if style else f"paragraphs with outline level {level}"
+            self.report.add(CHANGED, code, f"{what} became headings of level {level} ({count})", place,
+                            **({"style": style} if style else {}), level=level, count=count)
         for style, place in self.styles_kept.items():
             self.report.add(CHANGED, "style.plain", f"paragraph style “{style}” came over as plain paragraphs",
                             place, style=style)
@@ -254,9 +269,7 @@ class ChapterReader:
         level = self.package.heading_level_of_style(name)
         if level is not None and self.headings_here and len(blocks) == 1 and blocks[0]["t"] in ("Para", "Plain"):
             self._outline_level(blocks[0]["c"], report=False)
-            self.report.add(CHANGED, "heading.style",
-                            f"paragraphs of the style “{name}” became headings of level {level}", self.place,
-                            style=name, level=level)
+            self._heading_found("heading.style", name, level)
             return [{"t": "Header", "c": [level, ["", [], []], self.inlines(blocks[0]["c"])]}]
         kind = _admonition(name)
         if kind is not None and not self.in_note:
@@ -551,9 +564,12 @@ class ChapterReader:
         if level is None or not self.headings_here:
             return None
         if report:
-            self.report.add(CHANGED, "heading.outline", f"a paragraph with outline level {level} became a heading",
-                            self.place, level=level)
+            self._heading_found("heading.outline", None, level)
         return level
+
+    def _heading_found(self, code: str, style: str | None, level: int) -> None:
+        found = self.headings_found.setdefault((code, style, level), [self.place, 0])
+        found[1] += 1
 
 
 def clean_title(text: str) -> str:

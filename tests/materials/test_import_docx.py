@@ -98,7 +98,7 @@ def test_chapter_headings_in_a_style_based_on_heading_1_start_chapters(textbook)
 def test_a_paragraph_style_with_only_an_outline_level_gives_section_headings(textbook):
     assert "\n## 一、主要部件\n" in body(chapter(textbook, "第一章 机车概述"))
     entry = textbook.report.of(CHANGED, "heading.style")[0]
-    assert entry.params == {"style": "节标题", "level": 2}
+    assert entry.params == {"style": "节标题", "level": 2, "count": 1}
     assert entry.place.heading == "第一章 机车概述"
 
 
@@ -332,6 +332,8 @@ def test_the_report_says_what_came_over_what_changed_and_what_did_not_and_where(
     footnote = report.of(CARRIED, "footnote")[0]
     assert footnote.place.chapter == "02-chapter.md" and footnote.place.heading == "第一章 机车概述"
     assert footnote.place.excerpt.startswith("电力机车是铁路运输的")
+    files = {c.filename for c in textbook.chapters}
+    assert all(e.place.chapter in files for e in report.entries if e.place)
     paragraphs = [e.place.paragraph for e in report.entries if e.place and e.place.paragraph]
     assert paragraphs == sorted(paragraphs)  # in the order of the document
     assert json.loads(json.dumps(report.to_dict()))["entries"][0]["outcome"] == CHANGED
