@@ -174,7 +174,7 @@ def main() -> None:
     instance.mkdir(parents=True)
     tokens = build_instance(instance, args.authors, args.chapters)
     port = free_port()
-    env = dict(os.environ, JOINTBOOK_INSTANCE=str(instance), LOGIN_RATE_LIMIT="1000 per minute")
+    env = dict(os.environ, JOINTBOOK_INSTANCE=str(instance), LOGIN_FAILURES_PER_ADDRESS="10000 per minute")
     server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port),
                                "--workers", str(args.workers), "--threads", str(args.threads)],
                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

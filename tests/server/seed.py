@@ -136,7 +136,7 @@ def seed_instance(directory: Path, starter_library: Path, password_hash: str,
         "JOINTBOOK_INSTANCE": str(directory / "instance"), "DATABASE_URL": database_url or f"sqlite:///{directory / 'jb.db'}",
         "LIBRARY_PATH": str(library), "SITES_DIR": str(directory / "sites"),
         "PREVIEWS_DIR": str(directory / "previews"), "SECRET_KEY": "test-secret", "TESTING": True,
-        "RATELIMIT_STORAGE_URI": "memory://", "LOGIN_RATE_LIMIT": "10000 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
         "PLATFORM_URL": "http://localhost",
     })
     _add_people(app, password_hash)
