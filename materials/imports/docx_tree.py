@@ -114,6 +114,7 @@ class ChapterReader:
                     self._relocate(first_entry)
                 out["place"] = self.place  # for what joining it to its neighbours reports
                 pending.append(out)
+            self._relocate(first_entry)  # a picture may have opened the first chapter on its way
         self._close(pending)
         return self.drafts
 
