@@ -2,21 +2,18 @@
 
 The converter is pandoc, through pypandoc-binary: the pandoc executable ships
 inside the wheel, so every machine runs the same version and no system
-package is needed. Chosen over mammoth because pandoc's reader keeps what a
-textbook needs and mammoth drops: Word equations (OMML) come out as LaTeX,
-merged table cells as row and column spans, footnotes as notes, nested
-numbering as nested lists and picture descriptions as alt text, and it hands
-over a document tree (its JSON AST) rather than HTML that a second converter
-would have to turn back into Markdown. Pandoc runs in ``--sandbox`` mode (no
-file or network access) under a memory and a time limit.
+package is needed. Both pandoc and mammoth read lists, tables, footnotes and
+pictures; pandoc was chosen because mammoth leaves Word equations (OMML) out
+and writes HTML (its Markdown output is deprecated) that a second converter
+would have to turn back into Markdown, while pandoc turns OMML into LaTeX,
+keeps merged cells as row and column spans, and hands over its document tree
+(the JSON AST), which this package writes in the book's dialect. Pandoc runs
+in ``--sandbox`` mode (no file or network access) under a memory and a time
+limit.
 
-The .docx's XML is read here (defusedxml) only for what pandoc does not tell:
-which styles and paragraphs carry an *outline level* (LibreOffice and WPS mark
-headings so without a Heading style, and pandoc then reads them as body text
-or as numbered list items), which styles stand for list levels, which pictures
-are the previews of old equation objects (Equation Editor, MathType, WPS's
-KSEE) that cannot become LaTeX, and whether there are comments, tracked
-changes or page headers that do not come over. No text is converted from it.
+What pandoc does not tell (outline levels, old equation objects, comments,
+tracked changes, page headers) is read from the .docx's XML in
+``docx_package``; no text is converted from there.
 
 What the document becomes: one chapter per heading of the chosen level (the
 heading is the chapter's ``title:``, deeper headings move up so the first

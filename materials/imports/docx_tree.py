@@ -348,7 +348,8 @@ class ChapterReader:
             self.report.add(CARRIED, "table", f"table ({size})", self.place, columns=len(specs))
         else:
             merged = any(cell[2] > 1 or cell[3] > 1 for row in _table_rows(table) for cell in row[1])
-            why = "merged cells" if merged else "cells a Markdown table cannot hold (paragraphs, line breaks, footnotes)"
+            why = "merged cells" if merged else \
+                "cells a Markdown table cannot hold (paragraphs, line breaks, footnotes)"
             self.report.add(CHANGED, "table.html", f"table ({size}) with {why}: written as an HTML table",
                             self.place, columns=len(specs), merged=merged)
         return [table]
