@@ -13,6 +13,22 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, "../server/static/vendor/editor");
 fs.mkdirSync(out, { recursive: true });
 
+// The platform's pages allow no inline style (CSP style-src 'self'). CodeMirror's styles come from
+// style-mod, which puts them in a <style> element on a document and uses a constructed stylesheet
+// (document.adoptedStyleSheets, which the policy allows) only in a shadow root. Use the
+// constructed stylesheet everywhere; fail the build if style-mod changed and the line is gone.
+const constructedStyles = {
+  name: "style-mod-constructed-sheets",
+  setup(build) {
+    build.onLoad({ filter: /style-mod[\\/]src[\\/]style-mod\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, "utf8");
+      const from = "if (!root.head && root.adoptedStyleSheets && win.CSSStyleSheet) {";
+      if (!source.includes(from)) { throw new Error("style-mod changed: review the constructed stylesheet patch in build.mjs"); }
+      return { contents: source.replace(from, "if (root.adoptedStyleSheets && win.CSSStyleSheet) {"), loader: "js" };
+    });
+  },
+};
+
 const common = { bundle: true, minify: true, legalComments: "none", metafile: true, target: ["es2020"], logLevel: "warning" };
 const js = await esbuild.build({
   ...common,
@@ -20,6 +36,7 @@ const js = await esbuild.build({
   outfile: path.join(out, "editor.js"),
   format: "iife",
   globalName: "JointbookEditor",
+  plugins: [constructedStyles],
 });
 const css = await esbuild.build({
   ...common,

@@ -176,7 +176,7 @@ const cellAttrs = function () {
   return {
     ...this.parent(),
     align: { default: null, parseHTML: (el) => el.getAttribute("data-align") || el.style.textAlign || null,
-      renderHTML: (a) => (a.align ? { "data-align": a.align, style: "text-align: " + a.align } : {}) },
+      renderHTML: (a) => (a.align ? { "data-align": a.align } : {}) },
     ...mdAttrs({ lpad: null, rpad: null }),
   };
 };

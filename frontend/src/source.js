@@ -74,7 +74,8 @@ export class SourceEditor {
       const before = state.sliceDoc(Math.max(0, from - 2), from);
       const after = state.sliceDoc(to, to + 2);
       const lead = from === 0 || before === "\n\n" ? "" : before.endsWith("\n") ? "\n" : "\n\n";
-      const trail = to === state.doc.length ? "\n" : after === "\n\n" ? "" : after.startsWith("\n") ? "\n" : "\n\n";
+      const restBlank = /^\s*$/.test(state.sliceDoc(to));
+      const trail = to === state.doc.length ? "\n" : restBlank || after === "\n\n" ? "" : after.startsWith("\n") ? "\n" : "\n\n";
       text = lead + text + trail;
       shift = lead.length;
     }

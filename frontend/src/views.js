@@ -35,12 +35,15 @@ export function imageUrl(src) { return config.imageUrl(src); }
 
 export function renderMath(el, tex, display) {
   el.textContent = "";
+  el.classList.remove("math-error");
   const katex = typeof window !== "undefined" && window.katex;
   if (!katex) { el.textContent = display ? "$$" + tex + "$$" : "$" + tex + "$"; return; }
   try {
-    katex.render(tex, el, { throwOnError: false, displayMode: display, output: "htmlAndMathml" });
+    katex.render(tex, el, { throwOnError: true, displayMode: display, output: "htmlAndMathml" });
   } catch (e) {
+    // a formula being typed may not be TeX yet: shown as written (KaTeX's own error view uses an inline style)
     el.textContent = tex;
+    el.classList.add("math-error");
   }
 }
 
@@ -415,7 +418,9 @@ export function inlineImageView({ node, getPos, editor }) {
     render: (dom, n) => {
       dom.textContent = "";
       const w = imageWidth(n.attrs.attrs);
-      dom.append(h("img", { src: imageUrl(n.attrs.src), alt: n.attrs.alt, style: w ? "width:" + w + "px" : null }));
+      const img = h("img", { src: imageUrl(n.attrs.src), alt: n.attrs.alt });
+      if (w) { img.style.width = w + "px"; }
+      dom.append(img);
     },
     panel: (n) => ({ label: t("imageAlt", "Describe the image"), value: n.attrs.alt, apply: (v) => ({ alt: v.replace(/[[\]]/g, "") }) }),
   });

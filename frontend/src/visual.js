@@ -54,6 +54,8 @@ export class VisualEditor {
       editorProps: {
         attributes: { class: "visual-doc md-content", role: "textbox", "aria-multiline": "true", "aria-label": opts.label || "", spellcheck: "true" },
         handlePaste: (view, event) => this.paste(event),
+        // what a spreadsheet or word processor puts around its HTML (styles, metadata) is not text
+        transformPastedHTML: (html) => html.replace(/<style[\s\S]*?<\/style>|<meta[^>]*>|<link[^>]*>|<!--[\s\S]*?-->/gi, ""),
         handleDrop: (view, event) => this.drop(view, event),
       },
       onUpdate: () => { if (opts.onChange) { opts.onChange(); } },

@@ -272,9 +272,9 @@ export class BookMarkdown {
     this.fresh = new WeakMap();
     const lines = text.split("\n");
     const blocks = splitBlocks(lines, {});
-    if (!blocks.length) {
-      this.lead = text;
-      this.trail = "";
+    if (!blocks.length) {  // only blank lines: what the author writes goes before them
+      this.lead = "";
+      this.trail = text;
       return { type: "doc", content: [{ type: "paragraph" }] };
     }
     const first = blocks[0].start, last = blocks[blocks.length - 1].end;
@@ -300,7 +300,8 @@ export class BookMarkdown {
   // ---------------------------------------------------------------- reading
 
   sequence(lines, blocks, ctx) {
-    const out = blocks.map((b) => this.block(lines, b, ctx));
+    // a list item's first block is its text (ProseMirror: paragraph first), never a figure
+    const out = blocks.map((b, k) => this.block(lines, b, k === 0 && ctx.inItem ? { ...ctx, first: true } : ctx));
     blocks.forEach((b, k) => {
       const entry = this.origin.get(out[k].attrs.oid);
       const next = blocks[k + 1];
@@ -338,7 +339,14 @@ export class BookMarkdown {
   read(lines, b, src, ctx) {
     const own = lines.slice(b.start, b.end);
     switch (b.kind) {
-      case "paragraph": return { type: "paragraph", content: parseInline(src) };
+      case "paragraph": {
+        const content = parseInline(src);
+        // a picture alone in its paragraph is a figure: a block with its description, caption and width
+        if (!ctx.first && content.length === 1 && content[0].type === "image" && !content[0].marks) {
+          return { type: "figure", attrs: { ...content[0].attrs, caption: null, html: null, indent: null } };
+        }
+        return { type: "paragraph", content };
+      }
       case "heading": return this.readHeading(own, b);
       case "hr": return { type: "horizontalRule", attrs: { raw: src } };
       case "code": return this.readCode(own);

@@ -1,0 +1,398 @@
+"""The chapter editor's visual and source modes, in a real Chromium.
+
+The editor bundle (server/static/vendor/editor) runs in a bare page (tests/editor/harness) served
+by a small local server: the platform's static files plus Markdown rendering by the platform's one
+pipeline (materials.rendering). What is checked is what an author would notice: opening a chapter
+and switching modes changes no byte, and each edit writes exactly the Markdown it should.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from materials.frontmatter import split_front_matter
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = sorted((ROOT / "tests" / "editor_corpus").glob("*.md"))
+STARTER = sorted((ROOT / "materials" / "starter" / "library" / "books").glob("*/chapters/**/*.md"))
+BRAKE = ROOT / "materials/starter/library/books/locomotive-maintenance/chapters/03-brake-test.md"
+
+_spec = importlib.util.spec_from_file_location("editor_harness", Path(__file__).parent / "harness" / "server.py")
+harness_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness_server)
+
+
+def textarea_text(path: Path) -> str:
+    """A chapter's body as the chapter page's textarea holds it (HTML drops the newline that opens a textarea)."""
+    _, body, _ = split_front_matter(path.read_text(encoding="utf-8"))
+    return body[1:] if body.startswith("\n") else body
+
+
+@pytest.fixture(scope="module")
+def harness():
+    with harness_server.serving() as base:
+        yield base
+
+
+@pytest.fixture
+def editor(page, harness):
+    """Open the harness; ``editor(text)`` starts the chapter editor over ``text`` and returns the page."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+
+    def start(text: str, person: str = "teacher"):
+        page.goto(harness + "/")
+        page.wait_for_function("window.JointbookEditor && window.harness && window.katex")
+        page.evaluate("([t, p]) => harness.start(t, {person: p})", [text, person])
+        return page
+
+    start.problems = problems
+    yield start
+    assert problems == [], "the page reported errors (a CSP violation is one)"
+
+
+def markdown(page) -> str:
+    return page.evaluate("harness.markdown()")
+
+
+def field(page) -> str:
+    return page.evaluate("harness.field()")
+
+
+def mode(page, name: str) -> None:
+    page.click(f"button.jb-mode[data-mode={name}]")
+    expect(page.locator(f".jb-editor[data-mode={name}]")).to_be_visible()
+
+
+def tool(page, name: str) -> None:
+    page.click(f".md-toolbar button[data-md={name}]")
+
+
+# ---------------------------------------------------------------------------------- round trip
+
+@pytest.mark.parametrize("path", CORPUS + STARTER, ids=lambda p: p.parent.name + "/" + p.name)
+def test_opening_switching_modes_and_saving_leaves_the_text_byte_identical(editor, path):
+    text = textarea_text(path) if path in STARTER else path.read_text(encoding="utf-8")
+    page = editor(text)
+    expect(page.locator(".jb-visual .ProseMirror")).to_be_visible()
+    assert markdown(page) == text
+    assert field(page) == text
+    mode(page, "source")
+    assert markdown(page) == text
+    assert field(page) == text
+    mode(page, "visual")
+    assert markdown(page) == text
+    page.click("#save")
+    assert page.evaluate("window.submitted") == text
+
+
+def test_the_starter_course_is_all_visual(editor):
+    for path in STARTER:
+        page = editor(textarea_text(path))
+        expect(page.locator(".jb-visual .ProseMirror")).to_be_visible()
+        assert page.locator(".md-protected").count() == 0, path.name
+
+
+def test_constructs_the_visual_mode_cannot_show_are_protected_and_rendered_by_the_platform(editor):
+    page = editor((ROOT / "tests/editor_corpus/05-images-html.md").read_text(encoding="utf-8"))
+    protected = page.locator(".md-protected")
+    expect(protected).to_have_count(7)  # grid cards div, details, comment, html table, quote, indented code, <p>
+    details = protected.filter(has_text="HTML 的折叠块")
+    expect(details.locator("details summary")).to_have_text("HTML 的折叠块")  # rendered, not shown as source
+    expect(page.locator(".jb-visual figure.image-figure")).to_have_count(4)
+    expect(page.locator(".jb-visual .math-block .katex")).to_have_count(1)  # \begin{align} is typeset
+
+
+def test_nested_constructs_are_shown_as_the_students_see_them(editor):
+    page = editor((ROOT / "tests/editor_corpus/03-containers.md").read_text(encoding="utf-8"))
+    box = page.locator(".jb-visual .admonition").filter(has_text="表后的段落。")
+    expect(box.locator(".admonition-title-input")).to_have_value("表格在提示里")
+    expect(box.locator("table td").filter(has_text="电子制动阀")).to_be_visible()
+    expect(box.locator("table .math-inline .katex")).to_be_visible()
+    tabs = page.locator(".jb-visual .md-tabs").first
+    expect(tabs.locator("[role=tab]")).to_have_text(["学校视角", "企业视角", "紧挨着的标签"])
+    expect(tabs.locator("ol li")).to_have_count(2)
+    tabs.locator("[role=tab]", has_text="企业视角").click()
+    expect(tabs.locator(".md-tab-active .code-block code")).to_have_text('echo "手比、眼看、口呼"')
+    expect(page.locator(".jb-visual .md-protected")).to_have_count(0)
+    assert markdown(page) == (ROOT / "tests/editor_corpus/03-containers.md").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------------------------- visual edits
+
+def test_typing_in_a_paragraph_changes_only_that_paragraph(editor):
+    text = textarea_text(BRAKE)
+    page = editor(text)
+    paragraph = page.locator(".jb-visual p", has_text="HXD3 型机车每轴装有单元制动器")
+    paragraph.click(position={"x": 1, "y": 5})
+    page.keyboard.press("Home")
+    page.keyboard.type("新增：")
+    expected = text.replace("HXD3 型机车每轴装有单元制动器", "新增：HXD3 型机车每轴装有单元制动器")
+    assert markdown(page) == expected
+    assert field(page) == expected
+
+
+def test_adding_a_table_row_writes_one_new_row_and_nothing_else(editor):
+    text = textarea_text(BRAKE)
+    page = editor(text)
+    expect(page.locator(".md-toolbar button[data-md=addRow]")).to_be_hidden()
+    page.locator(".jb-visual td", has_text="RIM").click()
+    tool(page, "addRow")
+    page.keyboard.press("ArrowDown")  # into the new row's first cell
+    page.keyboard.type("BCU")
+    page.keyboard.press("Tab")
+    page.keyboard.type("制动控制单元")
+    row = "| RIM | 继电器接口模块 | 连接机车控制电路，输出惩罚制动等信号 |"
+    assert markdown(page) == text.replace(row, row + "\n| BCU | 制动控制单元 |  |")
+
+
+def test_a_warning_inserted_from_the_toolbar_has_its_text_selected_to_be_typed_over(editor):
+    page = editor("第一段。\n")
+    page.locator(".jb-visual p").click()
+    tool(page, "warning")
+    page.keyboard.type("必须先停电、验电、接地。")
+    assert markdown(page) == '第一段。\n\n!!! warning "警告"\n    必须先停电、验电、接地。\n'
+
+
+def test_an_admonition_type_title_and_folding_are_changed_in_place(editor):
+    page = editor('!!! note "注意"\n    内容。\n')
+    box = page.locator(".jb-visual .admonition")
+    box.locator("select").first.select_option("danger")
+    box.locator("input.admonition-title-input").fill("危险：高压")
+    box.locator("select").nth(1).select_option("???")
+    assert markdown(page) == '??? danger "危险：高压"\n    内容。\n'
+
+
+def test_a_formula_from_the_toolbar_is_typeset_and_written_as_dollar_math(editor):
+    page = editor("制动距离为。\n")
+    page.locator(".jb-visual p").click()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    tool(page, "math")
+    panel = page.locator(".atom-panel")
+    expect(panel).to_be_visible()
+    page.keyboard.type("S_z = S_k + S_e")
+    expect(panel.locator(".atom-preview .katex")).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(panel).to_be_hidden()
+    expect(page.locator(".jb-visual .math-inline .katex")).to_be_visible()
+    assert markdown(page) == "制动距离为$S_z = S_k + S_e$。\n"
+
+
+def test_marks_lists_and_keys_from_the_toolbar(editor):
+    page = editor("\n")
+    page.locator(".jb-visual .ProseMirror").click()
+    tool(page, "h2")
+    page.keyboard.type("试验步骤")
+    page.keyboard.press("Enter")
+    tool(page, "ol")
+    page.keyboard.type("按下")
+    tool(page, "bold")
+    page.keyboard.type("制动")
+    tool(page, "bold")
+    page.keyboard.type("按钮")
+    page.keyboard.press("Enter")
+    page.keyboard.type("水的化学式是 H")
+    tool(page, "sub")
+    page.keyboard.type("2")
+    tool(page, "sub")
+    page.keyboard.type("O，按 ")
+    tool(page, "keys")
+    page.keyboard.type("ctrl+s")
+    page.keyboard.press("Enter")
+    assert markdown(page) == "## 试验步骤\n\n1. 按下**制动**按钮\n2. 水的化学式是 H~2~O，按 ++ctrl+s++\n"
+
+
+def test_a_table_pasted_from_a_spreadsheet_becomes_a_markdown_table(editor):
+    page = editor("下表列出易损件：\n")
+    page.locator(".jb-visual p").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    excel = ('<html xmlns:o="urn:schemas-microsoft-com:office:office"><head><style>td {mso-number-format:General}</style></head>'
+             '<body><table border=0 cellpadding=0 cellspacing=0 width=216><col width=72 span=3>'
+             '<tr height=19><td height=19 class=xl65 width=72>部件</td><td class=xl65 width=72>数量</td><td width=72>周期</td></tr>'
+             '<tr height=19><td height=19>闸瓦</td><td align=right>8</td><td>每月</td></tr>'
+             '<tr height=19><td height=19>滤网 | 总风</td><td align=right>2</td><td>每季</td></tr></table></body></html>')
+    page.evaluate("""html => {
+        const data = new DataTransfer();
+        data.setData('text/html', html);
+        data.setData('text/plain', '部件\\t数量\\t周期');
+        document.querySelector('.jb-visual .ProseMirror').dispatchEvent(
+            new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+    }""", excel)
+    expect(page.locator(".jb-visual table td", has_text="闸瓦")).to_be_visible()
+    assert markdown(page) == ("下表列出易损件：\n\n| 部件 | 数量 | 周期 |\n|---|---|---|\n| 闸瓦 | 8 | 每月 |\n"
+                              "| 滤网 \\| 总风 | 2 | 每季 |\n")
+
+
+def test_an_image_from_the_picker_gets_alt_text_width_and_a_line_of_its_own(editor, tmp_path):
+    picture = tmp_path / "pantograph.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    page = editor("受电弓的结构如下。\n")
+    page.locator(".jb-visual p").click()
+    tool(page, "image")  # opens the file picker
+    page.set_input_files("#image-file", str(picture))
+    alt = page.locator(".jb-visual figure .figure-alt")
+    expect(alt).to_be_focused()
+    page.keyboard.type("受电弓结构示意图")
+    page.locator(".jb-visual figure .figure-width").fill("300")
+    page.locator(".jb-visual figure .figure-caption").fill("图 4-1 受电弓结构")
+    assert markdown(page) == ('受电弓的结构如下。\n\n<figure markdown="span">\n  ![受电弓结构示意图](../assets/pantograph.png){ width="300" }\n'
+                              '  <figcaption>图 4-1 受电弓结构</figcaption>\n</figure>\n')
+    page.locator(".jb-visual figure .figure-caption").fill("")
+    assert markdown(page) == '受电弓的结构如下。\n\n![受电弓结构示意图](../assets/pantograph.png){ width="300" }\n'
+
+
+def test_a_link_to_another_chapter_is_picked_by_its_title(editor):
+    page = editor("详见制动试验。\n")
+    paragraph = page.locator(".jb-visual p")
+    paragraph.click()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    for _ in range(4):
+        page.keyboard.press("Shift+ArrowLeft")  # 制动试验
+    tool(page, "chapterLink")
+    dialog = page.locator("dialog.jb-dialog")
+    dialog.get_by_label("章节").select_option(label="受电弓的检查与维护")
+    dialog.get_by_role("button", name="确定").click()
+    expect(dialog).to_have_count(0)
+    assert markdown(page) == "详见[制动试验](parts/04-pantograph.md)。\n"
+
+
+def test_a_footnote_and_a_definition_from_the_toolbar(editor):
+    page = editor("定压\n")
+    page.locator(".jb-visual p").click()
+    page.keyboard.press("End")
+    tool(page, "footnote")
+    page.keyboard.type("以货物列车为例。")
+    assert markdown(page) == "定压[^1]\n\n[^1]: 以货物列车为例。\n"
+
+
+def test_a_protected_block_is_edited_as_markdown_in_place_and_the_rest_is_kept(editor):
+    text = (ROOT / "tests/editor_corpus/05-images-html.md").read_text(encoding="utf-8")
+    page = editor(text)
+    block = page.locator(".md-protected").filter(has_text="HTML 的折叠块")
+    expect(block.locator("details")).to_be_attached()
+    block.get_by_role("button", name="以 Markdown 编辑").click()
+    source = block.locator("textarea")
+    expect(source).to_be_focused()
+    assert source.input_value() == "<details>\n<summary>HTML 的折叠块</summary>\n\n里面是 **Markdown**。\n\n</details>"
+    page.keyboard.press("Control+End")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("End")
+    page.keyboard.type("再加一句。")
+    assert markdown(page) == text.replace("里面是 **Markdown**。", "里面是 **Markdown**。再加一句。")
+    block.get_by_role("button", name="完成").click()
+    expect(block.locator("details")).to_contain_text("再加一句。")
+
+
+# ---------------------------------------------------------------------------------- source mode
+
+def test_source_toolbar_selects_only_the_placeholder_so_typing_keeps_the_marks(editor):
+    page = editor("")
+    mode(page, "source")
+    page.locator(".jb-source .cm-content").click()
+    tool(page, "bold")
+    page.keyboard.type("严禁")
+    page.keyboard.press("End")
+    tool(page, "h2")
+    page.keyboard.type("安全提示")
+    page.keyboard.press("End")
+    tool(page, "warning")
+    page.keyboard.type("先停电。")
+    assert markdown(page) == '**严禁**\n\n## 安全提示\n\n!!! warning "警告"\n    先停电。\n'
+
+
+def test_source_toolbar_wraps_the_selection(editor):
+    page = editor("")
+    mode(page, "source")
+    page.locator(".jb-source .cm-content").click()
+    page.keyboard.type("总风缸压力")
+    page.keyboard.press("Shift+Home")
+    tool(page, "mark")
+    page.keyboard.press("End")
+    page.keyboard.type("。")
+    assert markdown(page) == "==总风缸压力==。"
+
+
+def test_a_picture_in_source_mode_comes_after_a_blank_line_with_its_alt_text_to_type(editor, tmp_path):
+    picture = tmp_path / "wheel.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    page = editor("轮对踏面检查：")
+    mode(page, "source")
+    page.locator(".jb-source .cm-content").click()
+    page.keyboard.press("Control+End")
+    tool(page, "image")
+    page.set_input_files("#image-file", str(picture))
+    expect(page.locator(".jb-source .cm-content")).to_contain_text("wheel.png")
+    page.keyboard.type("轮对踏面")
+    assert markdown(page) == "轮对踏面检查：\n\n![轮对踏面](../assets/wheel.png)\n"
+
+
+# ---------------------------------------------------------------------------------- keyboard, modes
+
+def test_the_toolbar_is_one_tab_stop_with_arrow_keys_inside(editor):
+    page = editor("正文。\n")
+    page.locator("button.jb-mode[data-mode=source]").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.md") == "h2"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.md") == "h3"
+    page.keyboard.press("End")
+    assert page.evaluate("document.activeElement.dataset.md") == "image"
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement.dataset.md") == "h2"
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Tab")  # out of the toolbar, into the text
+    assert page.evaluate("document.activeElement.classList.contains('ProseMirror')")
+    page.keyboard.press("Shift+Tab")  # back: to the button used last
+    assert page.evaluate("document.activeElement.dataset.md") == "image"
+    tabbable = page.evaluate("[...document.querySelectorAll('.md-toolbar button')].filter(b => b.tabIndex === 0).length")
+    assert tabbable == 1
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+
+
+def test_a_new_author_starts_in_visual_mode_and_the_choice_is_remembered_per_person(editor, harness):
+    page = editor("正文。\n", person="wang")
+    expect(page.locator(".jb-editor[data-mode=visual]")).to_be_visible()
+    expect(page.locator("button.jb-mode[data-mode=visual]")).to_have_attribute("aria-pressed", "true")
+    mode(page, "source")
+    editor("正文。\n", person="wang")
+    expect(page.locator(".jb-editor[data-mode=source]")).to_be_visible()
+    expect(page.locator(".jb-source .cm-content")).to_have_text("正文。")
+    editor("正文。\n", person="li")
+    expect(page.locator(".jb-editor[data-mode=visual]")).to_be_visible()
+
+
+def test_text_changed_outside_the_editor_is_shown(editor):
+    """A draft restored by the page sets the form field: both modes show it."""
+    page = editor("旧的。\n")
+    page.evaluate("""() => { const b = document.getElementById('body'); b.value = '恢复的 **草稿**。\\n';
+                       b.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    expect(page.locator(".jb-visual strong")).to_have_text("草稿")
+    assert markdown(page) == "恢复的 **草稿**。\n"
+    mode(page, "source")
+    assert markdown(page) == "恢复的 **草稿**。\n"
+
+
+def test_only_edited_blocks_are_rewritten_when_the_text_has_unusual_spacing(editor):
+    text = "段落一\n\n\n\n段落二  \n继续\n\n- a\n-   b\n\n|a|b|\n|-|-|\n|1|2|\n"
+    page = editor(text)
+    page.locator(".jb-visual p", has_text="段落一").click()
+    page.keyboard.press("End")
+    page.keyboard.type("！")
+    assert markdown(page) == text.replace("段落一", "段落一！")
+    page.locator(".jb-visual td", has_text="2").click()
+    page.keyboard.press("End")
+    page.keyboard.type("0")
+    assert markdown(page) == text.replace("段落一", "段落一！").replace("|1|2|", "|1|20|")
+    assert re.search(r"-   b", markdown(page))
