@@ -34,7 +34,7 @@ from typing import Iterable
 from ..books import BookConfig, Part
 from ..frontmatter import FrontMatter, parse_chapter, serialize_chapter
 from ..paths import fold, validate_book_slug
-from ..repository import Write
+from ..changes import Write
 from ..text import normalise_text
 from ..yamlfile import dump_yaml, load_yaml
 from . import dialect
