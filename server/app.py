@@ -36,7 +36,8 @@ from server.config import load_config
 from server.database import MAX_INTEGER, engine, init_database
 from server.errors import init_errors
 from server.i18n import init_i18n
-from server.jobs.queue import start_runner
+from server.jobs.queue import init_queue
+from server.jobs.workers import start_consumer
 from server.migrations import upgrade
 from server.permissions import check_every_view_declares
 from server.security import check_csrf, init_security, refuse_unstorable_text
@@ -96,6 +97,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_database(app)
     if app.config["RUN_MIGRATIONS"]:
         upgrade(engine(app))
+    init_queue(app)
     init_i18n(app)
     init_security(app)
     init_login_lockout(app)
@@ -113,6 +115,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     check_every_view_declares(app)
 
     if app.config["START_JOB_RUNNER"]:
-        start_runner(app)
+        start_consumer(app)
     return app
 

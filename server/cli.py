@@ -1,4 +1,5 @@
-"""The ``jointbook`` command: serve the platform, create the library, manage accounts.
+"""The ``jointbook`` command: serve the platform, run the task queue's workers, create the library,
+manage accounts.
 
 Building and releasing sites (``jointbook build`` / ``release``) live with
 their domain, in ``server.sites.commands``.
@@ -58,23 +59,31 @@ def _serve_on(sock: socket.socket, app: Flask, threads: int) -> None:
                    max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) + 1024 * 1024)
 
 
-def _worker(ctx: click.Context, sock: socket.socket, threads: int) -> None:
-    """One worker process: its own app (engine, job runner) serving the shared socket."""
+def _web_process(ctx: click.Context, sock: socket.socket, threads: int) -> None:
+    """One web process: its own app (engine) serving the shared socket."""
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    app = _app(ctx, RUN_MIGRATIONS=False, START_JOB_RUNNER=True)
+    app = _app(ctx, RUN_MIGRATIONS=False)
     _serve_on(sock, app, threads)
+
+
+def _jobs_process(ctx: click.Context) -> None:
+    """The process of the task queue's workers beside the web processes: the one consumer of this machine."""
+    from server.jobs.workers import run_workers
+
+    app = _app(ctx, RUN_MIGRATIONS=False)
+    run_workers(app, interrupt=False, wait_for_queue=True, announce=click.echo)  # the parent decides too
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=int, default=None, help="Processes (default: WORKERS setting, up to 4).")
+@click.option("--workers", type=int, default=None, help="Web processes (default: WORKERS setting, up to 4).")
 @click.option("--threads", type=int, default=None, help="Threads per process (default: THREADS setting, 8).")
 @click.option("--no-starter", is_flag=True, help="Create an empty library instead of the starter course.")
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None, no_starter: bool) -> None:
-    """Run the platform with waitress (creates instance/ on first run)."""
+    """Run the platform with waitress, and the task queue's workers beside it (creates instance/ on first run)."""
     from server.first_run import prepare_instance
 
     app = _app(ctx)  # migrates the database
@@ -98,14 +107,6 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
     sys.stdout.flush()
     app.extensions["jointbook.engine"].dispose()
     _warm_up()
-
-    if workers == 1:
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-        from server.jobs.queue import start_runner
-
-        start_runner(app)
-        _serve_on(sock, app, threads)
-        return
     _supervise(ctx, sock, workers, threads)
 
 
@@ -118,18 +119,24 @@ def _warm_up() -> None:
 
 
 def _supervise(ctx: click.Context, sock: socket.socket, workers: int, threads: int) -> None:
-    """Pre-fork: N children accept on the same socket; one that dies is replaced."""
-    children: set[int] = set()
+    """Pre-fork: N web children accept on the same socket, one more runs the task queue's workers;
+    a child that dies is replaced by one of its kind. Forked before any thread starts in this process."""
+    children: dict[int, str] = {}
     stopping = False
 
-    def spawn() -> None:
+    def spawn(kind: str) -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                _worker(ctx, sock, threads)
+                if kind == "web":
+                    _web_process(ctx, sock, threads)
+                else:
+                    sock.close()
+                    _jobs_process(ctx)
             finally:
+                sys.stdout.flush()
                 os._exit(0)
-        children.add(pid)
+        children[pid] = kind
 
     def stop(*_: Any) -> None:
         nonlocal stopping
@@ -142,8 +149,9 @@ def _supervise(ctx: click.Context, sock: socket.socket, workers: int, threads: i
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    spawn("jobs")
     for _ in range(workers):
-        spawn()
+        spawn("web")
     while children:
         try:
             pid, _status = os.wait()
@@ -151,10 +159,31 @@ def _supervise(ctx: click.Context, sock: socket.socket, workers: int, threads: i
             break
         except InterruptedError:  # pragma: no cover - PEP 475 retries for us
             continue
-        children.discard(pid)
+        kind = children.pop(pid, "web")
         if not stopping:
-            time.sleep(0.5)  # a worker crashing at start must not spin the CPU
-            spawn()
+            time.sleep(0.5)  # a child crashing at start must not spin the CPU
+            spawn(kind)
+
+
+# ---------------------------------------------------------------- worker
+
+@main.command()
+@click.option("--workers", type=int, default=None, help="Threads running jobs (default: JOB_WORKERS setting, 2).")
+@click.pass_context
+def worker(ctx: click.Context, workers: int | None) -> None:
+    """Run the task queue's workers alone, until SIGTERM or Ctrl-C (another host: the same DATABASE_URL,
+    REDIS_URL, library and sites; with the SQLite queue, only where no `jointbook serve` runs)."""
+    import logging
+
+    from server.jobs.workers import QueueBusy, run_workers
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = _app(ctx)
+    try:
+        run_workers(app, workers, announce=click.echo)
+    except QueueBusy as error:
+        raise click.ClickException(f"{error}; with the SQLite queue one consumer serves a machine "
+                                   "(jointbook serve runs one). Set REDIS_URL to share a queue between hosts.")
 
 
 # ---------------------------------------------------------------- init

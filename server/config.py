@@ -40,6 +40,9 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SMTP_FROM": str,
     "SMTP_STARTTLS": bool,
     "JOB_POLL_SECONDS": float,
+    "JOB_WORKERS": int,
+    "JOB_SHUTDOWN_SECONDS": float,
+    "QUEUE_NAME": str,
     "GIT_TIMEOUT": float,
 }
 
@@ -77,7 +80,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         # Failed sign-ins before a lockout, per user name as typed and per address (a school behind one NAT).
         "LOGIN_FAILURES_PER_ACCOUNT": "10 per 15 minutes",
         "LOGIN_FAILURES_PER_ADDRESS": "50 per 15 minutes",
-        "REDIS_URL": None,  # when set, login failures are counted there instead of in the database
+        "REDIS_URL": None,  # when set, login failures are counted there, and the task queue lives there
         "SESSION_COOKIE_SECURE": False,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -93,10 +96,13 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_PASSWORD": None,
         "SMTP_FROM": None,
         "SMTP_STARTTLS": True,
-        "JOB_POLL_SECONDS": 1.0,
+        "JOB_POLL_SECONDS": 1.0,  # an idle SQLite queue is read this often (Redis wakes its workers at once)
+        "JOB_WORKERS": 2,  # threads running jobs, per consumer (one per machine under `jointbook serve`)
+        "JOB_SHUTDOWN_SECONDS": 30.0,  # on SIGTERM, how long running jobs may take to finish
+        "QUEUE_NAME": "jointbook",  # instances sharing one Redis need different names
         "GIT_TIMEOUT": DEFAULT_TIMEOUT,  # seconds any one git command of the library may run
         "RUN_MIGRATIONS": True,
-        "START_JOB_RUNNER": False,
+        "START_JOB_RUNNER": False,  # queue workers as threads of this process (tests, benchmarks)
     }
     toml_file = instance / "config.toml"
     if toml_file.is_file():

@@ -42,7 +42,8 @@ def init_database(app: Flask) -> None:
     """Attach an engine and a session factory to ``app``; close sessions after each request."""
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["jointbook.engine"] = engine
-    app.extensions["jointbook.sessions"] = sessionmaker(engine, expire_on_commit=False)
+    # A session knows its app: a job queued through it goes on that app's task queue.
+    app.extensions["jointbook.sessions"] = sessionmaker(engine, expire_on_commit=False, info={"app": app})
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

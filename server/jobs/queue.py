@@ -1,24 +1,29 @@
-"""Work done off the request: site builds and anything else slow.
+"""Work done off the request (checks, previews, site builds, mail) on a task queue: huey.
 
-A job is a row in the database (kind, JSON payload, status, log, duration).
-``enqueue`` adds one; every server process runs a ``JobRunner`` thread that
-claims queued jobs with ``UPDATE ... WHERE id=? AND status='queued'`` and
-checks the row count, so two processes never run the same job.
+A job is a row in the database (kind, JSON payload, status, log, duration): what
+the jobs pages show, and the truth about it. ``enqueue`` adds the row and puts a
+huey task carrying its id on the queue; the worker that receives the task claims
+the row (exactly one worker wins, ``server.jobs.leases``) and runs the handler
+registered for its kind.
 
-A claimed job holds a lease (``lease_until``, ``JOB_LEASE_SECONDS``, 60 s by
-default) that a thread of its runner renews while the handler works, saving
-the log so far each time. A process that is killed stops renewing: once the
-lease ends, any runner takes the job again, up to its ``max_attempts``
-(``JOB_MAX_ATTEMPTS``, 3), and then marks it failed, "the worker stopped while
-running this job". The attempt number fences the outcome: a runner that lost
-its lease (a database away for longer than the lease) cannot overwrite what
-the next one did. Leases compare the clocks of the hosts that run jobs, which
-must agree to well within a lease. A handler raises ``Superseded`` when its
-work is no longer wanted (the change request moved on): the job ends
-``cancelled``. ``enqueue(..., supersedes=prefix)`` cancels the queued jobs it
-replaces.
+Why huey rather than RQ, Dramatiq or Procrastinate: it alone has an embedded
+storage, SQLite (``instance/queue.db``), so the README's first command on a
+fresh machine needs no broker, and the same tasks go through Redis
+(``REDIS_URL``) when workers on several hosts share one queue. RQ and Dramatiq
+need a Redis or RabbitMQ server on every installation; Procrastinate needs
+PostgreSQL, not the SQLite default. Huey's own retries and results are not
+used: the row's lease and attempts survive a worker that is killed, which a
+message on a queue cannot.
 
-A later part registers what a kind of job does::
+A lost message (a queue flushed, Redis restarted) loses no job: the sweep
+(``recover``, when workers start and every minute) sends again the jobs queued
+for longer than a lease and puts back in the queue the running jobs whose
+worker died. A duplicated message runs nothing twice. A handler raises
+``Superseded`` when its work is no longer wanted (the change request moved
+on): the job ends ``cancelled``. ``enqueue(..., supersedes=prefix)`` cancels
+the queued jobs it replaces.
+
+What a kind of job does is registered with its domain::
 
     from server.jobs.queue import job_kind, JobContext
 
@@ -27,31 +32,34 @@ A later part registers what a kind of job does::
         job.log(f"building {job.payload['book']}")
         ...
         return {"url": "/sites/..."}        # stored as the job's result
+
+Who takes the tasks off the queue: ``server.jobs.workers``.
 """
 
 
 from __future__ import annotations
 import logging
-import os
-import socket
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Callable
-from flask import Flask, current_app, has_app_context
 from datetime import datetime, timedelta
-from sqlalchemy import and_, or_, select, update
+from pathlib import Path
+from typing import Any, Callable
+from flask import Flask
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
+from huey.signals import SIGNAL_INTERRUPTED
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from server.database import new_session, utcnow
+from server.jobs.leases import (
+    MAX_ATTEMPTS, STOPPED, LeaseKeeper, claim, end_lease, fail_abandoned, held, lease_of, requeue_abandoned,
+)
 from server.jobs.models import Job
 
 
 log = logging.getLogger(__name__)
-WORKER = f"{socket.gethostname()}:{os.getpid()}"
-LEASE_SECONDS = 60.0
-MAX_ATTEMPTS = 3
-STOPPED = "the worker stopped while running this job"
+QUEUE = "jointbook.queue"
 
 
 class Superseded(Exception):
@@ -92,9 +100,10 @@ def enqueue(
     session: Session, kind: str, payload: dict[str, Any] | None = None, *, key: str | None = None,
     created_by: int | None = None, max_attempts: int | None = None, supersedes: str | None = None,
 ) -> Job:
-    """Queue a job (committed). With ``key``, a queued or running job of the same kind and key is reused
-    (one whose runner died on its last attempt is failed first, so it blocks nothing). With
-    ``supersedes`` (a key prefix), queued jobs of the kind whose key starts with it are cancelled."""
+    """Queue a job (committed) and send its task. With ``key``, a queued or running job of the same kind
+    and key is reused (one whose worker died on its last attempt is failed first, so it blocks nothing).
+    With ``supersedes`` (a key prefix), queued jobs of the kind whose key starts with it are cancelled."""
+    app: Flask = session.info["app"]
     if key is not None:
         fail_abandoned(session)
         existing = session.scalar(
@@ -103,8 +112,7 @@ def enqueue(
         if existing is not None:
             return existing
     if max_attempts is None:
-        max_attempts = int(current_app.config.get("JOB_MAX_ATTEMPTS", MAX_ATTEMPTS)) if has_app_context() \
-            else MAX_ATTEMPTS
+        max_attempts = int(app.config.get("JOB_MAX_ATTEMPTS", MAX_ATTEMPTS))
     job = Job(kind=kind, payload=payload or {}, key=key, status="queued", log="", created_by=created_by,
               max_attempts=max(1, max_attempts))
     session.add(job)
@@ -117,104 +125,43 @@ def enqueue(
             .values(status="cancelled", finished_at=utcnow(), log=f"superseded by job {job.id}")
         )
     session.commit()
+    _send(app, job.id)
     return job
 
 
-def _lease_over(now: datetime):
-    """Running jobs whose runner stopped renewing (no lease at all: left by a process older than leases)."""
-    return and_(Job.status == "running", or_(Job.lease_until.is_(None), Job.lease_until < now))
+def _send(app: Flask, job_id: int) -> None:
+    """Put "run job ``job_id``" on the queue. The row is already committed: if the queue is away for a
+    moment, the job waits for the sweep to send it again rather than failing the request that made it."""
+    try:
+        queue_of(app).run_job(job_id)
+    except Exception:
+        log.exception("could not send job %s to the task queue; the sweep sends it again", job_id)
 
 
-def claim(session: Session, job_id: int, lease: timedelta = timedelta(seconds=LEASE_SECONDS),
-          now: datetime | None = None) -> bool:
-    """Take ``job_id`` for this process: a queued job, or a running one whose lease ended with attempts
-    left. False if another runner holds it or took it first."""
+def recover(app: Flask, now: datetime | None = None, waiting: timedelta | None = None) -> int:
+    """The sweep: fail the jobs whose worker died on their last attempt, put back in the queue the ones
+    with attempts left, and send again the jobs queued for longer than ``waiting`` (a lease by default;
+    a worker starting sends every queued job, since whatever queue held them before may be gone).
+    Sending twice is harmless: only one worker claims a job. How many jobs were sent."""
     now = now or utcnow()
-    result = session.execute(
-        update(Job)
-        .where(Job.id == job_id, or_(Job.status == "queued", and_(_lease_over(now), Job.attempts < Job.max_attempts)))
-        .values(status="running", started_at=now, worker=WORKER, lease_until=now + lease, attempts=Job.attempts + 1)
-    )
-    session.commit()
-    return result.rowcount == 1
-
-
-def fail_abandoned(session: Session, now: datetime | None = None) -> int:
-    """Mark failed the jobs whose runner stopped during their last allowed attempt; how many."""
-    now = now or utcnow()
-    abandoned = session.execute(
-        select(Job.id, Job.attempts, Job.max_attempts, Job.log)
-        .where(_lease_over(now), Job.attempts >= Job.max_attempts)
-    ).all()
-    failed = 0
-    for job_id, attempts, max_attempts, old_log in abandoned:
-        line = f"{STOPPED} (attempt {attempts} of {max_attempts}): it is not tried again"
-        failed += session.execute(
-            update(Job)
-            .where(Job.id == job_id, Job.attempts == attempts, _lease_over(now))
-            .values(status="failed", finished_at=now, lease_until=None, log="\n".join(filter(None, [old_log, line])))
-        ).rowcount
-    session.commit()
-    return failed
-
-
-def _lease(app: Flask) -> timedelta:
-    return timedelta(seconds=float(app.config.get("JOB_LEASE_SECONDS", LEASE_SECONDS)))
-
-
-def run_next(app: Flask, now: datetime | None = None) -> Job | None:
-    """Claim and run the oldest job that is queued or whose runner died; None when there is nothing to do.
-
-    ``now`` stands for the clock when deciding whose lease has ended (tests pass time this way).
-    """
-    now = now or utcnow()
+    waiting = lease_of(app) if waiting is None else waiting
     with new_session(app) as session:
         fail_abandoned(session, now)
-        candidates = session.scalars(
-            select(Job.id)
-            .where(or_(Job.status == "queued", and_(_lease_over(now), Job.attempts < Job.max_attempts)))
-            .order_by(Job.created_at, Job.id).limit(10)
-        ).all()
-        for job_id in candidates:
-            if claim(session, job_id, _lease(app), now):
-                return _run(app, session, job_id)
-    return None
+        again = requeue_abandoned(session, now)
+        again += session.scalars(select(Job.id).where(Job.status == "queued", Job.created_at <= now - waiting)
+                                 .order_by(Job.created_at, Job.id)).all()
+    for job_id in dict.fromkeys(again):
+        _send(app, job_id)
+    return len(set(again))
 
 
-class _LeaseKeeper(threading.Thread):
-    """Renews the lease of one running job, and saves its log so far, until the handler returns."""
-
-    def __init__(self, app: Flask, job_id: int, attempt: int, context: JobContext):
-        super().__init__(name=f"jointbook-job-{job_id}-lease", daemon=True)
-        self.app, self.job_id, self.attempt, self.context = app, job_id, attempt, context
-        self.lease = _lease(app)
-        self.done = threading.Event()
-
-    def run(self) -> None:
-        while not self.done.wait(self.lease.total_seconds() / 3):
-            try:
-                with new_session(self.app) as session:
-                    kept = session.execute(
-                        update(Job)
-                        .where(*_held(self.job_id, self.attempt))
-                        .values(lease_until=utcnow() + self.lease, log="\n".join(list(self.context.lines)))
-                    ).rowcount == 1
-                    session.commit()
-            except Exception:  # the database away for a moment: try again at the next turn
-                log.exception("could not renew the lease of job %s", self.job_id)
-                continue
-            if not kept:
-                log.warning("job %s lost its lease: another runner took it over", self.job_id)
-                return
-
-    def stop(self) -> None:
-        self.done.set()
-        self.join()
-
-
-def _held(job_id: int, attempt: int) -> tuple:
-    """The job is still this runner's: running, by this process, in this attempt."""
-    return Job.id == job_id, Job.status == "running", Job.worker == WORKER, Job.attempts == attempt
+def run_job(app: Flask, job_id: int) -> Job | None:
+    """What a worker does with a task: claim job ``job_id`` and run it; None when it is not to be run here
+    (another worker holds it, or it is over: done, cancelled, or sent twice)."""
+    with new_session(app) as session:
+        if not claim(session, job_id, lease_of(app)):
+            return None
+        return _run(app, session, job_id)
 
 
 def _run(app: Flask, session: Session, job_id: int) -> Job:
@@ -228,7 +175,7 @@ def _run(app: Flask, session: Session, job_id: int) -> Job:
     started = time.monotonic()
     status, result = "failed", None
     handler = HANDLERS.get(job.kind)
-    keeper = _LeaseKeeper(app, job.id, attempt, context)
+    keeper = LeaseKeeper(app, job.id, attempt, lambda: "\n".join(list(context.lines)))
     keeper.start()
     try:
         if handler is None:
@@ -240,59 +187,82 @@ def _run(app: Flask, session: Session, job_id: int) -> Job:
     except Superseded as reason:
         context.log(f"not run: {reason}")
         status = "cancelled"
-    except Exception:  # a failing job is recorded, never kills the runner
+    except Exception:  # a failing job is recorded, never kills the worker
         context.log(traceback.format_exc())
         log.exception("job %s (%s) failed", job.id, job.kind)
     finally:
         keeper.stop()
     written = session.execute(
         update(Job)
-        .where(*_held(job.id, attempt))
+        .where(*held(job.id, attempt))
         .values(status=status, result=result, log="\n".join(context.lines), finished_at=utcnow(), lease_until=None,
                 duration=round(time.monotonic() - started, 3))
     ).rowcount
     session.commit()
     if not written:
-        log.warning("job %s was taken over by another runner; this run's outcome is dropped", job.id)
+        log.warning("job %s was taken over by another worker; this run's outcome is dropped", job.id)
     session.refresh(job)
     return job
 
 
+# ------------------------------------------------------------------ the application's queue
+
+@dataclass(frozen=True)
+class Queue:
+    """An application's huey, with the task that runs a job."""
+
+    huey: Huey
+    run_job: TaskWrapper  # run_job(job_id) sends the task
+    storage: str  # where the tasks wait, for people: "instance/queue.db" or the Redis address
+
+
+def queue_file(app: Flask) -> Path:
+    """The embedded queue's SQLite file: in the instance directory, beside the database it serves."""
+    return Path(app.config["JOINTBOOK_INSTANCE"]) / "queue.db"
+
+
+def init_queue(app: Flask) -> Queue:
+    """Give ``app`` its task queue: RedisHuey when ``REDIS_URL`` is set, else SqliteHuey in the instance,
+    named ``QUEUE_NAME`` (instances sharing one Redis need different names)."""
+    name = app.config["QUEUE_NAME"]
+    if app.config.get("REDIS_URL"):
+        huey: Huey = RedisHuey(name, url=app.config["REDIS_URL"], results=False)
+        storage = app.config["REDIS_URL"].rpartition("@")[2]  # never the password
+    else:
+        huey = SqliteHuey(name, filename=str(queue_file(app)), results=False)
+        storage = str(queue_file(app))
+
+    @huey.task(name="run_job")
+    def run_job_task(job_id: int) -> int | None:
+        return job_id if run_job(app, job_id) is not None else None
+
+    @huey.periodic_task(crontab(), name="recover_jobs")  # every minute, on every host's scheduler
+    def recover_task() -> None:
+        recover(app)
+
+    @huey.signal(SIGNAL_INTERRUPTED)
+    def end_lease_of_interrupted(_signal: str, task: Any, *_: Any) -> None:
+        if isinstance(task, run_job_task.task_class):
+            end_lease(app, task.args[0])
+
+    queue = Queue(huey, run_job_task, storage)
+    app.extensions[QUEUE] = queue
+    return queue
+
+
+def queue_of(app: Flask) -> Queue:
+    return app.extensions[QUEUE]
+
+
 def run_pending(app: Flask, limit: int | None = None, now: datetime | None = None) -> int:
-    """Run jobs in this thread until none is left (tests, ``jointbook`` commands); ``now`` as in run_next."""
+    """Take the tasks waiting on the app's queue and execute them in this thread, as a worker does, until
+    none is left or ``limit`` jobs ran (tests, benchmarks, commands); how many jobs ran. First a sweep at
+    ``now``, the clock that decides whose lease has ended (tests pass time this way)."""
+    huey = queue_of(app).huey
+    recover(app, now)
     done = 0
-    while limit is None or done < limit:
-        if run_next(app, now) is None:
-            break
-        done += 1
+    while (limit is None or done < limit) and huey.pending_count():
+        task = huey.dequeue()
+        if task is not None and huey.execute(task) is not None:
+            done += 1
     return done
-
-
-class JobRunner(threading.Thread):
-    """Background thread of one server process: polls the database for queued jobs."""
-
-    def __init__(self, app: Flask, poll_seconds: float = 1.0):
-        super().__init__(name="jointbook-jobs", daemon=True)
-        self.app = app
-        self.poll_seconds = poll_seconds
-        self.stopping = threading.Event()
-
-    def run(self) -> None:
-        while not self.stopping.is_set():
-            try:
-                ran = run_next(self.app)
-            except Exception:  # database away for a moment: wait and retry
-                log.exception("job runner could not poll the database")
-                ran = None
-            if ran is None:
-                self.stopping.wait(self.poll_seconds)
-
-    def stop(self) -> None:
-        self.stopping.set()
-
-
-def start_runner(app: Flask) -> JobRunner:
-    runner = JobRunner(app, float(app.config.get("JOB_POLL_SECONDS", 1.0)))
-    runner.start()
-    app.extensions["jointbook.job_runner"] = runner
-    return runner

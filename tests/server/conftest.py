@@ -23,6 +23,7 @@ from werkzeug.security import generate_password_hash
 
 from server.app import create_app
 from server.database import engine, new_session
+from server.jobs.workers import stop_consumer
 from server.accounts.models import Membership, User
 
 PASSWORD = "correct horse battery"
@@ -125,6 +126,7 @@ def make_app(tmp_path, database_url, starter_library, password_hash):
 
     yield build
     for app in apps:
+        stop_consumer(app)  # the queue's workers of START_JOB_RUNNER=True, if a test left them running
         engine(app).dispose()
 
 

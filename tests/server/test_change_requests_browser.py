@@ -13,6 +13,7 @@ import pytest
 
 from materials import Author, Library, Write
 from server.database import new_session
+from server.jobs.workers import stop_consumer
 from server.accounts.models import Membership, User
 
 BOOK = "locomotive-maintenance"
@@ -37,7 +38,7 @@ def live(make_app, web, serve):
         try:
             yield url, lib
         finally:
-            app.extensions["jointbook.job_runner"].stop()
+            stop_consumer(app)
 
 
 def sign_in(browser, url: str, username: str, password: str):
@@ -61,7 +62,10 @@ def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser,
     teacher.click("#start button[type=submit]")
     teacher.wait_for_url(f"**/books/{BOOK}/chapters/{FILE}/edit**")
     body = teacher.input_value("#body")
-    teacher.fill("#body", body.replace("列车管定压", "列车管定压约为", 1))
+    teacher.click("button.jb-mode[data-mode=source]")  # the Markdown mode of the editor
+    teacher.locator(".jb-source .cm-content").click()
+    teacher.keyboard.press("Control+a")
+    teacher.keyboard.insert_text(body.replace("列车管定压", "列车管定压约为", 1))
     teacher.fill("#message", "说明列车管定压")
     teacher.click("#save")
     teacher.wait_for_url("**saved=1**")

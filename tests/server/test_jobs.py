@@ -1,19 +1,31 @@
-"""Background jobs: queued in the database, claimed by exactly one runner, logged and timed."""
+"""Background jobs: a row in the database and a task on the queue (SQLite, or Redis with ``TEST_REDIS_URL``),
+claimed by exactly one worker, logged and timed."""
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import signal
 import subprocess
 import sys
 import threading
 import time
 from datetime import timedelta
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from sqlalchemy import update
 
+from server.cli import main
 from server.database import new_session, utcnow
-from server.jobs.queue import HANDLERS, WORKER, JobRunner, claim, enqueue, job_kind, run_next, run_pending
+from server.jobs.leases import WORKER, claim
 from server.jobs.models import Job
+from server.jobs.queue import HANDLERS, enqueue, job_kind, queue_of, run_pending
+from server.jobs.workers import QueueBusy, start_consumer, stop_consumer
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _register(kind, handler):
@@ -73,18 +85,82 @@ def test_same_key_while_queued_is_not_queued_twice(app):
         assert first.id == second.id
 
 
-def test_runner_thread_picks_up_queued_jobs(app):
+@pytest.fixture
+def redis_queue():
+    """The settings of an app whose task queue is a queue of its own on the Redis of ``TEST_REDIS_URL``."""
+    url = os.environ.get("TEST_REDIS_URL")
+    require(bool(url), "TEST_REDIS_URL names no Redis server")
+    settings = {"REDIS_URL": url, "QUEUE_NAME": f"jointbook-test-{secrets.token_hex(6)}"}
+    yield settings
+    from huey import RedisHuey
+
+    RedisHuey(settings["QUEUE_NAME"], url=url).storage.flush_all()
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_settings(request):
+    """The settings of an app whose task queue is SQLite in its instance, or a Redis queue of its own."""
+    return request.getfixturevalue("redis_queue") if request.param == "redis" else {}
+
+
+def test_workers_take_queued_jobs_off_the_queue(make_app, queue_settings):
+    app = make_app(**queue_settings)
     ran = threading.Event()
-    _register("test.signal", lambda job: ran.set())
-    runner = JobRunner(app, poll_seconds=0.05)
-    runner.start()
+    _register("test.signal", lambda job: {"ran": ran.set() or True})
+    start_consumer(app)
     try:
         with new_session(app) as session:
-            enqueue(session, "test.signal")
-        assert ran.wait(10)
+            job = enqueue(session, "test.signal")
+        assert ran.wait(30)
+        _wait_for(lambda: _job(app, job.id).status == "succeeded", "the job to be recorded as done")
+        assert _job(app, job.id).result == {"ran": True} and _job(app, job.id).worker == WORKER
     finally:
-        runner.stop()
-        runner.join(5)
+        stop_consumer(app)
+
+
+def test_a_job_whose_task_was_lost_runs_when_workers_start(make_app, queue_settings):
+    app = make_app(**queue_settings)
+    _register("test.lost", lambda job: {"ran": True})
+    with new_session(app) as session:
+        job = enqueue(session, "test.lost")
+    queue_of(app).huey.flush()  # the queue lost its message (flushed, restarted without persistence)
+    assert queue_of(app).huey.pending_count() == 0
+    start_consumer(app)
+    try:
+        _wait_for(lambda: _job(app, job.id).status == "succeeded", "the job to run")
+    finally:
+        stop_consumer(app)
+
+
+def test_with_redis_a_worker_on_another_host_runs_the_jobs_this_host_queues(make_app, redis_queue, tmp_path):
+    web = make_app(**redis_queue)
+    other_host = make_app(**redis_queue, JOINTBOOK_INSTANCE=str(tmp_path / "other-host"))
+    _register("test.elsewhere", lambda job: {"ran_in": job.app.config["JOINTBOOK_INSTANCE"]})
+    start_consumer(other_host)
+    try:
+        with new_session(web) as session:
+            job = enqueue(session, "test.elsewhere")
+        _wait_for(lambda: _job(web, job.id).status == "succeeded", "the other host to run the job")
+        assert _job(web, job.id).result == {"ran_in": str(tmp_path / "other-host")}
+    finally:
+        stop_consumer(other_host)
+
+
+def test_one_sqlite_queue_has_one_consumer(make_app):
+    app = make_app()
+    second = make_app()  # another process of the same instance
+    start_consumer(app)
+    try:
+        with pytest.raises(QueueBusy):
+            start_consumer(second)
+        refused = CliRunner().invoke(main, ["--instance", app.config["JOINTBOOK_INSTANCE"], "worker"],
+                                     env={"DATABASE_URL": app.config["DATABASE_URL"],
+                                          "LIBRARY_PATH": app.config["LIBRARY_PATH"]})
+        assert refused.exit_code == 1 and "REDIS_URL" in refused.output, refused.output
+    finally:
+        stop_consumer(app)
+    start_consumer(second)  # the first one stopped: the queue is free
+    stop_consumer(second)
 
 
 # ------------------------------------------------------------------ leases: a runner that dies loses its job
@@ -141,7 +217,7 @@ def test_a_job_whose_runner_is_killed_is_run_again_by_another_runner_and_complet
         assert child.poll() is None, "the other runner stopped by itself"
         running = _job(app, job.id)
         assert running.status == "running" and running.worker != WORKER and running.attempts == 1
-        assert run_next(app) is None  # its lease holds: nobody else takes it
+        assert run_pending(app) == 0  # its lease holds: nobody else takes it
         child.send_signal(signal.SIGKILL)
         child.wait(30)
     finally:
@@ -230,3 +306,114 @@ def test_a_new_job_cancels_the_queued_jobs_it_supersedes_and_no_others(app):
         assert session.get(Job, old.id).status == "cancelled"
         assert session.get(Job, old.id).log == f"superseded by job {new.id}"
         assert session.get(Job, other.id).status == "succeeded"
+
+
+# ------------------------------------------------------------------ workers in processes of their own
+
+WORKER_PROCESS = """
+import json, pathlib, sys, time
+from server.app import create_app
+from server.jobs.queue import job_kind
+from server.jobs.workers import run_workers
+
+app = create_app(json.loads(sys.argv[1]))
+
+
+@job_kind("test.long")
+def long_job(job):
+    pathlib.Path(job.payload["started"]).write_text("started")
+    time.sleep(600)  # stopped long before
+
+
+run_workers(app)
+"""
+
+
+def _settings(app) -> dict:
+    return {k: app.config[k] for k in ("JOINTBOOK_INSTANCE", "DATABASE_URL", "LIBRARY_PATH", "SECRET_KEY")}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+        process.wait(30)
+
+
+def test_a_job_running_when_its_worker_is_stopped_goes_back_to_the_queue_without_waiting_for_its_lease(app, tmp_path):
+    _register("test.long", lambda job: {"finished_by": WORKER})
+    started = tmp_path / "started"
+    with new_session(app) as session:
+        job = enqueue(session, "test.long", {"started": str(started)})
+    worker = subprocess.Popen([sys.executable, "-c", WORKER_PROCESS,
+                               json.dumps({**_settings(app), "JOB_SHUTDOWN_SECONDS": 0.2})])
+    try:
+        _wait_for(lambda: started.exists() or worker.poll() is not None, "the worker to start the job")
+        assert worker.poll() is None, "the worker stopped by itself"
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(60) == 0  # a clean stop
+    finally:
+        _stop(worker)
+    stopped = _job(app, job.id)
+    assert stopped.status == "running" and stopped.lease_until <= utcnow()  # its lease ended with its worker
+    assert run_pending(app) == 1  # the clock is not moved: nobody waits for the lease
+    done = _job(app, job.id)
+    assert done.status == "succeeded" and done.attempts == 2 and done.result == {"finished_by": WORKER}
+    assert "the worker stopped while running this job" in done.log
+
+
+def test_jointbook_worker_runs_the_queued_jobs_until_sigterm(app):
+    env = {**os.environ, **{k: str(v) for k, v in _settings(app).items()}, "PYTHONUNBUFFERED": "1"}
+    env.pop("REDIS_URL", None)
+    worker = subprocess.Popen([sys.executable, "-m", "server.cli", "worker", "--workers", "1"], cwd=ROOT, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        with new_session(app) as session:
+            job = enqueue(session, "notifications.email", {"ids": []})
+        _wait_for(lambda: _job(app, job.id).status not in ("queued", "running") or worker.poll() is not None,
+                  "the worker to run the job")
+        done = _job(app, job.id)
+        assert done.status == "succeeded" and done.result == {"sent": 0}, done.log
+        assert done.worker != WORKER  # the worker process ran it, not this one
+        worker.send_signal(signal.SIGTERM)
+        output, _ = worker.communicate(timeout=60)
+        assert worker.returncode == 0, output
+        assert "Jobs: 1 worker thread(s) on" in output and "queue.db" in output
+    finally:
+        _stop(worker)
+
+
+@pytest.mark.slow
+def test_jointbook_serve_runs_the_jobs_itself_one_consumer_for_the_machine_and_stops_on_sigterm(tmp_path):
+    instance = tmp_path / "instance"
+    env = {**os.environ, "JOINTBOOK_INSTANCE": str(instance), "PYTHONUNBUFFERED": "1"}
+    for setting in ("DATABASE_URL", "REDIS_URL", "LIBRARY_PATH"):
+        env.pop(setting, None)
+    server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", "0", "--workers", "2",
+                               "--threads", "2", "--no-starter"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        output = ""
+        while "Jobs:" not in output or "Serving on" not in output:
+            line = server.stdout.readline()
+            assert line or server.poll() is None, output
+            output += line
+        from server.app import create_app
+
+        app = create_app({"JOINTBOOK_INSTANCE": str(instance), "DATABASE_URL": f"sqlite:///{instance / 'jointbook.db'}",
+                          "RUN_MIGRATIONS": False})
+        with new_session(app) as session:
+            job = enqueue(session, "notifications.email", {"ids": []})
+        _wait_for(lambda: _job(app, job.id).status not in ("queued", "running"), "serve to run the job")
+        done = _job(app, job.id)
+        assert done.status == "succeeded" and done.worker != WORKER, done.log
+        with pytest.raises(QueueBusy):  # serve's consumer holds the machine's queue
+            start_consumer(app)
+        os.kill(server.pid, signal.SIGTERM)  # the server's process alone, as .ci/run and a shell stop it
+        rest, _ = server.communicate(timeout=60)
+        assert server.returncode == 0, output + rest
+        with pytest.raises(ProcessLookupError):  # none of its processes is left
+            os.killpg(server.pid, 0)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(30)
