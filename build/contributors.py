@@ -8,13 +8,12 @@ the side recorded on their own commits when they have any.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from materials.history import CommitInfo
+from materials import trailers
 
-REVIEW_TRAILERS = ("co-authored-by", "reviewed-by", "approved-by")
-_PERSON = re.compile(r"^\s*(?P<name>[^<]+?)\s*(?:<(?P<email>[^>]*)>)?\s*$")
+REVIEW_TRAILERS = (trailers.CO_AUTHORED_BY, "Reviewed-by", "Approved-by")
 
 
 @dataclass
@@ -49,16 +48,6 @@ class Contributors:
         return out
 
 
-def _trailers(message: str) -> list[tuple[str, str]]:
-    last = message.rstrip("\n").rsplit("\n\n", 1)[-1]
-    out = []
-    for line in last.splitlines():
-        key, sep, value = line.partition(":")
-        if sep and key.strip().lower() in REVIEW_TRAILERS:
-            out.append((key.strip().lower(), value.strip()))
-    return out
-
-
 def contributors(commits: list[CommitInfo], book: str) -> Contributors:
     """Contributors from ``lib.log(rev, f"books/{book}", follow=False)`` (newest first)."""
     people: dict[str, Person] = {}
@@ -80,13 +69,13 @@ def contributors(commits: list[CommitInfo], book: str) -> Contributors:
             names = by_chapter.setdefault(chapter, [])
             if key not in names:
                 names.append(key)
-        for _, value in _trailers(commit.message):
+        for value in trailers.trailer_values(commit.message, *REVIEW_TRAILERS):
             reviews.append((value, commit.sha))
     for value, _ in reviews:
-        match = _PERSON.match(value)
-        if not match:
+        who = trailers.person(value)
+        if who is None:
             continue
-        name, email = match.group("name"), (match.group("email") or "")
+        name, email = who
         key = (email or name).lower()
         person = people.get(key)
         if person is None:

@@ -17,6 +17,7 @@ from .errors import MaterialsError, NotFound
 from .gitcommand import GitCommand
 from .merging import tree_changes
 from .paths import validate_path
+from .trailers import trailer
 
 _FIELD = "\x1f"
 _RECORD = "\x1e"
@@ -145,17 +146,9 @@ def log(lib, rev: str = "main", path: str | None = None, limit: int | None = Non
             message, paths = body, tuple(n for n in names.strip().splitlines() if n)
         ts, _, off = when.partition(" ")
         commits.append(CommitInfo(sha, tuple(parents.split()), name, email,
-                                  _trailer(message, SIDE_TRAILER), _when(int(ts), off or "+0000"),
+                                  trailer(message, SIDE_TRAILER), _when(int(ts), off or "+0000"),
                                   message.strip("\n"), paths))
     return commits
-
-
-def _trailer(message: str, key: str) -> str | None:
-    last = message.rstrip("\n").rsplit("\n\n", 1)[-1]
-    for line in last.splitlines():
-        if line.lower().startswith(key.lower() + ":"):
-            return line.split(":", 1)[1].strip()
-    return None
 
 
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$")

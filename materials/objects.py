@@ -5,7 +5,8 @@ written here as loose objects (temporary file, then an atomic rename into
 ``objects/``) instead of spawning git for each step. Reading packed objects is
 left to git itself, through GitPython's long-lived ``cat-file --batch``, run
 in the same isolated environment as every other git call (``gitcommand``).
-Trees and commits are immutable, so parsed ones are cached by id.
+Trees and commits are immutable, so parsed ones are cached by id (least recently
+used ones go first).
 """
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ import os
 import tempfile
 import threading
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
+from cachetools import LRUCache
 from git.db import GitCmdObjectDB
 
 from .errors import NotFound
 from .gitcommand import isolated_environment
+from .trailers import trailer
 
 TREE = 0o40000
 BLOB = 0o100644
@@ -71,24 +73,8 @@ class CommitObject:
     message: str
 
     def trailer(self, key: str) -> str | None:
-        """The value of a ``Key: value`` trailer in the message's last paragraph."""
-        last = self.message.rstrip("\n").rsplit("\n\n", 1)[-1]
-        prefix = key.lower() + ":"
-        for line in last.splitlines():
-            if line.lower().startswith(prefix):
-                return line[len(prefix):].strip()
-        return None
-
-
-class _LRU(OrderedDict):
-    def __init__(self, size: int):
-        super().__init__()
-        self.size = size
-
-    def put(self, key, value):
-        self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
+        """The value of a ``Key: value`` trailer of the message."""
+        return trailer(self.message, key)
 
 
 def decode_tree(data: bytes) -> dict[str, Entry]:
@@ -141,11 +127,11 @@ class ObjectStore:
         self.objects = self.git_dir / "objects"
         self._tmp = self.git_dir / "jointbook-tmp"
         self._local = threading.local()
-        self._trees: _LRU = _LRU(4096)
-        self._raw_trees: _LRU = _LRU(512)
+        self._trees: LRUCache = LRUCache(maxsize=4096)
+        self._raw_trees: LRUCache = LRUCache(maxsize=512)
         self._dirs: set[str] = set()
-        self._commits: _LRU = _LRU(16384)
-        self._cache_lock = threading.Lock()
+        self._commits: LRUCache = LRUCache(maxsize=16384)
+        self._cache_lock = threading.Lock()  # a read reorders an LRU cache too
 
     # -- git's reader, one per thread and process --------------------------
     def _odb(self) -> GitCmdObjectDB:
@@ -197,27 +183,30 @@ class ObjectStore:
             return False
 
     def tree_raw(self, sha: str) -> bytes:
-        cached = self._raw_trees.get(sha)
+        with self._cache_lock:
+            cached = self._raw_trees.get(sha)
         if cached is not None:
             return cached
         kind, data = self.read(sha)
         if kind != "tree":
             raise NotFound(f"{sha} is not a tree", sha=sha)
         with self._cache_lock:
-            self._raw_trees.put(sha, data)
+            self._raw_trees[sha] = data
         return data
 
     def tree(self, sha: str) -> dict[str, Entry]:
-        cached = self._trees.get(sha)
+        with self._cache_lock:
+            cached = self._trees.get(sha)
         if cached is not None:
             return cached
         entries = decode_tree(self.tree_raw(sha))
         with self._cache_lock:
-            self._trees.put(sha, entries)
+            self._trees[sha] = entries
         return entries
 
     def commit(self, sha: str) -> CommitObject:
-        cached = self._commits.get(sha)
+        with self._cache_lock:
+            cached = self._commits.get(sha)
         if cached is not None:
             return cached
         kind, data = self.read(sha)
@@ -225,7 +214,7 @@ class ObjectStore:
             raise NotFound(f"{sha} is not a commit", sha=sha)
         commit = decode_commit(sha, data)
         with self._cache_lock:
-            self._commits.put(sha, commit)
+            self._commits[sha] = commit
         return commit
 
     # -- writing -----------------------------------------------------------
@@ -270,8 +259,8 @@ class ObjectStore:
         data = encode_tree(entries) if raw is None else raw
         sha = self.write("tree", data)
         with self._cache_lock:
-            self._trees.put(sha, dict(entries))
-            self._raw_trees.put(sha, data)
+            self._trees[sha] = dict(entries)
+            self._raw_trees[sha] = data
         return sha
 
     def write_tree_replacing(self, sha: str, entries: dict[str, Entry], replaced: dict[str, Entry]) -> str:

@@ -30,6 +30,7 @@ from .paths import check_no_collision, validate_path
 from .refs import SHA, RefStore, validate_ref_name
 from .starter import initial_commits
 from .text import stored_form
+from .trailers import with_trailers
 
 _REV_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/@+-]{0,250}$")
 MAX_SAVE_ATTEMPTS = 200
@@ -53,18 +54,6 @@ class Saved:
     sha: str
     merged_paths: tuple[str, ...] = ()
     unchanged: bool = False
-
-
-def with_trailers(message: str, trailers: dict[str, str]) -> str:
-    """Append ``Key: value`` trailers to a commit message's trailer block."""
-    message = message.strip() or "Update"
-    lines = [f"{k}: {v}" for k, v in trailers.items() if v]
-    if not lines:
-        return message + "\n"
-    last = message.rsplit("\n\n", 1)
-    if len(last) == 2 and all(re.match(r"^[A-Za-z][A-Za-z0-9-]*: ", l) for l in last[1].splitlines()):
-        return message + "\n" + "\n".join(lines) + "\n"
-    return message + "\n\n" + "\n".join(lines) + "\n"
 
 
 class Library:

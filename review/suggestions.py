@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from materials.trailers import co_authored_by, one_line
 from review.anchors import OUTDATED, Anchor, reanchor
 from review.errors import SuggestionInvalid, SuggestionOutdated
 
@@ -115,16 +116,6 @@ def relocate(suggestion: Suggestion, old_text: str, new_text: str, new_commit: s
     return replace(s, start_line=moved[0], end_line=moved[-1], commit=new_commit or s.commit)
 
 
-def _one_line(value: str) -> str:
-    """Trailer values are single lines; angle brackets would break the address form."""
-    return " ".join(value.replace("<", "").replace(">", "").split())
-
-
-def co_authored_by(name: str, email: str) -> str:
-    """A ``Co-authored-by: Name <email>`` trailer line."""
-    return f"Co-authored-by: {_one_line(name)} <{_one_line(email)}>"
-
-
 def suggestion_commit_message(
     suggestions: Suggestion | list[Suggestion], summary: str | None = None
 ) -> str:
@@ -138,7 +129,7 @@ def suggestion_commit_message(
         raise SuggestionInvalid("no suggestion to apply", code="suggestion.empty")
     paths = sorted({s.path for s in items})
     if summary is None:
-        reviewers = sorted({_one_line(s.reviewer_name) for s in items if s.reviewer_name})
+        reviewers = sorted({one_line(s.reviewer_name) for s in items if s.reviewer_name})
         who = f" from {', '.join(reviewers)}" if reviewers else ""
         where = paths[0] if len(paths) == 1 else f"{len(paths)} files"
         noun = "suggestion" if len(items) == 1 else "suggestions"
@@ -149,7 +140,7 @@ def suggestion_commit_message(
             line = co_authored_by(s.reviewer_name, s.reviewer_email)
             if line not in trailers:
                 trailers.append(line)
-    message = _one_line(summary)
+    message = one_line(summary)
     if trailers:
         message += "\n\n" + "\n".join(trailers)
     return message + "\n"

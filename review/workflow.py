@@ -18,6 +18,7 @@ from materials import (Author, Change, EditConflict, GitCommand, Library, NotFou
                        Rename, Saved)
 from materials.merging import tree_changes
 from materials.paths import book_file_path, standard_file_path
+from materials.trailers import CO_AUTHORED_BY, co_authored_by, person, trailer_values
 
 from review.errors import IllegalTransition, MainMoved, PolicyNotSatisfied, ReviewError, StaleVerdict
 from review.policy import AuthoredCommit, CRFacts, ReviewPolicy, Verdict
@@ -80,14 +81,12 @@ def facts(cr: ChangeRequest, lib: Library | None = None) -> CRFacts:
 
 
 def _writers(commit) -> list[tuple[str, str]]:  # materials.objects.CommitObject
-    """(name, e-mail) of a commit's author and of each ``Co-authored-by`` line in its message."""
+    """(name, e-mail) of a commit's author and of each of its ``Co-authored-by`` trailers."""
     people = [(commit.author.name, commit.author.email)]
-    for line in commit.message.splitlines():
-        if line.lower().startswith("co-authored-by:"):
-            who = line.split(":", 1)[1].strip()
-            if "<" in who and who.endswith(">"):
-                name, _, email = who[:-1].partition("<")
-                people.append((name.strip(), email.strip()))
+    for value in trailer_values(commit.message, CO_AUTHORED_BY):
+        who = person(value)
+        if who is not None and who[1]:
+            people.append(who)
     return people
 
 
@@ -269,7 +268,7 @@ def _co_authors(lib: Library, main_head: str, cr_head: str, merger: Author) -> l
         for name, email in _writers(lib.objects.commit(sha)):
             if email.lower() not in seen:
                 seen.add(email.lower())
-                out.append(f"Co-authored-by: {name} <{email}>")
+                out.append(co_authored_by(name, email))
     return out
 
 
