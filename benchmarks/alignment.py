@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from materials.coverage import coverage  # noqa: E402
-from materials.standards import Item, Level, Standard, Weight  # noqa: E402
+from materials.standards.standard import Item, Level, Standard, Weight  # noqa: E402
 
 TARGET_MS = 200.0
 RUNS = 9

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from alignment import big_book, big_standard  # noqa: E402  (benchmarks/alignment.py)
 
 from materials import OVERWRITE, Author, Library, Write  # noqa: E402
-from materials.standards import dump_standard  # noqa: E402
+from materials.standards.writing import dump_standard  # noqa: E402
 
 MATRIX_TARGET_MS = 200.0
 PAGE_TARGET_MS = 500.0

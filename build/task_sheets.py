@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 from materials import NotFound
-from materials.standards import partition_refs
+from materials.standards.item_refs import partition_refs
 
 from .cache import PageCache
 from .errors import BookNotFound, NoTasks, PrintFailed, TaskNotFound

@@ -14,6 +14,7 @@ from typing import Any
 from .errors import BookInvalid, LibraryInvalid, MaterialsError, NotFound
 from .frontmatter import FrontMatter, parse_chapter
 from .paths import CHAPTER_NAME, validate_book_slug
+from .standards.reading import parse_standard
 from .yamlfile import Lines, load_yaml
 
 BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description", "contact", "standards",
@@ -319,8 +320,6 @@ def _chapter(lib, name, filename, cpath, blob, part, book) -> Chapter:
 
 def load_standards(lib, rev: str = "main") -> dict:
     """Every standard edition in ``standards/``, parsed and validated, by id."""
-    from .standards import parse_standard
-
     # Kept by the standards folder's tree id, and each edition by its blob id:
     # content-addressed, so never stale; callers get their own dict to keep.
     tree = lib.subtree(rev, "standards")

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from .errors import MaterialsError
-from .standards import Standard, partition_refs
+from .standards.item_refs import partition_refs
+from .standards.standard import Standard
 
 __all__ = ["coverage", "Coverage", "StandardCoverage", "LevelCoverage", "table_kinds"]
 

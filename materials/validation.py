@@ -9,7 +9,7 @@ checks, pages and the command line.
 from __future__ import annotations
 
 from .errors import MaterialsError, UndeclaredStandard
-from .standards import partition_refs
+from .standards.item_refs import partition_refs
 
 
 def _line_of_ref(source: str, ref: str) -> int | None:

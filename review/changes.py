@@ -136,7 +136,7 @@ _REFS_CACHE: "OrderedDict[str, list[str]]" = OrderedDict()  # blob id -> the cha
 def standard_changes(lib: Any, book: str, base: str, head: str, paths: list[str]) -> tuple[list[ItemChange],
                                                                                             list[ItemChange]]:
     """Standard items the change adds to and removes from chapters' front matter (added, removed)."""
-    from materials.standards import partition_refs
+    from materials.standards.item_refs import partition_refs
 
     def refs(rev: str, path: str) -> list[str]:
         entry = lib.entry(rev, path)

@@ -14,7 +14,7 @@ from typing import Any, Callable, Mapping
 from materials import Library, MaterialsError, NotFound, parse_chapter
 from materials.books import parse_book_config
 from materials.coverage import coverage
-from materials.standards import superseded_by
+from materials.standards.editions import superseded_by
 from materials.validation import validate_book
 
 from review.errors import PolicyInvalid

@@ -56,7 +56,7 @@ MESSAGES: dict[str, Any] = {
     "standard.undeclared": _l("The book does not declare this standard: %(standard)s."),
     "standard.ambiguous_ref": _l("Several standards have an item %(item)s; write it as standard-id:key."),
     "edit.conflict": _l("Someone else changed the same passage (%(paths)s). Your text is kept below."),
-    # materials/standards.py, case.py, standards_csv.py
+    # materials/standards/
     "standard.unsafe_yaml": _l("The standard file uses YAML features that are not allowed (tags or aliases)."),
     "standard.yaml_syntax": _l("The standard file is not valid YAML: %(detail)s"),
     "standard.too_large": _l("The standard file is too large."),

@@ -18,7 +18,9 @@ from materials import MaterialsError, Write, parse_chapter, revise_chapter
 from materials.books import parse_book_config
 from materials.paths import validate_book_slug
 from materials.coverage import Coverage, coverage
-from materials.standards import Item, Standard, migration_proposal, partition_refs, superseded_by
+from materials.standards.editions import migration_proposal, superseded_by
+from materials.standards.item_refs import partition_refs
+from materials.standards.standard import Item, Standard
 from server.standards import service as standards_catalog
 from server.errors import UserError
 from server.library import library

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from materials.standards_csv import CSV_ENCODING
+from materials.standards.spreadsheet import CSV_ENCODING
 from server.alignment import service as aligning
 from server.standards import service as standards_catalog
 from server.database import db

@@ -24,7 +24,7 @@ from materials import Book, BookInvalid, Chapter, CommitInfo, MaterialsError, No
 from materials.contributions import SideShare, text_share_by_side
 from materials.coverage import Coverage, coverage
 from materials.rendering import render_markdown
-from materials.standards import partition_refs
+from materials.standards.item_refs import partition_refs
 from server.errors import UserError, message_for
 from server.library import library
 from server.permissions import Ability, book_access, is_admin, may, roles_of, signed_in

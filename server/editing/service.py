@@ -23,7 +23,7 @@ from materials.books import parse_book_config
 from materials.errors import InvalidPath
 from materials.frontmatter import parse_front_matter
 from materials.paths import asset_name, book_file_path, standard_file_path, validate_chapter_name
-from materials.standards import parse_standard
+from materials.standards.reading import parse_standard
 from materials.svg import clean_svg
 from materials.yamlfile import dump_yaml, load_yaml
 from server.errors import UserError
@@ -559,7 +559,7 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
     With ``under`` set, the picker browses the standard's tree instead: the
     children of that item ("" for the top: items without a parent).
     """
-    from materials.standards import partition_refs
+    from materials.standards.item_refs import partition_refs
 
     loaded = lib.book(book, rev)
     everything = lib.standards(rev)
@@ -601,7 +601,7 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
 
 def item_labels(lib: Any, book: str, rev: str, refs: Iterable[str]) -> dict[str, str]:
     """``ref -> "code text"`` for the chips the editor shows."""
-    from materials.standards import partition_refs
+    from materials.standards.item_refs import partition_refs
 
     try:
         loaded = lib.book(book, rev, chapters=False)

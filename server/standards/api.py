@@ -8,7 +8,7 @@ import json
 from typing import Any
 from flask import request
 from flask_login import current_user
-from materials.standards import standard_to_data
+from materials.standards.writing import standard_to_data
 from server.alignment import service as aligning
 from server.standards import service as catalog
 from server.api.registry import endpoint, schema
@@ -116,7 +116,7 @@ def list_standards(q: str | None) -> dict[str, Any]:
           params={"standard_id": STANDARD_ID_PARAM}, response=STANDARD, tags=["standards"], errors=(404,))
 @signed_in
 def get_standard(standard_id: str) -> dict[str, Any]:
-    from materials.case import case_identifier
+    from materials.standards.case import case_identifier
 
     std = catalog.standard(standard_id)
     return {"standard": standard_to_data(std), "counts": catalog.counts(std),

@@ -15,8 +15,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 from materials import Author, MaterialsError, NotFound, Write
-from materials.case import case_identifier, to_case
-from materials.standards import Item, Standard, dump_standard, parse_standard, superseded_by
+from materials.standards.case import case_identifier, to_case
+from materials.standards.editions import superseded_by
+from materials.standards.reading import parse_standard
+from materials.standards.standard import Item, Standard
+from materials.standards.writing import dump_standard
 from server.errors import UserError
 from server.library import library
 
@@ -325,8 +328,8 @@ IMPORT_FORMATS = ("case", "csv")
 def standard_from_upload(kind: str, raw: bytes, meta: dict[str, Any] | None = None,
                          standard_id: str | None = None) -> Standard:
     """Read an uploaded CASE 1.0/1.1 package or a filled CSV sheet (+ its metadata); typed errors otherwise."""
-    from materials.case import MAX_IMPORT_BYTES, CaseTooLarge, load_case_bytes
-    from materials.standards_csv import standard_from_csv
+    from materials.standards.case import MAX_IMPORT_BYTES, CaseTooLarge, load_case_bytes
+    from materials.standards.spreadsheet import standard_from_csv
 
     if kind == "case":
         if len(raw) > MAX_IMPORT_BYTES:  # refused before anything is parsed

@@ -3,7 +3,7 @@
 A read-only 1EdTech CASE 1.1 REST service over the library's standards.
 
 Learning platforms and certificate bodies fetch the standards a college
-teaches to, by the stable UUIDv5 identifiers of ``materials.case``:
+teaches to, by the stable UUIDv5 identifiers of ``materials.standards.case``:
 
     GET /ims/case/v1p1/CFDocuments
     GET /ims/case/v1p1/CFDocuments/<id>
@@ -29,9 +29,10 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from materials import MaterialsError
-from materials.case import MAX_IMPORT_BYTES
-from materials.standards import SCHEMES, STATUSES, dump_standard
-from materials.standards_csv import CSV_ENCODING, csv_template, standard_to_csv
+from materials.standards.case import MAX_IMPORT_BYTES
+from materials.standards.spreadsheet import CSV_ENCODING, csv_template, standard_to_csv
+from materials.standards.standard import SCHEMES, STATUSES
+from materials.standards.writing import dump_standard
 from server.standards import service as catalog
 from server.audit.service import record
 from server.database import db
@@ -56,7 +57,7 @@ def export_response(std: Any, fmt: str, base_url: str, found: catalog.Entry | No
         raise UserError("request.invalid", status=404, detail=f"format: {fmt}")
     extension, mimetype = EXPORTS[fmt]
     if fmt == "case":
-        from materials.case import to_case
+        from materials.standards.case import to_case
 
         package = catalog.case_package(found, base_url) if found is not None else to_case(std, base_url=base_url)
         body: bytes = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")

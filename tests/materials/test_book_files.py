@@ -6,7 +6,8 @@ import pytest
 from materials import InvalidPath, PathOutsideBook, UnsafeYAML, YAMLInvalid
 from materials.errors import InvalidChapterName
 from materials.paths import asset_name, book_file_path, chapter_path, standard_file_path
-from materials.standards import StandardUnsafeYAML, parse_standard
+from materials.standards.errors import StandardUnsafeYAML
+from materials.standards.reading import parse_standard
 from materials.yamlfile import MAX_YAML_DEPTH, load_yaml
 
 BOOK = "loco"

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from materials import OVERWRITE, Author, Library, Write
-from materials.standards import Supersession, dump_standard, parse_standard
+from materials.standards.reading import parse_standard
+from materials.standards.standard import Supersession
+from materials.standards.writing import dump_standard
 
 _spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
 shared = importlib.util.module_from_spec(_spec)

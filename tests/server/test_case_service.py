@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from materials.case import case_identifier
+from materials.standards.case import case_identifier
 
 _spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
 shared = importlib.util.module_from_spec(_spec)

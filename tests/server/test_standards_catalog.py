@@ -14,7 +14,7 @@ import yaml
 from jsonschema import Draft201909Validator
 
 from materials import OVERWRITE, Author, Library, Write
-from materials.standards import parse_standard
+from materials.standards.reading import parse_standard
 
 _spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
 shared = importlib.util.module_from_spec(_spec)

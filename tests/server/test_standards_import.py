@@ -6,8 +6,8 @@ import io
 import json
 
 from materials import OVERWRITE, Author, Library, Write
-from materials.case import to_case
-from materials.standards import parse_standard
+from materials.standards.case import to_case
+from materials.standards.reading import parse_standard
 
 BOOK = "locomotive-maintenance"
 IMPORT = f"/books/{BOOK}/standards/import"

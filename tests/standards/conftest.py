@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from materials.standards import parse_standard
+from materials.standards.reading import parse_standard
 
 SMALL_ID = "cn-noss-6-23-01-03@2019"
 SMALL_PATH = f"standards/{SMALL_ID}.yml"

@@ -7,12 +7,13 @@ import uuid
 
 import pytest
 
-from materials.case import (
+from materials.standards.case import (
     MAX_IMPORT_BYTES, NAMESPACE, CaseBadUUID, CaseCycle, CaseDuplicateCode, CaseFieldMissing, CaseNotJSON,
     CaseTooLarge, CaseUnknownNode, from_case, load_case_bytes, to_case,
 )
 from materials.coverage import coverage
-from materials.standards import dump_standard, parse_standard
+from materials.standards.reading import parse_standard
+from materials.standards.writing import dump_standard
 
 from .conftest import SMALL_ID, SMALL_PATH
 

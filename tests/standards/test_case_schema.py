@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from jsonschema import Draft201909Validator
 
-from materials.case import to_case
+from materials.standards.case import to_case
 
 SCHEMA = json.loads((Path(__file__).parent / "schema" / "case_v1p1_cfpackage-jsonschema1.json").read_text("utf-8"))
 

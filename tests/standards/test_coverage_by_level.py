@@ -6,7 +6,8 @@ import dataclasses
 import pytest
 
 from materials.coverage import coverage
-from materials.standards import AmbiguousItemRef, Level, UnknownStandardItem
+from materials.errors import AmbiguousItemRef, UnknownStandardItem
+from materials.standards.standard import Level
 
 from .conftest import SMALL_ID
 

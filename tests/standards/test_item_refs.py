@@ -5,10 +5,10 @@ import dataclasses
 
 import pytest
 
-from materials.standards import (
-    AmbiguousItemRef, Item, Supersession, UndeclaredStandard, UnknownStandardItem, migration_proposal,
-    resolve_refs, superseded_by,
-)
+from materials.errors import AmbiguousItemRef, UndeclaredStandard, UnknownStandardItem
+from materials.standards.editions import migration_proposal, superseded_by
+from materials.standards.item_refs import resolve_refs
+from materials.standards.standard import Item, Supersession
 
 from .conftest import SMALL_ID
 

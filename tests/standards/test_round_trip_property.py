@@ -6,8 +6,10 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from materials.case import from_case, to_case
-from materials.standards import Item, Level, Standard, Supersession, Weight, dump_standard, parse_standard
+from materials.standards.case import from_case, to_case
+from materials.standards.reading import parse_standard
+from materials.standards.standard import Item, Level, Standard, Supersession, Weight
+from materials.standards.writing import dump_standard
 
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t "), min_size=1, max_size=30) \
     .filter(lambda s: s.strip())

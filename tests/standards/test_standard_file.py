@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from materials.standards import (
-    DuplicateItemKey, DuplicateLevel, DuplicateYAMLKey, Level, ParentCycle, StandardFieldMissing,
-    StandardFieldType, StandardIdInvalid, StandardInvalid, StandardSyntaxError, StandardUnknownField,
-    StandardUnsafeYAML, StandardValueInvalid, UnknownKind, UnknownLevel, UnknownParent, WeightsNotHundred,
-    WeightUnknownItem, dump_standard, parse_standard,
+from materials.errors import StandardInvalid
+from materials.standards.errors import (
+    DuplicateItemKey, DuplicateLevel, DuplicateYAMLKey, ParentCycle, StandardFieldMissing, StandardFieldType,
+    StandardIdInvalid, StandardSyntaxError, StandardUnknownField, StandardUnsafeYAML, StandardValueInvalid,
+    UnknownKind, UnknownLevel, UnknownParent, WeightUnknownItem, WeightsNotHundred,
 )
+from materials.standards.reading import parse_standard
+from materials.standards.standard import Level
+from materials.standards.writing import dump_standard
 
 from .conftest import SMALL_PATH, SMALL_YAML
 

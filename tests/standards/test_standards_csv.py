@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 
-from materials.standards import Level
-from materials.standards_csv import (
+from materials.standards.spreadsheet import (
     CSV_ENCODING, CsvDuplicateCode, CsvHeaderError, CsvMissingValue, CsvUnknownKind, CsvUnknownLevel,
     CsvUnknownParent, csv_template, standard_from_csv, standard_to_csv,
 )
+from materials.standards.standard import Level
 
 META = {"id": "cn-noss-6-23-01-03@2019", "scheme": "cn-noss", "title": "铁路机车车辆制修工", "edition": "2019",
         "issuer": "人力资源社会保障部"}

@@ -22,8 +22,10 @@ import uuid
 from datetime import datetime, timezone
 from typing import Any
 
-from .errors import MaterialsError
-from .standards import STANDARD_ID, Standard, standard_from_data, standard_to_data
+from ..errors import MaterialsError
+from .standard import STANDARD_ID, Standard
+from .validation import standard_from_data
+from .writing import standard_to_data
 
 __all__ = [
     "NAMESPACE", "MAX_IMPORT_BYTES", "EXTENSION",

@@ -13,8 +13,9 @@ import csv
 import io
 from typing import Any
 
-from .errors import MaterialsError
-from .standards import ITEM_KEY, Standard, standard_from_data
+from ..errors import MaterialsError
+from .standard import ITEM_KEY, Standard
+from .validation import standard_from_data
 
 __all__ = [
     "COLUMNS", "COLUMNS_ZH", "DEFAULT_KINDS", "CSV_ENCODING", "MAX_CSV_BYTES",
