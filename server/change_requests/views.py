@@ -8,8 +8,6 @@ uses ``review/``); a form posts, the service acts, the page redirects back.
 from __future__ import annotations
 import threading
 from collections import OrderedDict
-import difflib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -19,6 +17,7 @@ from markupsafe import Markup, escape
 from materials import EditConflict, MaterialsError, NotFound
 from materials.history import FileDiff
 from review import changes
+from review.word_diff import Segment as Seg, changed_words
 from review.messages import describe_code
 from server.change_requests import service as crs
 from server.errors import UserError, describe
@@ -225,12 +224,6 @@ def show(book: str, number: int):
 
 # ------------------------------------------------------------------ files changed
 
-@dataclass
-class Seg:
-    text: str
-    changed: bool
-
-
 def _html(segs: list[Seg] | None) -> Markup | None:
     """Escaped once here rather than per segment in the template: a big diff has thousands of rows."""
     if segs is None:
@@ -260,28 +253,6 @@ class FileView:
     rows: list[DiffRow]
 
 
-WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|\w+|\s+|[^\w\s]", re.UNICODE)
-
-
-def _words(old: str, new: str) -> tuple[list[Seg], list[Seg]]:
-    if len(old) > 2000 or len(new) > 2000:
-        return [Seg(old, True)], [Seg(new, True)]
-    a, b = WORD.findall(old), WORD.findall(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    left: list[Seg] = []
-    right: list[Seg] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        for segs, text in ((left, "".join(a[i1:i2])), (right, "".join(b[j1:j2]))):
-            if not text:
-                continue
-            changed = op != "equal"
-            if segs and segs[-1].changed == changed:
-                segs[-1] = Seg(segs[-1].text + text, changed)
-            else:
-                segs.append(Seg(text, changed))
-    return left, right
-
-
 def file_view(diff: FileDiff) -> FileView:
     rows: list[DiffRow] = []
     for hunk in diff.hunks:
@@ -294,7 +265,7 @@ def file_view(diff: FileDiff) -> FileView:
                 o = removed[i] if i < len(removed) else None
                 n = added[i] if i < len(added) else None
                 if o is not None and n is not None:
-                    left, right = _words(o.text, n.text)
+                    left, right = changed_words(o.text, n.text)
                     rows.append(DiffRow("change", o.old_no, n.new_no, left, right, n.text))
                 elif o is not None:
                     rows.append(DiffRow("removed", o.old_no, None, [Seg(o.text, False)], None))

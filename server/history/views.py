@@ -9,7 +9,6 @@ revisions are a translated 400/404, never a 500.
 
 
 from __future__ import annotations
-import difflib
 import importlib
 import re
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from flask_login import current_user
 from materials import Author, BlameLine, CommitInfo, Diff, DiffLine, EditConflict, FileDiff, MaterialsError, NotFound
 from materials.paths import chapter_path
 from materials.refs import validate_ref_name
+from review.word_diff import Segment, changed_words
 from server.audit.service import record
 from server.database import db
 from server.errors import UserError, describe
@@ -35,8 +35,6 @@ PER_PAGE = 30
 MAX_PAGE = 1000
 SHA_PREFIX = re.compile(r"^[0-9a-f]{4,40}$")
 KNOWN_SIDES = ("school", "enterprise")
-WORD = re.compile(r"[A-Za-z0-9_]+|\s+|.", re.S)
-MAX_WORD_DIFF = 2000  # characters; longer lines are marked whole
 
 
 # ------------------------------------------------------------------ revisions and paths
@@ -145,12 +143,6 @@ def message_body(message: str) -> str:
 # ------------------------------------------------------------------ diff presentation
 
 @dataclass
-class Segment:
-    text: str
-    changed: bool
-
-
-@dataclass
 class Row:
     """One row of the side-by-side table (a line on either or both sides)."""
 
@@ -175,36 +167,6 @@ class FileView:
     diff: FileDiff
     rows: list[Row] = field(default_factory=list)
     unified: list[UnifiedLine] = field(default_factory=list)
-
-
-def _tokens(text: str) -> list[str]:
-    return WORD.findall(text)
-
-
-def _merge(segments: list[Segment]) -> list[Segment]:
-    out: list[Segment] = []
-    for s in segments:
-        if out and out[-1].changed == s.changed:
-            out[-1] = Segment(out[-1].text + s.text, s.changed)
-        elif s.text:
-            out.append(s)
-    return out
-
-
-def changed_words(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
-    """The two lines cut into unchanged and changed pieces (words; single characters for CJK)."""
-    if len(old) > MAX_WORD_DIFF or len(new) > MAX_WORD_DIFF:
-        return [Segment(old, True)], [Segment(new, True)]
-    a, b = _tokens(old), _tokens(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.ratio() < 0.3:  # mostly rewritten: highlighting fragments would only be noise
-        return [Segment(old, True)], [Segment(new, True)]
-    left: list[Segment] = []
-    right: list[Segment] = []
-    for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        left.append(Segment("".join(a[i1:i2]), op != "equal"))
-        right.append(Segment("".join(b[j1:j2]), op != "equal"))
-    return _merge(left), _merge(right)
 
 
 def _flush(removed: list[DiffLine], added: list[DiffLine], view: FileView) -> None:

@@ -190,6 +190,27 @@ def test_unknown_commits_are_404(signed_in):
         assert client.get(f"/api/books/{BOOK}/commits/{sha}").status_code in (404, 422), sha
 
 
+
+def _marks(page: str) -> tuple[list[str], list[str]]:
+    """The marked words of the first changed row of a diff page: (before, after)."""
+    row = re.search(r'<tr class="change"[^>]*>(.*?)</tr>', page, re.S).group(1)
+    old, new = (re.search(rf'<td class="code {side}[^"]*">(.*?)</td>', row, re.S).group(1) for side in ("old", "new"))
+    return re.findall(r"<mark>(.*?)</mark>", old, re.S), re.findall(r"<mark>(.*?)</mark>", new, re.S)
+
+
+def test_one_edit_is_highlighted_alike_in_the_history_and_in_its_change_request(signed_in, web, app):
+    teacher = signed_in("teacher")
+    branch = web.start_change_request(teacher)
+    lib = Library(app.config["LIBRARY_PATH"])
+    text = lib.read_text(branch, PATH)
+    old, new = "发现第 2 位制动缸软管接头密封圈老化。", "发现第3位制动缸软管接头密封圈老化。"
+    assert old in text
+    sha = lib.commit(branch, [Write(PATH, text.replace(old, new, 1))], SCHOOL, "改写位号", base=OVERWRITE).sha
+    number = branch.split("/")[1]
+    history = _marks(_page(teacher.get(f"/books/{BOOK}/commits/{sha}", headers=ZH)))
+    change_request = _marks(_page(teacher.get(f"/books/{BOOK}/change-requests/{number}/files", headers=ZH)))
+    assert history == change_request == ([" 2 "], ["3"])
+
 # ------------------------------------------------------------------ blame
 
 def test_blame_lines_carry_the_side_of_whoever_wrote_them(signed_in, edits):
