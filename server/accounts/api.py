@@ -11,17 +11,16 @@ from typing import Any
 from flask_login import current_user
 from sqlalchemy import select
 from server.api.registry import endpoint
-from server.api.schemas import NEW_USER, USER, USER_CHANGES, USER_LIST, USERNAME_PARAM
+from server.api.schemas import BookName, RowId, Username
+from server.accounts import schemas
 from server.database import db
 from server.accounts.models import User
 from server.accounts.service import create_user, find_user, update_user
 from server.permissions import admin_required, roles_of, signed_in
 from server.audit import service as audit
-from server.api.schemas import NEW_TOKEN, NEW_TOKEN_REQUEST, TOKEN_LIST
 from server.errors import UserError
 from server.accounts.models import ApiToken
 from server.permissions import signed_in
-from server.api.schemas import BOOK_PARAM, MEMBER, MEMBER_LIST, ROLE_CHANGE, USERNAME_PARAM
 from server.library import book_titles
 from server.accounts.models import Membership
 from server.accounts.service import find_user, members_of, remove_membership, set_membership
@@ -46,42 +45,43 @@ def user_json(user: User) -> dict[str, Any]:
     }
 
 
-@endpoint("GET", "/me", summary="The signed-in account", response=USER, tags=["accounts"])
+@endpoint("GET", "/me", summary="The signed-in account", response=schemas.User, tags=["accounts"])
 @signed_in
 def me() -> dict[str, Any]:
     return user_json(current_user)
 
 
-@endpoint("GET", "/users", summary="Every account", response=USER_LIST, tags=["accounts"])
+@endpoint("GET", "/users", summary="Every account", response=schemas.UserList, tags=["accounts"])
 @admin_required
 def list_users() -> dict[str, Any]:
     return {"users": [user_json(user) for user in db().scalars(select(User).order_by(User.username))]}
 
 
-@endpoint("POST", "/users", summary="Create an account", body=NEW_USER, response=USER, status=201,
+@endpoint("POST", "/users", summary="Create an account", body=schemas.NewUser, response=schemas.User, status=201,
           tags=["accounts"], errors=(409,))
 @admin_required
-def create_user_(body: dict[str, Any]) -> dict[str, Any]:
+def create_user_(body: schemas.NewUser) -> dict[str, Any]:
     user = create_user(
-        db(), body["username"], body["password"], display_name=body.get("display_name"),
-        side=body.get("side", "school"), email=body.get("email"), is_admin=body.get("is_admin", False),
+        db(), body.username, body.password, display_name=body.display_name,
+        side=body.side, email=body.email, is_admin=body.is_admin,
     )
     db().commit()
     return user_json(user)
 
 
-@endpoint("GET", "/users/{username}", summary="One account", params={"username": USERNAME_PARAM},
-          response=USER, tags=["accounts"])
+@endpoint("GET", "/users/{username}", summary="One account", params={"username": Username},
+          response=schemas.User, tags=["accounts"])
 @admin_required
 def get_user(username: str) -> dict[str, Any]:
     return user_json(find_user(db(), username))
 
 
 @endpoint("PATCH", "/users/{username}", summary="Change an account (side, administrator, enabled...)",
-          params={"username": USERNAME_PARAM}, body=USER_CHANGES, response=USER, tags=["accounts"], errors=(409,))
+          params={"username": Username}, body=schemas.UserChanges, response=schemas.User, tags=["accounts"],
+          errors=(409,))
 @admin_required
-def change_user(username: str, body: dict[str, Any]) -> dict[str, Any]:
-    user = update_user(db(), find_user(db(), username), **body)
+def change_user(username: str, body: schemas.UserChanges) -> dict[str, Any]:
+    user = update_user(db(), find_user(db(), username), **body.model_dump(exclude_none=True))
     db().commit()
     return user_json(user)
 
@@ -96,18 +96,18 @@ def token_json(token: ApiToken) -> dict[str, Any]:
     }
 
 
-@endpoint("GET", "/tokens", summary="My access tokens", response=TOKEN_LIST, tags=["tokens"])
+@endpoint("GET", "/tokens", summary="My access tokens", response=schemas.TokenList, tags=["tokens"])
 @signed_in
 def list_tokens() -> dict[str, Any]:
     tokens = db().scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id))
     return {"tokens": [token_json(token) for token in tokens]}
 
 
-@endpoint("POST", "/tokens", summary="Create an access token (its secret is returned once)", body=NEW_TOKEN_REQUEST,
-          response=NEW_TOKEN, status=201, tags=["tokens"])
+@endpoint("POST", "/tokens", summary="Create an access token (its secret is returned once)", body=schemas.NewTokenRequest,
+          response=schemas.NewToken, status=201, tags=["tokens"])
 @signed_in
-def create_token(body: dict[str, Any]) -> dict[str, Any]:
-    token, secret = ApiToken.issue(current_user, body["name"].strip() or "token")
+def create_token(body: schemas.NewTokenRequest) -> dict[str, Any]:
+    token, secret = ApiToken.issue(current_user, body.name.strip() or "token")
     db().add(token)
     audit.record("token.create", current_user.username, name=token.name)
     db().commit()
@@ -115,7 +115,7 @@ def create_token(body: dict[str, Any]) -> dict[str, Any]:
 
 
 @endpoint("DELETE", "/tokens/{token_id}", summary="Revoke one of my access tokens",
-          params={"token_id": {"type": "integer"}}, status=204, tags=["tokens"])
+          params={"token_id": RowId}, status=204, tags=["tokens"])
 @signed_in
 def revoke_token(token_id: int) -> None:
     token = db().get(ApiToken, token_id)
@@ -136,8 +136,8 @@ def _require_book(book: str) -> None:
         raise UserError("book.not_found", status=404, book=book)
 
 
-@endpoint("GET", "/books/{book}/members", summary="Members of a book", params={"book": BOOK_PARAM},
-          response=MEMBER_LIST, tags=["memberships"], errors=(503,))
+@endpoint("GET", "/books/{book}/members", summary="Members of a book", params={"book": BookName},
+          response=schemas.MemberList, tags=["memberships"], errors=(503,))
 @book_access(Ability.maintain)
 def list_members(book: str) -> dict[str, Any]:
     _require_book(book)
@@ -145,18 +145,18 @@ def list_members(book: str) -> dict[str, Any]:
 
 
 @endpoint("PUT", "/books/{book}/members/{username}", summary="Add a member or change their role",
-          params={"book": BOOK_PARAM, "username": USERNAME_PARAM}, body=ROLE_CHANGE, response=MEMBER,
+          params={"book": BookName, "username": Username}, body=schemas.RoleChange, response=schemas.Member,
           tags=["memberships"], errors=(503,))
 @book_access(Ability.maintain)
-def put_member(book: str, username: str, body: dict[str, Any]) -> dict[str, Any]:
+def put_member(book: str, username: str, body: schemas.RoleChange) -> dict[str, Any]:
     _require_book(book)
-    membership = set_membership(db(), find_user(db(), username), book, body["role"])
+    membership = set_membership(db(), find_user(db(), username), book, body.role)
     db().commit()
     return member_json(membership)
 
 
 @endpoint("DELETE", "/books/{book}/members/{username}", summary="Remove a member from a book",
-          params={"book": BOOK_PARAM, "username": USERNAME_PARAM}, status=204, tags=["memberships"], errors=(503,))
+          params={"book": BookName, "username": Username}, status=204, tags=["memberships"], errors=(503,))
 @book_access(Ability.maintain)
 def delete_member(book: str, username: str) -> None:
     _require_book(book)

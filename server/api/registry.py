@@ -2,18 +2,29 @@
 
 ::
 
-    @endpoint("GET", "/books/{book}/members", summary="Members of a book",
-              response=ref("MemberList"), tags=["memberships"])
+    @endpoint("PUT", "/books/{book}/members/{username}", summary="Add a member or change their role",
+              params={"book": BookName, "username": Username}, body=RoleChange, response=Member,
+              tags=["memberships"])
     @book_access(Ability.maintain)
-    def list_members(book: str) -> dict: ...
+    def put_member(book: str, username: str, body: RoleChange) -> dict: ...
+
+Requests are described by pydantic models, and the same model both validates the
+request and is its schema in the OpenAPI document (``server.api.openapi``), so the
+two cannot drift apart:
+
+* ``body``: a ``Body`` model; the JSON body is validated before the view runs
+  (422 ``request.invalid``, translated, otherwise) and passed as ``body=``.
+* ``query``: a ``Query`` model of the query string; its fields are passed to the
+  view by name (by alias: ``from`` for a field ``from_``).
+* ``params``: the types of the ``{name}`` path parameters (annotated types of
+  ``server.api.schemas``); integers route as ``<int:name>``. Flask's routing reads
+  them and the view answers 404 for what names nothing; the types document them.
+* ``response``: the model of what the view returns, for the document (the
+  schemathesis test holds every view to it).
 
 The view returns plain data (serialised as JSON with the declared ``status``)
-or a ``Response``. A JSON ``body`` schema is validated before the view runs
-(422 with a translated message otherwise) and passed as ``body=``; declared
-``query`` parameters are converted to their type and passed by name. Path
-parameters come from ``{name}`` in the path (``params`` gives their schema).
-The permission decorator under ``@endpoint`` is checked before anything else
-and shown in the document as ``x-permission``.
+or a ``Response``. The permission decorator under ``@endpoint`` is checked
+before anything else and shown in the document as ``x-permission``.
 """
 from __future__ import annotations
 
@@ -24,6 +35,7 @@ from typing import Any, Callable
 
 import jsonschema
 from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from server.database import MAX_INTEGER
 from server.errors import UserError
@@ -42,15 +54,44 @@ class Operation:
     description: str
     tags: list[str]
     requirement: Requirement
-    params: dict[str, dict[str, Any]]
-    query: dict[str, dict[str, Any]]
-    body: dict[str, Any] | None
-    response: dict[str, Any] | None
+    params: dict[str, Any]  # name -> its type
+    query: type[BaseModel] | None
+    body: type[BaseModel] | None
+    response: type[BaseModel] | None
     status: int
     errors: tuple[int, ...] = field(default_factory=tuple)
 
 
 OPERATIONS: list[Operation] = []
+
+
+def refused(error: ValidationError, where: str = "body") -> UserError:
+    """The 422 for input a model refuses: the translated ``request.invalid`` naming the first bad field."""
+    first = error.errors(include_url=False)[0]
+    place = "/".join(str(part) for part in first["loc"]) or where
+    return UserError("request.invalid", status=422, detail=f"{place}: {first['msg']}"[:300])
+
+
+def _validated_body(model: type[BaseModel]) -> BaseModel:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise UserError("request.invalid", status=422, detail="a JSON body is required")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise refused(error) from None
+
+
+def _validated_query(model: type[BaseModel]) -> dict[str, Any]:
+    try:
+        found = model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise refused(error, "query") from None
+    return found.model_dump(by_alias=True)
+
+
+def is_integer(kind: Any) -> bool:
+    return TypeAdapter(kind).json_schema().get("type") == "integer"
 
 
 def schema(name: str, definition: dict[str, Any]) -> dict[str, Any]:
@@ -117,27 +158,27 @@ def _convert(name: str, raw: str, definition: dict[str, Any]) -> Any:
     return value
 
 
-def _flask_rule(path: str, params: dict[str, dict[str, Any]]) -> str:
+def _flask_rule(path: str, params: dict[str, Any]) -> str:
     def convert(match: re.Match[str]) -> str:
         name = match.group(1)
-        return f"<int:{name}>" if params.get(name, {}).get("type") == "integer" else f"<{name}>"
+        kind = params.get(name, str)
+        integer = kind.get("type") == "integer" if isinstance(kind, dict) else is_integer(kind)  # legacy dict
+        return f"<int:{name}>" if integer else f"<{name}>"
 
     return re.sub(r"\{(\w+)\}", convert, path)
 
 
 def endpoint(
-    method: str, path: str, *, summary: str, response: dict[str, Any] | None = None, status: int = 200,
-    body: dict[str, Any] | None = None, query: dict[str, dict[str, Any]] | None = None,
-    params: dict[str, dict[str, Any]] | None = None, tags: list[str] | None = None, description: str = "",
+    method: str, path: str, *, summary: str, response: type[BaseModel] | None = None, status: int = 200,
+    body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
+    params: dict[str, Any] | None = None, tags: list[str] | None = None, description: str = "",
     errors: tuple[int, ...] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     method = method.upper()
-    path_names = re.findall(r"\{(\w+)\}", path)
-    params = {name: (params or {}).get(name, {"type": "string"}) for name in path_names}
-    for name, definition in params.items():
-        if definition.get("type") == "integer":  # what <int:...> accepts (server.app.DatabaseIdConverter)
+    params = {name: (params or {}).get(name, str) for name in re.findall(r"\{(\w+)\}", path)}
+    for name, definition in params.items():  # legacy dict
+        if isinstance(definition, dict) and definition.get("type") == "integer":
             params[name] = {"minimum": 0, "maximum": MAX_INTEGER, **definition}
-    query = dict(query or {})
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         requirement = requirement_of(view)
@@ -147,16 +188,21 @@ def endpoint(
         @functools.wraps(view)
         def handle(**kwargs: Any) -> Response:
             requirement.enforce(kwargs)  # refuse before looking at the input
-            if body is not None:
+            if isinstance(body, dict):  # legacy dict
                 data = request.get_json(silent=True)
                 if data is None:
                     raise UserError("request.invalid", status=422, detail="a JSON body is required")
                 _validate(data, body)
                 _refuse_huge_integers(data)
                 kwargs["body"] = data
-            for name, definition in query.items():
-                raw = request.args.get(name)
-                kwargs[name] = definition.get("default") if raw is None else _convert(name, raw, definition)
+            elif body is not None:
+                kwargs["body"] = _validated_body(body)
+            if isinstance(query, dict):  # legacy dict
+                for name, definition in query.items():
+                    raw = request.args.get(name)
+                    kwargs[name] = definition.get("default") if raw is None else _convert(name, raw, definition)
+            elif query is not None:
+                kwargs.update(_validated_query(query))
             result = view(**kwargs)
             if isinstance(result, Response):
                 return result

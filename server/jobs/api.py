@@ -2,15 +2,21 @@
 
 
 from __future__ import annotations
-from typing import Any
+from typing import Annotated, Any, Literal
+from pydantic import Field
 from sqlalchemy import select
 from server.api.registry import endpoint
-from server.api.schemas import JOB, JOB_LIST
+from server.api.schemas import Job as JobShape, JobList, Query, RowId
 from server.database import db
 from server.errors import UserError
 from server.jobs.models import Job
 from server.jobs.models import JOB_STATUSES
 from server.permissions import admin_required
+
+
+class JobFilter(Query):
+    status: Literal[JOB_STATUSES] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 100
 
 
 def job_json(job: Job) -> dict[str, Any]:
@@ -24,9 +30,7 @@ def job_json(job: Job) -> dict[str, Any]:
     }
 
 
-@endpoint("GET", "/jobs", summary="Recent jobs", response=JOB_LIST, tags=["jobs"],
-          query={"status": {"type": "string", "enum": list(JOB_STATUSES)},
-                 "limit": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}})
+@endpoint("GET", "/jobs", summary="Recent jobs", response=JobList, tags=["jobs"], query=JobFilter)
 @admin_required
 def list_jobs(status: str | None, limit: int) -> dict[str, Any]:
     query = select(Job).order_by(Job.created_at.desc(), Job.id.desc()).limit(limit)
@@ -35,8 +39,8 @@ def list_jobs(status: str | None, limit: int) -> dict[str, Any]:
     return {"jobs": [job_json(job) for job in db().scalars(query)]}
 
 
-@endpoint("GET", "/jobs/{job_id}", summary="One job with its log", params={"job_id": {"type": "integer"}},
-          response=JOB, tags=["jobs"])
+@endpoint("GET", "/jobs/{job_id}", summary="One job with its log", params={"job_id": RowId},
+          response=JobShape, tags=["jobs"])
 @admin_required
 def get_job(job_id: int) -> dict[str, Any]:
     job = db().get(Job, job_id)
