@@ -8,8 +8,11 @@ reviewed, and how its site looks (within an allow-list) — nothing else.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Any
+
+from cachetools import LRUCache, cached
 
 from .errors import BookInvalid, LibraryInvalid, MaterialsError, NotFound
 from .frontmatter import FrontMatter, parse_chapter
@@ -319,25 +322,24 @@ def _chapter(lib, name, filename, cpath, blob, part, book) -> Chapter:
 
 
 def load_standards(lib, rev: str = "main") -> dict:
-    """Every standard edition in ``standards/``, parsed and validated, by id."""
-    # Kept by the standards folder's tree id, and each edition by its blob id:
-    # content-addressed, so never stale; callers get their own dict to keep.
-    tree = lib.subtree(rev, "standards")
-    by_tree: dict = lib.__dict__.setdefault("_standards_by_tree", {})
-    if tree in by_tree:
-        return dict(by_tree[tree])
-    cache: dict = lib.__dict__.setdefault("_standards_by_blob", {})
+    """Every standard edition in ``standards/``, parsed and validated, by id.
+
+    Kept by the standards folder's tree id, and each edition by its blob id:
+    content-addressed, so never stale; callers get their own dict to keep.
+    """
+    return dict(_standards_folder(lib, rev, lib.subtree(rev, "standards")))
+
+
+@cached(LRUCache(maxsize=64), key=lambda lib, rev, tree: tree, lock=threading.Lock())
+def _standards_folder(lib, rev: str, tree: str | None) -> dict:
     out = {}
     for path, blob in sorted(lib.files(rev, "standards").items()):
         if path.endswith((".yml", ".yaml")):
-            std = cache.get((path, blob))
-            if std is None:
-                std = parse_standard(lib.objects.read(blob)[1].decode("utf-8"), path)
-                if len(cache) > 256:
-                    cache.clear()
-                cache[(path, blob)] = std
+            std = _standard_file(lib, path, blob)
             out[std.id] = std
-    if len(by_tree) > 64:
-        by_tree.clear()
-    by_tree[tree] = out
-    return dict(out)
+    return out
+
+
+@cached(LRUCache(maxsize=256), key=lambda lib, path, blob: (path, blob), lock=threading.Lock())
+def _standard_file(lib, path: str, blob: str):
+    return parse_standard(lib.objects.read(blob)[1].decode("utf-8"), path)

@@ -40,10 +40,11 @@ from __future__ import annotations
 
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterator
+from typing import Iterator
+
+from cachetools import LRUCache
 
 from .coverage import coverage
 from .errors import NotFound
@@ -123,54 +124,63 @@ class ReleaseCoverage:
 
 
 # -- caches ----------------------------------------------------------------------------------------
-class _LRU:
-    """A small thread-safe least-recently-used map."""
+_LOCK = threading.Lock()  # request threads share the caches: held to read or store, never while computing
+
+
+class _Walks:
+    """History walks kept by (repository, commit), and the walk of each repository used last.
+
+    A walk at a later commit extends the one used last by the new commits
+    instead of reading the whole history; cachetools' ``LRUCache`` keeps the
+    walks but does not say which of a repository's was used last, hence
+    ``latest``.
+    """
 
     def __init__(self, size: int):
-        self.size = size
-        self._data: OrderedDict = OrderedDict()
-        self._lock = threading.Lock()
+        self.walks: LRUCache = LRUCache(maxsize=size)
+        self.latest: LRUCache = LRUCache(maxsize=64)  # repository -> the commit of its walk used last
 
-    def get(self, key):
-        with self._lock:
-            value = self._data.get(key)
-            if value is not None:
-                self._data.move_to_end(key)
-            return value
+    def get(self, repo: str, commit: str):
+        with _LOCK:
+            walk = self.walks.get((repo, commit))
+            if walk is not None:
+                self.latest[repo] = commit
+            return walk
 
-    def put(self, key, value) -> None:
-        with self._lock:
-            self._data[key] = value
-            self._data.move_to_end(key)
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+    def put(self, repo: str, commit: str, walk) -> None:
+        with _LOCK:
+            self.walks[(repo, commit)] = walk
+            self.latest[repo] = commit
 
-    def newest(self, match: Callable[[object], bool]):
-        """The most recently used (key, value) whose key matches, or None."""
-        with self._lock:
-            for key in reversed(self._data):
-                if match(key):
-                    return key, self._data[key]
-        return None
+    def newest(self, repo: str):
+        """(commit, walk) of the walk of ``repo`` used last, or None."""
+        with _LOCK:
+            commit = self.latest.get(repo)
+            walk = None if commit is None else self.walks.get((repo, commit))
+            return None if walk is None else (commit, walk)
 
     def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
+        with _LOCK:
+            self.walks.clear()
+            self.latest.clear()
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self.walks)
 
 
-_BLAMES = _LRU(60_000)      # (repo, path, blob, last commit) -> tuple[(name, email, side, lines, chars)]
-_HISTORIES = _LRU(8)        # (repo, commit) -> _History
-_TOUCHES = _LRU(8)          # (repo, commit) -> dict[path, last first-parent commit changing it]
-_RELEASES = _LRU(2048)      # (repo, book, tag object) -> ReleaseCoverage
+_BLAMES: LRUCache = LRUCache(maxsize=60_000)   # (repo, path, blob, last commit) -> tuple[(name, email, side, lines, chars)]
+_HISTORIES = _Walks(8)                         # (repo, commit) -> _History
+_TOUCHES = _Walks(8)                           # (repo, commit) -> dict[path, last first-parent commit changing it]
+_RELEASES: LRUCache = LRUCache(maxsize=2048)   # (repo, book, tag object) -> ReleaseCoverage
 
 
 def clear_caches() -> None:
     """Forget every cached figure (tests and benchmarks measure cold runs with it)."""
-    for cache in (_BLAMES, _HISTORIES, _TOUCHES, _RELEASES, _REPLAYS):
-        cache.clear()
+    with _LOCK:
+        _BLAMES.clear()
+        _RELEASES.clear()
+    for walks in (_HISTORIES, _TOUCHES, _REPLAYS):
+        walks.clear()
 
 
 def cache_sizes() -> dict[str, int]:
@@ -260,15 +270,15 @@ def _chunk(stats: tuple[CommitStat, ...], older: _History | None) -> _History:
 
 def _history(lib: Library, commit: str) -> _History:
     repo = _repo_key(lib)
-    cached = _HISTORIES.get((repo, commit))
+    cached = _HISTORIES.get(repo, commit)
     if cached is not None:
         return cached
-    base = _HISTORIES.newest(lambda k: k[0] == repo)
-    if base is not None and lib.is_ancestor(base[0][1], commit):
-        history = _chunk(_read_stats(lib, [f"{base[0][1]}..{commit}"]), base[1])
+    base = _HISTORIES.newest(repo)
+    if base is not None and lib.is_ancestor(base[0], commit):
+        history = _chunk(_read_stats(lib, [f"{base[0]}..{commit}"]), base[1])
     else:
         history = _chunk(_read_stats(lib, [commit]), None)
-    _HISTORIES.put((repo, commit), history)
+    _HISTORIES.put(repo, commit, history)
     return history
 
 
@@ -289,15 +299,15 @@ def _read_touches(lib: Library, rev_range: str, limit_to_books: bool) -> list[tu
 def _touches(lib: Library, commit: str) -> dict[str, str]:
     """Path under ``books/`` -> the last commit on ``commit``'s first-parent chain that changed it."""
     repo = _repo_key(lib)
-    cached = _TOUCHES.get((repo, commit))
+    cached = _TOUCHES.get(repo, commit)
     if cached is not None:
         return cached
     touches: dict[str, str] | None = None
-    base = _TOUCHES.newest(lambda k: k[0] == repo)
+    base = _TOUCHES.newest(repo)
     if base is not None:
-        rows = _read_touches(lib, f"{base[0][1]}..{commit}", limit_to_books=False)
+        rows = _read_touches(lib, f"{base[0]}..{commit}", limit_to_books=False)
         # Only valid when the old tip lies on the new tip's first-parent chain.
-        if rows and rows[-1][1] == base[0][1]:
+        if rows and rows[-1][1] == base[0]:
             touches = dict(base[1])
             for sha, _, paths in reversed(rows):
                 for p in paths:
@@ -308,7 +318,7 @@ def _touches(lib: Library, commit: str) -> dict[str, str]:
         for sha, _, paths in _read_touches(lib, commit, limit_to_books=True):
             for p in paths:
                 touches.setdefault(p, sha)
-    _TOUCHES.put((repo, commit), touches)
+    _TOUCHES.put(repo, commit, touches)
     return touches
 
 
@@ -360,7 +370,7 @@ class _Replay:
         return found
 
 
-_REPLAYS = _LRU(2)  # (repo, commit) -> _Replay
+_REPLAYS = _Walks(2)  # (repo, commit) -> _Replay
 
 
 def _apply_hunks(old: tuple, hunks: list[tuple[int, int, list[tuple[int, int]]]]) -> tuple:
@@ -434,18 +444,18 @@ def _replay(lib: Library, commit: str, *, full: bool = True) -> _Replay | None:
     replay) is marked for ``git blame`` itself.
     """
     repo = _repo_key(lib)
-    cached = _REPLAYS.get((repo, commit))
+    cached = _REPLAYS.get(repo, commit)
     if cached is not None:
         return cached
-    base = _REPLAYS.newest(lambda k: k[0] == repo)
+    base = _REPLAYS.newest(repo)
     replay = None
-    if base is not None and lib.is_ancestor(base[0][1], commit):
+    if base is not None and lib.is_ancestor(base[0], commit):
         replay = _walk(lib, commit, base[1])
     if replay is None:
         if not full:
             return None  # a whole walk costs more than blaming the few chapters asked for
         replay = _walk(lib, commit, None)
-    _REPLAYS.put((repo, commit), replay)
+    _REPLAYS.put(repo, commit, replay)
     return replay
 
 
@@ -534,7 +544,8 @@ def _blame_rows(lib: Library, book: str | None, rev: str):
     touches = _touches(lib, commit)
     repo = _repo_key(lib)
     keys = {path: (repo, path, blob, touches.get(path) or commit) for path, blob in files.items()}
-    summaries = {path: _BLAMES.get(key) for path, key in keys.items()}
+    with _LOCK:
+        summaries = {path: _BLAMES.get(key) for path, key in keys.items()}
     missing = [path for path, s in summaries.items() if s is None]
     replay = _replay(lib, commit, full=len(missing) > REPLAY_AFTER) if missing else None
     if replay is not None:
@@ -542,11 +553,13 @@ def _blame_rows(lib: Library, book: str | None, rev: str):
             state = replay.files.get(path)
             if state is not None and state.lines is not None and state.blob == files[path]:
                 summaries[path] = _summary_of(replay, state)
-                _BLAMES.put(keys[path], summaries[path])
+                with _LOCK:
+                    _BLAMES[keys[path]] = summaries[path]
     for path in sorted(files):
         if summaries[path] is None:
             summaries[path] = _blame_by_git(lib, keys[path][3], path)
-            _BLAMES.put(keys[path], summaries[path])
+            with _LOCK:
+                _BLAMES[keys[path]] = summaries[path]
         yield from summaries[path]
 
 
@@ -678,7 +691,8 @@ def coverage_over_releases(lib: Library, book: str) -> list[ReleaseCoverage]:
     points = []
     for tag, version, commit, date in _releases(lib, book):
         key = (repo, book, tag_objects[tag])
-        point = _RELEASES.get(key)
+        with _LOCK:
+            point = _RELEASES.get(key)
         if point is None:
             try:
                 b = lib.book(book, commit)
@@ -688,7 +702,8 @@ def coverage_over_releases(lib: Library, book: str) -> list[ReleaseCoverage]:
                            {c.filename: c.meta.standards for c in b.chapters})
             by_standard = {sid: {row.level: row.percent for row in sc.levels} for sid, sc in cov.standards.items()}
             point = ReleaseCoverage(tag, version, date, by_standard)
-            _RELEASES.put(key, point)
+            with _LOCK:
+                _RELEASES[key] = point
         points.append(point)
     return points
 

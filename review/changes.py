@@ -7,11 +7,12 @@ benchmarks share them; results are kept by blob ids, which never go stale.
 from __future__ import annotations
 
 import difflib
-from collections import OrderedDict
+import threading
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+from cachetools import LRUCache, cached
 from materials import MaterialsError, parse_chapter
 from materials.rendering import render_markdown
 
@@ -71,15 +72,9 @@ class _Blocks(HTMLParser):
         self.parts = []
 
 
-_BLOCK_CACHE: "OrderedDict[str, tuple[str, ...]]" = OrderedDict()
-
-
+@cached(LRUCache(maxsize=2000), key=lambda text, key: key, lock=threading.Lock())
 def rendered_blocks(text: str, key: str) -> tuple[str, ...]:
     """The chapter as a student reads it, cut into text blocks (cached by blob id: same bytes, same blocks)."""
-    cached = _BLOCK_CACHE.get(key)
-    if cached is not None:
-        _BLOCK_CACHE.move_to_end(key)
-        return cached
     try:
         _, body = parse_chapter(text, "chapter.md")
     except MaterialsError:
@@ -88,11 +83,7 @@ def rendered_blocks(text: str, key: str) -> tuple[str, ...]:
     parser.feed(render_markdown(body))
     parser.close()
     parser._flush()
-    blocks = tuple(parser.blocks)
-    _BLOCK_CACHE[key] = blocks
-    while len(_BLOCK_CACHE) > 2000:
-        _BLOCK_CACHE.popitem(last=False)
-    return blocks
+    return tuple(parser.blocks)
 
 
 def rendered_diff(lib: Any, base: str, head: str, paths: list[str]) -> list[RenderedDiff]:
@@ -130,7 +121,14 @@ class ItemChange:
     chapter: str
 
 
-_REFS_CACHE: "OrderedDict[str, list[str]]" = OrderedDict()  # blob id -> the chapter's item refs
+@cached(LRUCache(maxsize=5000), key=lambda lib, rev, path, blob: blob, lock=threading.Lock())
+def _chapter_refs(lib: Any, rev: str, path: str, blob: str) -> list[str]:
+    """The item refs of the chapter at ``path`` on ``rev``, kept by its blob id."""
+    try:
+        meta, _ = parse_chapter(lib.read(rev, path).decode("utf-8", "replace"), path)
+        return list(meta.all_refs())
+    except MaterialsError:
+        return []
 
 
 def standard_changes(lib: Any, book: str, base: str, head: str, paths: list[str]) -> tuple[list[ItemChange],
@@ -140,19 +138,7 @@ def standard_changes(lib: Any, book: str, base: str, head: str, paths: list[str]
 
     def refs(rev: str, path: str) -> list[str]:
         entry = lib.entry(rev, path)
-        if entry is None:
-            return []
-        cached = _REFS_CACHE.get(entry.sha)
-        if cached is None:
-            try:
-                meta, _ = parse_chapter(lib.read(rev, path).decode("utf-8", "replace"), path)
-                cached = list(meta.all_refs())
-            except MaterialsError:
-                cached = []
-            _REFS_CACHE[entry.sha] = cached
-            while len(_REFS_CACHE) > 5000:
-                _REFS_CACHE.popitem(last=False)
-        return cached
+        return [] if entry is None else _chapter_refs(lib, rev, path, entry.sha)
 
     try:
         declared_ids = lib.book(book, head, chapters=False).config.standards

@@ -11,9 +11,9 @@ from a superseded edition to the one that replaces it.
 from __future__ import annotations
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
+from cachetools import LRUCache, cached
 from materials import MaterialsError, Write, parse_chapter, revise_chapter
 from materials.books import parse_book_config
 from materials.paths import validate_book_slug
@@ -26,10 +26,7 @@ from server.errors import UserError
 from server.library import library
 
 
-_lock = threading.Lock()
-_chapter_cache: "OrderedDict[str, ChapterRefs]" = OrderedDict()
 _CHAPTER_CACHE_SIZE = 20000
-_config_cache: "OrderedDict[str, Any]" = OrderedDict()
 LEAF_KINDS = ("S", "K")
 
 
@@ -61,22 +58,21 @@ class BookAlignment:
         return {c.filename: n for n, c in enumerate(self.chapters, 1)}
 
 
+@cached(LRUCache(maxsize=_CHAPTER_CACHE_SIZE), key=lambda lib, path, blob: blob + path, lock=threading.Lock())
 def _chapter_refs(lib: Any, path: str, blob: str) -> ChapterRefs:
-    cached = _chapter_cache.get(blob + path)
-    if cached is not None:
-        return cached
+    """The chapter's title and refs, kept by blob id and path: a book's pages read the same chapters again."""
     filename = path.rsplit("/", 1)[-1]
     text = lib.objects.read(blob)[1].decode("utf-8", "replace")
     try:
         meta, _body = parse_chapter(text, path)
-        value = ChapterRefs(filename, meta.title, tuple(meta.all_refs()))
+        return ChapterRefs(filename, meta.title, tuple(meta.all_refs()))
     except MaterialsError as exc:
-        value = ChapterRefs(filename, filename[:-3], (), exc.message)
-    with _lock:
-        _chapter_cache[blob + path] = value
-        while len(_chapter_cache) > _CHAPTER_CACHE_SIZE:
-            _chapter_cache.popitem(last=False)
-    return value
+        return ChapterRefs(filename, filename[:-3], (), exc.message)
+
+
+@cached(LRUCache(maxsize=64), key=lambda lib, path, blob: blob, lock=threading.Lock())
+def _parsed_config(lib: Any, path: str, blob: str) -> Any:
+    return parse_book_config(lib.objects.read(blob)[1].decode("utf-8"), path)
 
 
 def _book_config(lib: Any, book: str, commit: str) -> Any:
@@ -86,14 +82,7 @@ def _book_config(lib: Any, book: str, commit: str) -> Any:
     entry = lib.entry(commit, path)
     if entry is None:
         raise UserError("book.not_found", status=404, book=book)
-    cached = _config_cache.get(entry.sha)
-    if cached is None:
-        cached = parse_book_config(lib.objects.read(entry.sha)[1].decode("utf-8"), path)
-        with _lock:
-            _config_cache[entry.sha] = cached
-            while len(_config_cache) > 64:
-                _config_cache.popitem(last=False)
-    return cached
+    return _parsed_config(lib, path, entry.sha)
 
 
 def book_alignment(book: str, rev: str = "main") -> BookAlignment:

@@ -7,9 +7,9 @@ uses ``review/``); a form posts, the service acts, the page redirects back.
 
 from __future__ import annotations
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
+from cachetools import LRUCache, cached
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -18,7 +18,6 @@ from materials import EditConflict, MaterialsError, NotFound
 from materials.history import FileDiff
 from review import changes
 from review.word_diff import Segment as Seg, changed_words
-from review.messages import describe_code
 from server.change_requests import service as crs
 from server.errors import UserError, describe
 from server.library import library
@@ -172,15 +171,7 @@ def _timeline(row, threads: list[Thread]) -> list[tuple[Any, str, Any]]:
 
 
 def _findings(row, runs) -> list[dict[str, Any]]:
-    out = []
-    lang = crs.lang()
-    for run in runs:
-        findings = []
-        for f in run.findings or []:
-            findings.append({**f, "text": describe_code(f["code"], f.get("params") or {}, lang, f.get("message", "")),
-                             "url": crs.check_url(row, f)})
-        out.append({"run": run, "findings": findings})
-    return out
+    return [{"run": run, "findings": crs.described_findings(row, run)} for run in runs]
 
 
 def _page_context(book: str, number: int) -> dict[str, Any]:
@@ -197,11 +188,9 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
         "behind": crs.behind_main(row), "main": lib.resolve("main"), "base": base,
         "threads": threads, "inline": inline, "outdated": outdated,
         "may_review": may(current_user, Ability.review, book) and row.state == "open",
-        "may_manage": may(current_user, Ability.write, book) and (crs.is_author(current_user, row)
-                                                                  or may(current_user, Ability.maintain, book)),
+        "may_manage": crs.may_manage(current_user, row),
         "may_write": crs.may_write_cr(current_user, row),
-        "may_merge": (may(current_user, Ability.review, book) and verdict.mergeable
-                      and (not crs.is_author(current_user, row) or may(current_user, Ability.maintain, book))),
+        "may_merge": verdict.mergeable and crs.may_merge(current_user, row),
         "may_maintain": may(current_user, Ability.maintain, book),
         "may_comment": may(current_user, Ability.write, book),
         "form": ActionForm(), "path_id": crs._path_id,
@@ -289,26 +278,15 @@ def file_view(diff: FileDiff) -> FileView:
     return FileView(diff, crs._path_id(diff.path), rows)
 
 
-_FILE_VIEWS: OrderedDict[tuple[str, str, str, str], tuple[list, dict]] = OrderedDict()
-_FILE_VIEWS_LOCK = threading.Lock()
-
-
+# pages are served by several threads
+@cached(LRUCache(maxsize=32), key=lambda lib, book, base, head: (str(lib.path), book, base, head),
+        lock=threading.Lock())
 def _file_views(lib, book: str, base: str, head: str) -> tuple[list, dict]:
     """The Markdown and rendered-text diffs of base..head, kept by commit ids (immutable, never stale)."""
-    key = (str(lib.path), book, base, head)
-    with _FILE_VIEWS_LOCK:
-        cached = _FILE_VIEWS.get(key)
-        if cached is not None:
-            _FILE_VIEWS.move_to_end(key)
-            return cached
     diff = lib.diff(base, head, [f"books/{book}"])
     views = [file_view(f) for f in diff.files]
     rendered = {r.path: r for r in changes.rendered_diff(lib, base, head,
                                                      [f.path for f in diff.files if not f.binary and f.new_path])}
-    with _FILE_VIEWS_LOCK:  # pages are served by several threads
-        _FILE_VIEWS[key] = (views, rendered)
-        if len(_FILE_VIEWS) > 32:
-            _FILE_VIEWS.popitem(last=False)
     return views, rendered
 
 

@@ -24,10 +24,10 @@ aggregate queries.
 
 from __future__ import annotations
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
+from cachetools import LRUCache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -181,36 +181,29 @@ def _sides(*maps: dict[str, Any]) -> list[str]:
 
 # ----------------------------------------------------------------------------- cache
 
-class _Cache:
-    """A small least-recently-used map shared by the requests of one process."""
+_CACHE_LOCK = threading.Lock()  # the request threads share the caches; held to read or store, not to compute
 
-    def __init__(self, size: int = 256):
-        self.size, self._data, self._lock = size, OrderedDict(), threading.Lock()
 
-    def get_or_compute(self, key: tuple, compute: Callable[[], Any]) -> Any:
-        with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                return self._data[key]
+def _cache(name: str) -> LRUCache:
+    """The app's cache ``name``: one per app, as the keys name its library and database."""
+    return current_app.extensions.setdefault(f"jointbook.cooperation.{name}", LRUCache(maxsize=256))
+
+
+def _remembered(name: str, key: tuple, compute: Callable[[], Any]) -> Any:
+    cache = _cache(name)
+    with _CACHE_LOCK:
+        value = cache.get(key)
+    if value is None:
         value = compute()
-        with self._lock:
-            self._data[key] = value
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
-        return value
-
-    def clear(self) -> None:
-        with self._lock:
-            self._data.clear()
-
-
-def _cache(name: str) -> _Cache:
-    return current_app.extensions.setdefault(f"jointbook.cooperation.{name}", _Cache())
+        with _CACHE_LOCK:
+            cache[key] = value
+    return value
 
 
 def clear_cache() -> None:
-    for name in ("library", "database"):
-        _cache(name).clear()
+    with _CACHE_LOCK:
+        for name in ("library", "database"):
+            _cache(name).clear()
 
 
 # ----------------------------------------------------------------------------- the library part
@@ -224,7 +217,7 @@ def _library_tables(book: str | None, period: Period) -> dict[str, Table]:
     lib = library()
     head = lib.resolve(period.rev)
     key = (str(lib.path), book, head, period.key, _release_tags(lib, book))
-    return _cache("library").get_or_compute(key, lambda: _compute_library_tables(lib, book, period, head))
+    return _remembered("library", key, lambda: _compute_library_tables(lib, book, period, head))
 
 
 def _compute_library_tables(lib: Any, book: str | None, period: Period, head: str) -> dict[str, Table]:
@@ -331,7 +324,7 @@ def feedback_records(book: str | None, period: Period) -> list[metrics.FeedbackR
 
 def _database_tables(book: str | None, period: Period) -> dict[str, Table]:
     key = (current_app.config["DATABASE_URL"], book, period.key, _stamp(book))
-    return _cache("database").get_or_compute(key, lambda: _compute_database_tables(book, period))
+    return _remembered("database", key, lambda: _compute_database_tables(book, period))
 
 
 def _compute_database_tables(book: str | None, period: Period) -> dict[str, Table]:

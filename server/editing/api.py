@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections import OrderedDict
 from typing import Any
+from cachetools import LRUCache, cached
 from flask import jsonify, url_for
 from flask_login import current_user
 from materials import EditConflict
@@ -217,8 +217,6 @@ def preview_html(book: str, text: str, branch: str | None = None) -> str:
     return re.sub(r'src="\.\./assets/([^"?#]+)"', lambda m: f'src="{prefix}{m.group(1)}{query}"', html)
 
 
-_PREVIEWS: "OrderedDict[bytes, str]" = OrderedDict()  # sha-256 of the Markdown -> its sanitized HTML
-_PREVIEWS_LOCK = threading.Lock()
 PREVIEW_CACHE_SIZE = 128
 PREVIEW_CACHE_MAX_TEXT = 200_000
 
@@ -228,18 +226,14 @@ def _rendered(text: str) -> str:
     (typing pauses, switching tabs), and rendering is the costly part of a preview."""
     if len(text) > PREVIEW_CACHE_MAX_TEXT:
         return render_markdown(text)
-    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
-    with _PREVIEWS_LOCK:
-        html = _PREVIEWS.get(key)
-        if html is not None:
-            _PREVIEWS.move_to_end(key)
-            return html
-    html = render_markdown(text)
-    with _PREVIEWS_LOCK:
-        _PREVIEWS[key] = html
-        while len(_PREVIEWS) > PREVIEW_CACHE_SIZE:
-            _PREVIEWS.popitem(last=False)
-    return html
+    return _remembered_rendering(text)
+
+
+# sha-256 of the Markdown -> its sanitized HTML
+@cached(LRUCache(maxsize=PREVIEW_CACHE_SIZE),
+        key=lambda text: hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), lock=threading.Lock())
+def _remembered_rendering(text: str) -> str:
+    return render_markdown(text)
 
 
 @endpoint("GET", "/books/{book}/structure", summary="Parts and chapters in navigation order on a branch",

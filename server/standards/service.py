@@ -11,9 +11,9 @@ main where the admin and the book's policy allow), through ``materials``.
 from __future__ import annotations
 import re
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Iterable
+from cachetools import LRUCache, cached
 from materials import Author, MaterialsError, NotFound, Write
 from materials.standards.case import case_identifier, to_case
 from materials.standards.editions import superseded_by
@@ -26,19 +26,6 @@ from server.library import library
 
 STANDARDS_DIR = "standards"
 _CACHE_SIZE = 64
-_lock = threading.Lock()
-_parsed: "OrderedDict[str, Standard | MaterialsError]" = OrderedDict()
-_packages: "OrderedDict[tuple[str, str], dict]" = OrderedDict()
-_indexes: "OrderedDict[tuple, dict[str, tuple[str, str, str | None]]]" = OrderedDict()
-
-
-def _remember(cache: OrderedDict, key: Any, value: Any) -> Any:
-    with _lock:
-        cache[key] = value
-        cache.move_to_end(key)
-        while len(cache) > _CACHE_SIZE:
-            cache.popitem(last=False)
-    return value
 
 
 @dataclass(frozen=True)
@@ -55,15 +42,13 @@ class Entry:
         return self.standard.id if self.standard else self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
+@cached(LRUCache(maxsize=_CACHE_SIZE), key=lambda lib, path, blob: blob + path, lock=threading.Lock())
 def _parse(lib: Any, path: str, blob: str) -> Standard | MaterialsError:
-    cached = _parsed.get(blob + path)
-    if cached is not None:
-        return cached
+    """The standard in ``blob`` (or why it does not parse), kept by blob id and path: same bytes, same result."""
     try:
-        value: Standard | MaterialsError = parse_standard(lib.objects.read(blob)[1], path)
+        return parse_standard(lib.objects.read(blob)[1], path)
     except MaterialsError as exc:
-        value = exc
-    return _remember(_parsed, blob + path, value)
+        return exc
 
 
 def entries(rev: str = "main") -> list[Entry]:
@@ -194,27 +179,23 @@ def editions(std: Standard, all_standards: dict[str, Standard]) -> dict[str, lis
 
 # ------------------------------------------------------------------- CASE 1.1
 
+@cached(LRUCache(maxsize=_CACHE_SIZE), key=lambda found, base_url: (found.blob, base_url or ""),
+        lock=threading.Lock())
 def case_package(found: Entry, base_url: str | None) -> dict:
     """The CASE 1.1 CFPackage of a standard, converted once per blob id (and base URL)."""
     assert found.standard is not None
-    key = (found.blob, base_url or "")
-    cached = _packages.get(key)
-    if cached is not None:
-        return cached
     lib = library()
     try:
         changed = lib.log("main", found.path, limit=1)[0].authored_at
     except (MaterialsError, IndexError):
         changed = None
-    return _remember(_packages, key, to_case(found.standard, base_url=base_url, changed_at=changed))
+    return to_case(found.standard, base_url=base_url, changed_at=changed)
 
 
+@cached(LRUCache(maxsize=_CACHE_SIZE), key=lambda found: tuple(e.blob for e in found), lock=threading.Lock())
 def case_index(found: list[Entry]) -> dict[str, tuple[str, str, str | None]]:
-    """CASE identifier -> (CF type, standard id, item key / association key) for every standard."""
-    signature = tuple(e.blob for e in found)
-    cached = _indexes.get(signature)
-    if cached is not None:
-        return cached
+    """CASE identifier -> (CF type, standard id, item key / association key) for every standard,
+    kept by the blob ids of the standards."""
     index: dict[str, tuple[str, str, str | None]] = {}
     for e in found:
         std = e.standard
@@ -225,7 +206,7 @@ def case_index(found: list[Entry]) -> dict[str, tuple[str, str, str | None]]:
             index[case_identifier(std.id, item.key)] = ("CFItems", std.id, item.key)
             assoc = f"{item.key}>{item.parent or ''}"
             index[case_identifier(std.id, assoc, what="isChildOf")] = ("CFAssociations", std.id, assoc)
-    return _remember(_indexes, signature, index)
+    return index
 
 
 # -------------------------------------------------------------------- imports

@@ -117,6 +117,29 @@ def test_alignment_api_gives_levels_and_the_matrix(reader):
     assert filtered and all(i["kind"] == "K" and i["level"] == "L5" for i in filtered)
 
 
+def test_a_chapter_read_again_outlives_chapters_read_once_in_the_cache(reading_app):
+    """The chapter cache drops the chapter read longest ago, not the one stored first: a book's
+    chapters are read on each of its pages while other books' chapters pass through."""
+    from server.alignment import service
+    from server.library import library
+
+    with reading_app.app_context():
+        lib = library()
+        path, blob = next((p, b) for p, b in sorted(lib.files("main", f"books/{BOOK}/chapters").items())
+                          if p.endswith(".md"))
+        cache = service._chapter_refs.cache
+        cache.clear()
+        first = service._chapter_refs(lib, path, blob)
+        for n in range(int(cache.maxsize) - 1):  # the other chapters of a large library
+            cache[f"other-{n}"] = first
+        assert service._chapter_refs(lib, path, blob) is first  # this book's page reads it again
+        cache["one-more"] = first  # then one more chapter comes in
+        try:
+            assert blob + path in cache
+        finally:
+            cache.clear()
+
+
 def test_people_outside_the_book_are_refused(reading_app):
     outsider = shared.sign_in(reading_app, "outsider")
     for url in (PAGE, f"{PAGE}.csv", f"{PAGE}/print", f"{PAGE}/capabilities", f"/api/books/{BOOK}/alignment"):

@@ -196,9 +196,9 @@ def test_warm_figures_come_from_the_cache_until_main_or_the_feedback_changes(dem
     with demo_app.app_context():
         cache = cooperation._cache("library")
     admin.get(f"/api/books/{BOOK}/dashboard")
-    size = len(cache._data)
+    size = len(cache)
     admin.get(f"/api/books/{BOOK}/dashboard")
-    assert len(cache._data) == size  # warm: nothing computed again
+    assert len(cache) == size  # warm: nothing computed again
     Library(demo_app.config["LIBRARY_PATH"]).commit(
         "main", [Write(f"books/{BOOK}/chapters/a.md", A + "补充一句\n")], Author("王老师", "wang@college.edu.cn", "school"),
         "Add a sentence", base=OVERWRITE)
