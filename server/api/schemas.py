@@ -92,6 +92,13 @@ class Commit(BaseModel):
     authored_at: datetime
 
 
+class NavigationPart(BaseModel):
+    """A part of a book's navigation: its title and its chapters' file names in order."""
+
+    title: str
+    chapters: list[str]
+
+
 # Legacy dict schemas, until every domain declares pydantic models.
 ROLE = {"type": "string", "enum": [role.value for role in Role]}
 SIDE = {"type": "string", "enum": list(SIDES)}

@@ -6,83 +6,20 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 from materials import EditConflict, NotFound
-from server.books.api import CHAPTER_PARAM, COMMIT
-from server.api.registry import endpoint, schema
-from server.api.schemas import BOOK_PARAM
+from server.api.registry import endpoint
+from server.api.schemas import BookName, ChapterFile
+from server.history import schemas
 from server.database import db
 from server.errors import UserError, describe
 from server.library import library
 from server.permissions import Ability, book_access
-from server.history.views import (MAX_PAGE, PER_PAGE, blame_json, blame_runs, book_diff, chapter_file_path,
+from server.history.views import (PER_PAGE, blame_json, blame_runs, book_diff, chapter_file_path,
                                   checked_revision, commit_in_book, commit_json, diff_json, history_page,
                                   require_book, revert_commit, side_names)
 
 
-SHA_PARAM = {"type": "string", "pattern": "^[0-9a-f]{4,40}$"}
-REVISION = {"type": "string", "minLength": 1, "maxLength": 200}
-PAGE = {"type": "integer", "minimum": 1, "maximum": MAX_PAGE, "default": 1}
-
-DIFF_LINE = {"type": "object", "required": ["kind", "old_no", "new_no", "text"], "properties": {
-    "kind": {"type": "string", "enum": ["context", "removed", "added"]},
-    "old_no": {"type": ["integer", "null"]}, "new_no": {"type": ["integer", "null"]}, "text": {"type": "string"}}}
-
-FILE_DIFF = schema("FileDiff", {
-    "type": "object",
-    "required": ["old_path", "new_path", "status", "binary", "added", "removed", "hunks"],
-    "properties": {
-        "old_path": {"type": ["string", "null"]}, "new_path": {"type": ["string", "null"]},
-        "status": {"type": "string", "enum": ["added", "deleted", "modified", "renamed"]},
-        "binary": {"type": "boolean"}, "added": {"type": "integer"}, "removed": {"type": "integer"},
-        "hunks": {"type": "array", "items": {"type": "object", "required": ["old_start", "old_lines", "new_start",
-                                                                             "new_lines", "header", "lines"],
-                                             "properties": {"old_start": {"type": "integer"},
-                                                            "old_lines": {"type": "integer"},
-                                                            "new_start": {"type": "integer"},
-                                                            "new_lines": {"type": "integer"},
-                                                            "header": {"type": "string"},
-                                                            "lines": {"type": "array", "items": DIFF_LINE}}}},
-    },
-})
-
-HISTORY = schema("History", {
-    "type": "object", "required": ["book", "path", "page", "per_page", "has_next", "commits"],
-    "properties": {"book": {"type": "string"}, "path": {"type": ["string", "null"]}, "page": {"type": "integer"},
-                   "per_page": {"type": "integer"}, "has_next": {"type": "boolean"},
-                   "commits": {"type": "array", "items": COMMIT}},
-})
-
-COMPARISON = schema("Comparison", {
-    "type": "object", "required": ["book", "from", "to", "files"],
-    "properties": {"book": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
-                   "files": {"type": "array", "items": FILE_DIFF}},
-})
-
-COMMIT_DETAIL = schema("CommitDetail", {
-    "type": "object", "required": ["book", "commit", "files"],
-    "properties": {"book": {"type": "string"}, "commit": COMMIT, "files": {"type": "array", "items": FILE_DIFF}},
-})
-
-BLAME = schema("Blame", {
-    "type": "object", "required": ["book", "path", "rev", "lines"],
-    "properties": {"book": {"type": "string"}, "path": {"type": "string"}, "rev": {"type": "string"},
-                   "lines": {"type": "array", "items": {"type": "object", "required": [
-                       "number", "text", "sha", "author_name", "side", "side_label", "authored_at"]}}},
-})
-
-REVERT_REQUEST = schema("RevertRequest", {
-    "type": "object", "additionalProperties": False,
-    "properties": {"target": {"type": "string", "enum": ["draft", "main"],
-                              "description": "draft: my working branch of the book; main: when the book allows"}},
-})
-
-REVERTED = schema("Reverted", {
-    "type": "object", "required": ["sha", "branch"],
-    "properties": {"sha": {"type": "string"}, "branch": {"type": "string"}},
-})
-
-
-@endpoint("GET", "/books/{book}/history", summary="The book's history, newest first", params={"book": BOOK_PARAM},
-          query={"page": PAGE}, response=HISTORY, tags=["history"], errors=(503,))
+@endpoint("GET", "/books/{book}/history", summary="The book's history, newest first", params={"book": BookName},
+          query=schemas.HistoryPage, response=schemas.History, tags=["history"], errors=(503,))
 @book_access(Ability.read)
 def book_history_list(book: str, page: int) -> dict[str, Any]:
     lib = library()
@@ -94,7 +31,7 @@ def book_history_list(book: str, page: int) -> dict[str, Any]:
 
 
 @endpoint("GET", "/books/{book}/chapters/{file}/history", summary="A chapter's history, following renames",
-          params={"book": BOOK_PARAM, "file": CHAPTER_PARAM}, query={"page": PAGE}, response=HISTORY,
+          params={"book": BookName, "file": ChapterFile}, query=schemas.HistoryPage, response=schemas.History,
           tags=["history"], errors=(503,))
 @book_access(Ability.read)
 def chapter_history_list(book: str, file: str, page: int) -> dict[str, Any]:
@@ -110,7 +47,7 @@ def chapter_history_list(book: str, file: str, page: int) -> dict[str, Any]:
 
 
 @endpoint("GET", "/books/{book}/compare", summary="The book's changes between two revisions (structured diff)",
-          params={"book": BOOK_PARAM}, query={"from": REVISION, "to": REVISION}, response=COMPARISON,
+          params={"book": BookName}, query=schemas.Revisions, response=schemas.Comparison,
           tags=["history"], errors=(400, 503))
 @book_access(Ability.read)
 def revision_compare(book: str, **revisions: Any) -> dict[str, Any]:
@@ -121,7 +58,7 @@ def revision_compare(book: str, **revisions: Any) -> dict[str, Any]:
 
 
 @endpoint("GET", "/books/{book}/commits/{sha}", summary="One change to the book and its diff against its parent",
-          params={"book": BOOK_PARAM, "sha": SHA_PARAM}, response=COMMIT_DETAIL, tags=["history"], errors=(503,))
+          params={"book": BookName, "sha": schemas.ShortSha}, response=schemas.CommitDetail, tags=["history"], errors=(503,))
 @book_access(Ability.read)
 def commit_detail(book: str, sha: str) -> dict[str, Any]:
     lib = library()
@@ -131,7 +68,7 @@ def commit_detail(book: str, sha: str) -> dict[str, Any]:
 
 
 @endpoint("GET", "/books/{book}/chapters/{file}/blame", summary="Who last changed each line of a chapter, by side",
-          params={"book": BOOK_PARAM, "file": CHAPTER_PARAM}, query={"rev": REVISION}, response=BLAME,
+          params={"book": BookName, "file": ChapterFile}, query=schemas.BlameRevision, response=schemas.Blame,
           tags=["history"], errors=(400, 503))
 @book_access(Ability.read)
 def chapter_blame(book: str, file: str, rev: str | None) -> dict[str, Any]:
@@ -147,15 +84,15 @@ def chapter_blame(book: str, file: str, rev: str | None) -> dict[str, Any]:
 
 
 @endpoint("POST", "/books/{book}/commits/{sha}/revert", summary="Undo one change (on my draft, or on main when allowed)",
-          params={"book": BOOK_PARAM, "sha": SHA_PARAM}, body=REVERT_REQUEST, response=REVERTED, status=201,
+          params={"book": BookName, "sha": schemas.ShortSha}, body=schemas.RevertRequest, response=schemas.Reverted, status=201,
           tags=["history"], errors=(409, 503),
           description="A conflicting revert writes nothing and answers 409 with the conflicted files.")
 @book_access(Ability.write)
-def commit_revert(book: str, sha: str, body: dict[str, Any]) -> Any:
+def commit_revert(book: str, sha: str, body: schemas.RevertRequest) -> Any:
     lib = library()
     require_book(lib, book)
     try:
-        done = revert_commit(lib, book, sha, current_user, body.get("target"))
+        done = revert_commit(lib, book, sha, current_user, body.target)
     except EditConflict as conflict:
         db().rollback()
         response = jsonify(error={"code": conflict.code, "message": describe(conflict), "details": {

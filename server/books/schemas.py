@@ -1,0 +1,91 @@
+"""What the books API answers: the books I may read, a book's overview, its chapters, one chapter."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from server.api.schemas import Commit, NavigationPart
+
+
+class BookProblem(BaseModel):
+    """Something wrong in the book's files, shown to those who may write it."""
+
+    code: str
+    message: str
+    path: str | None
+    line: int | None
+
+
+class BookSummary(BaseModel):
+    name: str
+    title: str
+    subtitle: str | None
+    role: str | None
+
+
+class BookList(BaseModel):
+    books: list[BookSummary]
+
+
+class ChapterSummary(BaseModel):
+    filename: str
+    title: str
+    part: str | None
+    standards: list[str]
+    objectives: list[str]
+    hours: float | None
+
+
+class ChapterList(BaseModel):
+    book: str
+    parts: list[NavigationPart]
+    chapters: list[ChapterSummary]
+
+
+class AuthorShare(BaseModel):
+    """How much of the book's text one side (school, enterprise) wrote."""
+
+    side: str
+    label: str
+    lines: int
+    chars: int
+    percent: float
+
+
+class StandardCoverage(BaseModel):
+    standard: str
+    title: str
+    levels: list[dict[str, Any]]
+
+
+class BookOverview(BaseModel):
+    name: str
+    title: str
+    subtitle: str | None
+    edition: str | None
+    license: str | None
+    description: str | None
+    language: str | None
+    standards: list[str]
+    parts: list[NavigationPart]
+    chapters: list[ChapterSummary]
+    share: list[AuthorShare]
+    coverage: list[StandardCoverage]
+    recent: list[Commit]
+    problems: list[BookProblem]
+
+
+class Chapter(BaseModel):
+    book: str
+    filename: str
+    title: str
+    part: str | None
+    summary: str | None
+    objectives: list[str]
+    hours: float | None
+    standards: list[str]
+    items: list[dict[str, Any]]
+    body: str = Field(description="the Markdown text after the front matter")
+    html: str = Field(description="rendered by the site's pipeline and sanitized")
+    problems: list[BookProblem]
