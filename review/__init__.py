@@ -7,7 +7,7 @@ Modules, one per concept:
 * ``anchors``     inline comments that follow their line, or are OUTDATED
 * ``suggestions`` reviewers' suggested edits and the Co-authored-by commit message
 * ``workflow``    the change-request lifecycle over a materials.Library
-* ``messages``    zh-CN / en text for every code review/ produces
+* ``messages``    the English text (gettext msgids) of every code review/ produces
 * ``metrics``     review and feedback figures for the cooperation dashboard
 * ``errors``      typed errors with a stable ``code`` and ``params``
 

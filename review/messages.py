@@ -1,93 +1,116 @@
-"""Human text, in zh-CN and en, for the codes review/ raises and reports.
+"""The English text of every code review/ raises and reports, marked for translation.
 
-The server may use its own catalogue; these are the defaults so every code
-review/ produces has words in both languages. Codes from materials (front
-matter, book.yml, standard items) keep the message materials wrote, which the
-server translates with its own table.
+One definition of each message: review/ keeps the English (a gettext msgid)
+of the codes it produces, and the server says it in the reader's language
+through its gettext catalogue (``server/translations``), passing its
+``gettext`` as ``translate``. Without it, as in a Python shell or a test, the
+text is English. ``N_`` only marks a string for extraction
+(``python3 -m server.i18n`` reads review/ too). Codes from materials (front
+matter, book.yml, standard items) keep the message materials wrote.
 """
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections import ChainMap
+from typing import Any, Callable, Mapping
 
-from review.policy import _language
+from review.policy import Missing, describe
 
-_TEXT: dict[str, dict[str, str]] = {
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the translators' catalogue; it is translated where it is shown."""
+    return message
+
+
+def _same(message: str) -> str:
+    return message
+
+
+Translate = Callable[[str], str]
+
+MESSAGES: dict[str, str] = {
     # errors
-    "policy.not_a_mapping": {"zh-CN": "review 设置必须是键值对", "en": "review settings must be a mapping"},
-    "policy.unknown_key": {"zh-CN": "未知的审核设置“{key}”", "en": "unknown review setting “{key}”"},
-    "policy.unknown_side": {"zh-CN": "未知的一方“{side}”", "en": "unknown side “{side}”"},
-    "policy.bad_count": {"zh-CN": "“{side}”所需批准数必须是 0–20 的整数", "en": "approvals required from “{side}” must be a whole number 0–20"},
-    "policy.not_a_bool": {"zh-CN": "“{key}”只能是 true 或 false", "en": "“{key}” must be true or false"},
-    "policy.bad_checks": {"zh-CN": "checks 必须是不重复的检查名称列表", "en": "checks must be a list of distinct check names"},
-    "policy.unknown_check": {"zh-CN": "未知的检查“{check}”", "en": "unknown check “{check}”"},
-    "policy.bad_merge_method": {"zh-CN": "合并方式只能是 merge 或 squash", "en": "merge method must be merge or squash"},
-    "review.bad_verdict": {"zh-CN": "审核结论只能是批准、要求修改或评论", "en": "a review approves, requests changes or comments"},
-    "suggestion.outdated": {"zh-CN": "建议涉及的第 {start_line}–{end_line} 行已被修改，无法应用",
-                            "en": "lines {start_line}–{end_line} changed since the suggestion; it cannot be applied"},
-    "suggestion.bad_range": {"zh-CN": "第 {start_line}–{end_line} 行不在文件中", "en": "lines {start_line}–{end_line} are not in the file"},
-    "suggestion.overlap": {"zh-CN": "多条建议修改了相同的行", "en": "suggestions overlap"},
-    "suggestion.empty": {"zh-CN": "没有可应用的建议", "en": "no suggestion to apply"},
-    "change_request.illegal_transition": {"zh-CN": "变更请求 #{number} 当前为“{state}”，不能执行此操作",
-                                          "en": "change request #{number} is {state}; this is not possible now"},
-    "change_request.policy_not_satisfied": {"zh-CN": "尚未满足合并条件", "en": "the review policy is not satisfied yet"},
-    "change_request.stale_verdict": {"zh-CN": "变更请求有新的提交，请刷新后重新审核",
-                                     "en": "the change request has new commits; reload and review again"},
-    "change_request.main_moved": {"zh-CN": "主线已更新：请先从主线更新本变更请求，再合并",
-                                  "en": "main has moved: update the change request from main, then merge"},
-    "change_request.bad_number": {"zh-CN": "变更请求编号无效", "en": "invalid change request number"},
-    "change_request.unknown_book": {"zh-CN": "没有名为“{book}”的教材", "en": "there is no book “{book}”"},
-    "change_request.title_required": {"zh-CN": "请填写变更请求标题", "en": "a change request needs a title"},
-    "change_request.title_too_long": {"zh-CN": "标题不能超过 {limit} 个字符", "en": "the title may have at most {limit} characters"},
-    "change_request.exists": {"zh-CN": "变更请求 #{number} 已存在", "en": "change request #{number} already exists"},
-    "change_request.branch_gone": {"zh-CN": "变更请求 #{number} 的分支已不存在", "en": "the branch of change request #{number} is gone"},
-    "change_request.nothing_to_merge": {"zh-CN": "没有需要合并的内容：主线已包含这些提交",
-                                        "en": "nothing to merge: main already has these commits"},
-    "change_request.direct_commit_forbidden": {"zh-CN": "本教材不允许直接提交到主线，请发起变更请求",
-                                               "en": "this book does not allow direct commits to main; open a change request"},
+    "policy.not_a_mapping": N_("review settings must be a mapping"),
+    "policy.unknown_key": N_("unknown review setting “%(key)s”"),
+    "policy.unknown_side": N_("unknown side “%(side)s”"),
+    "policy.bad_count": N_("approvals required from “%(side)s” must be a whole number 0–20"),
+    "policy.not_a_bool": N_("“%(key)s” must be true or false"),
+    "policy.bad_checks": N_("checks must be a list of distinct check names"),
+    "policy.unknown_check": N_("unknown check “%(check)s”"),
+    "policy.bad_merge_method": N_("merge method must be merge or squash"),
+    "review.bad_verdict": N_("A review approves, requests changes or comments."),
+    "suggestion.outdated": N_("Lines %(start_line)s–%(end_line)s changed since the suggestion; it cannot be applied."),
+    "suggestion.bad_range": N_("Lines %(start_line)s–%(end_line)s are not in the file."),
+    "suggestion.overlap": N_("These suggestions change the same lines."),
+    "suggestion.empty": N_("There is no suggestion to apply."),
+    "change_request.illegal_transition": N_("Change request #%(number)s is %(state)s; this is not possible now."),
+    "change_request.policy_not_satisfied": N_("The book's review rules are not met yet: %(missing)s."),
+    "change_request.stale_verdict": N_("The change request has new commits. Reload the page and review again."),
+    "change_request.main_moved": N_("Main moved meanwhile: update the change request from main and try again."),
+    "change_request.bad_number": N_("This is not a change request number."),
+    "change_request.unknown_book": N_("There is no book named %(book)s."),
+    "change_request.title_required": N_("A change request needs a title."),
+    "change_request.title_too_long": N_("The title may have at most %(limit)s characters."),
+    "change_request.exists": N_("Change request #%(number)s already exists."),
+    "change_request.branch_gone": N_("The branch of change request #%(number)s is gone."),
+    "change_request.nothing_to_merge": N_("Nothing to merge: the book already has these changes."),
+    "change_request.direct_commit_forbidden": N_("This book does not allow direct changes to main; open a change request."),
     # check findings
-    "book.missing": {"zh-CN": "教材“{book}”的 book.yml 不存在", "en": "book.yml of “{book}” does not exist"},
-    "book.missing_chapter": {"zh-CN": "目录中列出的章节 {chapter} 不存在", "en": "the navigation lists {chapter}, which does not exist"},
-    "book.chapter_not_in_navigation": {"zh-CN": "章节 {chapter} 未列入 book.yml 的目录", "en": "{chapter} is not in the navigation of book.yml"},
-    "standard.not_in_library": {"zh-CN": "教材声明的标准 {standard} 不在标准库中", "en": "the book declares {standard}, which is not in the library"},
-    "standard.superseded": {"zh-CN": "标准 {standard} 已{status_zh}{replaced_zh}", "en": "{standard} is {status}{replaced_en}"},
-    "coverage.lowered": {"zh-CN": "{label}的覆盖率从 {before}% 降到 {after}%：不再覆盖 {lost_list}",
-                         "en": "coverage of {label} drops from {before}% to {after}%: no chapter covers {lost_list} any more"},
-    "coverage.standard_dropped": {"zh-CN": "教材不再对标 {standard}", "en": "the book no longer aligns to {standard}"},
-    "check.unknown": {"zh-CN": "没有名为“{check}”的检查", "en": "there is no check named “{check}”"},
+    "book.missing": N_("book.yml of “%(book)s” does not exist"),
+    "book.missing_chapter": N_("the navigation lists %(chapter)s, which does not exist"),
+    "book.chapter_not_in_navigation": N_("%(chapter)s is not in the navigation of book.yml"),
+    "standard.not_in_library": N_("the book declares %(standard)s, which is not in the library"),
+    "standard.superseded": N_("%(standard)s is superseded; the current edition is %(replaced_by)s"),
+    "coverage.lowered": N_("coverage of %(label)s drops from %(before)s%% to %(after)s%%: "
+                           "no chapter covers %(lost_list)s any more"),
+    "coverage.standard_dropped": N_("the book no longer aligns to %(standard)s"),
+    "check.unknown": N_("there is no check named “%(check)s”"),
 }
 
-_STATUS_ZH = {"superseded": "被替代", "withdrawn": "废止", "current": "现行"}
+# A declared edition that is not current reads by its status and whether a newer edition exists.
+_SUPERSEDED = {
+    ("superseded", True): MESSAGES["standard.superseded"],
+    ("superseded", False): N_("%(standard)s is superseded"),
+    ("withdrawn", True): N_("%(standard)s is withdrawn; the current edition is %(replaced_by)s"),
+    ("withdrawn", False): N_("%(standard)s is withdrawn"),
+    ("current", True): N_("%(standard)s has a newer edition: %(replaced_by)s"),
+}
+LIST_SEPARATOR = N_(", ")  # between the items of a list in a sentence ("、" in Chinese)
 
 
-def _params(code: str, params: Mapping[str, Any], lang: str) -> dict[str, Any]:
-    out = dict(params)
-    if "lost" in out:
-        out["lost_list"] = ("、" if lang == "zh-CN" else ", ").join(out["lost"])
+def _template(code: str, params: Mapping[str, Any]) -> str | None:
     if code == "standard.superseded":
-        out["status_zh"] = _STATUS_ZH.get(str(out.get("status")), str(out.get("status")))
-        newer = out.get("replaced_by") or ""
-        out["replaced_zh"] = f"，现行版本为 {newer}" if newer else ""
-        out["replaced_en"] = f"; the current edition is {newer}" if newer else ""
+        return _SUPERSEDED.get((str(params.get("status")), bool(params.get("replaced_by"))), MESSAGES[code])
+    return MESSAGES.get(code)
+
+
+def _derived(params: Mapping[str, Any], translate: Translate) -> dict[str, Any]:
+    """Parameters a message shows in a form of its own: lists as text, what a policy misses."""
+    out: dict[str, Any] = {}
+    if isinstance(params.get("lost"), (list, tuple)):
+        out["lost_list"] = translate(LIST_SEPARATOR).join(params["lost"])
+    if isinstance(params.get("missing"), (list, tuple)):
+        out["missing"] = "; ".join(describe(Missing.from_dict(m)) for m in params["missing"])
     return out
 
 
-def describe_code(code: str, params: Mapping[str, Any], lang: str = "en", fallback: str = "") -> str:
-    """Text for a review/ code in ``lang``; ``fallback`` (or the code) when it is not ours."""
-    templates = _TEXT.get(code)
-    if templates is None:
+def describe_code(code: str, params: Mapping[str, Any], fallback: str = "", translate: Translate = _same) -> str:
+    """Text for a review/ code, through ``translate`` (English without it); ``fallback`` (or the code)
+    when it is not ours. A missing parameter gives the fallback too, unless ``params`` itself fills in
+    missing names (the server's does)."""
+    template = _template(code, params)
+    if template is None:
         return fallback or code
-    lang = _language(lang)
     try:
-        return templates[lang].format(**_params(code, params, lang))
-    except (KeyError, IndexError):
+        return translate(template) % ChainMap(_derived(params, translate), params)
+    except (KeyError, ValueError, TypeError):
         return fallback or code
 
 
-def describe_error(exc: Exception, lang: str = "en") -> str:
+def describe_error(exc: Exception, translate: Translate = _same) -> str:
     """Text for a ReviewError (or any error with ``code`` and ``params``)."""
-    return describe_code(getattr(exc, "code", ""), getattr(exc, "params", {}) or {}, lang, str(exc))
+    return describe_code(getattr(exc, "code", ""), getattr(exc, "params", {}) or {}, str(exc), translate)
 
 
-def describe_finding(finding, lang: str = "en") -> str:
+def describe_finding(finding, translate: Translate = _same) -> str:
     """Text for a check Finding: ours are translated, materials' keep their message."""
-    return describe_code(finding.code, finding.params, lang, finding.message)
+    return describe_code(finding.code, finding.params, finding.message, translate)

@@ -20,6 +20,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from review import messages as review_messages
+
 log = logging.getLogger(__name__)
 
 
@@ -165,7 +167,7 @@ MESSAGES: dict[str, Any] = {
     "feedback.change_request_exists": _l("A change request was already made from this feedback (#%(number)s)."),
     "feedback.change_requests_unavailable": _l("Change requests cannot be opened on this platform yet."),
     "dashboard.period_invalid": _l("The period is not valid: %(detail)s"),
-    # server/change_requests.py and review/ (change requests, reviews, suggestions)
+    # server/change_requests/ (change requests, reviews, suggestions; review/messages.py holds the codes of review/)
     "change_request.not_found": _l("There is no change request #%(number)s in this book."),
     "change_request.not_yours": _l("Only the author of change request #%(number)s or a maintainer of the book can do this."),
     "change_request.author_cannot_merge": _l("You cannot merge your own change request; a reviewer or maintainer merges it."),
@@ -173,28 +175,11 @@ MESSAGES: dict[str, Any] = {
     "change_request.reason_required": _l("Say why you override the request for changes."),
     "change_request.update_moved": _l("The change request or main moved while you resolved the collision. Update from main again."),
     "change_request.update_unresolved": _l("%(path)s still has colliding passages (conflict markers). Edit the merged text first."),
-    "change_request.illegal_transition": _l("Change request #%(number)s is %(state)s; this is not possible now."),
-    "change_request.policy_not_satisfied": _l("The book's review rules are not met yet: %(missing)s."),
-    "change_request.stale_verdict": _l("The change request has new commits. Reload the page and review again."),
-    "change_request.main_moved": _l("Main moved meanwhile: update the change request from main and try again."),
-    "change_request.bad_number": _l("This is not a change request number."),
-    "change_request.unknown_book": _l("There is no book named %(book)s."),
-    "change_request.title_required": _l("A change request needs a title."),
-    "change_request.title_too_long": _l("The title may have at most %(limit)s characters."),
-    "change_request.exists": _l("Change request #%(number)s already exists."),
-    "change_request.branch_gone": _l("The branch of change request #%(number)s is gone."),
-    "change_request.nothing_to_merge": _l("Nothing to merge: the book already has these changes."),
-    "change_request.direct_commit_forbidden": _l("This book does not allow direct changes to main; open a change request."),
-    "review.bad_verdict": _l("A review approves, requests changes or comments."),
     "comment.empty": _l("Write something first."),
     "comment.not_found": _l("There is no such comment on this change request."),
     "comment.bad_line": _l("Line %(line)s of %(path)s is not in the change request."),
     "suggestion.not_found": _l("There is no such suggestion on this change request."),
     "suggestion.applied": _l("This suggestion is already applied."),
-    "suggestion.outdated": _l("Lines %(start_line)s–%(end_line)s changed since the suggestion; it cannot be applied."),
-    "suggestion.bad_range": _l("Lines %(start_line)s–%(end_line)s are not in the file."),
-    "suggestion.overlap": _l("These suggestions change the same lines."),
-    "suggestion.empty": _l("There is no suggestion to apply."),
     "notification.not_found": _l("There is no such notification."),
     # build/ and server/sites.py (published sites, releases, previews)
     "build.error": _l("The site could not be built."),
@@ -255,7 +240,13 @@ class _Params(dict):
 
 
 def message_for(code: str, params: dict[str, Any] | None = None) -> str:
-    """The translated message for an error ``code`` with ``params`` filled in."""
+    """The translated message for an error ``code`` with ``params`` filled in.
+
+    The codes of review/ are worded there (English msgids) and translated here with the same catalogue.
+    """
+    if code not in MESSAGES and code in review_messages.MESSAGES:
+        return review_messages.describe_code(code, _Params({k: v for k, v in (params or {}).items() if v is not None}),
+                                             code, translate=_)
     template = MESSAGES.get(code)
     if template is None:
         family = code.split(".")[0]
@@ -273,7 +264,8 @@ def describe(error: BaseException) -> str:
     params.setdefault("detail", getattr(error, "message", None) or str(error))
     text = message_for(getattr(error, "code", "http.400"), params)
     path, line = getattr(error, "path", None), getattr(error, "line", None)
-    if path and line and "%(path)s" not in str(MESSAGES.get(getattr(error, "code", ""), "")):
+    code = getattr(error, "code", "")
+    if path and line and "%(path)s" not in str(MESSAGES.get(code, review_messages.MESSAGES.get(code, ""))):
         text += " " + _("(%(path)s, line %(line)s)", path=path, line=line)
     return text
 

@@ -13,7 +13,6 @@ from server.api.schemas import BOOK_PARAM
 from server.errors import UserError, describe
 from server.library import library
 from server.permissions import Ability, book_access, signed_in
-from review.messages import describe_code
 
 
 NUMBER = {"type": "integer", "minimum": 1}
@@ -148,7 +147,6 @@ def review_json(r) -> dict[str, Any]:
 def detail_json(row) -> dict[str, Any]:
     crs.sync_head(row)
     _, verdict = crs.verdict_of(row)
-    lang = crs.lang()
     return {
         "change_request": summary_json(row), "mergeable": verdict.mergeable,
         "missing": [{**m.to_dict(), "text": crs.describe_missing(m)} for m in verdict.missing],
@@ -157,10 +155,8 @@ def detail_json(row) -> dict[str, Any]:
                     for i in verdict.ignored],
         "behind_main": crs.behind_main(row), "main": library().resolve("main"),
         "reviews": [review_json(r) for r in row.reviews],
-        "checks": [{"name": c.name, "head": c.head, "status": c.status,
-                    "findings": [{**f, "text": describe_code(f["code"], f.get("params") or {}, lang,
-                                                             f.get("message", "")), "url": crs.check_url(row, f)}
-                                 for f in c.findings or []]} for c in crs.check_runs(row)],
+        "checks": [{"name": c.name, "head": c.head, "status": c.status, "findings": crs.described_findings(row, c)}
+                   for c in crs.check_runs(row)],
         "comments": [comment_json(c) for c in row.comments],
     }
 

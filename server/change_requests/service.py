@@ -24,6 +24,7 @@ import re
 from datetime import datetime
 from typing import Any, Iterator
 from flask import has_request_context, session, url_for
+from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from materials import (Author, ConflictedFile, Delete, EditConflict, MaterialsError, NotFound, Saved, Write,
@@ -32,6 +33,7 @@ from materials.text import lf_line_endings
 from materials.merging import merge_text, tree_changes
 from review import anchors, policy as review_policy, suggestions as review_suggestions, workflow
 from review.checks import CheckResult, Finding, registered_checks, run_check
+from review.messages import describe_code
 from review.errors import ReviewError
 from server.audit.service import record
 from server.database import db, new_session, utcnow
@@ -43,6 +45,7 @@ from server.change_requests.models import ChangeRequest, CheckRun, Comment, Over
 from server.accounts.models import Membership, Role, User
 from server.notifications.service import notify
 from server.permissions import Ability, may
+from server.templating import locale_code
 
 
 MAIN = "main"
@@ -93,7 +96,6 @@ def describe_ignored(ignored: review_policy.IgnoredReview) -> str:
 
 
 def lang() -> str:
-    from server.templating import locale_code
     return "zh-CN" if has_request_context() and locale_code() == "zh_CN" else "en"
 
 
@@ -145,10 +147,20 @@ def may_write_cr(user: Any, row: ChangeRequest) -> bool:
     return is_author(user, row) or may(user, Ability.maintain, row.book)
 
 
+def may_manage(user: Any, row: ChangeRequest) -> bool:
+    """Closing, reopening, drafting, updating, retitling: the author or a maintainer."""
+    return may(user, Ability.write, row.book) and (is_author(user, row) or may(user, Ability.maintain, row.book))
+
+
 def _require_manage(user: Any, row: ChangeRequest) -> None:
-    """Closing, reopening, drafting, updating: the author or a maintainer."""
-    if not (may(user, Ability.write, row.book) and (is_author(user, row) or may(user, Ability.maintain, row.book))):
+    if not may_manage(user, row):
         raise UserError("change_request.not_yours", status=403, number=row.number)
+
+
+def may_merge(user: Any, row: ChangeRequest) -> bool:
+    """Who may press merge: a reviewer of the book, but not on their own change request unless they
+    maintain the book (whether the policy holds is the verdict's part)."""
+    return may(user, Ability.review, row.book) and (not is_author(user, row) or may(user, Ability.maintain, row.book))
 
 
 def _next_number() -> int:
@@ -327,6 +339,13 @@ def check_runs(row: ChangeRequest, head: str | None = None) -> list[CheckRun]:
                                                     CheckRun.head == (head or row.head)).order_by(CheckRun.name)))
 
 
+def described_findings(row: ChangeRequest, run: CheckRun) -> list[dict[str, Any]]:
+    """A check's findings as the page and the API give them: each with its text in the reader's
+    language (materials' codes keep the message materials wrote) and the place it points to."""
+    return [{**f, "text": describe_code(f["code"], f.get("params") or {}, f.get("message", ""), translate=gettext),
+             "url": check_url(row, f)} for f in run.findings or []]
+
+
 # ------------------------------------------------------------------ policy
 
 def policy_of(book: str) -> review_policy.ReviewPolicy:
@@ -502,10 +521,9 @@ def override(user: Any, row: ChangeRequest, reviewer: str, reason: str) -> Overr
 
 def merge(user: Any, row: ChangeRequest, expected_main: str | None, expected_head: str | None = None) -> str:
     """Merge when the policy holds, compare-and-swap on main: a lost race says "update and try again"."""
-    if not may(user, Ability.review, row.book):
-        raise UserError("http.403", status=403)
-    if is_author(user, row) and not may(user, Ability.maintain, row.book):
-        raise UserError("change_request.author_cannot_merge", status=403)
+    if not may_merge(user, row):
+        raise UserError("change_request.author_cannot_merge" if may(user, Ability.review, row.book) else "http.403",
+                        status=403)
     lib = library()
     sync_head(row)
     if expected_head and expected_head != row.head:

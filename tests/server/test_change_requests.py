@@ -411,6 +411,22 @@ def test_files_page_shows_markdown_and_rendered_differences_and_standard_items(c
     assert "check “alignment” failed" in [m["text"] for m in state["missing"]]
 
 
+def test_a_check_finding_reads_the_same_on_the_page_and_in_the_api_in_the_readers_language(cr_app, as_):
+    client = as_("teacher")
+    created = client.api("POST", f"/books/{BOOK}/change-requests", {"title": "新增一章"}).json
+    extra = f"books/{BOOK}/chapters/99-extra.md"
+    client.api("POST", f"/books/{BOOK}/change-requests/{created['number']}/commits",
+               {"files": {extra: "---\ntitle: 附录\n---\n正文\n"}, "message": "Add a chapter", "base": created["head"]})
+    run_pending(cr_app)
+    url = f"/books/{BOOK}/change-requests/{created['number']}"
+    for language, said in (("zh-CN", "章节 99-extra.md 未列入 book.yml 的目录"),
+                           ("en", "99-extra.md is not in the navigation of book.yml")):
+        state = client.get(f"/api{url}", headers={"Accept-Language": language}).json
+        findings = next(c for c in state["checks"] if c["name"] == "front-matter")["findings"]
+        assert [f["text"] for f in findings] == [said]
+        assert said in client.get(url, headers={"Accept-Language": language}).get_data(as_text=True)
+
+
 def test_outsiders_and_readers_are_refused(cr_app, as_):
     number = open_with_change(as_, cr_app)
     assert as_("outsider").get(f"/books/{BOOK}/change-requests/{number}").status_code == 403

@@ -85,3 +85,24 @@ def test_every_materials_error_code_has_a_translated_message(app):
     with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         error = material_errors.PathOutsideBook("outside", path="../etc/passwd")
         assert describe(error) == "这个路径在本书之外：../etc/passwd。"
+
+
+def test_every_code_review_produces_is_said_in_chinese_through_the_one_catalogue(app):
+    from flask_babel import gettext
+
+    from review.errors import MainMoved
+    from review.messages import MESSAGES
+    from server.errors import describe, message_for
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert [code for code, msgid in MESSAGES.items() if gettext(msgid) == msgid] == []
+        assert describe(MainMoved("x")) == "主线已有新提交：请先从主线更新本变更请求，再重试。"
+        lowered = {"standard": "s@1", "level": "L5", "label": "五级/初级工", "lost": ["L5.K.1", "L5.S.2"],
+                   "before": 100.0, "after": 50.0}
+        assert message_for("coverage.lowered", lowered) == "五级/初级工的覆盖率从 100.0% 降到 50.0%：不再覆盖 L5.K.1、L5.S.2"
+        superseded = {"standard": "s@2019", "status": "superseded", "replaced_by": "s@2026"}
+        assert message_for("standard.superseded", superseded) == "标准 s@2019 已被替代，现行版本为 s@2026"
+        assert message_for("change_request.illegal_transition", {"number": 3}) == \
+            gettext("Change request #%(number)s is %(state)s; this is not possible now.") % {"number": 3, "state": "…"}
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert describe(MainMoved("x")) == "Main moved meanwhile: update the change request from main and try again."
