@@ -10,6 +10,7 @@ import re
 from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from materials import Author
 from server.audit import service as audit
 from server.errors import UserError
 from server.accounts.models import Membership, Role, User
@@ -20,6 +21,29 @@ from server.accounts.passwords import check_strength
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 BOOK_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
+
+
+def stand_in_email(user: Any) -> str:
+    """The address a person's commits carry while their account has no e-mail: stable and never delivered."""
+    return f"{user.username}@users.jointbook.invalid"
+
+
+def git_author(user: Any) -> Author:
+    """How a person signs every commit they make: display name, e-mail (or the stand-in) and side.
+
+    The one place an account becomes a Git author, whichever page or command writes: what Git
+    cannot hold in a name or address (``<``, ``>``, line breaks, NUL; spaces in an address) is
+    dropped, so "王 <主编>" signs as "王 主编" rather than failing the commit.
+    """
+    name = re.sub(r"[<>\r\n\0]", "", user.display_name or "").strip() or user.username
+    email = re.sub(r"[<>\r\n\0\s]", "", user.email or "") or stand_in_email(user)
+    return Author(name, email, user.side)
+
+
+def git_addresses(user: Any) -> frozenset[str]:
+    """Every address this person's commits may carry: ``git_author``'s now, and the stand-in used while
+    they had none (so that adding an e-mail later does not hide their earlier commits)."""
+    return frozenset({git_author(user).email.lower(), stand_in_email(user).lower()})
 
 
 def find_user(session: Session, username: str) -> User:

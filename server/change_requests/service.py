@@ -27,7 +27,7 @@ from flask import has_request_context, session, url_for
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from materials import (Author, ConflictedFile, Delete, EditConflict, MaterialsError, NotFound, Saved, Write,
+from materials import (ConflictedFile, Delete, EditConflict, MaterialsError, NotFound, Saved, Write,
                        normalise_text, parse_chapter)
 from materials.text import lf_line_endings
 from materials.merging import merge_text, tree_changes
@@ -43,6 +43,7 @@ from server.jobs.queue import JobContext, Superseded, enqueue, job_kind
 from server.library import library
 from server.change_requests.models import ChangeRequest, CheckRun, Comment, Override, Review, Suggestion
 from server.accounts.models import Membership, Role, User
+from server.accounts.service import git_addresses, git_author
 from server.notifications.service import notify
 from server.permissions import Ability, may
 from server.templating import locale_code
@@ -76,19 +77,6 @@ def review_errors() -> Iterator[None]:
             params["missing"] = "; ".join(describe_missing(review_policy.Missing.from_dict(m))
                                           for m in error.params["missing"])
         raise UserError(error.code, status=STATUS.get(error.code, 400), **params) from None
-
-
-def commit_author(user: Any) -> Author:
-    """How a person signs commits: display name, e-mail (or a stable stand-in) and side."""
-    name = re.sub(r"[<>\r\n\0]", "", user.display_name or "").strip() or user.username
-    email = re.sub(r"[<>\r\n\0\s]", "", (user.email or "").strip()) or f"{user.username}@users.jointbook.invalid"
-    return Author(name, email, user.side)
-
-
-def commit_addresses(user: Any) -> frozenset[str]:
-    """Every address this person's commits may carry: the e-mail of ``commit_author`` now, and the
-    stand-in used while they had none (so that adding an e-mail later does not hide earlier commits)."""
-    return frozenset({commit_author(user).email.lower(), f"{user.username}@users.jointbook.invalid".lower()})
 
 
 def describe_ignored(ignored: review_policy.IgnoredReview) -> str:
@@ -363,7 +351,7 @@ def verdict_of(row: ChangeRequest) -> tuple[review_policy.ReviewPolicy, review_p
 
     def addresses(review: Review) -> frozenset[str]:
         person = db().get(User, review.reviewer_id) if review.reviewer_id is not None else None
-        return commit_addresses(person) if person is not None else frozenset()
+        return git_addresses(person) if person is not None else frozenset()
 
     reviews = [review_policy.Review(r.reviewer_name, r.reviewer_side, r.reviewer_is_maintainer, r.verdict, r.head,
                                     r.created_at, addresses(r)) for r in row.reviews]
@@ -391,7 +379,7 @@ def commit_to_cr(user: Any, row: ChangeRequest, changes: list, message: str, bas
     changes = check_written_files(row.book, changes)
     sync_head(row)
     with review_errors():
-        cr, saved = workflow.commit_to(lib, to_domain(row), changes, commit_author(user), message, base)
+        cr, saved = workflow.commit_to(lib, to_domain(row), changes, git_author(user), message, base)
     if cr.head != row.head:
         _on_new_head(row, cr.head)
         db().commit()
@@ -405,7 +393,7 @@ def update_from_main(user: Any, row: ChangeRequest) -> str:
     sync_head(row)
     try:
         with review_errors():
-            cr = workflow.update_from_main(library(), to_domain(row), commit_author(user))
+            cr = workflow.update_from_main(library(), to_domain(row), git_author(user))
     except EditConflict as conflict:
         raise _told_from_the_change_request(conflict) from None
     if cr.head != row.head:
@@ -464,7 +452,7 @@ def resolve_update(user: Any, row: ChangeRequest, resolutions: dict[str, str], e
                 raise UserError("change_request.update_unresolved", status=409, path=path)
             changes.append(Write(path, merged))
     message = f"Update change request #{row.number} from main"
-    saved = lib.commit(row.branch, changes, commit_author(user), message, base=head, parents_extra=(main,))
+    saved = lib.commit(row.branch, changes, git_author(user), message, base=head, parents_extra=(main,))
     _on_new_head(row, saved.sha)
     record("change_request.update", target=_target(row), head=saved.sha, resolved=sorted(resolutions))
     db().commit()
@@ -530,7 +518,7 @@ def merge(user: Any, row: ChangeRequest, expected_main: str | None, expected_hea
         raise UserError("change_request.stale_verdict", status=409, number=row.number)
     pol, verdict = verdict_of(row)
     with review_errors():
-        outcome = workflow.merge(lib, to_domain(row), pol, verdict, commit_author(user), expected_main=expected_main)
+        outcome = workflow.merge(lib, to_domain(row), pol, verdict, git_author(user), expected_main=expected_main)
     _store(row, outcome.change_request)
     row.merged_by = user.username
     row.closed_at = utcnow()
@@ -687,7 +675,7 @@ def apply_suggestion(user: Any, row: ChangeRequest, suggestion_id: int) -> Saved
     lib = library()
     sync_head(row)
     reviewer = db().get(User, suggestion.comment.author_id) if suggestion.comment.author_id else None
-    credit = commit_author(reviewer) if reviewer is not None else None
+    credit = git_author(reviewer) if reviewer is not None else None
     domain = review_suggestions.Suggestion(
         suggestion.path, suggestion.start_line, suggestion.end_line, suggestion.replacement, suggestion.base_text,
         credit.name if credit else "", credit.email if credit else "", suggestion.commit)
@@ -703,7 +691,7 @@ def apply_suggestion(user: Any, row: ChangeRequest, suggestion_id: int) -> Saved
             domain = review_suggestions.relocate(domain, old_text, text, row.head)
         new_text = review_suggestions.apply_suggestion(text, domain)
         message = review_suggestions.suggestion_commit_message(domain)
-        cr, saved = workflow.commit_to(lib, to_domain(row), [Write(suggestion.path, new_text)], commit_author(user),
+        cr, saved = workflow.commit_to(lib, to_domain(row), [Write(suggestion.path, new_text)], git_author(user),
                                        message, base=row.head)
     suggestion.state, suggestion.applied_sha, suggestion.applied_by = "applied", saved.sha, user.username
     suggestion.comment.resolved, suggestion.comment.resolved_by = True, user.username

@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable
 from flask import current_app
-from materials import (Author, Delete, EditConflict, FrontMatter, MaterialsError, NotFound, Rename, Saved, Write,
+from materials import (Delete, EditConflict, FrontMatter, MaterialsError, NotFound, Rename, Saved, Write,
                        book_path, chapter_path, normalise_text, parse_chapter, revise_chapter, serialize_chapter)
 from materials.books import parse_book_config
 from materials.errors import InvalidPath
@@ -26,6 +26,7 @@ from materials.paths import asset_name, book_file_path, standard_file_path, vali
 from materials.standards.reading import parse_standard
 from materials.svg import clean_svg
 from materials.yamlfile import dump_yaml, load_yaml
+from server.accounts.service import git_author
 from server.errors import UserError
 from server.permissions import Ability, may
 
@@ -114,16 +115,9 @@ def ensure_branch(lib: Any, branch: str) -> None:
             raise
 
 
-def author_of(user: Any) -> Author:
-    """How a person appears in the history: display name, e-mail (or a stand-in) and side."""
-    name = re.sub(r"[<>\r\n\0]", "", user.display_name or "").strip() or user.username
-    email = (user.email or "").strip() or f"{user.username}@users.jointbook.invalid"
-    return Author(name, re.sub(r"[<>\r\n\0\s]", "", email), user.side)
-
-
 def commit_on(lib: Any, user: Any, branch: str, changes: list, message: str, base: str) -> Saved:
     ensure_branch(lib, branch)
-    return lib.commit(branch, changes, author_of(user), message, base=base)
+    return lib.commit(branch, changes, git_author(user), message, base=base)
 
 
 # ------------------------------------------------------------------ chapters

@@ -16,10 +16,11 @@ from typing import Any, Callable
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from materials import Author, BlameLine, CommitInfo, Diff, DiffLine, EditConflict, FileDiff, MaterialsError, NotFound
+from materials import BlameLine, CommitInfo, Diff, DiffLine, EditConflict, FileDiff, MaterialsError, NotFound
 from materials.paths import chapter_path
 from materials.refs import validate_ref_name
 from review.word_diff import Segment, changed_words
+from server.accounts.service import git_author
 from server.audit.service import record
 from server.database import db
 from server.errors import UserError, describe
@@ -299,15 +300,6 @@ def _working_branch_function() -> Callable[[Any, str], str] | None:
     return getattr(_editing(), "working_branch", None)
 
 
-def commit_author(user: Any) -> Author:
-    """How a person appears in the history; the editor's rule when it exists, so both agree."""
-    author_of = getattr(_editing(), "author_of", None)
-    if author_of is not None:
-        return author_of(user)
-    email = (getattr(user, "email", None) or "").strip() or f"{user.username}@users.jointbook.invalid"
-    return Author(user.display_name or user.username, email, user.side)
-
-
 def _ensure_branch(lib: Any, branch: str) -> None:
     ensure = getattr(_editing(), "ensure_branch", None)
     if ensure is not None:
@@ -359,7 +351,7 @@ def revert_commit(lib: Any, book: str, sha: str, user: Any, target: str | None) 
     head = lib.branch_head(branch)
     if head is None or not lib.is_ancestor(info.sha, head):
         raise UserError("revert.not_on_branch", status=409, sha=info.sha[:10], branch=branch)
-    new_sha = lib.revert(branch, info.sha, commit_author(user))
+    new_sha = lib.revert(branch, info.sha, git_author(user))
     record("book.revert", target=book, branch=branch, reverted=info.sha, commit=new_sha)
     db().commit()
     return Reverted(new_sha, branch)

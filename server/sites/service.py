@@ -38,7 +38,7 @@ from materials import Author, GitCommand, MaterialsError
 from materials.paths import validate_book_slug
 from server.audit.service import record
 from server.database import db
-from server.editing.service import author_of
+from server.accounts.service import git_author
 from server.errors import UserError
 from server.jobs.queue import JobContext, Superseded, enqueue, job_kind
 from server.library import library
@@ -157,7 +157,7 @@ def request_release(user: Any, book: str, version: str, message: str = "", rev: 
         on_main = False
     if not on_main:
         raise UserError("release.commit_not_on_main", status=409)
-    author = author_of(user)
+    author = git_author(user)
     job = enqueue(db(), RELEASE_JOB, {
         "book": book, "version": version, "message": message.strip(), "commit": commit,
         "tagger": {"name": author.name, "email": author.email, "side": author.side}, "user_id": user.id,

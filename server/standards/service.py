@@ -14,12 +14,13 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 from cachetools import LRUCache, cached
-from materials import Author, MaterialsError, NotFound, Write
+from materials import MaterialsError, NotFound, Write
 from materials.standards.case import case_identifier, to_case
 from materials.standards.editions import superseded_by
 from materials.standards.reading import parse_standard
 from materials.standards.standard import Item, Standard
 from materials.standards.writing import dump_standard
+from server.accounts.service import git_author
 from server.errors import UserError
 from server.library import library
 
@@ -225,12 +226,6 @@ class Imported:
     url: str | None = None  # the change request's page, when it went into one
 
 
-def author_of(user: Any) -> Author:
-    """The person as a Git author (accounts without an e-mail get a stable placeholder)."""
-    email = (user.email or "").strip() or f"{user.username}@users.jointbook.invalid"
-    return Author(user.display_name or user.username, email, user.side)
-
-
 def standard_yaml(std: Standard) -> str:
     """The file an imported standard is saved as (read back to prove it round-trips)."""
     text = dump_standard(std)
@@ -274,7 +269,7 @@ def commit_proposal(changes: list, user: Any, branch: str, message: str, direct:
     """One commit of ``changes`` made against ``base``: on main when ``direct``, else on the draft
     ``branch`` (created from main)."""
     lib = library()
-    author = author_of(user)
+    author = git_author(user)
     if direct:
         saved = lib.commit("main", changes, author, message, base=base)
         return Imported(subject, "main", saved.sha, True)

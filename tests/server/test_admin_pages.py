@@ -102,3 +102,30 @@ def test_jobs_page_lists_jobs_with_their_status(signed_in, app):
     detail = admin.get(f"/admin/jobs/{job.id}").get_data(as_text=True)
     assert "locomotive-maintenance" in detail
     assert admin.get("/admin/jobs/99999").status_code == 404
+
+
+def test_a_name_with_angle_brackets_signs_an_edit_and_a_standard_import_alike(signed_in, web, app):
+    """Git authors are built from the account in one place: every write path cleans the name the same way."""
+    from materials import OVERWRITE, Author, Library, Write
+
+    lib = Library(app.config["LIBRARY_PATH"])
+    path = "books/locomotive-maintenance/book.yml"
+    allowed = lib.read_text("main", path).replace("direct_commits: false", "direct_commits: true")
+    lib.commit("main", [Write(path, allowed)], Author("Lead", "lead@example.org", "school"), "Allow direct commits",
+               base=OVERWRITE)
+    admin = signed_in("admin")
+    assert web.post_form(admin, "/admin/people/admin", {
+        "display_name": "管理员 <总部>", "side": "school", "is_admin": "y", "active": "y", "email": "admin@example.org"},
+    ).status_code == 302
+    token = {"X-CSRFToken": web.csrf_from(admin, "/")}
+    chapter = admin.get("/api/books/locomotive-maintenance/chapters/03-brake-test.md?branch=main").json
+    edited = admin.put("/api/books/locomotive-maintenance/chapters/03-brake-test.md", headers=token, json={
+        "base": chapter["base"], "branch": "main", "text": chapter["text"] + "\n补充一句。\n"})
+    assert edited.status_code == 200, edited.json
+    imported = admin.post("/api/books/locomotive-maintenance/standards/import", headers=token, json={
+        "format": "csv", "direct": True,
+        "csv": "层级,类别,编号,内容,上级编号\r\nL4,F,1,机车检查,\r\nL4,C,1.1,制动机检查,\r\nL4,S,1.1.1,能完成五步闸试验,\r\n",
+        "meta": {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}})
+    assert imported.status_code == 201, imported.json
+    authors = {(c.author_name, c.author_email) for c in lib.log("main", limit=2)}
+    assert authors == {("管理员 总部", "admin@example.org")}
