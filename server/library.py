@@ -66,5 +66,19 @@ def book_titles(rev: str = "main") -> dict[str, str]:
         return {}
 
 
+def book_title(book: str) -> str:
+    """The book's title on main (404 ``book.not_found`` otherwise); reads book.yml only, not the chapters."""
+    from materials import MaterialsError
+    from materials.paths import BOOK_SLUG
+
+    lib = library()
+    if not BOOK_SLUG.match(book or "") or book not in lib.books("main"):
+        raise UserError("book.not_found", status=404, book=book)
+    try:
+        return lib.book(book, "main", chapters=False).config.title
+    except MaterialsError:  # a broken book.yml still has its slug
+        return book
+
+
 def book_exists(name: str) -> bool:
     return name in book_titles()

@@ -6,7 +6,7 @@ from typing import Any
 from flask import request
 from server.dashboard import service as cooperation
 from server.api.registry import endpoint, schema
-from server.feedback.service import book_title
+from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
 
 

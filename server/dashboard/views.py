@@ -1,6 +1,6 @@
 """The cooperation dashboard: a book's (its members) and the whole library's (administrators).
 
-Figures come from ``server.cooperation`` (cached per book, ``main`` head and
+Figures come from ``server.dashboard.service`` (cached per book, ``main`` head and
 period); this module only chooses the period from the query string and shows
 them as charts with tables, a printable report and one CSV per table.
 """
@@ -14,16 +14,12 @@ from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
 from server.dashboard import service as cooperation
 from server.errors import UserError
-from server.feedback.service import spreadsheet_safe
-from server.feedback.service import book_title as service_book_title
+from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
+from server.spreadsheets import spreadsheet_safe
 
 
 blueprint = Blueprint("dashboard", __name__)
-
-
-def _title(book: str) -> str:
-    return service_book_title(book)
 
 
 def _page(book: str | None, report: bool):
@@ -36,7 +32,7 @@ def _page(book: str | None, report: bool):
         csv_url = lambda name: url_for("dashboard.library_csv", table=name, **args)  # noqa: E731
         releases: list[str] = []
     else:
-        heading = _("Cooperation report: %(title)s", title=_title(book))
+        heading = _("Cooperation report: %(title)s", title=book_title(book))
         report_url = url_for("dashboard.book_report", book=book, **args)
         csv_url = lambda name: url_for("dashboard.book_csv", book=book, table=name, **args)  # noqa: E731
         releases = cooperation.releases(book)
@@ -63,21 +59,21 @@ def _csv(book: str | None, table: str) -> Response:
 @blueprint.route("/books/<book>/dashboard")
 @book_access(Ability.read)
 def book_dashboard(book: str):
-    _title(book)
+    book_title(book)
     return _page(book, report=False)
 
 
 @blueprint.route("/books/<book>/dashboard/report")
 @book_access(Ability.read)
 def book_report(book: str):
-    _title(book)
+    book_title(book)
     return _page(book, report=True)
 
 
 @blueprint.route("/books/<book>/dashboard/<table>.csv")
 @book_access(Ability.read)
 def book_csv(book: str, table: str):
-    _title(book)
+    book_title(book)
     return _csv(book, table)
 
 

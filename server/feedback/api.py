@@ -29,6 +29,7 @@ from server.feedback import service
 from server.api.registry import OPERATIONS, blueprint, endpoint, schema
 from server.errors import UserError
 from server.feedback.models import KINDS, STATES
+from server.library import book_title
 from server.permissions import Ability, book_access, public
 from server.security import BODY_LIMITS, CSRF_EXEMPT
 
@@ -253,7 +254,7 @@ def follow_feedback(token: str) -> dict[str, Any]:
 # ----------------------------------------------------------------------------- the book's team
 
 def _require_book(book: str) -> None:
-    service.book_title(book)
+    book_title(book)
 
 
 def _item(book: str, item: int):

@@ -31,6 +31,7 @@ from server.database import db, utcnow
 from server.errors import UserError
 from server.library import library
 from server.audit.models import AuditEvent
+from server.spreadsheets import spreadsheet_safe
 from server.feedback.models import Feedback, FeedbackReply
 from server.accounts.models import Membership, Role, User
 from server.feedback.models import KINDS, STATES
@@ -141,19 +142,6 @@ def _helpful(raw: Any) -> bool | None:
 
 
 # ----------------------------------------------------------------------------- which page it is about
-
-def book_title(book: str) -> str:
-    """The book's title on main (404 ``book.not_found`` otherwise); reads book.yml only, not the chapters."""
-    from materials import MaterialsError
-
-    lib = library()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", book or "") or book not in lib.books("main"):
-        raise UserError("book.not_found", status=404, book=book)
-    try:
-        return lib.book(book, "main", chapters=False).config.title
-    except MaterialsError:  # a broken book.yml still has its slug
-        return book
-
 
 @dataclass(frozen=True)
 class Target:
@@ -595,12 +583,6 @@ def item_json(item: Feedback) -> dict[str, Any]:
 CSV_COLUMNS = ("id", "created_at", "version", "page", "chapter", "kind", "state", "rating", "helpful",
                "selection", "text", "name", "contact", "assignee", "public", "answered_at", "resolved_at",
                "reason", "duplicate_of", "change_request", "replies", "latest_answer")
-
-
-def spreadsheet_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula (reader text may start with = + - @)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_rows(items: Iterable[Feedback]) -> Iterable[list[str]]:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from server.feedback import service
 from server.errors import UserError, describe
-from server.feedback.service import book_title as service_book_title
+from server.library import book_title as service_book_title
 from server.feedback.models import KINDS, STATES
 from server.permissions import Ability, book_access, public
 

@@ -9,7 +9,7 @@ from server.api.registry import endpoint
 from server.api.schemas import Job as JobShape, JobList, Query, RowId
 from server.database import db
 from server.errors import UserError
-from server.jobs.models import Job
+from server.jobs.models import Job, job_json
 from server.jobs.models import JOB_STATUSES
 from server.permissions import admin_required
 
@@ -17,17 +17,6 @@ from server.permissions import admin_required
 class JobFilter(Query):
     status: Literal[JOB_STATUSES] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 100
-
-
-def job_json(job: Job) -> dict[str, Any]:
-    def iso(value: Any) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": job.id, "kind": job.kind, "status": job.status, "payload": job.payload or {}, "result": job.result,
-        "log": job.log or "", "created_at": iso(job.created_at), "started_at": iso(job.started_at),
-        "finished_at": iso(job.finished_at), "duration": job.duration, "attempts": job.attempts,
-    }
 
 
 @endpoint("GET", "/jobs", summary="Recent jobs", response=JobList, tags=["jobs"], query=JobFilter)

@@ -37,3 +37,15 @@ class Job(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # while running
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """A job as the API shows it (the jobs' own endpoints and a book's builds alike)."""
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": job.id, "kind": job.kind, "status": job.status, "payload": job.payload or {}, "result": job.result,
+        "log": job.log or "", "created_at": iso(job.created_at), "started_at": iso(job.started_at),
+        "finished_at": iso(job.finished_at), "duration": job.duration, "attempts": job.attempts,
+    }

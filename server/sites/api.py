@@ -7,12 +7,11 @@ from flask import url_for
 from flask_login import current_user
 from build.publish import MAX_VERSION_LENGTH, VERSION_PATTERN
 from server.sites import service
-from server.jobs.api import job_json
+from server.jobs.models import job_json
 from server.api.registry import endpoint, schema
 from server.api.schemas import BOOK_PARAM, DATETIME_OR_NULL, JOB, JOB_LIST
-from server.errors import UserError
-from server.library import book_titles
-from server.permissions import Ability, book_access
+from server.library import book_title
+from server.permissions import Ability, book_access, may
 
 
 VERSION_PARAM = {"type": "string", "maxLength": 40}
@@ -59,11 +58,6 @@ PREVIEW = schema("PreviewStatus", {
 })
 
 
-def _require_book(book: str) -> None:
-    if book not in book_titles():
-        raise UserError("book.not_found", status=404, book=book)
-
-
 def release_json(book: str, release: service.ReleaseInfo) -> dict[str, Any]:
     return {"version": release.version, "tag": release.tag, "commit": release.commit,
             "released_at": release.released_at.isoformat() if release.released_at else None,
@@ -75,9 +69,7 @@ def release_json(book: str, release: service.ReleaseInfo) -> dict[str, Any]:
           response=RELEASE_LIST, tags=["sites"], errors=(503,))
 @book_access(Ability.read)
 def list_releases(book: str) -> dict[str, Any]:
-    _require_book(book)
-    from server.permissions import may
-
+    book_title(book)
     hidden = may(current_user, Ability.maintain, book)
     return {"book": book, "latest": service.latest(book),
             "releases": [release_json(book, r) for r in service.releases(book, include_hidden=hidden)]}
@@ -88,7 +80,7 @@ def list_releases(book: str) -> dict[str, Any]:
           errors=(400, 409, 503))
 @book_access(Ability.maintain)
 def create_release(book: str, body: dict[str, Any]) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     job = service.request_release(current_user, book, body["version"].strip(), body.get("message", ""),
                                   rev=body.get("commit") or "main")
     return {"job": job_json(job), "status_url": url_for("api.get_build", book=book, job_id=job.id)}
@@ -99,7 +91,7 @@ def create_release(book: str, body: dict[str, Any]) -> dict[str, Any]:
           tags=["sites"], errors=(503,))
 @book_access(Ability.maintain)
 def change_release(book: str, version: str, body: dict[str, Any]) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     service.set_state(current_user, book, version, hidden=body.get("hidden"), withdrawn=body.get("withdrawn"))
     found = next(r for r in service.releases(book, include_hidden=True) if r.version == version)
     return release_json(book, found)
@@ -109,7 +101,7 @@ def change_release(book: str, version: str, body: dict[str, Any]) -> dict[str, A
           response=JOB_LIST, tags=["sites"], errors=(503,))
 @book_access(Ability.maintain)
 def list_builds(book: str) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     return {"jobs": [job_json(job) for job in service.book_jobs(book)]}
 
 
@@ -117,7 +109,7 @@ def list_builds(book: str) -> dict[str, Any]:
           params={"book": BOOK_PARAM, "job_id": {"type": "integer"}}, response=JOB, tags=["sites"], errors=(503,))
 @book_access(Ability.maintain)
 def get_build(book: str, job_id: int) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     return job_json(service.book_job(book, job_id))
 
 
@@ -126,7 +118,7 @@ def get_build(book: str, job_id: int) -> dict[str, Any]:
           errors=(503,))
 @book_access(Ability.read)
 def get_preview(book: str, number: int) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     status = service.preview_status(book, number)
     return {"number": number, "state": status.state, "url": status.url, "commit": status.commit,
             "current": status.current, "job_id": status.job_id, "duration": status.duration}

@@ -41,7 +41,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from build.publish import MAX_VERSION_LENGTH
 from materials import MaterialsError
 from server.errors import UserError, describe
-from server.library import book_titles, library
+from server.library import book_title, library
 from server.permissions import Ability, book_access, may
 from server.forms import ConfirmForm, PageForm
 
@@ -180,17 +180,10 @@ class ReleaseForm(PageForm):
     commit = HiddenField()
 
 
-def _title(book: str) -> str:
-    titles = book_titles()
-    if book not in titles:
-        raise UserError("book.not_found", status=404, book=book)
-    return titles[book]
-
-
 @releases.route("/books/<book>/releases")
 @book_access(Ability.read)
 def index(book: str):
-    title = _title(book)
+    title = book_title(book)
     maintainer = may(current_user, Ability.maintain, book)
     return render_template("ui/releases/index.html", book=book, title=title, maintainer=maintainer,
                            releases=service.releases(book, include_hidden=maintainer),
@@ -200,7 +193,7 @@ def index(book: str):
 @releases.route("/books/<book>/releases/new", methods=["GET", "POST"])
 @book_access(Ability.maintain)
 def new(book: str):
-    title = _title(book)
+    title = book_title(book)
     form = ReleaseForm()
     lib = library()
     if form.submit_ok():
@@ -229,7 +222,7 @@ def new(book: str):
 @releases.route("/books/<book>/releases/<version>/<action>", methods=["GET", "POST"])
 @book_access(Ability.maintain)
 def change_state(book: str, version: str, action: str):
-    title = _title(book)
+    title = book_title(book)
     if action not in ACTIONS or version not in {r.version for r in service.releases(book, include_hidden=True)}:
         abort(404)
     form = ConfirmForm()
@@ -254,14 +247,14 @@ def change_state(book: str, version: str, action: str):
 @releases.route("/books/<book>/builds")
 @book_access(Ability.maintain)
 def builds(book: str):
-    title = _title(book)
+    title = book_title(book)
     return render_template("ui/releases/builds.html", book=book, title=title, jobs=service.book_jobs(book))
 
 
 @releases.route("/books/<book>/builds/<int:job_id>")
 @book_access(Ability.maintain)
 def build(book: str, job_id: int):
-    title = _title(book)
+    title = book_title(book)
     job = service.book_job(book, job_id)
     return render_template("ui/releases/build.html", book=book, title=title, job=job,
                            running=job.status in ("queued", "running"))
