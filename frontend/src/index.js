@@ -139,8 +139,13 @@ export class ChapterEditor {
 
   focus() { this.current().focus(); }
 
+  /** Once a frame at most, off the keystroke: which toolbar buttons apply and which are on. */
   refreshToolbar() {
-    if (this.toolbar && this.mode) { this.toolbar.update({ ...this.current().state(), mode: this.mode }); }
+    if (!this.toolbar || this.toolbarFrame) { return; }
+    this.toolbarFrame = requestAnimationFrame(() => {
+      this.toolbarFrame = null;
+      if (this.mode) { this.toolbar.update({ ...this.current().state(), mode: this.mode }); }
+    });
   }
 
   // ---------------------------------------------------------------- actions

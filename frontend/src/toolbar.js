@@ -44,6 +44,9 @@ export class Toolbar {
 
   /** Show the buttons that apply where the caret is; mark those that are on. */
   update({ inTable, pressed, mode }) {
+    const key = JSON.stringify([inTable, pressed, mode]);
+    if (key === this.shown) { return; }
+    this.shown = key;
     for (const b of this.el.querySelectorAll("[data-when]")) {
       const when = b.dataset.when;
       b.hidden = when === "table" ? !inTable : when === "visual" ? mode !== "visual" : false;

@@ -278,10 +278,23 @@ function atomView(node, getPos, editor, { tag, cls, render, panel }) {
   };
 }
 
+/** Typeset a formula once it comes near the screen: a long chapter opens without typesetting all of it. */
+function typesetWhenVisible(dom, tex, display) {
+  dom.setAttribute("aria-label", t("formula", "Formula") + ": " + tex);
+  dom.setAttribute("role", "img");
+  dom.jointbookTex = tex;
+  if (dom.jointbookVisible) { renderMath(dom, tex, display); return; }
+  if (!dom.jointbookWaiting) {
+    dom.textContent = tex;
+    dom.jointbookWaiting = true;
+    whenVisible(dom, () => { dom.jointbookVisible = true; renderMath(dom, dom.jointbookTex, display); });
+  }
+}
+
 export function mathInlineView({ node, getPos, editor }) {
   return atomView(node, getPos, editor, {
     tag: "span", cls: "math-inline",
-    render: (dom, n) => { renderMath(dom, n.attrs.tex, false); dom.setAttribute("aria-label", t("formula", "Formula") + ": " + n.attrs.tex); dom.setAttribute("role", "img"); },
+    render: (dom, n) => typesetWhenVisible(dom, n.attrs.tex, false),
     panel: (n) => ({ label: t("formulaTex", "Formula (LaTeX)"), value: n.attrs.tex, preview: (el, v) => renderMath(el, v, false),
       apply: (v) => ({ tex: v.replace(/\n/g, " ") }) }),
   });
@@ -290,7 +303,7 @@ export function mathInlineView({ node, getPos, editor }) {
 export function mathBlockView({ node, getPos, editor }) {
   return atomView(node, getPos, editor, {
     tag: "div", cls: "math-block",
-    render: (dom, n) => { renderMath(dom, n.attrs.tex, true); dom.setAttribute("aria-label", t("formula", "Formula") + ": " + n.attrs.tex); dom.setAttribute("role", "img"); },
+    render: (dom, n) => typesetWhenVisible(dom, n.attrs.tex, true),
     panel: (n) => ({ label: t("formulaTex", "Formula (LaTeX)"), value: n.attrs.tex, multiline: true,
       preview: (el, v) => renderMath(el, v, true), apply: (v) => ({ tex: v.replace(/\n+$/, "") || " " }) }),
   });

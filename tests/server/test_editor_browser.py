@@ -53,9 +53,12 @@ def open_editor(page, url: str) -> None:
         page.wait_for_url(f"**/chapters/{CHAPTER}/edit**")
 
 
-def select_text(page, needle: str) -> None:
-    page.evaluate("""(needle) => { const el = document.getElementById('body'); const at = el.value.indexOf(needle);
-                                   el.focus(); el.setSelectionRange(at, at + needle.length); }""", needle)
+def replace_text(page, text: str) -> None:
+    """Replace the whole chapter text as an author does in the Markdown mode of the editor."""
+    page.click("button.jb-mode[data-mode=source]")
+    page.locator(".jb-source .cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
 
 
 def test_teacher_edits_with_toolbar_pastes_an_image_picks_an_item_and_saves(page, editor_server):
@@ -65,22 +68,27 @@ def test_teacher_edits_with_toolbar_pastes_an_image_picks_an_item_and_saves(page
     assert page.locator("#title").input_value() == "制动机的检查与试验"
     page.wait_for_selector("#preview h2")  # the first preview arrived
 
-    page.fill("#body", "## 五步闸试验\n\n试验前必须确认总风缸压力。\n")
-    select_text(page, "必须")
+    replace_text(page, "## 五步闸试验\n\n试验前必须确认总风缸压力。\n")
+    page.click("button.jb-mode[data-mode=visual]")  # the teacher formats in the visual mode
+    page.locator(".jb-visual p", has_text="试验前必须确认").click(position={"x": 1, "y": 5})
+    page.keyboard.press("Home")
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")  # 必须
     page.click("button[data-md=bold]")
-    page.evaluate("() => { const el = document.getElementById('body'); el.setSelectionRange(el.value.length, el.value.length); }")
+    page.keyboard.press("End")
     page.click("button[data-md=warning]")
-    body = page.locator("#body").input_value()
-    assert "试验前**必须**确认" in body and '!!! warning "警告"' in body
+    page.wait_for_function("""() => { const v = document.getElementById('body').value;
+                                      return v.includes('试验前**必须**确认') && v.includes('!!! warning "警告"'); }""")
 
     # Paste a picture: a clipboard event carrying a PNG file.
     page.evaluate("""(b64) => {
         const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
         const data = new DataTransfer();
         data.items.add(new File([bytes], 'brake photo.png', {type: 'image/png'}));
-        const el = document.getElementById('body');
-        el.setSelectionRange(el.value.length, el.value.length);
-        el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
+        document.querySelector('.jb-visual .ProseMirror').dispatchEvent(
+            new ClipboardEvent('paste', {clipboardData: data, bubbles: true, cancelable: true}));
     }""", PNG_B64)
     page.wait_for_function("() => document.getElementById('body').value.includes('](../assets/brake-photo.png)')")
     page.wait_for_selector("#preview strong >> text=必须")
@@ -116,12 +124,12 @@ def test_second_window_gets_the_conflict_screen_and_keeps_its_text(browser, edit
         original = a.locator("#body").input_value()
         heading = original.split("\n", 2)[1] if original.startswith("\n") else original.split("\n", 1)[0]
 
-        a.fill("#body", original.replace(heading, heading + "（甲修改）", 1))
+        replace_text(a, original.replace(heading, heading + "（甲修改）", 1))
         a.click("#save")
         a.wait_for_selector(".flash-success")
 
         mine = original.replace(heading, heading + "（乙修改）", 1)
-        b.fill("#body", mine)
+        replace_text(b, mine)
         b.wait_for_timeout(600)  # let the browser keep the draft
         b.click("#save")
         b.wait_for_selector("#conflict")
@@ -153,7 +161,7 @@ def test_editor_fits_a_phone_with_the_preview_below(browser, editor_server):
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
         toolbar = page.locator(".md-toolbar").bounding_box()
         assert toolbar["x"] + toolbar["width"] <= 375
-        assert page.locator("#preview").bounding_box()["y"] > page.locator("#body").bounding_box()["y"]
+        assert page.locator("#preview").bounding_box()["y"] > page.locator(".jb-editor").bounding_box()["y"]
         assert page.locator("button[data-md=bold]").is_visible()
     finally:
         context.close()

@@ -59,6 +59,14 @@ def changed_lines(lib, old: str, new: str) -> tuple[int, int]:
     return (files[0].added, files[0].removed) if files else (0, 0)
 
 
+def replace_text(page, text: str) -> None:
+    """Replace the whole chapter text as an author does in the Markdown mode of the editor."""
+    page.click("button.jb-mode[data-mode=source]")
+    page.locator(".jb-source .cm-content").click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(text)
+
+
 def test_saving_a_chapter_unchanged_in_the_browser_makes_no_commit(english, text_server):
     url, passwords, lib = text_server
     page, branch = signed_in_editor(english, url, passwords["teacher"])
@@ -73,7 +81,7 @@ def test_one_line_changed_in_the_browser_is_one_changed_line_in_the_library(engl
     url, passwords, lib = text_server
     page, branch = signed_in_editor(english, url, passwords["teacher"])
     before = lib.resolve(branch)
-    page.fill("#body", page.locator("#body").input_value().replace(LINE, "列车管的定压", 1))
+    replace_text(page, page.locator("#body").input_value().replace(LINE, "列车管的定压", 1))
     page.click("#save")
     page.wait_for_selector(".flash-success")
     stored = lib.read_text(branch, PATH)
@@ -88,12 +96,12 @@ def test_keep_mine_on_the_conflict_screen_stores_lf(browser, text_server):
         a, branch = signed_in_editor(first, url, passwords["teacher"])
         b, _ = signed_in_editor(second, url, passwords["teacher"])
         original = a.locator("#body").input_value()
-        a.fill("#body", original.replace("## ", "## 甲：", 1))
+        replace_text(a, original.replace("## ", "## 甲：", 1))
         a.click("#save")
         a.wait_for_selector(".flash-success")
         theirs = lib.resolve(branch)
 
-        b.fill("#body", original.replace("## ", "## 乙：", 1))
+        replace_text(b, original.replace("## ", "## 乙：", 1))
         b.click("#save")
         b.wait_for_selector("#conflict")
         b.click("#keep-mine")

@@ -323,7 +323,7 @@ export class BookMarkdown {
         json.attrs = { ...(json.attrs || {}), oid };
         node = this.schema.nodeFromJSON(json);
         node.check();
-        if (this.write(node, ctx) !== src) { node = null; }
+        if (this.write(node, { ...ctx, source: src }) !== src) { node = null; }
       }
     } catch (e) {
       node = null;
@@ -556,7 +556,7 @@ export class BookMarkdown {
     });
     let out = "";
     kids.forEach((child, k) => {
-      out += this.write(child, { ...ctx, index: k, parent });
+      out += this.write(child, { ...ctx, source: undefined, index: k, parent });
       if (k + 1 < kids.length) { out += this.sep(child, kids[k + 1], parent, ctx); }
     });
     return out;
@@ -664,7 +664,8 @@ export class BookMarkdown {
 
   paragraph(node, ctx) {
     const plain = serialiseInline(node.content);
-    if (this.readsBack(plain, node, ctx)) { return plain; }
+    // written as it was read (checking a block just read): it reads back as itself by definition
+    if (plain === ctx.source || this.readsBack(plain, node, ctx)) { return plain; }
     const escaped = serialiseInline(node.content, { escape: true })
       .split("\n").map((l) => l.replace(/^([ \t]*)(#|>|\+|-|=|\||!|\d+(?=\.))/, (all, ws, c) => ws + (/\d/.test(c) ? c.slice(0, -1) + "\\" + c.slice(-1) : "\\" + c))).join("\n");
     return escaped;

@@ -1,6 +1,6 @@
 // The chapter editor, as progressive enhancement over a plain form that works without it:
-// a toolbar that writes the Markdown marks, a live preview rendered by the server's own
-// pipeline, image paste/drop/upload, objective rows, the standard-item picker, and
+// the visual and source modes with their toolbar (static/vendor/editor), a live preview rendered
+// by the server's own pipeline, image paste/drop/upload, objective rows, the standard-item picker, and
 // drafts kept in this browser (localStorage) so a closed tab loses nothing.
 (function () {
   "use strict";
@@ -18,76 +18,9 @@
   }
   function changed() { body.dispatchEvent(new Event("input", { bubbles: true })); }
 
-  // ---------------------------------------------------------------- toolbar
-  function replaceSelection(make) {
-    var start = body.selectionStart, end = body.selectionEnd, value = body.value;
-    var selected = value.slice(start, end);
-    var out = make(selected, value.slice(0, start));
-    body.focus();
-    body.setRangeText(out.text, start, end, "end");
-    if (out.select) {
-      body.setSelectionRange(start + out.select[0], start + out.select[1]);
-    }
-    changed();
-  }
-  function block(text, before) {
-    // A block starts on its own line with an empty line before it.
-    var lead = before === "" || /\n\n$/.test(before) ? "" : (/\n$/.test(before) ? "\n" : "\n\n");
-    return { text: lead + text + "\n", select: [lead.length, lead.length + text.length] };
-  }
-  function wrap(mark, placeholder) {
-    return function (sel) {
-      var inner = sel || placeholder;
-      return { text: mark + inner + mark, select: [mark.length, mark.length + inner.length] };
-    };
-  }
-  function linesWith(prefixFor, placeholder) {
-    return function (sel, before) {
-      var lines = (sel || placeholder).split("\n");
-      return block(lines.map(function (line, i) { return prefixFor(i) + line; }).join("\n"), before);
-    };
-  }
-  function admonition(kind) {
-    return function (sel, before) {
-      var content = (sel || strings[kind]).split("\n").map(function (l) { return "    " + l; }).join("\n");
-      return block("!!! " + kind + " \"" + strings[kind + "Title"] + "\"\n" + content, before);
-    };
-  }
-  var actions = {
-    h2: function (sel, before) { return block("## " + (sel || strings.heading), before); },
-    h3: function (sel, before) { return block("### " + (sel || strings.heading), before); },
-    bold: wrap("**", strings.bold),
-    italic: wrap("*", strings.italic),
-    ul: linesWith(function () { return "- "; }, strings.item),
-    ol: linesWith(function (i) { return (i + 1) + ". "; }, strings.step + " 1\n" + strings.step + " 2\n" + strings.step + " 3"),
-    table: function (sel, before) {
-      return block("| " + strings.column + " 1 | " + strings.column + " 2 |\n|---|---|\n| " + strings.cell +
-        " | " + strings.cell + " |", before);
-    },
-    tip: admonition("tip"),
-    note: admonition("note"),
-    warning: admonition("warning"),
-    link: function (sel) {
-      var text = sel || strings.linkText;
-      return { text: "[" + text + "](https://)", select: [text.length + 3, text.length + 11] };
-    },
-    math: function (sel) {
-      var tex = sel || "E = mc^2";
-      return { text: "$" + tex + "$", select: [1, 1 + tex.length] };
-    }
-  };
-  var toolbar = form.querySelector(".md-toolbar");
-  var fileInput = document.getElementById("image-file");
-  toolbar.hidden = false;
-  toolbar.addEventListener("click", function (event) {
-    var button = event.target.closest("button[data-md]");
-    if (!button) { return; }
-    var name = button.dataset.md;
-    if (name === "image") { fileInput.click(); return; }
-    replaceSelection(actions[name]);
-  });
-
-  // ---------------------------------------------------------------- images
+  // ---------------------------------------------------------------- the editor: visual and source modes
+  // The vendored bundle (static/vendor/editor, built from frontend/) shows the text visually or as
+  // Markdown, over the textarea, which stays the form field and always holds the Markdown.
   var uploadStatus = document.getElementById("upload-status");
   function upload(fileObject) {
     var data = new FormData();
@@ -101,34 +34,40 @@
     }).then(function (result) {
       if (!result.ok) {
         uploadStatus.textContent = strings.uploadFailed + " " + ((result.json.error || {}).message || "");
-        return;
+        return null;
       }
       uploadStatus.textContent = strings.uploaded + " " + result.json.name;
-      replaceSelection(function (sel, before) {
-        var md = "![" + (sel || "") + "](../assets/" + result.json.name + ")";
-        return { text: md };
-      });
-    }).catch(function () { uploadStatus.textContent = strings.uploadFailed; });
+      return { src: "../assets/" + result.json.name };
+    }).catch(function () { uploadStatus.textContent = strings.uploadFailed; return null; });
   }
-  function imagesOf(list) {
-    return Array.prototype.filter.call(list || [], function (f) { return /^image\//.test(f.type); });
-  }
-  fileInput.addEventListener("change", function () {
-    imagesOf(fileInput.files).forEach(upload);
-    fileInput.value = "";
-  });
-  body.addEventListener("paste", function (event) {
-    var files = imagesOf(event.clipboardData && event.clipboardData.files);
-    if (files.length) { event.preventDefault(); files.forEach(upload); }
-  });
-  body.addEventListener("dragover", function (event) {
-    if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
-      event.preventDefault();
+  var asset = form.dataset.assetUrl.split("NAME");
+  var rich = window.JointbookEditor.create({
+    textarea: body,
+    toolbar: form.querySelector(".md-toolbar"),
+    fileInput: document.getElementById("image-file"),
+    strings: Object.assign({}, strings),
+    person: form.dataset.person,
+    file: file,
+    uploadImage: upload,
+    imageUrl: function (src) {
+      var m = /^\.\.\/assets\/([^?#]+)$/.exec(src);
+      return m ? asset[0] + m[1] + (asset[1] || "") : src;
+    },
+    renderMarkdown: function (markdown) {  // a block the visual mode keeps as written, rendered by the site's pipeline
+      return fetch(form.dataset.previewUrl, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+        body: JSON.stringify({ text: markdown, branch: branch })
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (json) { return json.html; });
+    },
+    chapters: function () {
+      return fetch(form.dataset.chaptersUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+        .then(function (r) { return r.json(); })
+        .then(function (json) { return json.chapters || []; });
     }
-  });
-  body.addEventListener("drop", function (event) {
-    var files = imagesOf(event.dataTransfer && event.dataTransfer.files);
-    if (files.length) { event.preventDefault(); files.forEach(upload); }
   });
 
   // ---------------------------------------------------------------- preview
@@ -281,6 +220,7 @@
   var key = prefix + base;
   var status = document.getElementById("autosave-status");
   function fields() {
+    rich.flush();
     return {
       title: form.elements.title.value,
       objectives: Array.prototype.map.call(form.querySelectorAll("input[name=objectives]"), function (i) { return i.value; }),

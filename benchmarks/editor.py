@@ -1,0 +1,155 @@
+"""Chapter editor benchmark (issue 12): typing and opening on a 1,500-line chapter, in Chromium.
+
+Drives Debian's Chromium through Playwright on the editor harness (tests/editor/harness: the
+vendored editor bundle over a textarea, as on the chapter page) with a 1,500-line chapter made
+of the starter course's constructs (headings, paragraphs, tables, admonitions, tabs, lists, math,
+footnotes). Side by side, in the same run and the same browser:
+
+  * visual  — the visual mode (the default for authors);
+  * source  — the Markdown mode (CodeMirror 6);
+  * textarea — a plain <textarea> holding the same text, the baseline.
+
+Reported per editor:
+  * open: from starting the editor over the text to the first frame after it (median of runs);
+  * keystroke p50 / p95: main-thread time of one typed character in the middle of the chapter —
+    from the key's keydown to the end of the work it caused (event handlers, the editor's update,
+    then style and layout, forced) — over a few hundred keystrokes;
+  * and for the visual mode, writing the whole chapter back as Markdown (done after a typing pause).
+Targets: keystroke p95 ≤ 16 ms, open ≤ 500 ms. Prints the figures; asserts nothing.
+
+Run: python3 benchmarks/editor.py [--lines 1500] [--keys 300]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from materials.frontmatter import split_front_matter  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+KEY_TARGET_MS, OPEN_TARGET_MS = 16, 500
+
+_spec = importlib.util.spec_from_file_location("editor_harness", ROOT / "tests" / "editor" / "harness" / "server.py")
+harness_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness_server)
+
+
+def long_chapter(lines: int) -> str:
+    """A chapter of about `lines` lines: the starter course's bodies and the syntax corpus, repeated."""
+    parts = []
+    for path in sorted((ROOT / "materials/starter/library/books").glob("*/chapters/**/*.md")):
+        parts.append(split_front_matter(path.read_text(encoding="utf-8"))[1].strip("\n"))
+    for path in sorted((ROOT / "tests/editor_corpus").glob("0[1-4]*.md")):
+        parts.append(path.read_text(encoding="utf-8").strip("\n"))
+    out, n, k = [], 0, 0
+    while n < lines:
+        text = parts[k % len(parts)].replace("{#", "{#r%d-" % k)
+        out.append(text)
+        n += text.count("\n") + 2
+        k += 1
+    return "\n\n".join(out) + "\n"
+
+
+# In the page: time each keystroke from keydown to the end of the work it causes.
+PROBE = """() => {
+  window.keyTimes = [];
+  let start = null;
+  window.addEventListener('keydown', () => { start = performance.now(); }, true);
+  // the end of the key's work: a task queued behind it (a message, not a clamped timer), after a forced layout
+  const channel = new MessageChannel();
+  const pending = [];
+  channel.port1.onmessage = () => { const t0 = pending.shift(); void document.body.offsetHeight; window.keyTimes.push(performance.now() - t0); };
+  document.addEventListener('input', () => { if (start !== null) { pending.push(start); start = null; channel.port2.postMessage(0); } }, true);
+}"""
+
+OPEN = """async ([text, which]) => {
+  localStorage.setItem('jointbook:editor-mode:bench', which === 'source' ? 'source' : 'visual');
+  const t0 = performance.now();
+  if (which === 'textarea') {
+    const area = document.getElementById('body');
+    area.value = text;
+    area.hidden = false;
+    void document.body.offsetHeight;
+  } else {
+    harness.start(text, {person: 'bench'});
+  }
+  await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+  return performance.now() - t0;
+}"""
+
+
+def place_caret(page, which: str) -> None:
+    """Put the caret in a paragraph in the middle of the chapter, as a click there would."""
+    if which == "visual":
+        paragraphs = page.locator(".jb-visual .ProseMirror > p")
+        target = paragraphs.nth(paragraphs.count() // 2)
+    elif which == "source":
+        lines = page.locator(".jb-source .cm-line")
+        target = lines.nth(lines.count() // 2)
+    else:
+        page.evaluate("""() => { const a = document.getElementById('body'); const at = a.value.indexOf('\\n\\n', a.value.length / 2) + 2;
+                                 a.focus(); a.setSelectionRange(at, at); a.scrollTop = a.scrollHeight / 2; }""")
+        return
+    target.scroll_into_view_if_needed()
+    target.click()
+    page.keyboard.press("End")
+
+
+def measure(browser, base: str, text: str, which: str, keys: int, runs: int) -> dict:
+    opens, times, serialise = [], [], None
+    for run in range(runs):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(base + "/")
+        page.wait_for_function("window.JointbookEditor && window.harness && window.katex")
+        opens.append(page.evaluate(OPEN, [text, which]))
+        if run == runs - 1:
+            place_caret(page, which)
+            page.evaluate(PROBE)
+            for i in range(keys):
+                page.keyboard.press("abcdefghij"[i % 10])
+            page.wait_for_function(f"window.keyTimes.length >= {keys}")
+            times = page.evaluate("window.keyTimes")
+            if which == "visual":
+                serialise = page.evaluate("() => { const t0 = performance.now(); harness.markdown(); return performance.now() - t0; }")
+                typed = page.evaluate("harness.field()")
+                assert len(typed) == len(text) + keys, "the typed keys are in the Markdown"
+        page.close()
+    times.sort()
+    return {"open": statistics.median(opens), "p50": times[len(times) // 2],
+            "p95": times[min(len(times) - 1, int(len(times) * 0.95))], "n": len(times), "serialise": serialise}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lines", type=int, default=1500)
+    parser.add_argument("--keys", type=int, default=300)
+    parser.add_argument("--runs", type=int, default=3, help="openings per editor (the median is reported)")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    text = long_chapter(args.lines)
+    print(f"chapter: {text.count(chr(10))} lines, {len(text)} characters")
+    with harness_server.serving() as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        results = {which: measure(browser, base, text, which, args.keys, args.runs) for which in ("textarea", "visual", "source")}
+        browser.close()
+    print(f"{'editor':<10} {'open ms':>9} {'key p50 ms':>11} {'key p95 ms':>11} {'keys':>5}")
+    for which, r in results.items():
+        print(f"{which:<10} {r['open']:>9.1f} {r['p50']:>11.2f} {r['p95']:>11.2f} {r['n']:>5}")
+    v = results["visual"]
+    print(f"visual mode: writing the chapter back as Markdown after typing: {v['serialise']:.1f} ms")
+    for which in ("visual", "source"):
+        r = results[which]
+        print(f"{which}: key p95 {r['p95']:.1f} ms / target {KEY_TARGET_MS} ms ({r['p95'] / KEY_TARGET_MS:.2f}×); "
+              f"open {r['open']:.0f} ms / target {OPEN_TARGET_MS} ms ({r['open'] / OPEN_TARGET_MS:.2f}×)")
+
+
+if __name__ == "__main__":
+    main()
