@@ -17,7 +17,7 @@ from typing import Iterable
 from materials import (Author, Change, EditConflict, GitCommand, Library, NotFound, PathOutsideBook, RefExists, RefMoved,
                        Rename, Saved)
 from materials.merging import tree_changes
-from materials.paths import book_file_path, standard_file_path
+from materials.paths import BOOK_SLUG, book_file_path, standard_file_path
 from materials.trailers import CO_AUTHORED_BY, co_authored_by, person, trailer_values
 
 from review.errors import IllegalTransition, MainMoved, PolicyNotSatisfied, ReviewError, StaleVerdict
@@ -25,7 +25,6 @@ from review.policy import AuthoredCommit, CRFacts, ReviewPolicy, Verdict
 
 MAIN = "main"
 STATES = ("draft", "open", "merged", "closed")
-_BOOK = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 __all__ = [
     "ChangeRequest", "MergeOutcome", "EditConflict",
@@ -156,7 +155,7 @@ def open_change_request(
     """Start a change request: branch ``cr/<number>`` from main, state open (or draft)."""
     if isinstance(number, bool) or not isinstance(number, int) or number < 1:
         raise ReviewError("number must be a positive integer", code="change_request.bad_number", number=repr(number))
-    if not isinstance(book, str) or not _BOOK.match(book) or not lib.exists(MAIN, f"books/{book}/book.yml"):
+    if not isinstance(book, str) or not BOOK_SLUG.match(book) or not lib.exists(MAIN, f"books/{book}/book.yml"):
         raise ReviewError(f"no book {book!r}", code="change_request.unknown_book", book=str(book))
     title = (title or "").strip()
     if not title:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from materials import Author
+from materials.paths import BOOK_SLUG
 from server.audit import service as audit
 from server.errors import UserError
 from server.accounts.models import Membership, Role, User
@@ -20,7 +21,6 @@ from server.accounts.passwords import check_strength
 
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{1,63}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-BOOK_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
 
 
 def stand_in_email(user: Any) -> str:
@@ -114,7 +114,7 @@ def update_user(
 def set_membership(session: Session, user: User, book: str, role: Role | str, *, actor: Any = None) -> Membership:
     """Add ``user`` to ``book`` with ``role``, or change their role there."""
     role = Role(role)
-    if not re.match(BOOK_PATTERN, book):
+    if not BOOK_SLUG.match(book):
         raise UserError("book.not_found", status=404, book=book)
     membership = session.scalar(select(Membership).where(Membership.user_id == user.id, Membership.book == book))
     if membership is None:

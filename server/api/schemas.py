@@ -10,8 +10,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from materials.paths import BOOK_SLUG
 from server.accounts.models import SIDES, Role
-from server.accounts.service import BOOK_PATTERN, USERNAME_PATTERN
+from server.accounts.service import USERNAME_PATTERN
 from server.api.registry import ref
 from server.database import MAX_INTEGER
 from server.jobs.models import JOB_STATUSES
@@ -29,7 +30,7 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
 
-BookName = Annotated[str, Field(pattern=BOOK_PATTERN)]
+BookName = Annotated[str, Field(pattern=BOOK_SLUG.pattern)]
 Username = Annotated[str, Field(max_length=64)]
 NewUsername = Annotated[str, Field(pattern=USERNAME_PATTERN)]
 ChapterFile = Annotated[str, Field(pattern=r"^[^/\\\-.][^/\\]{0,200}\.md$", max_length=210)]
@@ -104,7 +105,7 @@ ROLE = {"type": "string", "enum": [role.value for role in Role]}
 SIDE = {"type": "string", "enum": list(SIDES)}
 DATETIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
 USERNAME_PARAM = {"type": "string", "maxLength": 64}
-BOOK_PARAM = {"type": "string", "pattern": BOOK_PATTERN}
+BOOK_PARAM = {"type": "string", "pattern": BOOK_SLUG.pattern}
 
 JOB = ref("Job")
 JOB_LIST = ref("JobList")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 from typing import Any
 from flask import request
+from materials.paths import BOOK_SLUG
 from server.dashboard import service as cooperation
 from server.api.registry import endpoint, schema
 from server.library import book_title
@@ -23,7 +24,7 @@ FIGURES = schema("CooperationFigures", {
 DAY = {"type": "string", "format": "date", "maxLength": 10}
 PERIOD_QUERY = {"period": {"type": "string", "enum": ["term", "year", "academic-year"]},
                 "from": DAY, "to": DAY}
-BOOK = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
+BOOK = {"type": "string", "pattern": BOOK_SLUG.pattern}
 
 
 @endpoint("GET", "/books/{book}/dashboard", summary="Cooperation figures of a book over a period or a release",

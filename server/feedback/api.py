@@ -25,11 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
+from materials.paths import BOOK_SLUG
 from server.feedback import service
 from server.api.registry import OPERATIONS, blueprint, endpoint, schema
 from server.errors import UserError
-from server.feedback.models import KINDS, STATES
 from server.library import book_title
+from server.feedback.models import KINDS, STATES
 from server.permissions import Ability, book_access, public
 from server.security import BODY_LIMITS, CSRF_EXEMPT
 
@@ -39,7 +40,7 @@ PUBLIC_ENDPOINTS = {"api.submit_feedback", "api.public_answers", "api.follow_fee
 CSRF_EXEMPT.add("api.submit_feedback")
 BODY_LIMITS["api.submit_feedback"] = ("FEEDBACK_MAX_BYTES", service.MAX_BODY_BYTES)
 
-BOOK = {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]{0,62}$"}
+BOOK = {"type": "string", "pattern": BOOK_SLUG.pattern}
 ITEM = {"type": "integer", "minimum": 1}
 STRING_OR_NULL = {"type": ["string", "null"]}
 

@@ -26,12 +26,13 @@ from typing import Any, Iterable, Mapping
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, event, func, inspect, select
 from sqlalchemy.orm import Session, selectinload
+from materials.paths import BOOK_SLUG
 from server.audit.service import record
 from server.database import db, utcnow
 from server.errors import UserError
 from server.library import library
-from server.audit.models import AuditEvent
 from server.spreadsheets import spreadsheet_safe
+from server.audit.models import AuditEvent
 from server.feedback.models import Feedback, FeedbackReply
 from server.accounts.models import Membership, Role, User
 from server.feedback.models import KINDS, STATES
@@ -183,7 +184,7 @@ def resolve_target(book: str, version: str, page: str) -> Target:
     from materials import MaterialsError
 
     lib = library()
-    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", book) or book not in lib.books("main"):
+    if not BOOK_SLUG.match(book) or book not in lib.books("main"):
         raise UserError("book.not_found", status=404, book=book)
     rev = revision_of(lib, book, version)
     try:

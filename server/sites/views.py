@@ -40,6 +40,7 @@ from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from build.publish import MAX_VERSION_LENGTH
 from materials import MaterialsError
+from materials.paths import BOOK_SLUG
 from server.errors import UserError, describe
 from server.library import book_title, library
 from server.permissions import Ability, book_access, may
@@ -57,7 +58,6 @@ def _preview_status_global(book: str, number: int, head: str | None = None) -> s
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=60, must-revalidate"
 PRIVATE = "private, no-cache"
-BOOK_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 TYPES = {
     ".html": "text/html", ".js": "text/javascript",
     ".css": "text/css", ".json": "application/json", ".xml": "application/xml",
