@@ -10,7 +10,6 @@ the other is told that main moved.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from typing import Iterable
 
