@@ -35,9 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from materials import OVERWRITE, Author, Library, Write  # noqa: E402
-from materials.contributions import (_blame_by_git, _replay, _summary_of, cache_sizes,  # noqa: E402
-                                     clear_caches, commits_by_side, contributors, coverage_over_releases,
-                                     text_share_by_side)
+from materials import authorship, contributions  # noqa: E402
+from materials.authorship import _blame_by_git, _replay, _summary_of, text_share_by_side  # noqa: E402
+from materials.contributions import commits_by_side, contributors, coverage_over_releases  # noqa: E402
 from materials.starter import empty_library_yml  # noqa: E402
 from review.metrics import (CRRecord, FeedbackRecord, ReviewRecord, feedback_figures,  # noqa: E402
                             period_bounds, review_figures)
@@ -279,7 +279,8 @@ def main() -> None:
     book_feedback = [f for f in feedback if f.book == book]
 
     print("\n-- cold (empty caches) --")
-    clear_caches()
+    authorship.clear_caches()
+    contributions.clear_caches()
     t_blame, _ = ms(lambda: text_share_by_side(lib, None))
     print(f"text share of the whole library (blame of {len(books) * chapters_n:,} chapters): {t_blame:,.0f} ms")
     sample = random.Random(3).sample(sorted(p for p in lib.files("main", "books") if p.endswith(".md")), 12)
@@ -326,7 +327,7 @@ def main() -> None:
           f"(reads and replays only the new commit)")
     t_lib_fresh, _ = ms(lambda: library_dashboard(lib, books, crs, reviews, feedback, since, until))
     print(f"library dashboard right after it: {t_lib_fresh:,.0f} ms")
-    print(f"cache entries: {cache_sizes()}")
+    print(f"cache entries: {authorship.cache_sizes() | contributions.cache_sizes()}")
     print("\nHow the cache stays fresh: every key names immutable Git objects — a chapter's blame by "
           "(path, blob id, last commit that changed it), history walks by the commit they were taken at, "
           "releases by tag object id. A save makes new keys; when main moves from a cached commit only the "

@@ -21,7 +21,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, url_for
 from flask_login import current_user
 from materials import Book, BookInvalid, Chapter, CommitInfo, MaterialsError, NotFound
-from materials.contributions import SideShare, text_share_by_side
+from materials.authorship import SideShare, text_share_by_side
 from materials.coverage import Coverage, coverage
 from materials.rendering import render_markdown
 from materials.standards.item_refs import partition_refs

@@ -1,17 +1,18 @@
 """The figures of school–enterprise cooperation, for a book or the whole library, over a period.
 
 This module only gathers: text share, commits and contributors come from the
-library (``materials.contributions``), review and feedback figures from the
-database rows handed to ``review.metrics`` as plain records. Every figure
-ends up in a ``Table`` (title, columns, rows) — the one shape the page's
-tables, its charts, the CSV exports and the JSON API all read.
+library (``materials.authorship``, ``materials.contributions``), review and
+feedback figures from the database rows handed to ``review.metrics`` as
+plain records. Every figure ends up in a ``Table`` (title, columns, rows) —
+the one shape the page's tables, its charts, the CSV exports and the JSON
+API all read.
 
 Caching, and how it stays fresh: figures are cached in-process in two parts,
 each keyed by what it is computed from, so nothing is ever invalidated by hand:
 
 * the library part by (book, the commit ``main`` points at, the period, the
   release tags): a save or a merge moves ``main`` and a release adds a tag,
-  which makes a new key; ``materials.contributions`` then reads only the new
+  which makes a new key; the library's figures then read only the new
   commits and blames only the changed chapters;
 * the database part by (book, period, a stamp of the change-request, review
   and feedback tables: row count, highest id, latest update): any new or
@@ -31,7 +32,7 @@ from cachetools import LRUCache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from materials import contributions
+from materials import authorship, contributions
 from review import metrics
 from server.database import db
 from server.errors import UserError
@@ -131,7 +132,7 @@ class Table:
         from server.feedback.service import KIND_LABELS
         from server.templating import side_label
 
-        name = {"side": lambda v: side_label(v) if v != contributions.UNKNOWN else str(_l("Unknown")),
+        name = {"side": lambda v: side_label(v) if v != authorship.UNKNOWN else str(_l("Unknown")),
                 "kind": lambda v: str(KIND_LABELS.get(v, v))}.get(self.first)
         out = []
         for row in self.rows:
@@ -222,7 +223,7 @@ def _library_tables(book: str | None, period: Period) -> dict[str, Table]:
 
 def _compute_library_tables(lib: Any, book: str | None, period: Period, head: str) -> dict[str, Table]:
     tables: dict[str, Table] = {}
-    share = contributions.text_share_by_side(lib, book, head)
+    share = authorship.text_share_by_side(lib, book, head)
     tables["text_share"] = Table(
         "text_share", _l("Share of the current text by side"),
         [_l("Side"), _l("Lines"), _l("Characters"), _l("Share (%)")],

@@ -8,16 +8,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from materials import Library  # noqa: E402
+from materials import Library, authorship, contributions  # noqa: E402
 from metrics_history import build_history  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def history(tmp_path_factory):
     """(library, commit ids) of the constructed history, shared by a module's read-only tests."""
-    from materials.contributions import clear_caches
-
-    clear_caches()
+    authorship.clear_caches()
+    contributions.clear_caches()
     path = tmp_path_factory.mktemp("metrics") / "library.git"
     ids = build_history(path)
     lib = Library(path)
@@ -28,9 +27,8 @@ def history(tmp_path_factory):
 @pytest.fixture
 def fresh_history(tmp_path):
     """The same history in a library of the test's own, for tests that write."""
-    from materials.contributions import clear_caches
-
-    clear_caches()
+    authorship.clear_caches()
+    contributions.clear_caches()
     ids = build_history(tmp_path / "library.git")
     lib = Library(tmp_path / "library.git")
     yield lib, ids

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from materials import OVERWRITE, Delete, Library, Rename, Write
-from materials import contributions
-from materials.contributions import clear_caches, text_by_author, text_share_by_side
+from materials import authorship
+from materials.authorship import clear_caches, text_by_author, text_share_by_side
 
 from metrics_history import LI, WANG, ZHANG, ZHAO
 
@@ -26,13 +26,13 @@ def lines(*texts: str) -> str:
 def by_git_blame(lib: Library, rev: str, monkeypatch) -> tuple:
     clear_caches()
     with monkeypatch.context() as m:
-        m.setattr(contributions, "REPLAY_AFTER", 10 ** 9)
+        m.setattr(authorship, "REPLAY_AFTER", 10 ** 9)
         return text_share_by_side(lib, "loco", rev), text_by_author(lib, "loco", rev)
 
 
 def by_replay(lib: Library, rev: str, monkeypatch) -> tuple:
     with monkeypatch.context() as m:
-        m.setattr(contributions, "REPLAY_AFTER", 0)
+        m.setattr(authorship, "REPLAY_AFTER", 0)
         return text_share_by_side(lib, "loco", rev), text_by_author(lib, "loco", rev)
 
 

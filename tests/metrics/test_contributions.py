@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from materials import InvalidPath, NotFound, Write
-from materials.contributions import (AuthorContribution, SideShare, clear_caches, commits_by_side, contributors,
-                                     coverage_over_releases, release_periods, text_by_author, text_share_by_side)
+from materials import InvalidPath, NotFound, Write, authorship, contributions
+from materials.authorship import SideShare, text_by_author, text_share_by_side
+from materials.contributions import (AuthorContribution, commits_by_side, contributors, coverage_over_releases,
+                                     release_periods)
 
 from metrics_history import LI, WANG, ZHANG, save_at, utc
 
@@ -72,7 +73,8 @@ def test_figures_kept_up_to_date_by_the_cache_equal_figures_computed_from_scratc
     for rev in ("main", ids["C7"], "loco/v1"):
         incremental = (text_share_by_side(lib, "loco", rev), text_by_author(lib, "loco", rev),
                        commits_by_side(lib, "loco", rev), contributors(lib, None, rev))
-        clear_caches()
+        authorship.clear_caches()
+        contributions.clear_caches()
         assert (text_share_by_side(lib, "loco", rev), text_by_author(lib, "loco", rev),
                 commits_by_side(lib, "loco", rev), contributors(lib, None, rev)) == incremental
     # and the merged rewrite is credited to 李, the second to 王: 01.md 3 + 8 + 3 + 9 = 23, 02.md 14 + 4 = 18
