@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 from server import health, language
 from server.accounts import api as accounts_api, views as accounts
 from server.accounts.lockout import init_login_lockout
-from server.alignment import views as alignment
+from server.alignment import api as alignment_api, views as alignment
 from server.api import openapi
 from server.api.registry import blueprint as api_blueprint
 from server.audit import views as audit
@@ -30,7 +30,7 @@ from server.history import api as history_api, views as history
 from server.jobs import api as jobs_api, views as jobs
 from server.notifications import api as notifications_api, views as notifications
 from server.sites import api as sites_api, views as sites
-from server.standards import api as standards_api, views as standards
+from server.standards import api as standards_api, case_service, views as standards
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
 from server.database import MAX_INTEGER, engine, init_database
@@ -54,7 +54,7 @@ BLUEPRINTS = (
     history.blueprint,
     change_requests.blueprint,
     feedback.blueprint,
-    standards.standards, standards.case,
+    standards.standards, case_service.blueprint,
     alignment.blueprint,
     sites.sites, sites.releases,
     dashboard.blueprint,
@@ -65,7 +65,7 @@ BLUEPRINTS = (
 )
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.
 API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
-               standards_api, sites_api, dashboard_api, notifications_api, jobs_api, openapi)
+               standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api, openapi)
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -1,25 +1,23 @@
 """A book's alignment to its standards, as the alignment pages and API show it.
 
 The coverage rules live in ``materials.coverage``; this module gathers what
-they need from the library (chapter refs, parsed once per chapter blob),
+they need from the library (chapter refs, parsed once per chapter blob) and
 shapes the matrix (chapters × items, filtered by level and kind, gaps
-first), the "post — capability — course" view, and the migration of a book
-from a superseded edition to the one that replaces it.
+first). The "post — capability — course" view is ``capabilities``; moving a
+book off a superseded edition is ``migration``.
 """
 
 
 from __future__ import annotations
-import re
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 from cachetools import LRUCache, cached
-from materials import MaterialsError, Write, parse_chapter, revise_chapter
+from materials import MaterialsError, parse_chapter
 from materials.books import parse_book_config
 from materials.paths import validate_book_slug
 from materials.coverage import Coverage, coverage
-from materials.standards.editions import migration_proposal, superseded_by
-from materials.standards.item_refs import partition_refs
+from materials.standards.editions import superseded_by
 from materials.standards.standard import Item, Standard
 from server.standards import service as standards_catalog
 from server.errors import UserError
@@ -206,176 +204,3 @@ def matrix_json(alignment: BookAlignment, rows: list[Row]) -> dict[str, Any]:
                                  for e in errors]
                        for chapter, errors in alignment.coverage.unresolved.items()},
     }
-
-
-# ------------------------------------------------- post — capability — course
-
-@dataclass
-class Capability:
-    """A 工作内容 / task (C) with the chapters that build it and how much of it they cover."""
-
-    item: Item
-    chapters: list[str]
-    covered: int
-    total: int
-
-
-@dataclass
-class Post:
-    """A 职业功能 / work area (F) of one level, with its capabilities."""
-
-    standard: str
-    item: Item
-    level_label: str
-    capabilities: list[Capability]
-
-
-def capabilities(alignment: BookAlignment) -> list[Post]:
-    """For each top-level F item, its C items and the chapters (book order) naming them or anything under them."""
-    numbers = alignment.chapter_numbers()
-    posts: list[Post] = []
-    for sid, std in alignment.standards.items():
-        labels = {lv.key: lv.label for lv in std.levels}
-        by_item = alignment.coverage.by_item
-        for fkey in std.children.get(None, ()):
-            f = std.by_key[fkey]
-            if f.kind != "F":
-                continue
-            caps = []
-            for ckey in std.children.get(fkey, ()):
-                c = std.by_key[ckey]
-                below = [ckey]
-                stack = list(std.children.get(ckey, ()))
-                while stack:
-                    k = stack.pop()
-                    below.append(k)
-                    stack.extend(std.children.get(k, ()))
-                chapters = {ch for k in below for ch in by_item.get((sid, k), ())}
-                leaves = [k for k in below if std.by_key[k].kind in LEAF_KINDS]
-                caps.append(Capability(c, sorted(chapters, key=lambda ch: numbers.get(ch, 0)),
-                                       sum(1 for k in leaves if by_item.get((sid, k))), len(leaves)))
-            posts.append(Post(sid, f, labels.get(f.level, f.level), caps))
-    return posts
-
-
-def capabilities_json(alignment: BookAlignment) -> dict[str, Any]:
-    return {"book": alignment.book, "revision": alignment.rev, "posts": [
-        {"standard": p.standard, "key": p.item.key, "code": p.item.code, "level": p.item.level, "text": p.item.text,
-         "capabilities": [{"key": c.item.key, "code": c.item.code, "text": c.item.text, "chapters": c.chapters,
-                           "covered": c.covered, "total": c.total} for c in p.capabilities]}
-        for p in capabilities(alignment)]}
-
-
-# ------------------------------------------------------------------- migration
-
-@dataclass(frozen=True)
-class MigrationRow:
-    old_key: str
-    old_text: str
-    new_keys: tuple[str, ...]
-    chapters: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Migration:
-    """Move a book from the superseded edition ``old`` to ``new``: the item mapping for the items in use."""
-
-    old: Standard
-    new: Standard
-    rows: tuple[MigrationRow, ...]
-
-    @property
-    def undecided(self) -> list[str]:
-        return [r.old_key for r in self.rows if not r.new_keys]
-
-
-def migration(alignment: BookAlignment, old_id: str) -> Migration:
-    """The proposal for the declared edition ``old_id`` (404 when nothing supersedes it)."""
-    new_id = alignment.superseded.get(old_id)
-    if new_id is None or old_id not in alignment.standards:
-        raise UserError("alignment.not_superseded", status=404, standard=old_id)
-    old, new = alignment.standards[old_id], alignment.all_standards[new_id]
-    proposal = migration_proposal(old, new)
-    rows = []
-    for item in old.items:
-        chapters = tuple(alignment.coverage.by_item.get((old_id, item.key), ()))
-        if chapters:
-            rows.append(MigrationRow(item.key, item.text, tuple(proposal.get(item.key, ())), chapters))
-    return Migration(old, new, tuple(rows))
-
-
-def migration_json(m: Migration) -> dict[str, Any]:
-    return {"old": m.old.id, "new": m.new.id, "undecided": m.undecided,
-            "items": [{"old": r.old_key, "text": r.old_text, "new": list(r.new_keys), "chapters": list(r.chapters)}
-                      for r in m.rows]}
-
-
-def _id_pattern(standard_id: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![A-Za-z0-9.@-])" + re.escape(standard_id) + r"(?![A-Za-z0-9.@-])")
-
-
-def migration_changes(alignment: BookAlignment, m: Migration) -> list[Write]:
-    """The file writes that apply ``m``: every chapter's refs rewritten, book.yml's standards list updated."""
-    lib = library()
-    book = alignment.book
-    if m.new.id in alignment.declared:
-        raise UserError("alignment.migration_declared", status=409, standard=m.new.id)
-    declared_after = [m.new.id if sid == m.old.id else sid for sid in alignment.declared]
-    qualified = len(declared_after) > 1
-    mapping = {r.old_key: r.new_keys for r in m.rows if r.new_keys}
-
-    def rewrite(refs: tuple[str, ...]) -> tuple[str, ...]:
-        out: list[str] = []
-        for ref in refs:
-            resolved, _bad = partition_refs([ref], alignment.standards)
-            if resolved and resolved[0][0] == m.old.id and resolved[0][1] in mapping:
-                out.extend(f"{m.new.id}:{k}" if qualified else k for k in mapping[resolved[0][1]])
-            else:
-                out.append(ref)
-        return tuple(dict.fromkeys(out))
-
-    changes: list[Write] = []
-    for chapter in alignment.chapters:
-        if not any(chapter.filename in r.chapters for r in m.rows):
-            continue
-        path = f"books/{book}/chapters/{chapter.filename}"
-        text = lib.read(alignment.rev, path).decode("utf-8")
-        meta, body = parse_chapter(text, path)
-        updated = replace(meta, standards=rewrite(meta.standards),
-                          sections={anchor: rewrite(refs) for anchor, refs in meta.sections.items()})
-        if updated != meta:
-            changes.append(Write(path, revise_chapter(text, updated, body)))
-    book_path = f"books/{book}/book.yml"
-    text = lib.read(alignment.rev, book_path).decode("utf-8")
-    new_text = _id_pattern(m.old.id).sub(m.new.id, text)
-    if tuple(parse_book_config(new_text, book_path).standards) != tuple(declared_after):
-        raise UserError("alignment.migration_book_yml", status=409, book=book)
-    changes.append(Write(book_path, new_text))
-    return changes
-
-
-def apply_migration(book: str, old_id: str, user: Any, direct: bool = False) -> standards_catalog.Imported:
-    """Commit the migration of ``book`` off ``old_id`` as a change request (or onto main where allowed).
-
-    The change request is opened through ``server.change_requests`` so its
-    checks (alignment among them) and reviews run as for any edit.
-    """
-    from server.change_requests import service as change_requests
-    from server.audit.service import record
-
-    alignment = book_alignment(book)
-    m = migration(alignment, old_id)
-    changes = migration_changes(alignment, m)
-    direct = direct and standards_catalog.may_import_directly(user, book)
-    lines = [f"- {r.old_key} → {', '.join(r.new_keys) or '(decide by hand)'}" for r in m.rows]
-    title = f"Move {book} from {m.old.id} to {m.new.id}"
-    message = title + "\n\n" + "\n".join(lines)
-    if direct:
-        done = standards_catalog.commit_proposal(changes, user, "main", message, True, subject=m.new.id,
-                                                 base=alignment.rev)
-    else:
-        row = change_requests.open_cr(user, book, title, "\n".join(lines))
-        saved = change_requests.commit_to_cr(user, row, changes, message, base=alignment.rev)
-        done = standards_catalog.Imported(m.new.id, row.branch, saved.sha, False, change_requests.cr_url(row))
-    record("alignment.migrate", book, old=m.old.id, new=m.new.id, branch=done.branch, commit=done.sha)
-    return done

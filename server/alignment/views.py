@@ -9,13 +9,11 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from materials.standards.spreadsheet import CSV_ENCODING
-from server.alignment import service as aligning
-from server.standards import service as standards_catalog
+from server.alignment import capabilities as capability_view, migration as migrating, service as aligning
 from server.database import db
 from server.errors import describe
 from server.permissions import Ability, book_access
 from server.forms import ConfirmForm
-from server.standards.views import STATUS_LABELS
 
 
 blueprint = Blueprint("alignment", __name__)
@@ -58,7 +56,7 @@ def _context(book: str, paged: bool = False) -> dict[str, Any]:
     return {
         "book": book, "alignment": alignment, "rows": rows, "chosen": chosen, "levels": list(dict.fromkeys(levels)),
         "kinds": kinds, "numbers": alignment.chapter_numbers(), "grid": len(alignment.chapters) <= GRID_LIMIT,
-        "STATUS_LABELS": STATUS_LABELS, "describe": describe,
+        "describe": describe,
         "query": {k: v for k, v in chosen.items() if v and not (k == "order" and v == "gaps")},
         "total": total, "page": page, "pages": pages, "gaps_shown": GAPS_SHOWN,
     }
@@ -103,7 +101,7 @@ def export_csv(book: str):
 def capabilities(book: str):
     alignment = aligning.book_alignment(book)
     return render_template("ui/alignment/capabilities.html", book=book, alignment=alignment,
-                           posts=aligning.capabilities(alignment), numbers=alignment.chapter_numbers(),
+                           posts=capability_view.capabilities(alignment), numbers=alignment.chapter_numbers(),
                            titles={c.filename: c.title for c in alignment.chapters})
 
 
@@ -111,10 +109,10 @@ def capabilities(book: str):
 @book_access(Ability.read)
 def migration(book: str, standard_id: str):
     alignment = aligning.book_alignment(book)
-    m = aligning.migration(alignment, standard_id)
+    m = migrating.migration(alignment, standard_id)
     return render_template("ui/alignment/migration.html", book=book, alignment=alignment, m=m, form=ConfirmForm(),
                            numbers=alignment.chapter_numbers(),
-                           direct_allowed=standards_catalog.may_import_directly(current_user, book))
+                           direct_allowed=migrating.may_migrate_directly(current_user, book))
 
 
 @blueprint.route("/books/<book>/alignment/migration/<standard_id>", methods=["POST"])
@@ -124,7 +122,7 @@ def apply_migration(book: str, standard_id: str):
     if not form.validate_on_submit():
         flash(_("The form has expired or did not come from this site. Please reload the page and try again."), "error")
         return redirect(url_for("alignment.migration", book=book, standard_id=standard_id))
-    done = aligning.apply_migration(book, standard_id, current_user, direct=request.form.get("direct") == "y")
+    done = migrating.apply_migration(book, standard_id, current_user, direct=request.form.get("direct") == "y")
     db().commit()
     if done.direct:
         flash(_("The book now follows %(id)s.", id=done.standard), "success")

@@ -1,4 +1,4 @@
-"""Qualification standards and book alignment, for programs: the same data the pages show."""
+"""Qualification standards, for programs: the same data the pages show."""
 
 
 from __future__ import annotations
@@ -9,19 +9,16 @@ from typing import Any
 from flask import request
 from flask_login import current_user
 from materials.standards.writing import standard_to_data
-from server.alignment import service as aligning
-from server.standards import service as catalog
+from server.standards import exchange, imports, service as catalog
 from server.api.registry import endpoint, schema
 from server.api.schemas import BOOK_PARAM
-from server.audit.service import record
 from server.database import db
 from server.errors import UserError
+from server.library import book_title
 from server.permissions import Ability, book_access, signed_in
 
 
 STANDARD_ID_PARAM = {"type": "string", "maxLength": 160}
-KIND_QUERY = {"type": "string", "maxLength": 20}
-LEVEL_QUERY = {"type": "string", "maxLength": 40}
 
 STANDARD_SUMMARY = schema("StandardSummary", {
     "type": "object",
@@ -46,7 +43,7 @@ STANDARD = schema("Standard", {
 IMPORT_REQUEST = schema("StandardImport", {
     "type": "object", "required": ["format"], "additionalProperties": False,
     "properties": {
-        "format": {"type": "string", "enum": list(catalog.IMPORT_FORMATS)},
+        "format": {"type": "string", "enum": list(imports.IMPORT_FORMATS)},
         "package": {"type": "object", "description": "a CASE 1.0/1.1 CFPackage (format case)"},
         "csv": {"type": "string", "description": "the filled sheet as text (format csv)"},
         "csv_base64": {"type": "string", "description": "the sheet's bytes, base64 (e.g. GBK from Excel)"},
@@ -60,36 +57,6 @@ IMPORT_RESULT = schema("StandardImportResult", {
     "properties": {"standard": {"type": "string"}, "branch": {"type": "string"}, "commit": {"type": "string"},
                    "direct": {"type": "boolean"}, "url": {"type": "string"}},
 })
-ALIGNMENT = schema("Alignment", {
-    "type": "object", "required": ["book", "revision", "standards", "levels", "chapters", "items"],
-    "properties": {
-        "book": {"type": "string"}, "title": {"type": "string"}, "revision": {"type": "string"},
-        "standards": {"type": "array", "items": {"type": "object"}},
-        "unknown_standards": {"type": "array", "items": {"type": "string"}},
-        "levels": {"type": "array", "items": {"type": "object", "required": ["standard", "level", "covered", "total"],
-                                              "properties": {"percent": {"type": ["number", "null"]}}}},
-        "chapters": {"type": "array", "items": {"type": "object"}},
-        "items": {"type": "array", "items": {"type": "object"}},
-        "unresolved": {"type": "object"},
-    },
-})
-CAPABILITIES = schema("Capabilities", {
-    "type": "object", "required": ["book", "posts"],
-    "properties": {"book": {"type": "string"}, "revision": {"type": "string"},
-                   "posts": {"type": "array", "items": {"type": "object"}}},
-})
-MIGRATION = schema("Migration", {
-    "type": "object", "required": ["old", "new", "items", "undecided"],
-    "properties": {"old": {"type": "string"}, "new": {"type": "string"},
-                   "undecided": {"type": "array", "items": {"type": "string"}},
-                   "items": {"type": "array", "items": {"type": "object"}}},
-})
-MIGRATION_LIST = schema("MigrationList", {
-    "type": "object", "required": ["book", "migrations"],
-    "properties": {"book": {"type": "string"}, "migrations": {"type": "array", "items": MIGRATION}},
-})
-
-
 def summary_json(std: Any, matched: tuple = ()) -> dict[str, Any]:
     out = {"id": std.id, "title": std.title, "scheme": std.scheme, "code": std.code, "edition": std.edition,
            "status": std.status, "issuer": std.issuer, "counts": catalog.counts(std)}
@@ -129,10 +96,8 @@ def get_standard(standard_id: str) -> dict[str, Any]:
           tags=["standards"], errors=(404,))
 @signed_in
 def export_standard(standard_id: str, format: str):
-    from server.standards.views import export_response
-
     found = catalog.entry(standard_id)
-    return export_response(found.standard, format, request.url_root.rstrip("/"), found)
+    return exchange.export_response(found.standard, format, request.url_root.rstrip("/"), found)
 
 
 def _decode_sheet(body: dict[str, Any]) -> bytes:
@@ -156,65 +121,16 @@ def _decode_sheet(body: dict[str, Any]) -> bytes:
 def import_standard(book: str, body: dict[str, Any]) -> dict[str, Any]:
     from flask import url_for
 
-    aligning.book_alignment(book)  # 404 for an unknown book
+    book_title(book)  # 404 for an unknown book
     if body["format"] == "case":
         if "package" not in body:
             raise UserError("request.invalid", status=422, detail="package: a CASE package is required")
         raw = json.dumps(body["package"], ensure_ascii=False).encode("utf-8")
-        std = catalog.standard_from_upload("case", raw, standard_id=body.get("standard_id"))
+        std = imports.standard_from_upload("case", raw, standard_id=body.get("standard_id"))
     else:
-        std = catalog.standard_from_upload("csv", _decode_sheet(body), body.get("meta") or {})
-    direct = bool(body.get("direct")) and catalog.may_import_directly(current_user, book)
-    done = catalog.import_standard(std, current_user, direct, book=book)
-    record("standard.import", std.id, book=book, branch=done.branch, commit=done.sha, format=body["format"])
+        std = imports.standard_from_upload("csv", _decode_sheet(body), body.get("meta") or {})
+    direct = bool(body.get("direct")) and imports.may_import_directly(current_user, book)
+    done = imports.import_standard(std, current_user, direct, book=book, source=body["format"])
     db().commit()
     url = done.url or url_for("standards.show", standard_id=std.id, **({} if done.direct else {"branch": done.branch}))
     return {"standard": std.id, "branch": done.branch, "commit": done.sha, "direct": done.direct, "url": url}
-
-
-@endpoint("GET", "/books/{book}/alignment", summary="The book's alignment: coverage per level and the matrix",
-          params={"book": BOOK_PARAM},
-          query={"standard": STANDARD_ID_PARAM, "level": LEVEL_QUERY, "kind": KIND_QUERY,
-                 "gaps_first": {"type": "boolean", "default": True}},
-          response=ALIGNMENT, tags=["alignment"], errors=(404,))
-@book_access(Ability.read)
-def get_alignment(book: str, standard: str | None, level: str | None, kind: str | None,
-                  gaps_first: bool) -> dict[str, Any]:
-    alignment = aligning.book_alignment(book)
-    return aligning.matrix_json(alignment, aligning.matrix_rows(alignment, standard, level, kind, gaps_first))
-
-
-@endpoint("GET", "/books/{book}/alignment/capabilities",
-          summary="Post — capability — course: which chapters build each work area's capabilities",
-          params={"book": BOOK_PARAM}, response=CAPABILITIES, tags=["alignment"], errors=(404,))
-@book_access(Ability.read)
-def get_capabilities(book: str) -> dict[str, Any]:
-    return aligning.capabilities_json(aligning.book_alignment(book))
-
-
-@endpoint("GET", "/books/{book}/alignment/migrations",
-          summary="Migration proposals for the superseded editions the book declares",
-          params={"book": BOOK_PARAM}, response=MIGRATION_LIST, tags=["alignment"], errors=(404,))
-@book_access(Ability.read)
-def list_migrations(book: str) -> dict[str, Any]:
-    alignment = aligning.book_alignment(book)
-    return {"book": book, "migrations": [aligning.migration_json(aligning.migration(alignment, old))
-                                         for old in alignment.superseded if old in alignment.standards]}
-
-
-@endpoint("POST", "/books/{book}/alignment/migrations/{standard_id}",
-          summary="Apply a migration proposal: rewrite the chapters' item refs and book.yml's standards",
-          description="Opened as a change request (branch cr/<n>) whose checks and reviews run as for any "
-                      "edit, or committed on main when an administrator asks for it and the book allows direct "
-                      "commits.",
-          params={"book": BOOK_PARAM, "standard_id": STANDARD_ID_PARAM},
-          body={"type": "object", "additionalProperties": False, "properties": {"direct": {"type": "boolean"}}},
-          response=IMPORT_RESULT, status=201, tags=["alignment"], errors=(404, 409))
-@book_access(Ability.write)
-def apply_migration(book: str, standard_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    done = aligning.apply_migration(book, standard_id, current_user, bool(body.get("direct")))
-    db().commit()
-    out = {"standard": done.standard, "branch": done.branch, "commit": done.sha, "direct": done.direct}
-    if done.url:
-        out["url"] = done.url
-    return out

@@ -1,25 +1,10 @@
 """The standards catalog: list and search standards, read one as a tree, export and import them.
 
-A read-only 1EdTech CASE 1.1 REST service over the library's standards.
-
-Learning platforms and certificate bodies fetch the standards a college
-teaches to, by the stable UUIDv5 identifiers of ``materials.standards.case``:
-
-    GET /ims/case/v1p1/CFDocuments
-    GET /ims/case/v1p1/CFDocuments/<id>
-    GET /ims/case/v1p1/CFPackages/<id>
-    GET /ims/case/v1p1/CFItems/<id>
-    GET /ims/case/v1p1/CFAssociations/<id>
-
-Public (standards are published documents) and JSON only. An unknown or
-malformed identifier gets CASE's own error form (``imsx_StatusInfo``) with
-HTTP 404. Conversions are cached per standard blob id
-(``server.standards_catalog.case_package``).
+The CASE 1.1 REST service over the same standards is ``case_service``.
 """
 
 
 from __future__ import annotations
-import json
 from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -30,46 +15,24 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 from materials import MaterialsError
 from materials.standards.case import MAX_IMPORT_BYTES
-from materials.standards.spreadsheet import CSV_ENCODING, csv_template, standard_to_csv
+from materials.standards.spreadsheet import CSV_ENCODING, csv_template
 from materials.standards.standard import SCHEMES, STATUSES
-from materials.standards.writing import dump_standard
-from server.standards import service as catalog
-from server.audit.service import record
+from server.standards import exchange, imports, service as catalog
+from server.standards.service import STATUS_LABELS
 from server.database import db
 from server.errors import UserError, describe
-from server.library import book_titles
+from server.library import book_title, book_titles
 from server.permissions import Ability, book_access, may, signed_in
 from server.forms import PageForm
-import re
-from flask import Blueprint, Response, jsonify, request
-from server.permissions import public
 
 
 standards = Blueprint("standards", __name__)
 
-STATUS_LABELS = {"current": _l("Current"), "superseded": _l("Superseded"), "withdrawn": _l("Withdrawn")}
-EXPORTS = {"case": ("json", "application/json"), "csv": ("csv", "text/csv"), "yaml": ("yml", "application/yaml")}
 
-
-def export_response(std: Any, fmt: str, base_url: str, found: catalog.Entry | None = None) -> Response:
-    """A download of the standard as CASE 1.1 JSON, CSV (UTF-8 with BOM, for Excel) or YAML."""
-    if fmt not in EXPORTS:
-        raise UserError("request.invalid", status=404, detail=f"format: {fmt}")
-    extension, mimetype = EXPORTS[fmt]
-    if fmt == "case":
-        from materials.standards.case import to_case
-
-        package = catalog.case_package(found, base_url) if found is not None else to_case(std, base_url=base_url)
-        body: bytes = json.dumps(package, ensure_ascii=False, indent=2).encode("utf-8")
-    elif fmt == "csv":
-        body = standard_to_csv(std, "zh-CN" if std.language.startswith("zh") else "en").encode(CSV_ENCODING)
-        mimetype += "; charset=utf-8"
-    else:
-        body = dump_standard(std).encode("utf-8")
-        mimetype += "; charset=utf-8"
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{catalog.download_name(std.id, extension)}"'
-    return response
+@standards.app_template_global("standard_status_label")
+def standard_status_label(status: str) -> str:
+    """A standard edition's status in the interface language (the alignment pages show it too)."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 def _importable_books() -> list[tuple[str, str]]:
@@ -83,7 +46,7 @@ def index():
     query = request.args.get("q", "").strip()[:200]
     hits = catalog.search(query, [e.standard for e in entries if e.standard]) if query else None
     return render_template("ui/standards/index.html", entries=entries, query=query, hits=hits,
-                           counts=catalog.counts, STATUS_LABELS=STATUS_LABELS, books=_importable_books(),
+                           counts=catalog.counts, books=_importable_books(),
                            describe=describe)
 
 
@@ -94,14 +57,14 @@ def show(standard_id: str):
     if draft:
         if not draft.startswith("imports/"):
             raise UserError("standard.not_found", status=404, standard=standard_id)
-        std, found = catalog.branch_standard(draft, standard_id), None
+        std, found = imports.branch_standard(draft, standard_id), None
     else:
         found = catalog.entry(standard_id)
         std = found.standard
     everything = catalog.standards()
     return render_template("ui/standards/show.html", std=std, draft=draft, tree=catalog.tree(std),
                            counts=catalog.counts(std), chain=catalog.editions(std, everything), known=everything,
-                           STATUS_LABELS=STATUS_LABELS, safe_url=_safe_url(std.source_url),
+                           safe_url=_safe_url(std.source_url),
                            level_labels={lv.key: lv.label for lv in std.levels})
 
 
@@ -113,7 +76,7 @@ def _safe_url(url: str) -> str | None:
 @signed_in
 def export(standard_id: str, fmt: str):
     found = catalog.entry(standard_id)
-    return export_response(found.standard, fmt, request.url_root.rstrip("/"), found)
+    return exchange.export_response(found.standard, fmt, request.url_root.rstrip("/"), found)
 
 
 @standards.route("/standards/csv-template")
@@ -190,14 +153,12 @@ def _upload_bytes(storage: Any) -> bytes:
 @standards.route("/books/<book>/standards/import", methods=["GET", "POST"])
 @book_access(Ability.maintain)
 def import_standard(book: str):
-    titles = book_titles()
-    if book not in titles:
-        raise UserError("book.not_found", status=404, book=book)
+    title = book_title(book)
     if request.content_length and request.content_length > MAX_IMPORT_BYTES:
         raise UserError("http.413", status=413)  # refused before the body is read
     case_form = CaseImportForm(prefix="case")
     csv_form = CsvImportForm(prefix="csv")
-    direct_allowed = catalog.may_import_directly(current_user, book)
+    direct_allowed = imports.may_import_directly(current_user, book)
     errors: list[dict[str, Any]] = []
     status = 200
     for kind, form in (("case", case_form), ("csv", csv_form)):
@@ -208,17 +169,17 @@ def import_standard(book: str):
         try:
             raw = _upload_bytes(form.package.data if kind == "case" else form.sheet.data)
             if kind == "case":
-                std = catalog.standard_from_upload("case", raw, standard_id=(form.standard_id.data or "").strip())
+                std = imports.standard_from_upload("case", raw, standard_id=(form.standard_id.data or "").strip())
             else:
-                std = catalog.standard_from_upload("csv", raw, form.standard_meta())
-            done = catalog.import_standard(std, current_user, direct=direct_allowed and form.direct.data, book=book)
+                std = imports.standard_from_upload("csv", raw, form.standard_meta())
+            done = imports.import_standard(std, current_user, direct=direct_allowed and form.direct.data, book=book,
+                                           source=kind)
         except (MaterialsError, UserError) as error:
             if isinstance(error, UserError) and error.status == 413:
                 raise
-            errors = catalog.error_rows(error)
+            errors = imports.error_rows(error)
             status = 422
             break
-        record("standard.import", std.id, book=book, branch=done.branch, commit=done.sha, format=kind)
         db().commit()
         if done.direct:
             flash(_("The standard %(id)s is now in the library.", id=std.id), "success")
@@ -226,87 +187,6 @@ def import_standard(book: str):
         flash(_("The standard %(id)s is proposed in a change request; it joins the library when the "
                 "change request is approved and merged.", id=std.id), "success")
         return redirect(done.url or url_for("standards.show", standard_id=std.id, branch=done.branch))
-    return render_template("ui/standards/import.html", book=book, title=titles[book], case_form=case_form,
+    return render_template("ui/standards/import.html", book=book, title=title, case_form=case_form,
                            csv_form=csv_form, errors=errors, direct_allowed=direct_allowed,
                            limit_mb=MAX_IMPORT_BYTES // (1024 * 1024)), status
-
-
-case = Blueprint("case", __name__, url_prefix="/ims/case/v1p1")
-_UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-
-
-def status_info(minor: str, description: str, status: int = 404) -> Response:
-    """CASE's error body: imsx_codeMajor failure, severity error, and the minor code for the field."""
-    response = jsonify({
-        "imsx_codeMajor": "failure",
-        "imsx_severity": "error",
-        "imsx_description": description,
-        "imsx_codeMinor": {"imsx_codeMinorField": [
-            {"imsx_codeMinorFieldName": "sourcedId", "imsx_codeMinorFieldValue": minor},
-        ]},
-    })
-    response.status_code = status
-    return response
-
-
-def _base_url() -> str:
-    return request.url_root.rstrip("/")
-
-
-def _json(data: Any) -> Response:
-    response = jsonify(data)
-    response.headers["Access-Control-Allow-Origin"] = "*"  # read-only public data for other systems
-    return response
-
-
-def _lookup(identifier: str, cf_type: str) -> tuple[catalog.Entry, dict] | Response:
-    """The entry and CASE package holding ``identifier`` of ``cf_type``, or the CASE error response."""
-    if not _UUID.match(identifier):
-        return status_info("invalid_sourcedid", f"{identifier[:80]} is not a CASE identifier (a UUID)")
-    entries = [e for e in catalog.entries() if e.standard is not None]
-    found = catalog.case_index(entries).get(identifier.lower())
-    if found is None or found[0] != cf_type:
-        return status_info("unknownobject", f"there is no {cf_type[2:-1]} with the identifier {identifier}")
-    owner = next(e for e in entries if e.standard.id == found[1])
-    return owner, catalog.case_package(owner, _base_url())
-
-
-@case.route("/CFDocuments")
-@public
-def documents():
-    entries = [e for e in catalog.entries() if e.standard is not None]
-    return _json({"CFDocuments": [catalog.case_package(e, _base_url())["CFDocument"] for e in entries]})
-
-
-@case.route("/CFDocuments/<identifier>")
-@public
-def document(identifier: str):
-    found = _lookup(identifier, "CFDocuments")
-    return found if isinstance(found, Response) else _json(found[1]["CFDocument"])
-
-
-@case.route("/CFPackages/<identifier>")
-@public
-def package(identifier: str):
-    found = _lookup(identifier, "CFDocuments")  # a package is named by its document's identifier
-    return found if isinstance(found, Response) else _json(found[1])
-
-
-@case.route("/CFItems/<identifier>")
-@public
-def item(identifier: str):
-    found = _lookup(identifier, "CFItems")
-    if isinstance(found, Response):
-        return found
-    wanted = identifier.lower()
-    return _json(next(i for i in found[1]["CFItems"] if i["identifier"] == wanted))
-
-
-@case.route("/CFAssociations/<identifier>")
-@public
-def association(identifier: str):
-    found = _lookup(identifier, "CFAssociations")
-    if isinstance(found, Response):
-        return found
-    wanted = identifier.lower()
-    return _json(next(a for a in found[1]["CFAssociations"] if a["identifier"] == wanted))
