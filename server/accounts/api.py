@@ -21,7 +21,7 @@ from server.audit import service as audit
 from server.errors import UserError
 from server.accounts.models import ApiToken
 from server.permissions import signed_in
-from server.library import book_titles
+from server.library import book_title
 from server.accounts.models import Membership
 from server.accounts.service import find_user, members_of, remove_membership, set_membership
 from server.permissions import Ability, book_access
@@ -131,16 +131,11 @@ def member_json(membership: Membership) -> dict[str, Any]:
     return {"username": user.username, "display_name": user.display_name, "side": user.side, "role": membership.role}
 
 
-def _require_book(book: str) -> None:
-    if book not in book_titles():
-        raise UserError("book.not_found", status=404, book=book)
-
-
 @endpoint("GET", "/books/{book}/members", summary="Members of a book", params={"book": BookName},
           response=schemas.MemberList, tags=["memberships"], errors=(503,))
 @book_access(Ability.maintain)
 def list_members(book: str) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     return {"book": book, "members": [member_json(m) for m in members_of(db(), book)]}
 
 
@@ -149,7 +144,7 @@ def list_members(book: str) -> dict[str, Any]:
           tags=["memberships"], errors=(503,))
 @book_access(Ability.maintain)
 def put_member(book: str, username: str, body: schemas.RoleChange) -> dict[str, Any]:
-    _require_book(book)
+    book_title(book)
     membership = set_membership(db(), find_user(db(), username), book, body.role)
     db().commit()
     return member_json(membership)
@@ -159,6 +154,6 @@ def put_member(book: str, username: str, body: schemas.RoleChange) -> dict[str, 
           params={"book": BookName, "username": Username}, status=204, tags=["memberships"], errors=(503,))
 @book_access(Ability.maintain)
 def delete_member(book: str, username: str) -> None:
-    _require_book(book)
+    book_title(book)
     remove_membership(db(), find_user(db(), username), book)
     db().commit()

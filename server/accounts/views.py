@@ -46,7 +46,7 @@ from server.permissions import admin_required, roles_of
 from server.templating import SIDE_LABELS
 from server.forms import PageForm
 from wtforms import SelectField, StringField
-from server.library import book_titles
+from server.library import book_title, book_titles
 from server.accounts.models import Membership, Role
 from server.accounts.service import find_user, members_of, remove_membership, set_membership
 from server.permissions import Ability, admin_required, book_access
@@ -302,13 +302,6 @@ class RoleForm(PageForm):
     role = SelectField(_l("Role"), choices=_role_choices)
 
 
-def _require_book(book: str) -> str:
-    titles = book_titles()
-    if book not in titles:
-        raise UserError("book.not_found", status=404, book=book)
-    return titles[book]
-
-
 @members.route("/admin/books")
 @admin_required
 def books():
@@ -321,7 +314,7 @@ def books():
 @members.route("/books/<book>/members", methods=["GET", "POST"])
 @book_access(Ability.maintain)
 def index(book: str):
-    title = _require_book(book)
+    title = book_title(book)
     form = AddMemberForm(prefix="add")
     if form.submit_ok():
         try:
@@ -344,7 +337,7 @@ def index(book: str):
 @members.route("/books/<book>/members/<username>/role", methods=["POST"])
 @book_access(Ability.maintain)
 def change_role(book: str, username: str):
-    _require_book(book)
+    book_title(book)
     person = find_user(db(), username)
     membership = db().scalar(select(Membership).where(Membership.user_id == person.id, Membership.book == book))
     if membership is None:
@@ -363,7 +356,7 @@ def change_role(book: str, username: str):
 @members.route("/books/<book>/members/<username>/remove", methods=["GET", "POST"])
 @book_access(Ability.maintain)
 def remove(book: str, username: str):
-    title = _require_book(book)
+    title = book_title(book)
     person = find_user(db(), username)
     form = ConfirmForm()
     if form.validate_on_submit():

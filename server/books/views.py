@@ -28,12 +28,12 @@ from materials.standards.item_refs import partition_refs
 from server.errors import UserError, message_for
 from server.library import library
 from server.permissions import Ability, book_access, is_admin, may, roles_of, signed_in
-from server.history.views import require_book, side_class, side_label, side_names
+from server.history.views import side_class, side_label, side_names
 from typing import Any, Callable
 from flask import Blueprint, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from server.errors import UserError
-from server.library import book_titles, library
+from server.library import book_title, book_titles, library
 from server.permissions import Ability, may, roles_of, signed_in
 from server.templating import ROLE_LABELS
 
@@ -93,7 +93,7 @@ class Overview:
 
 def book_overview(lib: Any, name: str) -> Overview:
     """Read the book; a broken ``book.yml`` becomes a problem on the page, not an error page."""
-    require_book(lib, name)
+    book_title(name)
     head = lib.resolve("main")
     try:
         book = lib.book(name, head)
@@ -145,7 +145,7 @@ def chapter_html(book: str, body: str) -> str:
 
 
 def find_chapter(lib: Any, name: str, filename: str) -> tuple[Book, Chapter]:
-    require_book(lib, name)
+    book_title(name)
     try:
         book = lib.book(name, "main")
         return book, book.chapter(filename)

@@ -14,13 +14,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from materials import EditConflict, MaterialsError, NotFound
+from materials import EditConflict, MaterialsError
 from materials.history import FileDiff
 from review import changes
 from review.word_diff import Segment as Seg, changed_words
 from server.change_requests import service as crs
 from server.errors import UserError, describe
-from server.library import library
+from server.library import book_title, library
 from server.permissions import Ability, book_access, may, signed_in
 from server.forms import PageForm
 
@@ -29,15 +29,6 @@ blueprint = Blueprint("change_requests", __name__)
 
 class ActionForm(PageForm):
     """CSRF only: each action's fields are read from the request."""
-
-
-def _title(book: str) -> str:
-    try:
-        return library().book(book, "main", chapters=False).config.title
-    except NotFound:
-        raise UserError("book.not_found", status=404, book=book) from None
-    except MaterialsError:
-        return book
 
 
 def _back(row, anchor: str = "", files: bool = False):
@@ -69,7 +60,7 @@ def index(book: str):
     if state not in ("active", "merged", "closed", "all"):
         state = "active"
     rows = crs.book_crs(book, None if state == "all" else state)
-    return render_template("ui/change_requests/index.html", book=book, title=_title(book), rows=rows, state=state)
+    return render_template("ui/change_requests/index.html", book=book, title=book_title(book), rows=rows, state=state)
 
 
 @blueprint.route("/change-requests")
@@ -82,7 +73,7 @@ def mine():
 @blueprint.route("/books/<book>/change-requests/new", methods=["GET", "POST"])
 @book_access(Ability.write)
 def new(book: str):
-    title = _title(book)
+    title = book_title(book)
     chapter = request.values.get("chapter", "")
     chapter_title = _chapter_title(book, chapter) if chapter else ""
     form = ActionForm()
@@ -182,7 +173,7 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
     threads, inline, outdated = _threads(row)
     base = crs.diff_base(row)
     return {
-        "book": book, "title": _title(book), "row": row, "policy": pol, "verdict": verdict,
+        "book": book, "title": book_title(book), "row": row, "policy": pol, "verdict": verdict,
         "missing": [crs.describe_missing(m) for m in verdict.missing],
         "not_counted": [crs.describe_ignored(i) for i in verdict.ignored if i.reason != "stale"],
         "behind": crs.behind_main(row), "main": lib.resolve("main"), "base": base,
@@ -405,7 +396,7 @@ def update(book: str, number: int):
     try:
         crs.update_from_main(current_user, row)
     except EditConflict as conflict:
-        return render_template("ui/change_requests/conflict.html", book=book, title=_title(book), row=row,
+        return render_template("ui/change_requests/conflict.html", book=book, title=book_title(book), row=row,
                                conflicts=conflict.conflicts, head=lib.branch_head(row.branch) or head,
                                main=lib.resolve("main"), form=ActionForm()), 409
     except (UserError, MaterialsError) as error:

@@ -26,7 +26,7 @@ from server.editing import service as editing
 from server.editing.api import saved_json
 from server.database import db
 from server.errors import UserError, describe, status_for
-from server.library import library
+from server.library import book_title, library
 from server.permissions import Ability, book_access
 from server.forms import ConfirmForm
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -84,19 +84,12 @@ def _branch_args(book: str, branch: str) -> dict[str, str]:
     return {} if branch == editing.working_branch(current_user, book) else {"branch": branch}
 
 
-def _book_title(lib: Any, book: str, rev: str) -> str:
-    try:
-        return lib.book(book, rev, chapters=False).config.title
-    except MaterialsError:
-        return book
-
-
 def _render_editor(book: str, file: str, branch: str, state: EditorState, status: int = 200, just_saved: bool = False):
     lib = library()
     labels = editing.item_labels(lib, book, state.base or editing.read_revision(lib, branch), state.standards)
     page = render_template(
         "ui/editor/edit.html", book=book, file=file, branch=branch, state=state, labels=labels,
-        book_title=_book_title(lib, book, editing.read_revision(lib, branch)),
+        book_title=book_title(book, editing.read_revision(lib, branch)),
         is_draft=branch == editing.working_branch(current_user, book),
         branch_args=_branch_args(book, branch), just_saved=just_saved,
         draft_exists=lib.branch_head(branch) is not None,

@@ -11,11 +11,11 @@ from server.api.schemas import BookName, ChapterFile
 from server.history import schemas
 from server.database import db
 from server.errors import UserError, describe
-from server.library import library
+from server.library import book_title, library
 from server.permissions import Ability, book_access
 from server.history.views import (PER_PAGE, blame_json, blame_runs, book_diff, chapter_file_path,
                                   checked_revision, commit_in_book, commit_json, diff_json, history_page,
-                                  require_book, revert_commit, side_names)
+                                  revert_commit, side_names)
 
 
 @endpoint("GET", "/books/{book}/history", summary="The book's history, newest first", params={"book": BookName},
@@ -23,7 +23,7 @@ from server.history.views import (PER_PAGE, blame_json, blame_runs, book_diff, c
 @book_access(Ability.read)
 def book_history_list(book: str, page: int) -> dict[str, Any]:
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     found = history_page(lib, book, page)
     labels = side_names(lib)
     return {"book": book, "path": None, "page": found.page, "per_page": PER_PAGE, "has_next": found.has_next,
@@ -36,7 +36,7 @@ def book_history_list(book: str, page: int) -> dict[str, Any]:
 @book_access(Ability.read)
 def chapter_history_list(book: str, file: str, page: int) -> dict[str, Any]:
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     path = chapter_file_path(book, file)
     found = history_page(lib, book, page, path=path)
     if not found.entries and found.page == 1:
@@ -52,7 +52,7 @@ def chapter_history_list(book: str, file: str, page: int) -> dict[str, Any]:
 @book_access(Ability.read)
 def revision_compare(book: str, **revisions: Any) -> dict[str, Any]:
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     old, new = checked_revision(lib, revisions.get("from")), checked_revision(lib, revisions.get("to"))
     return {"book": book, "from": old, "to": new, **diff_json(book_diff(lib, book, old, new))}
 
@@ -62,7 +62,7 @@ def revision_compare(book: str, **revisions: Any) -> dict[str, Any]:
 @book_access(Ability.read)
 def commit_detail(book: str, sha: str) -> dict[str, Any]:
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     info, diff = commit_in_book(lib, book, sha)
     return {"book": book, "commit": commit_json(info, side_names(lib)), **diff_json(diff)}
 
@@ -73,7 +73,7 @@ def commit_detail(book: str, sha: str) -> dict[str, Any]:
 @book_access(Ability.read)
 def chapter_blame(book: str, file: str, rev: str | None) -> dict[str, Any]:
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     path = chapter_file_path(book, file)
     commit = checked_revision(lib, rev) if rev else lib.resolve("main")
     try:
@@ -90,7 +90,7 @@ def chapter_blame(book: str, file: str, rev: str | None) -> dict[str, Any]:
 @book_access(Ability.write)
 def commit_revert(book: str, sha: str, body: schemas.RevertRequest) -> Any:
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     try:
         done = revert_commit(lib, book, sha, current_user, body.target)
     except EditConflict as conflict:

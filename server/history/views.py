@@ -24,7 +24,7 @@ from server.accounts.service import git_author
 from server.audit.service import record
 from server.database import db
 from server.errors import UserError, describe
-from server.library import library
+from server.library import book_title, library
 from server.permissions import Ability, book_access, may
 from server.templating import locale_code
 from server.forms import PageForm
@@ -68,11 +68,6 @@ def chapter_file_path(book: str, filename: str) -> str:
         return chapter_path(book, filename)
     except MaterialsError:
         raise UserError("chapter.not_found", status=404, chapter=(filename or "")[:80], book=book) from None
-
-
-def require_book(lib: Any, book: str) -> None:
-    if not re.match(r"^[a-z0-9][a-z0-9-]{0,62}$", book) or not lib.exists("main", f"books/{book}/book.yml"):
-        raise UserError("book.not_found", status=404, book=book)
 
 
 # ------------------------------------------------------------------ sides
@@ -374,9 +369,9 @@ def _page_arg() -> int:
 @book_access(Ability.read)
 def book_history(book: str):
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     page = history_page(lib, book, _page_arg())
-    return render_template("ui/history/log.html", book=book, title=_book_title(lib, book), history=page,
+    return render_template("ui/history/log.html", book=book, title=book_title(book), history=page,
                            chapter=None, labels=side_names(lib), side_class=side_class, side_name=side_label)
 
 
@@ -384,12 +379,12 @@ def book_history(book: str):
 @book_access(Ability.read)
 def chapter_history(book: str, file: str):
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     path = chapter_file_path(book, file)
     page = history_page(lib, book, _page_arg(), path=path)
     if not page.entries and page.page == 1:
         raise UserError("chapter.not_found", status=404, chapter=file, book=book)
-    return render_template("ui/history/log.html", book=book, title=_book_title(lib, book), history=page,
+    return render_template("ui/history/log.html", book=book, title=book_title(book), history=page,
                            chapter=file, path=path, labels=side_names(lib), side_class=side_class,
                            side_name=side_label)
 
@@ -398,10 +393,10 @@ def chapter_history(book: str, file: str):
 @book_access(Ability.read)
 def compare(book: str):
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     old_rev, new_rev = request.args.get("from", ""), request.args.get("to", "")
     if not old_rev and not new_rev:
-        return render_template("ui/history/compare_form.html", book=book, title=_book_title(lib, book),
+        return render_template("ui/history/compare_form.html", book=book, title=book_title(book),
                                branches=sorted(lib.branches()))
     old, new = checked_revision(lib, old_rev), checked_revision(lib, new_rev)
     diff = book_diff(lib, book, old, new)
@@ -413,7 +408,7 @@ def compare(book: str):
 @book_access(Ability.read)
 def commit(book: str, sha: str):
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     info, diff = commit_in_book(lib, book, sha)
     labels = side_names(lib)
     return _render_diff("ui/history/commit.html", lib, book, diff, info=info, body=message_body(info.message),
@@ -435,7 +430,7 @@ def _render_diff(template: str, lib: Any, book: str, diff: Diff, **context: Any)
     files = [file_view(f) for f in diff.files]
     args = {k: v for k, v in request.args.items() if k != "view"}
     here = {"book": book, **(request.view_args or {})}
-    return render_template(template, book=book, title=_book_title(lib, book), files=files, unified=unified,
+    return render_template(template, book=book, title=book_title(book), files=files, unified=unified,
                            split_url=url_for(request.endpoint, **here, **args),
                            unified_url=url_for(request.endpoint, **here, **args, view="unified"), **context)
 
@@ -444,7 +439,7 @@ def _render_diff(template: str, lib: Any, book: str, diff: Diff, **context: Any)
 @book_access(Ability.read)
 def blame(book: str, file: str):
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     path = chapter_file_path(book, file)
     rev = request.args.get("rev")
     commit_sha = checked_revision(lib, rev) if rev else lib.resolve("main")
@@ -456,7 +451,7 @@ def blame(book: str, file: str):
     counts: dict[str | None, int] = {}
     for run in runs:
         counts[run.side] = counts.get(run.side, 0) + len(run.lines)
-    return render_template("ui/history/blame.html", book=book, title=_book_title(lib, book), chapter=file,
+    return render_template("ui/history/blame.html", book=book, title=book_title(book), chapter=file,
                            runs=runs, labels=labels, counts=counts, side_class=side_class, side_name=side_label)
 
 
@@ -464,7 +459,7 @@ def blame(book: str, file: str):
 @book_access(Ability.write)
 def revert(book: str, sha: str):
     lib = library()
-    require_book(lib, book)
+    book_title(book)
     info, diff = commit_in_book(lib, book, sha)
     targets = revert_targets(lib, book, current_user)
     form = RevertForm()
@@ -486,13 +481,6 @@ def revert(book: str, sha: str):
             flash(_("The change was reverted on %(branch)s.", branch=done.branch), "success")
             return redirect(url_for("history.commit", book=book, sha=done.sha))
     status = 409 if conflict else (400 if error and request.method == "POST" else 200)
-    return render_template("ui/history/revert.html", book=book, title=_book_title(lib, book), info=info,
+    return render_template("ui/history/revert.html", book=book, title=book_title(book), info=info,
                            files=diff.files, targets=targets, form=form, conflict=conflict, error=error,
                            labels=side_names(lib), side_class=side_class, side_name=side_label), status
-
-
-def _book_title(lib: Any, book: str) -> str:
-    try:
-        return lib.book(book, "main", chapters=False).config.title
-    except MaterialsError:
-        return book
