@@ -18,8 +18,9 @@ from materials.frontmatter import split_front_matter
 from materials.rendering import render_markdown
 from server.audit import service as audit
 from server.editing import service as editing
-from server.api.registry import endpoint, schema
-from server.api.schemas import BOOK_PARAM
+from server.api.registry import endpoint
+from server.api.schemas import BookName, RowId
+from server.editing import schemas
 from server.database import db
 from server.errors import UserError, describe
 from server.library import library
@@ -29,107 +30,7 @@ from server.editing.service import max_asset_bytes
 from server.errors import UserError
 
 
-FILE_PARAM = {"type": "string", "maxLength": 200}
-BRANCH_QUERY = {"branch": {"type": "string", "maxLength": 200}}
-MAX_PREVIEW = 1_000_000
-
-FRONT_MATTER = schema("ChapterFrontMatter", {
-    "type": "object",
-    "required": ["title"],
-    "additionalProperties": False,
-    "properties": {
-        "title": {"type": "string", "maxLength": 200},
-        "objectives": {"type": "array", "items": {"type": "string", "maxLength": 1000}, "maxItems": 100},
-        "standards": {"type": "array", "items": {"type": "string", "maxLength": 200}, "maxItems": 500},
-        "summary": {"type": ["string", "null"], "maxLength": 5000},
-        "hours": {"type": ["number", "null"], "minimum": 0, "maximum": 1000},
-        "sections": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-    },
-})
-
-CHAPTER = schema("ChapterText", {
-    "type": "object",
-    "required": ["book", "file", "branch", "base", "text", "front_matter", "body"],
-    "properties": {
-        "book": {"type": "string"}, "file": {"type": "string"}, "branch": {"type": "string"},
-        "base": {"type": "string", "description": "the commit to send back when saving"},
-        "text": {"type": "string"}, "front_matter": FRONT_MATTER, "body": {"type": "string"},
-        "problem": {"type": ["string", "null"]},
-    },
-})
-
-CHAPTER_SAVE = schema("ChapterSave", {
-    "type": "object",
-    "required": ["base"],
-    "additionalProperties": False,
-    "description": "Either the whole file as `text`, or `front_matter` and `body`.",
-    "properties": {
-        "base": {"type": "string", "minLength": 1, "maxLength": 100},
-        "branch": {"type": "string", "maxLength": 200},
-        "text": {"type": "string", "maxLength": 2_000_000},
-        "front_matter": FRONT_MATTER,
-        "body": {"type": "string", "maxLength": 2_000_000},
-        "message": {"type": "string", "maxLength": 500},
-    },
-})
-
-SAVED = schema("ChapterSaved", {
-    "type": "object",
-    "required": ["sha", "branch", "merged", "unchanged"],
-    "properties": {"sha": {"type": "string"}, "branch": {"type": "string"}, "merged": {"type": "boolean"},
-                   "unchanged": {"type": "boolean"}, "file": {"type": "string"}},
-})
-
-PREVIEW_REQUEST = schema("PreviewRequest", {
-    "type": "object", "required": ["text"], "additionalProperties": False,
-    "properties": {"text": {"type": "string", "maxLength": MAX_PREVIEW}, "branch": {"type": "string", "maxLength": 200}},
-})
-PREVIEW = schema("Preview", {"type": "object", "required": ["html"], "properties": {"html": {"type": "string"}}})
-
-NEW_CHAPTER = schema("NewChapter", {
-    "type": "object", "required": ["title"], "additionalProperties": False,
-    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
-                   "filename": {"type": "string", "maxLength": 130},
-                   "part": {"type": "integer", "minimum": 0, "default": 0},
-                   "branch": {"type": "string", "maxLength": 200}},
-})
-CHAPTER_RENAME = schema("ChapterRename", {
-    "type": "object", "required": ["filename"], "additionalProperties": False,
-    "properties": {"filename": {"type": "string", "minLength": 1, "maxLength": 130},
-                   "branch": {"type": "string", "maxLength": 200}},
-})
-CHAPTER_MOVE = schema("ChapterMove", {
-    "type": "object", "additionalProperties": False,
-    "properties": {"direction": {"type": "string", "enum": ["up", "down"]},
-                   "part": {"type": "integer", "minimum": 0}, "position": {"type": "integer", "minimum": 0},
-                   "branch": {"type": "string", "maxLength": 200}},
-})
-PART_TITLE = schema("PartTitle", {
-    "type": "object", "required": ["title"], "additionalProperties": False,
-    "properties": {"title": {"type": "string", "minLength": 1, "maxLength": 200},
-                   "branch": {"type": "string", "maxLength": 200}},
-})
-STRUCTURE = schema("BookStructure", {
-    "type": "object", "required": ["book", "branch", "sha", "parts"],
-    "properties": {
-        "book": {"type": "string"}, "branch": {"type": "string"}, "sha": {"type": "string"},
-        "parts": {"type": "array", "items": {
-            "type": "object", "required": ["title", "chapters"],
-            "properties": {"title": {"type": "string"}, "chapters": {"type": "array", "items": {"type": "string"}}}}},
-    },
-})
-STANDARD_ITEMS = schema("StandardItemList", {
-    "type": "object", "required": ["items"],
-    "properties": {"items": {"type": "array", "items": {
-        "type": "object", "required": ["key", "code", "text", "level", "kind", "chapters"],
-        "properties": {"key": {"type": "string"}, "standard": {"type": "string"}, "code": {"type": "string"},
-                       "text": {"type": "string"}, "level": {"type": "string"}, "level_label": {"type": "string"},
-                       "kind": {"type": "string"}, "kind_label": {"type": "string"},
-                       "chapters": {"type": "array", "items": {"type": "string"}},
-                       "children": {"type": "integer"}}}}},
-})
-
-PATH_PARAMS = {"book": BOOK_PARAM, "file": FILE_PARAM}
+PATH_PARAMS = {"book": BookName, "file": schemas.EditedFile}
 
 
 def chapter_json(chapter: editing.ChapterText) -> dict[str, Any]:
@@ -166,7 +67,8 @@ def branch_for_reading(book: str, branch: str | None) -> str:
 
 
 @endpoint("GET", "/books/{book}/chapters/{file}", summary="A chapter with the commit to save against",
-          params=PATH_PARAMS, query=BRANCH_QUERY, response=CHAPTER, tags=["chapters"], errors=(503,))
+          params=PATH_PARAMS, query=schemas.BranchQuery, response=schemas.ChapterText, tags=["chapters"],
+          errors=(503,))
 @book_access(Ability.write)
 def get_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
     lib = library()
@@ -176,32 +78,30 @@ def get_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
 @endpoint("PUT", "/books/{book}/chapters/{file}", summary="Save a chapter on top of the commit it was read at",
           description="A stale base is merged with other people's edits; overlapping edits answer 409 with "
                       "their text, yours and a merged proposal, and nothing is written.",
-          params=PATH_PARAMS, body=CHAPTER_SAVE, response=SAVED, tags=["chapters"], errors=(409, 503))
+          params=PATH_PARAMS, body=schemas.ChapterSave, response=schemas.ChapterSaved, tags=["chapters"],
+          errors=(409, 503))
 @book_access(Ability.write)
-def save_chapter(book: str, file: str, body: dict[str, Any]):
+def save_chapter(book: str, file: str, body: schemas.ChapterSave):
     lib = library()
-    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
+    branch = editing.target_branch(current_user, book, body.branch, lib)
     path = editing.chapter_path(book, file)
-    if "text" not in body and "front_matter" not in body:
-        raise UserError("request.invalid", status=422, detail="text or front_matter")
     try:
-        if "text" in body:
-            saved = editing.save_chapter(lib, current_user, book, file, branch, body["text"], body["base"],
-                                         body.get("message"))
+        if body.text is not None:
+            saved = editing.save_chapter(lib, current_user, book, file, branch, body.text, body.base, body.message)
         else:
-            meta = editing.front_matter_from(body["front_matter"], path)
-            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, meta, body.get("body", ""),
-                                                body["base"], body.get("message"))
+            meta = editing.front_matter_from(body.front_matter.model_dump(), path)
+            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, meta, body.body or "",
+                                                body.base, body.message)
     except EditConflict as conflict:
         return conflict_response(conflict)
     return saved_json(saved, branch)
 
 
 @endpoint("POST", "/books/{book}/preview", summary="Render Markdown as the published site will (sanitized)",
-          params={"book": BOOK_PARAM}, body=PREVIEW_REQUEST, response=PREVIEW, tags=["chapters"])
+          params={"book": BookName}, body=schemas.PreviewRequest, response=schemas.Preview, tags=["chapters"])
 @book_access(Ability.read)
-def preview(book: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {"html": preview_html(book, body["text"], body.get("branch"))}
+def preview(book: str, body: schemas.PreviewRequest) -> dict[str, Any]:
+    return {"html": preview_html(book, body.text, body.branch)}
 
 
 def preview_html(book: str, text: str, branch: str | None = None) -> str:
@@ -237,7 +137,8 @@ def _remembered_rendering(text: str) -> str:
 
 
 @endpoint("GET", "/books/{book}/structure", summary="Parts and chapters in navigation order on a branch",
-          params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=STRUCTURE, tags=["chapters"], errors=(503,))
+          params={"book": BookName}, query=schemas.BranchQuery, response=schemas.BookStructure, tags=["chapters"],
+          errors=(503,))
 @book_access(Ability.write)
 def get_structure(book: str, branch: str | None) -> dict[str, Any]:
     lib = library()
@@ -257,39 +158,41 @@ def _after(book: str, branch: str, saved) -> dict[str, Any]:
 
 
 @endpoint("POST", "/books/{book}/chapters", summary="Create a chapter at the end of a part",
-          params={"book": BOOK_PARAM}, body=NEW_CHAPTER, response=STRUCTURE, status=201, tags=["chapters"],
-          errors=(409, 503))
+          params={"book": BookName}, body=schemas.NewChapter, response=schemas.BookStructure, status=201,
+          tags=["chapters"], errors=(409, 503))
 @book_access(Ability.write)
-def create_chapter(book: str, body: dict[str, Any]) -> dict[str, Any]:
+def create_chapter(book: str, body: schemas.NewChapter) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
-    _, saved = editing.create_chapter(lib, current_user, book, branch, body["title"], body.get("part", 0),
-                                      body.get("filename") or None)
+    branch = editing.target_branch(current_user, book, body.branch, lib)
+    _, saved = editing.create_chapter(lib, current_user, book, branch, body.title, body.part, body.filename or None)
     return _after(book, branch, saved)
 
 
 @endpoint("POST", "/books/{book}/chapters/{file}/rename", summary="Rename a chapter file (navigation follows)",
-          params=PATH_PARAMS, body=CHAPTER_RENAME, response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+          params=PATH_PARAMS, body=schemas.ChapterRename, response=schemas.BookStructure, tags=["chapters"],
+          errors=(409, 503))
 @book_access(Ability.write)
-def rename_chapter(book: str, file: str, body: dict[str, Any]) -> dict[str, Any]:
+def rename_chapter(book: str, file: str, body: schemas.ChapterRename) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
-    return _after(book, branch, editing.rename_chapter(lib, current_user, book, branch, file, body["filename"]))
+    branch = editing.target_branch(current_user, book, body.branch, lib)
+    return _after(book, branch, editing.rename_chapter(lib, current_user, book, branch, file, body.filename))
 
 
 @endpoint("POST", "/books/{book}/chapters/{file}/move", summary="Move a chapter up, down or into a part",
-          params=PATH_PARAMS, body=CHAPTER_MOVE, response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+          params=PATH_PARAMS, body=schemas.ChapterMove, response=schemas.BookStructure, tags=["chapters"],
+          errors=(409, 503))
 @book_access(Ability.write)
-def move_chapter(book: str, file: str, body: dict[str, Any]) -> dict[str, Any]:
+def move_chapter(book: str, file: str, body: schemas.ChapterMove) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
-    saved = editing.move_chapter(lib, current_user, book, branch, file, direction=body.get("direction"),
-                                 part=body.get("part"), position=body.get("position"))
+    branch = editing.target_branch(current_user, book, body.branch, lib)
+    saved = editing.move_chapter(lib, current_user, book, branch, file, direction=body.direction,
+                                 part=body.part, position=body.position)
     return _after(book, branch, saved)
 
 
 @endpoint("DELETE", "/books/{book}/chapters/{file}", summary="Delete a chapter (and its navigation entry)",
-          params=PATH_PARAMS, query=BRANCH_QUERY, response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+          params=PATH_PARAMS, query=schemas.BranchQuery, response=schemas.BookStructure, tags=["chapters"],
+          errors=(409, 503))
 @book_access(Ability.write)
 def delete_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
     lib = library()
@@ -301,28 +204,28 @@ def delete_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
 
 
 @endpoint("POST", "/books/{book}/parts", summary="Add a part at the end of the book",
-          params={"book": BOOK_PARAM}, body=PART_TITLE, response=STRUCTURE, status=201, tags=["chapters"],
-          errors=(409, 503))
+          params={"book": BookName}, body=schemas.PartTitle, response=schemas.BookStructure, status=201,
+          tags=["chapters"], errors=(409, 503))
 @book_access(Ability.write)
-def add_part(book: str, body: dict[str, Any]) -> dict[str, Any]:
+def add_part(book: str, body: schemas.PartTitle) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
-    return _after(book, branch, editing.add_part(lib, current_user, book, branch, body["title"]))
+    branch = editing.target_branch(current_user, book, body.branch, lib)
+    return _after(book, branch, editing.add_part(lib, current_user, book, branch, body.title))
 
 
 @endpoint("PUT", "/books/{book}/parts/{index}", summary="Rename a part (index from 0)",
-          params={"book": BOOK_PARAM, "index": {"type": "integer", "minimum": 0}}, body=PART_TITLE,
-          response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+          params={"book": BookName, "index": RowId}, body=schemas.PartTitle,
+          response=schemas.BookStructure, tags=["chapters"], errors=(409, 503))
 @book_access(Ability.write)
-def rename_part(book: str, index: int, body: dict[str, Any]) -> dict[str, Any]:
+def rename_part(book: str, index: int, body: schemas.PartTitle) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.get("branch"), lib)
-    return _after(book, branch, editing.rename_part(lib, current_user, book, branch, index, body["title"]))
+    branch = editing.target_branch(current_user, book, body.branch, lib)
+    return _after(book, branch, editing.rename_part(lib, current_user, book, branch, index, body.title))
 
 
 @endpoint("DELETE", "/books/{book}/parts/{index}", summary="Delete an empty part (index from 0)",
-          params={"book": BOOK_PARAM, "index": {"type": "integer", "minimum": 0}}, query=BRANCH_QUERY,
-          response=STRUCTURE, tags=["chapters"], errors=(409, 503))
+          params={"book": BookName, "index": RowId}, query=schemas.BranchQuery,
+          response=schemas.BookStructure, tags=["chapters"], errors=(409, 503))
 @book_access(Ability.write)
 def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
     lib = library()
@@ -334,11 +237,8 @@ def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
 
 
 @endpoint("GET", "/books/{book}/standard-items", summary="Search the book's standard items by code or words",
-          params={"book": BOOK_PARAM},
-          query={"q": {"type": "string", "maxLength": 200}, "branch": {"type": "string", "maxLength": 200},
-                 "under": {"type": "string", "maxLength": 200,
-                           "description": "browse the tree: the children of this item key (empty: the top)"}},
-          response=STANDARD_ITEMS, tags=["chapters"], errors=(503,))
+          params={"book": BookName}, query=schemas.StandardItemSearch, response=schemas.StandardItemList,
+          tags=["chapters"], errors=(503,))
 @book_access(Ability.read)
 def standard_items(book: str, q: str | None, branch: str | None, under: str | None = None) -> dict[str, Any]:
     lib = library()
@@ -347,26 +247,14 @@ def standard_items(book: str, q: str | None, branch: str | None, under: str | No
     return {"items": editing.standard_items(lib, book, rev, q or "", under=under)}
 
 
-ASSET = schema("Asset", {
-    "type": "object", "required": ["name", "markdown", "url"],
-    "properties": {"name": {"type": "string"}, "markdown": {"type": "string"}, "url": {"type": "string"},
-                   "size": {"type": "integer"}, "sha": {"type": "string"}, "branch": {"type": "string"}},
-})
-ASSET_LIST = schema("AssetList", {
-    "type": "object", "required": ["book", "branch", "assets"],
-    "properties": {"book": {"type": "string"}, "branch": {"type": "string"},
-                   "assets": {"type": "array", "items": ASSET}},
-})
-BRANCH_QUERY = {"branch": {"type": "string", "maxLength": 200}}
-
-
 def asset_json(book: str, name: str, branch: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "markdown": f"![](../assets/{name})",
             "url": url_for("assets.raw", book=book, name=name, branch=branch), "branch": branch, **extra}
 
 
 @endpoint("GET", "/books/{book}/assets", summary="The book's images on a branch",
-          params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=ASSET_LIST, tags=["assets"], errors=(503,))
+          params={"book": BookName}, query=schemas.BranchQuery, response=schemas.AssetList, tags=["assets"],
+          errors=(503,))
 @book_access(Ability.write)
 def list_assets(book: str, branch: str | None) -> dict[str, Any]:
     lib = library()
@@ -380,7 +268,7 @@ def list_assets(book: str, branch: str | None) -> dict[str, Any]:
           description="png, jpg, gif, webp or svg; the type is checked by content. SVG is stored as an allow-list "
                       "sanitizer leaves it: scripts, event handlers, animations, foreignObject and references to "
                       "other files are dropped; a file that is no SVG picture answers 422. Too large: 413.",
-          params={"book": BOOK_PARAM}, query=BRANCH_QUERY, response=ASSET, status=201, tags=["assets"],
+          params={"book": BookName}, query=schemas.BranchQuery, response=schemas.Asset, status=201, tags=["assets"],
           errors=(413, 415, 503))
 @book_access(Ability.write)
 def upload_asset(book: str, branch: str | None) -> dict[str, Any]:
@@ -395,7 +283,7 @@ def upload_asset(book: str, branch: str | None) -> dict[str, Any]:
 
 
 @endpoint("DELETE", "/books/{book}/assets/{name}", summary="Delete an image",
-          params={"book": BOOK_PARAM, "name": {"type": "string", "maxLength": 200}}, query=BRANCH_QUERY,
+          params={"book": BookName, "name": schemas.AssetName}, query=schemas.BranchQuery,
           status=204, tags=["assets"], errors=(503,))
 @book_access(Ability.write)
 def delete_asset(book: str, name: str, branch: str | None) -> None:
