@@ -165,7 +165,6 @@ MESSAGES: dict[str, Any] = {
     "feedback.public_needs_answer": _l("Answer first; then the answer can be shown under the page."),
     "feedback.assignee_invalid": _l("%(username)s does not write or review %(book)s."),
     "feedback.change_request_exists": _l("A change request was already made from this feedback (#%(number)s)."),
-    "feedback.change_requests_unavailable": _l("Change requests cannot be opened on this platform yet."),
     "dashboard.period_invalid": _l("The period is not valid: %(detail)s"),
     # server/change_requests/ (change requests, reviews, suggestions; review/messages.py holds the codes of review/)
     "change_request.not_found": _l("There is no change request #%(number)s in this book."),

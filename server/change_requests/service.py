@@ -23,7 +23,7 @@ import contextlib
 import re
 from datetime import datetime
 from typing import Any, Iterator
-from flask import has_request_context, session, url_for
+from flask import current_app, has_request_context, session, url_for
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -42,6 +42,7 @@ from server.errors import UserError
 from server.jobs.queue import JobContext, Superseded, enqueue, job_kind
 from server.library import library
 from server.change_requests.models import ChangeRequest, CheckRun, Comment, Override, Review, Suggestion
+from server.change_requests.signals import change_request_merged
 from server.accounts.models import Membership, Role, User
 from server.accounts.service import git_addresses, git_author
 from server.notifications.service import notify
@@ -524,6 +525,7 @@ def merge(user: Any, row: ChangeRequest, expected_main: str | None, expected_hea
     row.closed_at = utcnow()
     record("change_request.merge", target=_target(row), merged=outcome.change_request.merged_sha,
            method=pol.merge_method, branch_deleted=outcome.branch_deleted)
+    change_request_merged.send(current_app._get_current_object(), change_request=row)
     db().flush()
     _tell(user, row, "merged", "cr.merged")
     db().commit()

@@ -24,10 +24,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, Iterable, Mapping
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, event, func, inspect, select
-from sqlalchemy.orm import Session, selectinload
+from flask import Flask, url_for
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 from materials.paths import BOOK_SLUG
 from server.audit.service import record
+from server.change_requests import service as change_requests
+from server.change_requests.signals import change_request_merged
 from server.database import db, utcnow
 from server.errors import UserError
 from server.library import library
@@ -35,6 +38,7 @@ from server.spreadsheets import spreadsheet_safe
 from server.audit.models import AuditEvent
 from server.feedback.models import Feedback, FeedbackReply
 from server.accounts.models import Membership, Role, User
+from server.notifications.service import notify, register_text
 from server.feedback.models import KINDS, STATES
 
 
@@ -248,22 +252,7 @@ def team_of(book: str) -> list[int]:
                              .where(Membership.book == book, Membership.role.in_(roles), User.active.is_(True))))
 
 
-def _notifier() -> Any:
-    """``server.notifications.notify`` with our sentences registered, or None while it is absent."""
-    try:
-        from server.notifications import service as notifications
-    except ImportError:
-        return None
-    for code, text in NOTIFICATION_TEXTS.items():
-        if code not in notifications.TEXTS:
-            notifications.register_text(code, text)
-    return notifications.notify
-
-
 def _tell_the_team(item: Feedback) -> None:
-    notify = _notifier()
-    if notify is None:
-        return
     people = [i for i in team_of(item.book) if i != item.user_id]
     excerpt = " ".join((item.text or item.selection or "").split())[:80]
     notify(people, "feedback", f"/books/{item.book}/feedback/{item.id}", f"feedback.new_{item.kind}",
@@ -410,8 +399,7 @@ def assign(item: Feedback, username: str | None, actor: User) -> None:
         if person is None or not person.active or role in (None, Role.reader.value):
             raise UserError("feedback.assignee_invalid", status=422, username=username, book=item.book)
         item.assignee_id = person.id
-        notify = _notifier()
-        if notify is not None and person.id != actor.id:
+        if person.id != actor.id:
             notify([person.id], "feedback", f"/books/{item.book}/feedback/{item.id}", "feedback.assigned",
                    {"actor": actor.display_name, "number": item.id, "book": item.book})
     _touch(item)
@@ -442,22 +430,11 @@ def change_request_text(item: Feedback) -> tuple[str, str]:
 
 
 def open_change_request(item: Feedback, person: User) -> Any:
-    """A change request on the item's chapter, prefilled with the reader's words; links both ways.
-
-    Uses ``server.change_requests.open_cr`` (the change-request service);
-    without it this raises ``feedback.change_requests_unavailable``.
-    """
+    """A change request on the item's chapter, prefilled with the reader's words; links both ways."""
     if item.change_request is not None:
         raise UserError("feedback.change_request_exists", status=409, number=item.change_request)
-    try:
-        from server.change_requests import service as change_requests
-    except ImportError:
-        raise UserError("feedback.change_requests_unavailable", status=501) from None
-    create = getattr(change_requests, "open_cr", None)
-    if create is None:
-        raise UserError("feedback.change_requests_unavailable", status=501)
     title, description = change_request_text(item)
-    cr = create(person, item.book, title, description, origin=f"feedback:{item.id}")
+    cr = change_requests.open_cr(person, item.book, title, description, origin=f"feedback:{item.id}")
     item.change_request = cr.number
     if item.state == "new":
         _touch(item, "accepted")
@@ -467,28 +444,19 @@ def open_change_request(item: Feedback, person: User) -> Any:
 
 
 def change_request_url(book: str, number: int) -> str:
-    """The change request's page (the change-request pages' endpoint when registered)."""
-    from flask import url_for
-    from werkzeug.routing import BuildError
-
-    for endpoint in ("change_requests.show", "change_requests.detail", "change_requests.view"):
-        try:
-            return url_for(endpoint, book=book, number=number)
-        except BuildError:
-            continue
-    return f"/books/{book}/changes/{number}"
+    """The page of the change request made from an item."""
+    return url_for("change_requests.show", book=book, number=number)
 
 
-def on_change_request_merged(cr: Any, session: Session | None = None) -> list[Feedback]:
+def on_change_request_merged(cr: Any) -> list[Feedback]:
     """Close the items a merged change request came from; idempotent.
 
     Works on anything with ``book`` and ``number`` (and optionally ``origin``,
     "feedback:<id>", and ``merged_by``). Adds to the session without
-    committing, so the closing is saved with the merge itself. It runs by
-    itself whenever a ``ChangeRequest`` row turns "merged" (see
-    ``_close_feedback_of_merged``); callers may also call it directly.
+    committing, so the closing is saved with the merge itself: the
+    ``change_request_merged`` signal calls it before the merge commits.
     """
-    session = session or db()
+    session = db()
     with session.no_autoflush:
         items = list(session.scalars(select(Feedback).where(Feedback.book == cr.book,
                                                             Feedback.change_request == cr.number)))
@@ -510,18 +478,16 @@ def on_change_request_merged(cr: Any, session: Session | None = None) -> list[Fe
     return closed
 
 
-@event.listens_for(Session, "before_flush")
-def _close_feedback_of_merged(session: Session, _context: Any, _instances: Any) -> None:
-    """A change request row turning "merged" closes its feedback in the same transaction,
-    wherever the merge is written (page, API, job)."""
-    try:
-        from server.change_requests.models import ChangeRequest
-    except ImportError:  # the change-request tables are not part of this checkout
-        return
-    for row in list(session.new) + list(session.dirty):
-        if isinstance(row, ChangeRequest) and row.state == "merged":
-            if row in session.new or inspect(row).attrs.state.history.has_changes():
-                on_change_request_merged(row, session)
+def _closed_by_merge(_app: Flask, change_request: Any, **_: Any) -> list[Feedback]:
+    return on_change_request_merged(change_request)
+
+
+def init_feedback(app: Flask) -> None:
+    """Feedback's part in the application: its notification sentences, and closing the items a
+    change request came from when it merges (the ``change_request_merged`` signal)."""
+    for code, text in NOTIFICATION_TEXTS.items():
+        register_text(code, text)
+    change_request_merged.connect(_closed_by_merge, sender=app)
 
 
 # ----------------------------------------------------------------------------- what readers see

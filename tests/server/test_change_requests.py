@@ -257,6 +257,48 @@ def test_a_maintainer_overrides_a_request_for_changes_and_it_is_audited(cr_app, 
     assert merge(as_, "maintainer", number).status_code == 200
 
 
+def test_merging_tells_the_other_parts_with_the_change_request_merged_signal(cr_app, as_):
+    from server.change_requests.signals import change_request_merged
+
+    heard = []
+
+    def listen(sender, change_request, **_):
+        heard.append((sender, change_request.number, change_request.state, change_request.merged_by))
+
+    number = open_with_change(as_, cr_app)
+    for who in ("reviewer", "maintainer"):
+        assert review(as_, who, number, "approve").status_code == 201
+    with change_request_merged.connected_to(listen, sender=cr_app):
+        assert merge(as_, "reviewer", number).status_code == 200
+    assert heard == [(cr_app, number, "merged", "reviewer")]
+
+
+def test_merging_a_change_request_made_from_reader_feedback_closes_the_feedback(cr_app, as_):
+    sent = cr_app.test_client().post("/api/feedback", json={"book": BOOK, "version": "draft", "page": "chapters/03-brake-test.md",
+                                                           "kind": "error", "text": "图 3-2 的阀门编号写错了"})
+    assert sent.status_code == 201, sent.json
+    item = sent.json["id"]
+    teacher = as_("teacher")
+    opened = teacher.api("POST", f"/books/{BOOK}/feedback/{item}/change-request")
+    assert opened.status_code == 201, opened.json
+    number = opened.json["number"]
+    head = detail(as_, "teacher", number)["change_request"]["head"]
+    text = main_text(cr_app).replace("列车管定压", "列车管定压（已更正）", 1)
+    saved = teacher.api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
+                        {"files": {CHAPTER: text}, "message": "Correct the valve number", "base": head})
+    assert saved.status_code == 201, saved.json
+    run_pending(cr_app)
+    assert teacher.api("GET", f"/books/{BOOK}/feedback/{item}").json["state"] == "accepted"
+    for who in ("reviewer", "maintainer"):
+        assert review(as_, who, number, "approve").status_code == 201
+    assert merge(as_, "reviewer", number).status_code == 200
+    closed = teacher.api("GET", f"/books/{BOOK}/feedback/{item}").json
+    assert (closed["state"], closed["change_request"]) == ("closed", number)
+    with new_session(cr_app) as session:
+        assert session.query(AuditEvent).filter_by(action="feedback.closed", target=f"{BOOK}#{item}").one().actor_name \
+            == "reviewer"
+
+
 def test_draft_open_close_reopen(cr_app, as_):
     created = as_("teacher").api("POST", f"/books/{BOOK}/change-requests", {"title": "草稿", "draft": True})
     number = created.json["number"]

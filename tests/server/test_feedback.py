@@ -291,9 +291,9 @@ def test_csv_export_has_every_item_and_defuses_formulas(app, client, signed_in, 
 
 
 def test_merging_the_change_request_made_from_an_item_closes_it(app, client, released):
-    """The merge hook: any ChangeRequest row turning "merged" closes the feedback it came from."""
+    """The change_request_merged signal closes the feedback the merged change request came from."""
     send(client, kind="error", text="图号错了")
-    from server.feedback.service import on_change_request_merged
+    from server.change_requests.signals import change_request_merged
     from types import SimpleNamespace
 
     with app.app_context():
@@ -301,7 +301,8 @@ def test_merging_the_change_request_made_from_an_item_closes_it(app, client, rel
         item = db().get(Feedback, 1)
         item.change_request = 5
         db().commit()
-        closed = on_change_request_merged(SimpleNamespace(book=BOOK, number=5, origin=None, merged_by="maintainer"))
+        answers = change_request_merged.send(app, change_request=SimpleNamespace(book=BOOK, number=5, origin=None,
+                                                                                 merged_by="maintainer"))
         db().commit()
-        assert [c.id for c in closed] == [1]
+        assert [[c.id for c in closed] for _receiver, closed in answers] == [[1]]
     assert items(app)[0].state == "closed"
