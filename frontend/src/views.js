@@ -67,8 +67,13 @@ function setAttrs(editor, getPos, node, changes) {
   editor.view.dispatch(tr);
 }
 
-/** Controls inside a node view are the view's own: ProseMirror leaves their events and DOM alone. */
+/** Controls inside a node view are the view's own: ProseMirror leaves their events and DOM alone.
+ * Pressing one of their buttons leaves the caret where the action puts it (the browser would move it). */
 function ownControls(dom) {
+  dom.addEventListener("mousedown", (e) => {
+    const b = e.target.closest && e.target.closest("[data-controls] button");
+    if (b && dom.contains(b)) { e.preventDefault(); }
+  });
   return {
     stopEvent: (event) => !!(event.target.closest && event.target.closest("[data-controls]") && dom.contains(event.target)),
     ignoreMutation: (m) => m.type === "selection" || (m.type === "attributes" && m.target === dom) ||
@@ -143,16 +148,20 @@ export function tabsView({ node, getPos, editor }) {
     add.addEventListener("click", () => {
       const pos = getPos();
       const tabType = editor.schema.nodes.tab;
-      const tab = tabType.create({ title: t("tab", "Tab") + " " + (current.childCount + 1), gap: "\n" }, editor.schema.nodes.paragraph.create());
+      const n = current.childCount + 1;
+      const placeholder = t("tabText", "…") + " " + n;
+      const tab = tabType.create({ title: t("tab", "Tab") + " " + n, gap: "\n" },
+        editor.schema.nodes.paragraph.create(null, editor.schema.text(placeholder)));
       const end = pos + current.nodeSize - 1;
       const tr = editor.view.state.tr.insert(end, tab);
-      tr.setSelection(TextSelection.near(tr.doc.resolve(end + 2)));
+      tr.setSelection(TextSelection.create(tr.doc, end + 2, end + 2 + placeholder.length));  // typed over
       active = current.childCount;
       editor.view.dispatch(tr);
       editor.view.focus();
     });
     bar.append(add);
-    [...body.children].forEach((c, i) => c.classList.toggle("md-tab-active", i === active));
+    // which tab shows is CSS on the container: a tab rendered after this update shows at once
+    dom.dataset.active = String(active);
   };
   const focusTab = (i) => {
     const pos = getPos();

@@ -121,7 +121,7 @@ def test_nested_constructs_are_shown_as_the_students_see_them(editor):
     expect(tabs.locator("[role=tab]")).to_have_text(["学校视角", "企业视角", "紧挨着的标签"])
     expect(tabs.locator("ol li")).to_have_count(2)
     tabs.locator("[role=tab]", has_text="企业视角").click()
-    expect(tabs.locator(".md-tab-active .code-block code")).to_have_text('echo "手比、眼看、口呼"')
+    expect(tabs.locator(".md-tab:visible .code-block code")).to_have_text('echo "手比、眼看、口呼"')
     expect(page.locator(".jb-visual .md-protected")).to_have_count(0)
     assert markdown(page) == (ROOT / "tests/editor_corpus/03-containers.md").read_text(encoding="utf-8")
 
@@ -274,6 +274,60 @@ def test_a_footnote_and_a_definition_from_the_toolbar(editor):
     tool(page, "footnote")
     page.keyboard.type("以货物列车为例。")
     assert markdown(page) == "定压[^1]\n\n[^1]: 以货物列车为例。\n"
+    page.locator(".jb-visual p", has_text="定压").first.click()
+    tool(page, "deflist")
+    page.keyboard.type("减压量")
+    page.locator(".jb-visual dd p").click()
+    page.keyboard.press("End")
+    for _ in range(2):
+        page.keyboard.press("Shift+ArrowLeft")
+    page.keyboard.type("列车管压力下降的数值")
+    assert markdown(page) == "定压[^1]\n\n减压量\n:   列车管压力下降的数值\n\n[^1]: 以货物列车为例。\n"
+
+
+def test_a_code_block_gets_its_language_in_place(editor):
+    page = editor("命令如下：\n")
+    page.locator(".jb-visual p").click()
+    page.keyboard.press("End")
+    tool(page, "code")
+    page.keyboard.type('echo "ok"')
+    page.locator(".jb-visual .code-language").fill("bash")
+    assert markdown(page) == '命令如下：\n\n```bash\necho "ok"\n```\n'
+
+
+def test_a_tab_is_added_and_titled_in_place(editor):
+    text = '=== "学校视角"\n\n    原理。\n\n=== "企业视角"\n\n    程序。\n'
+    page = editor(text)
+    page.locator(".jb-visual .md-tabs-add").click()
+    page.keyboard.type("考核要点。")
+    title = page.locator(".jb-visual .md-tab:visible .md-tab-title")
+    title.fill("考核视角")
+    expect(page.locator(".jb-visual [role=tab]")).to_have_text(["学校视角", "企业视角", "考核视角"])
+    assert markdown(page) == text + '\n=== "考核视角"\n\n    考核要点。\n'
+
+
+def test_editing_a_heading_keeps_its_anchor(editor):
+    text = "## 五步闸试验 {#five-step-test}\n\n正文。\n"
+    page = editor(text)
+    page.locator(".jb-visual h2").click(position={"x": 2, "y": 5})
+    page.keyboard.press("Home")
+    page.keyboard.type("制动机")
+    assert markdown(page) == "## 制动机五步闸试验 {#five-step-test}\n\n正文。\n"
+
+
+def test_a_picture_dropped_on_the_text_is_uploaded_and_placed(editor):
+    page = editor("第一段。\n\n第二段。\n")
+    target = page.locator(".jb-visual p", has_text="第一段。")
+    box = target.bounding_box()
+    page.evaluate("""([x, y]) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array([137, 80, 78, 71, 13, 10, 26, 10])], 'motor.png', {type: 'image/png'}));
+        const el = document.elementFromPoint(x, y);
+        el.dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true, cancelable: true, clientX: x, clientY: y}));
+    }""", [box["x"] + box["width"] - 2, box["y"] + box["height"] / 2])
+    expect(page.locator(".jb-visual figure img")).to_be_visible()
+    page.keyboard.type("牵引电机")
+    assert markdown(page) == "第一段。\n\n![牵引电机](../assets/motor.png)\n\n第二段。\n"
 
 
 def test_a_protected_block_is_edited_as_markdown_in_place_and_the_rest_is_kept(editor):
@@ -293,6 +347,20 @@ def test_a_protected_block_is_edited_as_markdown_in_place_and_the_rest_is_kept(e
     assert markdown(page) == text.replace("里面是 **Markdown**。", "里面是 **Markdown**。再加一句。")
     block.get_by_role("button", name="完成").click()
     expect(block.locator("details")).to_contain_text("再加一句。")
+
+
+def test_the_bundle_carries_the_licence_of_every_package_in_it():
+    """Checked without npm: the committed bundle was built from the locked versions, each with its licence."""
+    import json
+    lock = json.loads((ROOT / "frontend/package-lock.json").read_text())["packages"]
+    notices = (ROOT / "server/static/vendor/editor/LICENSES.txt").read_text(encoding="utf-8")
+    listed = dict(re.findall(r"^- (@?[^@\s]+)@(\S+) — ", notices, re.M))
+    for name in ("@tiptap/core", "prosemirror-view", "prosemirror-model", "prosemirror-tables", "@codemirror/view", "@lezer/markdown"):
+        assert name in listed, name
+    for name, version in listed.items():
+        assert lock[f"node_modules/{name}"]["version"] == version, name
+        assert notices.count(f"{name}@{version} — ") == 2  # in the list, then above its licence text
+    assert "Permission is hereby granted" in notices
 
 
 # ---------------------------------------------------------------------------------- source mode
