@@ -148,6 +148,7 @@ def test_two_worker_processes_refuse_exactly_the_attempts_beyond_the_limit(tmp_p
     if counted_in == "redis":
         require(bool(os.environ.get("TEST_REDIS_URL")), "TEST_REDIS_URL names no Redis server")
         env["REDIS_URL"] = os.environ["TEST_REDIS_URL"]  # the fresh instance's own secret key keeps its keys apart
+        env["QUEUE_NAME"] = f"jointbook-test-{secrets.token_hex(6)}"  # and a task queue of its own there
     process = subprocess.Popen(
         [sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "2", "--threads", "2"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
