@@ -26,7 +26,7 @@ from server.change_requests import api as change_requests_api, views as change_r
 from server.dashboard import api as dashboard_api, views as dashboard
 from server.editing import api as editing_api, views as editing
 from server.feedback import api as feedback_api, views as feedback
-from server.feedback.service import init_feedback
+from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
 from server.jobs import api as jobs_api, views as jobs
 from server.notifications import api as notifications_api, views as notifications

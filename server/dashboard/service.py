@@ -129,7 +129,7 @@ class Table:
 
     def display_rows(self) -> list[list[Any]]:
         """Rows as people read them: side and kind keys become their names in the interface language."""
-        from server.feedback.service import KIND_LABELS
+        from server.feedback.models import KIND_LABELS
         from server.templating import side_label
 
         name = {"side": lambda v: side_label(v) if v != authorship.UNKNOWN else str(_l("Unknown")),

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from materials.paths import BOOK_SLUG
-from server.feedback import service
+from server.feedback import answers, change_requests as feedback_crs, inbox as feedback_inbox, submissions
 from server.api.registry import OPERATIONS, blueprint, endpoint, schema
 from server.errors import UserError
 from server.library import book_title
@@ -38,7 +38,7 @@ from server.security import BODY_LIMITS, CSRF_EXEMPT
 DEFAULT_RATE_LIMIT = "5 per minute; 60 per day"
 PUBLIC_ENDPOINTS = {"api.submit_feedback", "api.public_answers", "api.follow_feedback"}
 CSRF_EXEMPT.add("api.submit_feedback")
-BODY_LIMITS["api.submit_feedback"] = ("FEEDBACK_MAX_BYTES", service.MAX_BODY_BYTES)
+BODY_LIMITS["api.submit_feedback"] = ("FEEDBACK_MAX_BYTES", submissions.MAX_BODY_BYTES)
 
 BOOK = {"type": "string", "pattern": BOOK_SLUG.pattern}
 ITEM = {"type": "integer", "minimum": 1}
@@ -52,12 +52,12 @@ SUBMISSION = schema("FeedbackSubmission", {
         "version": {"type": "string", "maxLength": 64},
         "page": {"type": "string", "maxLength": 255, "description": "the page's source, e.g. chapters/01-x.md"},
         "kind": {"type": "string", "enum": list(KINDS)},
-        "text": {"type": "string", "maxLength": service.MAX_TEXT},
-        "selection": {"type": "string", "maxLength": service.MAX_SELECTION},
+        "text": {"type": "string", "maxLength": submissions.MAX_TEXT},
+        "selection": {"type": "string", "maxLength": submissions.MAX_SELECTION},
         "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
         "helpful": {"type": ["boolean", "null"]},
-        "name": {"type": "string", "maxLength": service.MAX_NAME},
-        "contact": {"type": "string", "maxLength": service.MAX_CONTACT},
+        "name": {"type": "string", "maxLength": submissions.MAX_NAME},
+        "contact": {"type": "string", "maxLength": submissions.MAX_CONTACT},
         "website": {"type": "string", "maxLength": 500, "description": "leave empty (a trap for robots)"},
     },
 })
@@ -109,13 +109,13 @@ ITEM_LIST = schema("FeedbackList", {
 })
 NEW_REPLY = schema("FeedbackReplyNew", {
     "type": "object", "required": ["text"], "additionalProperties": False,
-    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": service.MAX_TEXT},
+    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": submissions.MAX_TEXT},
                    "public": {"type": "boolean"}},
 })
 STATE_CHANGE = schema("FeedbackStateChange", {
     "type": "object", "required": ["state"], "additionalProperties": False,
-    "properties": {"state": {"type": "string", "enum": list(service.CHOSEN_STATES)},
-                   "reason": {"type": "string", "maxLength": service.MAX_TEXT},
+    "properties": {"state": {"type": "string", "enum": list(feedback_inbox.CHOSEN_STATES)},
+                   "reason": {"type": "string", "maxLength": submissions.MAX_TEXT},
                    "duplicate_of": {"type": ["integer", "null"]}},
 })
 ASSIGNEE = schema("FeedbackAssignee", {
@@ -218,12 +218,12 @@ def submit_feedback() -> Any:
         data = request.form if as_form else request.get_json(silent=True)
         if not hasattr(data, "get"):
             raise UserError("request.invalid", status=422, detail="a JSON object or a form is required")
-        submission = service.Submission.from_mapping(data)
+        submission = submissions.Submission.from_mapping(data)
         if submission.is_robot:
             if as_form:
                 return Response(render_template("ui/feedback/thanks.html"), status=201, mimetype="text/html")
             return {"received": True, "id": None, "follow_url": None}
-        item, token = service.receive(submission, _credited_reader())
+        item, token = submissions.receive(submission, _credited_reader())
         follow = url_for("feedback.follow", token=token, _external=True)
         if as_form:
             return redirect(url_for("feedback.follow", token=token, sent=1), code=303)
@@ -240,7 +240,7 @@ OPERATIONS[-1].body = SUBMISSION  # documented as JSON; the view also takes the 
 def public_answers(book: str | None, page: str | None) -> Any:
     if not book or not page:
         raise UserError("request.invalid", status=422, detail="book and page are required")
-    response = current_app.json.response({"items": service.public_answers(book, page)})
+    response = current_app.json.response({"items": answers.public_answers(book, page)})
     response.headers["Cache-Control"] = "no-cache"  # an answer made public shows at the next page view
     return response
 
@@ -249,7 +249,7 @@ def public_answers(book: str | None, page: str | None) -> Any:
           params={"token": {"type": "string", "maxLength": 100}}, response=FOLLOWED, tags=["feedback"])
 @public
 def follow_feedback(token: str) -> dict[str, Any]:
-    return service.follow_view(service.find_by_token(token))
+    return answers.follow_view(feedback_inbox.find_by_token(token))
 
 
 # ----------------------------------------------------------------------------- the book's team
@@ -260,7 +260,7 @@ def _require_book(book: str) -> None:
 
 def _item(book: str, item: int):
     _require_book(book)
-    return service.find(book, item)
+    return feedback_inbox.find(book, item)
 
 
 @endpoint("GET", "/books/{book}/feedback", summary="The book's feedback inbox", params={"book": BOOK},
@@ -269,16 +269,16 @@ def _item(book: str, item: int):
 def list_feedback(book: str, chapter: str | None, version: str | None, kind: str | None, state: str | None,
                   assignee: str | None, page: int) -> dict[str, Any]:
     _require_book(book)
-    filters = service.InboxFilter(chapter, version, kind, state, assignee)
-    items, total = service.inbox(book, filters, page)
-    return {"book": book, "total": total, "page": page, "items": [service.item_json(i) for i in items]}
+    filters = feedback_inbox.InboxFilter(chapter, version, kind, state, assignee)
+    items, total = feedback_inbox.inbox(book, filters, page)
+    return {"book": book, "total": total, "page": page, "items": [feedback_inbox.item_json(i) for i in items]}
 
 
 @endpoint("GET", "/books/{book}/feedback/{item}", summary="One feedback item",
           params={"book": BOOK, "item": ITEM}, response=ITEM_SCHEMA, tags=["feedback"], errors=(503,))
 @book_access(Ability.write)
 def get_feedback(book: str, item: int) -> dict[str, Any]:
-    return service.item_json(_item(book, item))
+    return feedback_inbox.item_json(_item(book, item))
 
 
 @endpoint("POST", "/books/{book}/feedback/{item}/replies", summary="Answer a reader",
@@ -287,8 +287,8 @@ def get_feedback(book: str, item: int) -> dict[str, Any]:
 @book_access(Ability.write)
 def reply_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
     found = _item(book, item)
-    service.reply(found, current_user, body["text"], body.get("public"))
-    return service.item_json(found)
+    feedback_inbox.reply(found, current_user, body["text"], body.get("public"))
+    return feedback_inbox.item_json(found)
 
 
 @endpoint("POST", "/books/{book}/feedback/{item}/state",
@@ -298,8 +298,8 @@ def reply_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]
 @book_access(Ability.write)
 def change_feedback_state(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
     found = _item(book, item)
-    service.set_state(found, body["state"], current_user, body.get("reason", ""), body.get("duplicate_of"))
-    return service.item_json(found)
+    feedback_inbox.set_state(found, body["state"], current_user, body.get("reason", ""), body.get("duplicate_of"))
+    return feedback_inbox.item_json(found)
 
 
 @endpoint("PUT", "/books/{book}/feedback/{item}/assignee", summary="Assign an item to a member (null: nobody)",
@@ -308,8 +308,8 @@ def change_feedback_state(book: str, item: int, body: dict[str, Any]) -> dict[st
 @book_access(Ability.write)
 def assign_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
     found = _item(book, item)
-    service.assign(found, body.get("username"), current_user)
-    return service.item_json(found)
+    feedback_inbox.assign(found, body.get("username"), current_user)
+    return feedback_inbox.item_json(found)
 
 
 @endpoint("PUT", "/books/{book}/feedback/{item}/public", summary="Show the answer under its page, or hide it",
@@ -318,8 +318,8 @@ def assign_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any
 @book_access(Ability.write)
 def publish_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
     found = _item(book, item)
-    service.set_public(found, body["public"])
-    return service.item_json(found)
+    feedback_inbox.set_public(found, body["public"])
+    return feedback_inbox.item_json(found)
 
 
 @endpoint("POST", "/books/{book}/feedback/{item}/change-request",
@@ -329,5 +329,5 @@ def publish_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, An
 @book_access(Ability.write)
 def feedback_change_request(book: str, item: int) -> dict[str, Any]:
     found = _item(book, item)
-    cr = service.open_change_request(found, current_user)
-    return {"number": cr.number, "url": service.change_request_url(book, cr.number)}
+    cr = feedback_crs.open_change_request(found, current_user)
+    return {"number": cr.number, "url": feedback_crs.change_request_url(book, cr.number)}

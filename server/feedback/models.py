@@ -8,6 +8,7 @@ the asker once; only its SHA-256 is kept, like access tokens.
 
 from __future__ import annotations
 from datetime import datetime
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.database import Base, UTCDateTime, utcnow
@@ -18,6 +19,10 @@ KINDS = ("error", "suggestion", "question", "rating")
 # duplicate: of another item; closed: the change request made from it was merged.
 STATES = ("new", "answered", "accepted", "declined", "duplicate", "closed")
 OPEN_STATES = ("new",)
+KIND_LABELS = {"error": _l("Error"), "suggestion": _l("Suggestion"), "question": _l("Question"),
+               "rating": _l("Rating")}
+STATE_LABELS = {"new": _l("New"), "answered": _l("Answered"), "accepted": _l("Accepted"),
+                "declined": _l("Declined"), "duplicate": _l("Duplicate"), "closed": _l("Closed")}
 
 
 class Feedback(Base):

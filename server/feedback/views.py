@@ -2,7 +2,7 @@
 
 Authors and reviewers (``Ability.write``) read and act on what students sent
 from the published sites; every action is a small form posting to its own
-URL (CSRF-checked like every form) and has a JSON twin in server/api/feedback.py.
+URL (CSRF-checked like every form) and has a JSON twin in ``api.py``.
 """
 
 
@@ -10,10 +10,10 @@ from __future__ import annotations
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from server.feedback import service
+from server.feedback import change_requests as feedback_crs, inbox as feedback_inbox, submissions
 from server.errors import UserError, describe
 from server.library import book_title as service_book_title
-from server.feedback.models import KINDS, STATES
+from server.feedback.models import KIND_LABELS, KINDS, STATE_LABELS, STATES
 from server.permissions import Ability, book_access, public
 
 
@@ -24,12 +24,12 @@ def _title(book: str) -> str:
     return service_book_title(book)
 
 
-def _filters() -> service.InboxFilter:
+def _filters() -> feedback_inbox.InboxFilter:
     def arg(name: str, allowed: tuple[str, ...] | None = None) -> str | None:
         value = (request.args.get(name) or "").strip()[:255] or None
         return value if value is None or allowed is None or value in allowed else None
 
-    return service.InboxFilter(chapter=arg("chapter"), version=arg("version"), kind=arg("kind", KINDS),
+    return feedback_inbox.InboxFilter(chapter=arg("chapter"), version=arg("version"), kind=arg("kind", KINDS),
                                state=arg("state", (*STATES, "open")), assignee=arg("assignee"))
 
 
@@ -39,19 +39,19 @@ def inbox(book: str):
     title = _title(book)
     filters = _filters()
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    items, total = service.inbox(book, filters, page)
-    pages = max(1, -(-total // service.INBOX_PAGE_SIZE))
+    items, total = feedback_inbox.inbox(book, filters, page)
+    pages = max(1, -(-total // feedback_inbox.INBOX_PAGE_SIZE))
     return render_template("ui/feedback/inbox.html", book=book, title=title, items=items, total=total, page=page,
-                           pages=pages, filters=filters, facets=service.inbox_facets(book),
-                           people=service.assignable(book), KIND_LABELS=service.KIND_LABELS,
-                           STATE_LABELS=service.STATE_LABELS)
+                           pages=pages, filters=filters, facets=feedback_inbox.inbox_facets(book),
+                           people=feedback_inbox.assignable(book), KIND_LABELS=KIND_LABELS,
+                           STATE_LABELS=STATE_LABELS)
 
 
 @blueprint.route("/books/<book>/feedback.csv")
 @book_access(Ability.write)
 def export(book: str):
     _title(book)
-    body = service.export_csv(book, _filters())
+    body = feedback_inbox.export_csv(book, _filters())
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{book}-feedback.csv"'})
 
@@ -60,19 +60,19 @@ def export(book: str):
 @book_access(Ability.write)
 def show(book: str, item: int):
     title = _title(book)
-    found = service.find(book, item)
+    found = feedback_inbox.find(book, item)
     return render_template("ui/feedback/item.html", book=book, title=title, item=found,
-                           page_url=service.site_page_url(book, found.version, found.page, found.selection),
-                           people=service.assignable(book), KIND_LABELS=service.KIND_LABELS,
-                           STATE_LABELS=service.STATE_LABELS, CHOSEN_STATES=service.CHOSEN_STATES,
-                           cr_url=service.change_request_url(book, found.change_request)
+                           page_url=submissions.site_page_url(book, found.version, found.page, found.selection),
+                           people=feedback_inbox.assignable(book), KIND_LABELS=KIND_LABELS,
+                           STATE_LABELS=STATE_LABELS, CHOSEN_STATES=feedback_inbox.CHOSEN_STATES,
+                           cr_url=feedback_crs.change_request_url(book, found.change_request)
                            if found.change_request else None)
 
 
 def _act(book: str, item: int, action) -> Response:
     """Run one inbox action; a refusal comes back as a message on the item's page."""
     _title(book)
-    found = service.find(book, item)
+    found = feedback_inbox.find(book, item)
     try:
         message = action(found)
     except UserError as error:
@@ -89,7 +89,7 @@ def reply(book: str, item: int):
     public = request.form.get("public") == "on"
 
     def act(found):
-        service.reply(found, current_user, request.form.get("text", ""), public=True if public else None)
+        feedback_inbox.reply(found, current_user, request.form.get("text", ""), public=True if public else None)
         return _("Your answer was sent.") + (" " + _("It is shown under the page.") if found.public else "")
 
     return _act(book, item, act)
@@ -102,8 +102,8 @@ def change_state(book: str, item: int):
         raw = (request.form.get("duplicate_of") or "").strip().lstrip("#")
         duplicate_of = int(raw) if raw.isdigit() else None
         state = request.form.get("state", "")
-        service.set_state(found, state, current_user, request.form.get("reason", ""), duplicate_of)
-        return _("Marked as %(state)s.", state=service.STATE_LABELS.get(state, state))
+        feedback_inbox.set_state(found, state, current_user, request.form.get("reason", ""), duplicate_of)
+        return _("Marked as %(state)s.", state=STATE_LABELS.get(state, state))
 
     return _act(book, item, act)
 
@@ -112,7 +112,7 @@ def change_state(book: str, item: int):
 @book_access(Ability.write)
 def assign(book: str, item: int):
     def act(found):
-        service.assign(found, request.form.get("username") or None, current_user)
+        feedback_inbox.assign(found, request.form.get("username") or None, current_user)
         return _("Assigned to %(name)s.", name=found.assignee.display_name) if found.assignee else _("Unassigned.")
 
     return _act(book, item, act)
@@ -122,7 +122,7 @@ def assign(book: str, item: int):
 @book_access(Ability.write)
 def publish(book: str, item: int):
     def act(found):
-        service.set_public(found, request.form.get("public") == "1")
+        feedback_inbox.set_public(found, request.form.get("public") == "1")
         return _("The answer is shown under the page.") if found.public else _("The answer is no longer shown.")
 
     return _act(book, item, act)
@@ -132,24 +132,24 @@ def publish(book: str, item: int):
 @book_access(Ability.write)
 def change_request(book: str, item: int):
     _title(book)
-    found = service.find(book, item)
+    found = feedback_inbox.find(book, item)
     try:
-        cr = service.open_change_request(found, current_user)
+        cr = feedback_crs.open_change_request(found, current_user)
     except UserError as error:
         flash(describe(error), "error")
         return redirect(url_for("feedback.show", book=book, item=item))
     flash(_("Change request #%(number)s was opened from this feedback.", number=cr.number), "success")
-    return redirect(service.change_request_url(book, cr.number))
+    return redirect(feedback_crs.change_request_url(book, cr.number))
 
 
 @blueprint.route("/feedback/follow/<token>")
 @public
 def follow(token: str):
     """The asker's private page: the state of their item and the answers (no sign-in needed)."""
-    found = service.find_by_token(token)
+    found = feedback_inbox.find_by_token(token)
     response = Response(render_template("ui/feedback/follow.html", item=found, sent=request.args.get("sent") == "1",
-                                        page_url=service.site_page_url(found.book, found.version, found.page),
-                                        KIND_LABELS=service.KIND_LABELS, STATE_LABELS=service.STATE_LABELS))
+                                        page_url=submissions.site_page_url(found.book, found.version, found.page),
+                                        KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS))
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"  # the link is the secret
     return response

@@ -41,6 +41,11 @@ TEXTS: dict[str, Any] = {
     "cr.closed": _l("%(actor)s closed change request #%(number)s “%(title)s”."),
     "cr.suggestion_applied": _l("%(actor)s applied your suggestion in change request #%(number)s “%(title)s”."),
     "cr.overridden": _l("%(actor)s overrode the request for changes on change request #%(number)s “%(title)s”."),
+    "feedback.new_error": _l("A reader reported an error on “%(page)s” of %(book)s: %(excerpt)s"),
+    "feedback.new_suggestion": _l("A reader made a suggestion on “%(page)s” of %(book)s: %(excerpt)s"),
+    "feedback.new_question": _l("A reader asked a question on “%(page)s” of %(book)s: %(excerpt)s"),
+    "feedback.new_rating": _l("A reader rated “%(page)s” of %(book)s: %(excerpt)s"),
+    "feedback.assigned": _l("%(actor)s assigned you feedback #%(number)s on %(book)s."),
 }
 
 
