@@ -2,7 +2,10 @@
 
 
 from __future__ import annotations
-from flask import Blueprint, render_template, request
+import csv
+import io
+import json
+from flask import Blueprint, Response, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from server.database import db
@@ -51,12 +54,6 @@ def index():
 @admin_required
 def csv_export():
     """The whole audit log (or one action) as CSV, for an administrator's spreadsheet."""
-    import csv
-    import io
-    import json
-
-    from flask import Response
-
     action = request.args.get("action", "").strip()
     query = select(AuditEvent)
     if action:

@@ -57,8 +57,8 @@ def change_request_url(book: str, number: int) -> str:
 def on_change_request_merged(cr: Any) -> list[Feedback]:
     """Close the items a merged change request came from; idempotent.
 
-    Works on anything with ``book`` and ``number`` (and optionally ``origin``,
-    "feedback:<id>", and ``merged_by``). Adds to the session without
+    Works on anything with ``book``, ``number``, ``origin`` ("feedback:<id>" for a
+    change request made from an item) and ``merged_by``. Adds to the session without
     committing, so the closing is saved with the merge itself: the
     ``change_request_merged`` signal calls it before the merge commits.
     """
@@ -66,7 +66,7 @@ def on_change_request_merged(cr: Any) -> list[Feedback]:
     with session.no_autoflush:
         items = list(session.scalars(select(Feedback).where(Feedback.book == cr.book,
                                                             Feedback.change_request == cr.number)))
-        origin = getattr(cr, "origin", None) or ""
+        origin = cr.origin or ""
         if origin.startswith("feedback:") and origin[9:].isdigit():
             linked = session.get(Feedback, int(origin[9:]))
             if linked is not None and linked.book == cr.book and linked not in items:
@@ -77,7 +77,7 @@ def on_change_request_merged(cr: Any) -> list[Feedback]:
         if item.state in ("declined", "duplicate", "closed"):
             continue
         touch(item, "closed")
-        session.add(AuditEvent(actor_id=None, actor_name=(getattr(cr, "merged_by", None) or "system")[:64],
+        session.add(AuditEvent(actor_id=None, actor_name=(cr.merged_by or "system")[:64],
                                action="feedback.closed", target=f"{item.book}#{item.id}",
                                details={"change_request": cr.number}, ip=None))
         closed.append(item)
