@@ -4,7 +4,7 @@ A 3,000-item standard (5 cumulative levels, F → C → S/K) and a 1,000-chapter
 book whose front matter carries 5,000 item refs, committed into a real
 library. Prints medians of several runs against the targets:
 
-* the matrix + per-level coverage (``server.alignment.book_alignment`` and
+* the matrix + per-level coverage (``server.alignment.service.book_alignment`` and
   ``matrix_rows``), chapters and standard already parsed (cached per blob id)
   — target 200 ms; the cold first computation is printed too;
 * ``GET /books/<book>/alignment`` through the Flask test client — target 500 ms

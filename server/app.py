@@ -31,6 +31,7 @@ from server.history import api as history_api, views as history
 from server.jobs import api as jobs_api, views as jobs
 from server.notifications import api as notifications_api, views as notifications
 from server.sites import api as sites_api, views as sites
+from server.sites.build_check import register_build_check
 from server.standards import api as standards_api, case_service, views as standards
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
@@ -113,6 +114,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint, url_prefix="/api")
     init_feedback(app)
+    register_build_check()
 
     check_every_view_declares(app)
 

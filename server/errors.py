@@ -144,7 +144,7 @@ MESSAGES: dict[str, Any] = {
     "asset.too_large": _l("The image is too large: at most %(limit)s KB."),
     "asset.type": _l("Only PNG, JPG, GIF, WebP and SVG images can be uploaded, and the content must match the file type: %(name)s"),
     "asset.svg_invalid": _l("This file is not an SVG picture that can be used (%(reason)s). Save it again as plain SVG and upload it."),
-    # server/standards_catalog.py, server/alignment.py (standards catalog, imports, alignment)
+    # server/standards/, server/alignment/ (standards catalog, imports, alignment)
     "standard.not_found": _l("There is no standard %(standard)s in the library."),
     "standard.exists": _l("The library already has the standard %(standard)s. An edition never changes: import a new edition under a new id."),
     "standard.import_round_trip": _l("The standard %(standard)s could not be saved without changing it; nothing was written."),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from flask import request
 from materials.paths import BOOK_SLUG
-from server.dashboard import service as cooperation
+from server.dashboard import periods, service as cooperation
 from server.api.registry import endpoint, schema
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
@@ -34,11 +34,11 @@ BOOK = {"type": "string", "pattern": BOOK_SLUG.pattern}
 def book_figures(book: str, **_query: Any) -> dict[str, Any]:
     """Query: ``period`` (term, year, academic-year), or ``from``/``to`` (days, inclusive), or ``release``."""
     book_title(book)
-    return cooperation.figures(book, cooperation.period_from(request.args, book)).as_json()
+    return cooperation.figures(book, periods.period_from(request.args, book)).as_json()
 
 
 @endpoint("GET", "/dashboard", summary="Cooperation figures of the whole library over a period",
           query=PERIOD_QUERY, response=FIGURES, tags=["dashboard"], errors=(503,))
 @admin_required
 def library_figures(**_query: Any) -> dict[str, Any]:
-    return cooperation.figures(None, cooperation.period_from(request.args)).as_json()
+    return cooperation.figures(None, periods.period_from(request.args)).as_json()

@@ -25,8 +25,7 @@ aggregate queries.
 
 from __future__ import annotations
 import threading
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, Callable
 from cachetools import LRUCache
 from flask import current_app
@@ -35,141 +34,17 @@ from sqlalchemy import func, select
 from materials import authorship, contributions
 from review import metrics
 from server.database import db
-from server.errors import UserError
 from server.library import library
+from server.change_requests.models import ChangeRequest, Review
+from server.dashboard.periods import Period
+from server.dashboard.tables import Figures, Table
 from server.feedback.models import Feedback
 
 
-PERIOD_PRESETS = ("all", "term", "year", "academic-year")
 SIDE_ORDER = ("school", "enterprise")
 
 
-# ----------------------------------------------------------------------------- the period
-
-@dataclass(frozen=True)
-class Period:
-    """``[since, until)``; ``release`` when the period is the work that went into a release."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    preset: str = "all"
-    release: str | None = None  # version, e.g. "1.0"
-    rev: str = "main"           # the revision whose text is measured (the release tag for a release)
-
-    @property
-    def key(self) -> tuple:
-        return (self.since, self.until, self.release, self.rev)
-
-    def args(self) -> dict[str, str]:
-        """Query arguments that select this period again (for links and exports)."""
-        if self.release:
-            return {"release": self.release}
-        if self.preset not in ("all", "custom"):
-            return {"period": self.preset}
-        if self.preset == "custom":
-            out = {}
-            if self.since:
-                out["from"] = self.since.date().isoformat()
-            if self.until:
-                out["to"] = (self.until - timedelta(days=1)).date().isoformat()
-            return out
-        return {}
-
-
-def _day(raw: str | None, name: str) -> date | None:
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw.strip()[:10])
-    except ValueError:
-        raise UserError("dashboard.period_invalid", status=422, detail=f"{name}: {raw[:20]}") from None
-
-
-def period_from(args: Any, book: str | None = None, today: date | None = None) -> Period:
-    """Read ``release=<version>``, ``period=term|year|academic-year`` or ``from``/``to`` (days, inclusive)."""
-    release = (args.get("release") or "").strip()
-    if release:
-        if book is None:
-            raise UserError("dashboard.period_invalid", status=422, detail="a release belongs to one book")
-        tag = f"{book}/v{release}"
-        for name, since, until in contributions.release_periods(library(), book):
-            if name == tag:  # the release's own second counts: a tag made right after its last commit
-                return Period(since + timedelta(seconds=1) if since else None, until + timedelta(seconds=1),
-                              "release", release, tag)
-        raise UserError("feedback.unknown_version", status=404, book=book, version=release)
-    preset = (args.get("period") or "").strip()
-    if preset in metrics.PERIOD_KINDS and preset != "custom":
-        since, until = metrics.period_bounds(preset, today or datetime.now(timezone.utc).date())
-        return Period(since, until, preset)
-    start, end = _day(args.get("from"), "from"), _day(args.get("to"), "to")
-    if start is None and end is None:
-        return Period()
-    since = datetime(start.year, start.month, start.day, tzinfo=timezone.utc) if start else None
-    until = datetime(end.year, end.month, end.day, tzinfo=timezone.utc) + timedelta(days=1) if end else None
-    if since and until and until <= since:
-        raise UserError("dashboard.period_invalid", status=422, detail="from is after to")
-    return Period(since, until, "custom")
-
-
-# ----------------------------------------------------------------------------- tables
-
-@dataclass
-class Table:
-    """One table of the report: what the page shows, the chart draws and the CSV exports."""
-
-    name: str
-    title: Any
-    columns: list[Any]
-    rows: list[list[Any]]
-    chart: str | None = None   # "bar" | "line" | None
-    unit: str = ""             # "%" or "h" for the chart's axis
-    note: Any = ""
-    first: str = ""            # what the first column holds: "side" | "kind" (shown by their labels)
-    series: tuple[int, ...] = (1,)  # the columns the chart draws
-
-    def display_rows(self) -> list[list[Any]]:
-        """Rows as people read them: side and kind keys become their names in the interface language."""
-        from server.feedback.models import KIND_LABELS
-        from server.templating import side_label
-
-        name = {"side": lambda v: side_label(v) if v != authorship.UNKNOWN else str(_l("Unknown")),
-                "kind": lambda v: str(KIND_LABELS.get(v, v))}.get(self.first)
-        out = []
-        for row in self.rows:
-            cells = [str(c) if hasattr(c, "__html__") or type(c).__name__ == "LazyString" else c for c in row]
-            if name and cells:
-                cells[0] = name(cells[0])
-            out.append(cells)
-        return out
-
-    def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "title": str(self.title), "columns": [str(c) for c in self.columns],
-                "rows": [[_plain(str(v) if type(v).__name__ == "LazyString" else v) for v in row] for row in self.rows]}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float):
-        return round(value, 2)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-@dataclass
-class Figures:
-    book: str | None
-    period: Period
-    head: str
-    tables: dict[str, Table] = field(default_factory=dict)
-    computed_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
-
-    def as_json(self) -> dict[str, Any]:
-        return {"book": self.book, "head": self.head,
-                "since": self.period.since.isoformat() if self.period.since else None,
-                "until": self.period.until.isoformat() if self.period.until else None,
-                "release": self.period.release,
-                "tables": [t.as_json() for t in self.tables.values()]}
-
+# ----------------------------------------------------------------------------- figures of both parts
 
 def _hours(delta: timedelta | None) -> float | None:
     return None if delta is None else round(delta.total_seconds() / 3600, 2)
@@ -272,28 +147,13 @@ def _stamp(book: str | None) -> tuple:
             query = query.where(scope == book)
         return tuple(db().execute(query).one())
 
-    stamp = [of(Feedback, Feedback.updated_at, Feedback.book)]
-    models = _review_models()
-    if models:
-        cr, review = models
-        stamp.append(of(cr, cr.updated_at, cr.book))
-        stamp.append(of(review, review.created_at, None))
-    return tuple(stamp)
-
-
-def _review_models() -> tuple[Any, Any] | None:
-    try:
-        from server.change_requests.models import ChangeRequest, Review
-    except ImportError:  # change requests are not part of this checkout
-        return None
-    return ChangeRequest, Review
+    return (of(Feedback, Feedback.updated_at, Feedback.book),
+            of(ChangeRequest, ChangeRequest.updated_at, ChangeRequest.book),
+            of(Review, Review.created_at, None))
 
 
 def review_records(book: str | None) -> tuple[list[metrics.CRRecord], list[metrics.ReviewRecord]]:
-    models = _review_models()
-    if models is None:
-        return [], []
-    cr, review = models
+    cr, review = ChangeRequest, Review
     query = select(cr.number, cr.author_side, cr.created_at, cr.closed_at, cr.state, cr.book)
     if book is not None:
         query = query.where(cr.book == book)

@@ -12,7 +12,7 @@ import io
 from datetime import timedelta
 from flask import Blueprint, Response, render_template, request, url_for
 from flask_babel import gettext as _
-from server.dashboard import service as cooperation
+from server.dashboard import periods, service as cooperation
 from server.errors import UserError
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
@@ -23,7 +23,7 @@ blueprint = Blueprint("dashboard", __name__)
 
 
 def _page(book: str | None, report: bool):
-    period = cooperation.period_from(request.args, book)
+    period = periods.period_from(request.args, book)
     figures = cooperation.figures(book, period)
     args = period.args()
     if book is None:
@@ -42,7 +42,7 @@ def _page(book: str | None, report: bool):
 
 
 def _csv(book: str | None, table: str) -> Response:
-    figures = cooperation.figures(book, cooperation.period_from(request.args, book))
+    figures = cooperation.figures(book, periods.period_from(request.args, book))
     found = figures.tables.get(table)
     if found is None:
         raise UserError("http.404", status=404)

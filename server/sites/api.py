@@ -6,7 +6,7 @@ from typing import Any
 from flask import url_for
 from flask_login import current_user
 from build.publish import MAX_VERSION_LENGTH, VERSION_PATTERN
-from server.sites import service
+from server.sites import previews, releases as versions, service
 from server.jobs.models import job_json
 from server.api.registry import endpoint, schema
 from server.api.schemas import BOOK_PARAM, DATETIME_OR_NULL, JOB, JOB_LIST
@@ -58,7 +58,7 @@ PREVIEW = schema("PreviewStatus", {
 })
 
 
-def release_json(book: str, release: service.ReleaseInfo) -> dict[str, Any]:
+def release_json(book: str, release: versions.ReleaseInfo) -> dict[str, Any]:
     return {"version": release.version, "tag": release.tag, "commit": release.commit,
             "released_at": release.released_at.isoformat() if release.released_at else None,
             "message": release.message, "latest": release.latest, "hidden": release.hidden,
@@ -72,7 +72,7 @@ def list_releases(book: str) -> dict[str, Any]:
     book_title(book)
     hidden = may(current_user, Ability.maintain, book)
     return {"book": book, "latest": service.latest(book),
-            "releases": [release_json(book, r) for r in service.releases(book, include_hidden=hidden)]}
+            "releases": [release_json(book, r) for r in versions.releases(book, include_hidden=hidden)]}
 
 
 @endpoint("POST", "/books/{book}/releases", summary="Release main as a new version (a build job)",
@@ -81,7 +81,7 @@ def list_releases(book: str) -> dict[str, Any]:
 @book_access(Ability.maintain)
 def create_release(book: str, body: dict[str, Any]) -> dict[str, Any]:
     book_title(book)
-    job = service.request_release(current_user, book, body["version"].strip(), body.get("message", ""),
+    job = versions.request_release(current_user, book, body["version"].strip(), body.get("message", ""),
                                   rev=body.get("commit") or "main")
     return {"job": job_json(job), "status_url": url_for("api.get_build", book=book, job_id=job.id)}
 
@@ -92,8 +92,8 @@ def create_release(book: str, body: dict[str, Any]) -> dict[str, Any]:
 @book_access(Ability.maintain)
 def change_release(book: str, version: str, body: dict[str, Any]) -> dict[str, Any]:
     book_title(book)
-    service.set_state(current_user, book, version, hidden=body.get("hidden"), withdrawn=body.get("withdrawn"))
-    found = next(r for r in service.releases(book, include_hidden=True) if r.version == version)
+    versions.set_state(current_user, book, version, hidden=body.get("hidden"), withdrawn=body.get("withdrawn"))
+    found = next(r for r in versions.releases(book, include_hidden=True) if r.version == version)
     return release_json(book, found)
 
 
@@ -119,6 +119,6 @@ def get_build(book: str, job_id: int) -> dict[str, Any]:
 @book_access(Ability.read)
 def get_preview(book: str, number: int) -> dict[str, Any]:
     book_title(book)
-    status = service.preview_status(book, number)
+    status = previews.preview_status(book, number)
     return {"number": number, "state": status.state, "url": status.url, "commit": status.commit,
             "current": status.current, "job_id": status.job_id, "duration": status.duration}

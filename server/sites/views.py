@@ -29,7 +29,7 @@ from pathlib import Path
 from flask import Blueprint, Response, redirect, request, send_file, url_for
 from werkzeug.security import safe_join
 from build.publish import LATEST, VERSIONS, read_versions
-from server.sites import service
+from server.sites import previews, releases as versions, service
 from server.errors import UserError
 from server.permissions import Ability, book_access, public
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -51,9 +51,9 @@ sites = Blueprint("sites", __name__)
 
 
 @sites.app_template_global("preview_status")
-def _preview_status_global(book: str, number: int, head: str | None = None) -> service.PreviewStatus:
+def _preview_status_global(book: str, number: int, head: str | None = None) -> previews.PreviewStatus:
     """For ``templates/ui/sites/_preview.html`` (the change request page's preview card)."""
-    return service.preview_status(book, number, head)
+    return previews.preview_status(book, number, head)
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=60, must-revalidate"
@@ -158,7 +158,7 @@ def read(book: str, path: str):
 @book_access(Ability.read)
 def preview(book: str, cr: int, path: str):
     """The preview of a change request, for the book's members only (it is not published)."""
-    built = service.preview_built(cr)
+    built = previews.preview_built(cr)
     if built is None or built.get("book") != book:
         raise _not_found("site.preview_not_found", number=str(cr))
     return _serve(service.previews_dir() / str(cr), path, PRIVATE)
@@ -186,7 +186,7 @@ def index(book: str):
     title = book_title(book)
     maintainer = may(current_user, Ability.maintain, book)
     return render_template("ui/releases/index.html", book=book, title=title, maintainer=maintainer,
-                           releases=service.releases(book, include_hidden=maintainer),
+                           releases=versions.releases(book, include_hidden=maintainer),
                            jobs=service.book_jobs(book, limit=5) if maintainer else [])
 
 
@@ -199,7 +199,7 @@ def new(book: str):
     if form.submit_ok():
         version = form.version.data.strip()
         try:
-            service.check_new_version(book, version)
+            versions.check_new_version(book, version)
             if not form.commit.data:  # step 1 -> show what will be released
                 head = lib.resolve("main")
                 info = lib.log(head, limit=1)[0]
@@ -208,7 +208,7 @@ def new(book: str):
                                        version=version, commit=info)
             if not SHA.match(form.commit.data):
                 raise UserError("release.commit_not_on_main", status=409)
-            job = service.request_release(current_user, book, version, form.message.data or "",
+            job = versions.request_release(current_user, book, version, form.message.data or "",
                                           rev=form.commit.data)
         except (UserError, MaterialsError) as error:
             form.version.errors = [*form.version.errors, describe(error)]
@@ -223,11 +223,11 @@ def new(book: str):
 @book_access(Ability.maintain)
 def change_state(book: str, version: str, action: str):
     title = book_title(book)
-    if action not in ACTIONS or version not in {r.version for r in service.releases(book, include_hidden=True)}:
+    if action not in ACTIONS or version not in {r.version for r in versions.releases(book, include_hidden=True)}:
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        service.set_state(current_user, book, version, **ACTIONS[action])
+        versions.set_state(current_user, book, version, **ACTIONS[action])
         flash(_("Version %(version)s updated.", version=version), "success")
         return redirect(url_for("releases.index", book=book))
     questions = {

@@ -598,7 +598,7 @@ def test_checks_of_a_head_that_moved_on_are_cancelled_and_never_run(cr_app, as_)
 
 
 def test_a_preview_of_a_head_that_moved_on_is_not_built(cr_app, as_):
-    from server.sites.service import preview_built, request_preview
+    from server.sites.previews import preview_built, request_preview
 
     number = open_with_change(as_, cr_app)
     with new_session(cr_app) as session:
