@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import BooleanField
 from materials.standards.spreadsheet import CSV_ENCODING
 from server.alignment import capabilities as capability_view, migration as migrating, service as aligning
 from server.database import db
@@ -21,6 +22,12 @@ GRID_LIMIT = 60  # beyond this many chapters the matrix lists chapter numbers in
 PAGE_ROWS = 500  # matrix rows per page on screen (the printable table and the CSV have them all)
 GAPS_SHOWN = 200
 ORDERS = ("gaps", "standard")
+
+
+class MigrationForm(ConfirmForm):
+    """Apply a migration: into a change request, or straight onto main where that is allowed."""
+
+    direct = BooleanField()
 
 
 def _filters(alignment: aligning.BookAlignment) -> dict[str, Any]:
@@ -110,7 +117,7 @@ def capabilities(book: str):
 def migration(book: str, standard_id: str):
     alignment = aligning.book_alignment(book)
     m = migrating.migration(alignment, standard_id)
-    return render_template("ui/alignment/migration.html", book=book, alignment=alignment, m=m, form=ConfirmForm(),
+    return render_template("ui/alignment/migration.html", book=book, alignment=alignment, m=m, form=MigrationForm(),
                            numbers=alignment.chapter_numbers(),
                            direct_allowed=migrating.may_migrate_directly(current_user, book))
 
@@ -118,11 +125,11 @@ def migration(book: str, standard_id: str):
 @blueprint.route("/books/<book>/alignment/migration/<standard_id>", methods=["POST"])
 @book_access(Ability.write)
 def apply_migration(book: str, standard_id: str):
-    form = ConfirmForm()
+    form = MigrationForm()
     if not form.validate_on_submit():
         flash(_("The form has expired or did not come from this site. Please reload the page and try again."), "error")
         return redirect(url_for("alignment.migration", book=book, standard_id=standard_id))
-    done = migrating.apply_migration(book, standard_id, current_user, direct=request.form.get("direct") == "y")
+    done = migrating.apply_migration(book, standard_id, current_user, direct=form.direct.data)
     db().commit()
     if done.direct:
         flash(_("The book now follows %(id)s.", id=done.standard), "success")
