@@ -272,7 +272,8 @@ export class BookMarkdown {
     this.fresh = new WeakMap();
     const lines = text.split("\n");
     const blocks = splitBlocks(lines, {});
-    if (!blocks.length) {  // only blank lines: what the author writes goes before them
+    this.blank = !blocks.length;
+    if (this.blank) {  // only blank lines: kept while the author writes nothing, replaced by what they write
       this.lead = "";
       this.trail = text;
       return { type: "doc", content: [{ type: "paragraph" }] };
@@ -294,7 +295,9 @@ export class BookMarkdown {
 
   /** The chapter body for a visual document. */
   serialise(doc) {
-    return this.lead + this.children(doc, {}) + this.trail;
+    const body = this.children(doc, {});
+    if (this.blank) { return body === "" ? this.trail : body + "\n"; }
+    return this.lead + body + this.trail;
   }
 
   // ---------------------------------------------------------------- reading
@@ -666,9 +669,35 @@ export class BookMarkdown {
     const plain = serialiseInline(node.content);
     // written as it was read (checking a block just read): it reads back as itself by definition
     if (plain === ctx.source || this.readsBack(plain, node, ctx)) { return plain; }
-    const escaped = serialiseInline(node.content, { escape: true })
-      .split("\n").map((l) => l.replace(/^([ \t]*)(#|>|\+|-|=|\||!|\d+(?=\.))/, (all, ws, c) => ws + (/\d/.test(c) ? c.slice(0, -1) + "\\" + c.slice(-1) : "\\" + c))).join("\n");
-    return escaped;
+    // __bold__ next to a letter is not bold: the marks every position allows (**, *)
+    const canonical = serialiseInline(node.content, { canonical: true });
+    if (this.readsBack(canonical, node, ctx)) { return canonical; }
+    return serialiseInline(this.escapeLineStarts(node.content), { escape: true, canonical: true });
+  }
+
+  /** Text that starts a line but would read as the start of a block (# heading, - list, 1. list,
+   * > quote, | table, !!! box, === tab, $$ math) gets its first mark character escaped. */
+  escapeLineStarts(fragment) {
+    const out = [];
+    let lineStart = true;
+    fragment.forEach((n) => {
+      if (lineStart && n.isText) {
+        const m = /^([ \t]*)(?:(#|>|\||\$(?=\$)|`(?=``)|=(?==)|!(?=!!)|[-+*](?=[ \t]|[-*_ ]*$)|[-*_](?=[-*_ ]{2,}$))|(\d+)(\.)(?=[ \t]))/.exec(n.text);
+        if (m) {
+          const ch = m[2] || m[4];
+          const before = m[1] + (m[3] || "");
+          if (before) { out.push(this.schema.text(before, n.marks)); }
+          out.push(this.schema.nodes.escape.create({ char: ch }, null, n.marks));
+          const rest = n.text.slice(m[0].length);
+          if (rest) { out.push(this.schema.text(rest, n.marks)); }
+          lineStart = false;
+          return;
+        }
+      }
+      out.push(n);
+      lineStart = n.type.name === "softBreak" || n.type.name === "hardBreak";
+    });
+    return Fragment.fromArray(out);
   }
 
   readsBack(md, node, ctx) {

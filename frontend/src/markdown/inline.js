@@ -125,10 +125,9 @@ function canOpen(s, pos, d) {
 }
 
 function canClose(s, pos, d) {
-  if (!s.startsWith(d, pos) || SPACE.test(s[pos - 1]) || s[pos - 1] === "\\") { return false; }
+  if (!s.startsWith(d, pos) || SPACE.test(s[pos - 1])) { return false; }
   const after = s[pos + d.length];
   if (d[0] === "_" && after !== undefined && WORD.test(after)) { return false; }
-  if (d.length === 1 && after === d) { return false; }
   return true;
 }
 
@@ -283,7 +282,7 @@ const CLOSE = {
 };
 
 /** Inline content (a ProseMirror Fragment) as Markdown; `escape` writes every syntax character escaped. */
-export function serialiseInline(fragment, { escape = false, table = false } = {}) {
+export function serialiseInline(fragment, { escape = false, table = false, canonical = false } = {}) {
   const nodes = [];
   fragment.forEach((n) => nodes.push(n));
   // Whitespace at the edge of a text stays only inside the marks that go on past it (`** a**` is not bold).
@@ -307,15 +306,16 @@ export function serialiseInline(fragment, { escape = false, table = false } = {}
   });
   let out = "";
   const stack = [];
+  const open = (m) => (canonical && m.attrs.delim ? OPEN[m.type.name]({ attrs: {} }) : OPEN[m.type.name](m));
   const closeTo = (k) => {
-    while (stack.length > k) { const m = stack.pop(); out += CLOSE[m.type.name](m); }
+    while (stack.length > k) { const m = stack.pop(); out += canonical && m.attrs.delim ? CLOSE[m.type.name]({ attrs: {} }) : CLOSE[m.type.name](m); }
   };
   for (const seg of segs) {
     let keep = 0;
     while (keep < stack.length && stack[keep].isInSet(seg.marks)) { keep++; }
     closeTo(keep);
     for (const m of seg.marks) {
-      if (!m.isInSet(stack)) { out += OPEN[m.type.name](m); stack.push(m); }
+      if (!m.isInSet(stack)) { out += open(m); stack.push(m); }
     }
     if (seg.code) {
       const n = Math.max(seg.code.attrs.ticks || 1, seg.text.includes("`") ? longestRun(seg.text) + 1 : 1);
