@@ -1,9 +1,10 @@
 """Change requests on the server: the records in SQL, the rules from ``review/``, the Git from ``materials``.
 
-Every edit made in the browser lands on a change request branch ``cr/<n>``;
-pages, the API and other parts (editor, feedback) call the functions here and
-never re-implement a rule. Each state change is audited and tells the people
-concerned (``server.notifications``). Checks run as jobs on every new head.
+Every edit made in the browser lands on a change request branch ``cr/<n>``
+(which one is ``server.landing``'s rule); pages, the API and other parts
+(editor, feedback) call the functions here and never re-implement a rule.
+Each state change is audited and tells the people concerned
+(``server.notifications``). Checks run as jobs on every new head.
 
 Public API (used by other parts)::
 
@@ -12,7 +13,6 @@ Public API (used by other parts)::
     get_cr(book, number) -> ChangeRequest
     commit_to_cr(user, cr, changes, message, base=None) -> Saved
     sync_head(cr) -> bool                      # after anyone wrote on the branch
-    branch_for_edit(user, book, requested=None) -> str | None
     may_write_cr(user, cr) -> bool
     open_crs_of(user, book) -> list[ChangeRequest]
 """
@@ -23,7 +23,7 @@ import contextlib
 import re
 from datetime import datetime
 from typing import Any, Iterator
-from flask import current_app, has_request_context, session, url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -37,7 +37,7 @@ from review.messages import describe_code
 from review.errors import ReviewError
 from server.audit.service import record
 from server.database import db, new_session, utcnow
-from server.editing.service import check_written_files
+from server.editing.written_files import check_written_files
 from server.errors import UserError
 from server.jobs.queue import JobContext, Superseded, enqueue, job_kind
 from server.library import library
@@ -54,7 +54,6 @@ MAIN = "main"
 BRANCH = re.compile(r"^cr/([1-9][0-9]{0,8})$")
 ACTIVE = ("draft", "open")
 MAX_BODY = 20000
-SESSION_KEY = "jb.change_request"  # book -> chosen CR number, in the person's session
 
 # HTTP status of each review/ error code (409: the state of things refuses it now).
 STATUS = {
@@ -749,45 +748,6 @@ def awaiting_review(user: Any) -> list[ChangeRequest]:
         if not mine or mine[-1].head != row.head:
             out.append(row)
     return out
-
-
-# ------------------------------------------------------------------ where edits go
-
-def chosen_cr(user: Any, book: str) -> ChangeRequest | None:
-    """The change request this person chose to edit ``book`` in (kept in their session), if still active."""
-    number = (session.get(SESSION_KEY) or {}).get(book) if has_request_context() else None
-    if number:
-        row = db().scalar(select(ChangeRequest).where(ChangeRequest.number == number, ChangeRequest.book == book))
-        if row is not None and may_write_cr(user, row):
-            return row
-    return None
-
-
-def choose_cr(book: str, row: ChangeRequest | None) -> None:
-    chosen = dict(session.get(SESSION_KEY) or {})
-    if row is None:
-        chosen.pop(book, None)
-    else:
-        chosen[book] = row.number
-    session[SESSION_KEY] = chosen
-
-
-def branch_for_edit(user: Any, book: str, requested: str | None = None) -> str | None:
-    """The branch an edit of ``book`` goes to: the requested CR branch if the person may write it, else
-    the chosen one, else their most recent active change request; None when they must choose or start one."""
-    if requested:
-        row = cr_for_branch(requested)
-        return requested if row is not None and row.book == book and may_write_cr(user, row) else None
-    row = chosen_cr(user, book)
-    if row is None:
-        mine = open_crs_of(user, book)
-        row = mine[0] if mine else None
-    return row.branch if row is not None else None
-
-
-def may_write_cr_branch(user: Any, book: str, branch: str) -> bool:
-    row = cr_for_branch(branch)
-    return row is not None and row.book == book and may_write_cr(user, row)
 
 
 def diff_base(row: ChangeRequest) -> str:

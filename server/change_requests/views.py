@@ -20,6 +20,7 @@ from review import changes
 from review.word_diff import Segment as Seg, changed_words
 from server.change_requests import service as crs
 from server.errors import UserError, describe
+from server import landing
 from server.library import book_title, library
 from server.permissions import Ability, book_access, may, signed_in
 from server.forms import PageForm
@@ -85,7 +86,7 @@ def new(book: str):
         except UserError as error:
             errors.append(describe(error))
         else:
-            crs.choose_cr(book, row)
+            landing.choose_cr(book, row)
             flash(_("Change request #%(number)s is open. Your edits of this book now go into it.",
                     number=row.number), "success")
             if chapter:
@@ -117,7 +118,7 @@ def continue_editing(book: str, number: int):
     row = crs.get_cr(book, number)
     if not ActionForm().validate_on_submit() or not crs.may_write_cr(current_user, row):
         abort(403)
-    crs.choose_cr(book, row)
+    landing.choose_cr(book, row)
     chapter = request.form.get("chapter", "")
     flash(_("Your edits of this book now go into change request #%(number)s.", number=row.number), "success")
     return redirect(_editor_url(book, chapter) if chapter else crs.cr_url(row))

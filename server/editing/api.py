@@ -6,34 +6,27 @@ A book's images for programs: list, upload (multipart ``file``), delete.
 
 
 from __future__ import annotations
-import hashlib
-import re
-import threading
 from typing import Any
-from cachetools import LRUCache, cached
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 from flask_login import current_user
-from materials import EditConflict
-from materials.frontmatter import split_front_matter
-from materials.rendering import render_markdown
-from server.audit import service as audit
-from server.editing import service as editing
+from materials import EditConflict, chapter_path
+from server import landing
 from server.api.registry import endpoint
 from server.api.schemas import BookName, RowId
-from server.editing import schemas
+from server.audit import service as audit
 from server.database import db
-from server.errors import UserError, describe
+from server.editing import chapters, images, item_picker, schemas, structure
+from server.editing.preview import preview_html
+from server.editing.written_files import max_asset_bytes
+from server.errors import UserError
 from server.library import library
 from server.permissions import Ability, book_access
-from flask import request, url_for
-from server.editing.service import max_asset_bytes
-from server.errors import UserError
 
 
 PATH_PARAMS = {"book": BookName, "file": schemas.EditedFile}
 
 
-def chapter_json(chapter: editing.ChapterText) -> dict[str, Any]:
+def chapter_json(chapter: chapters.ChapterText) -> dict[str, Any]:
     meta = chapter.meta
     return {
         "book": chapter.book, "file": chapter.filename, "branch": chapter.branch, "base": chapter.base,
@@ -44,26 +37,15 @@ def chapter_json(chapter: editing.ChapterText) -> dict[str, Any]:
     }
 
 
-def saved_json(saved, branch: str, **extra: Any) -> dict[str, Any]:
-    return {"sha": saved.sha if saved else "", "branch": branch, "merged": bool(saved and saved.merged_paths),
-            "unchanged": bool(saved is None or saved.unchanged), **extra}
-
-
 def conflict_response(conflict: EditConflict):
     """409 with every version of the text: the caller never loses what it sent."""
-    response = jsonify(error={
-        "code": conflict.code,
-        "message": describe(conflict),
-        "details": {"head": conflict.head, "conflicts": [
-            {"path": c.path, "base": c.base, "theirs": c.theirs, "yours": c.yours, "merged": c.merged}
-            for c in conflict.conflicts]},
-    })
+    response = jsonify(error=chapters.conflict_json(conflict))
     response.status_code = 409
     return response
 
 
 def branch_for_reading(book: str, branch: str | None) -> str:
-    return editing.target_branch(current_user, book, branch, library())
+    return landing.target_branch(current_user, book, branch, library())
 
 
 @endpoint("GET", "/books/{book}/chapters/{file}", summary="A chapter with the commit to save against",
@@ -72,7 +54,7 @@ def branch_for_reading(book: str, branch: str | None) -> str:
 @book_access(Ability.write)
 def get_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
     lib = library()
-    return chapter_json(editing.open_chapter(lib, book, file, branch_for_reading(book, branch)))
+    return chapter_json(chapters.open_chapter(lib, book, file, branch_for_reading(book, branch)))
 
 
 @endpoint("PUT", "/books/{book}/chapters/{file}", summary="Save a chapter on top of the commit it was read at",
@@ -83,18 +65,18 @@ def get_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
 @book_access(Ability.write)
 def save_chapter(book: str, file: str, body: schemas.ChapterSave):
     lib = library()
-    branch = editing.target_branch(current_user, book, body.branch, lib)
-    path = editing.chapter_path(book, file)
+    branch = landing.target_branch(current_user, book, body.branch, lib)
+    path = chapter_path(book, file)
     try:
         if body.text is not None:
-            saved = editing.save_chapter(lib, current_user, book, file, branch, body.text, body.base, body.message)
+            saved = chapters.save_chapter(lib, current_user, book, file, branch, body.text, body.base, body.message)
         else:
-            meta = editing.front_matter_from(body.front_matter.model_dump(), path)
-            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, meta, body.body or "",
+            meta = chapters.front_matter_from(body.front_matter.model_dump(), path)
+            saved = chapters.save_chapter_fields(lib, current_user, book, file, branch, meta, body.body or "",
                                                 body.base, body.message)
     except EditConflict as conflict:
         return conflict_response(conflict)
-    return saved_json(saved, branch)
+    return chapters.saved_json(saved, branch)
 
 
 @endpoint("POST", "/books/{book}/preview", summary="Render Markdown as the published site will (sanitized)",
@@ -104,38 +86,6 @@ def preview(book: str, body: schemas.PreviewRequest) -> dict[str, Any]:
     return {"html": preview_html(book, body.text, body.branch)}
 
 
-def preview_html(book: str, text: str, branch: str | None = None) -> str:
-    """The site's rendering of an author's text; book images point at the asset route of the branch."""
-    if text.startswith("---\n"):
-        try:
-            _, text, _ = split_front_matter(text)
-        except Exception:  # an unfinished front matter is previewed as text
-            pass
-    html = _rendered(text)
-    prefix = url_for("assets.raw", book=book, name="NAME").rsplit("NAME", 1)[0]
-    query = f"?branch={branch}" if branch and re.match(r"^[\w./@+-]+$", branch) else ""
-    return re.sub(r'src="\.\./assets/([^"?#]+)"', lambda m: f'src="{prefix}{m.group(1)}{query}"', html)
-
-
-PREVIEW_CACHE_SIZE = 128
-PREVIEW_CACHE_MAX_TEXT = 200_000
-
-
-def _rendered(text: str) -> str:
-    """``render_markdown`` remembered by the text's hash: the editor asks again for unchanged text
-    (typing pauses, switching tabs), and rendering is the costly part of a preview."""
-    if len(text) > PREVIEW_CACHE_MAX_TEXT:
-        return render_markdown(text)
-    return _remembered_rendering(text)
-
-
-# sha-256 of the Markdown -> its sanitized HTML
-@cached(LRUCache(maxsize=PREVIEW_CACHE_SIZE),
-        key=lambda text: hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest(), lock=threading.Lock())
-def _remembered_rendering(text: str) -> str:
-    return render_markdown(text)
-
-
 @endpoint("GET", "/books/{book}/structure", summary="Parts and chapters in navigation order on a branch",
           params={"book": BookName}, query=schemas.BranchQuery, response=schemas.BookStructure, tags=["chapters"],
           errors=(503,))
@@ -143,7 +93,7 @@ def _remembered_rendering(text: str) -> str:
 def get_structure(book: str, branch: str | None) -> dict[str, Any]:
     lib = library()
     branch = branch_for_reading(book, branch)
-    sha = editing.read_revision(lib, branch)
+    sha = landing.read_revision(lib, branch)
     return structure_json(lib, book, branch, sha)
 
 
@@ -163,8 +113,8 @@ def _after(book: str, branch: str, saved) -> dict[str, Any]:
 @book_access(Ability.write)
 def create_chapter(book: str, body: schemas.NewChapter) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.branch, lib)
-    _, saved = editing.create_chapter(lib, current_user, book, branch, body.title, body.part, body.filename or None)
+    branch = landing.target_branch(current_user, book, body.branch, lib)
+    _, saved = structure.create_chapter(lib, current_user, book, branch, body.title, body.part, body.filename or None)
     return _after(book, branch, saved)
 
 
@@ -174,8 +124,8 @@ def create_chapter(book: str, body: schemas.NewChapter) -> dict[str, Any]:
 @book_access(Ability.write)
 def rename_chapter(book: str, file: str, body: schemas.ChapterRename) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.branch, lib)
-    return _after(book, branch, editing.rename_chapter(lib, current_user, book, branch, file, body.filename))
+    branch = landing.target_branch(current_user, book, body.branch, lib)
+    return _after(book, branch, structure.rename_chapter(lib, current_user, book, branch, file, body.filename))
 
 
 @endpoint("POST", "/books/{book}/chapters/{file}/move", summary="Move a chapter up, down or into a part",
@@ -184,8 +134,8 @@ def rename_chapter(book: str, file: str, body: schemas.ChapterRename) -> dict[st
 @book_access(Ability.write)
 def move_chapter(book: str, file: str, body: schemas.ChapterMove) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.branch, lib)
-    saved = editing.move_chapter(lib, current_user, book, branch, file, direction=body.direction,
+    branch = landing.target_branch(current_user, book, body.branch, lib)
+    saved = structure.move_chapter(lib, current_user, book, branch, file, direction=body.direction,
                                  part=body.part, position=body.position)
     return _after(book, branch, saved)
 
@@ -196,8 +146,8 @@ def move_chapter(book: str, file: str, body: schemas.ChapterMove) -> dict[str, A
 @book_access(Ability.write)
 def delete_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, branch, lib)
-    saved = editing.delete_chapter(lib, current_user, book, branch, file)
+    branch = landing.target_branch(current_user, book, branch, lib)
+    saved = structure.delete_chapter(lib, current_user, book, branch, file)
     audit.record("chapter.delete", f"{book}/{file}", branch=branch)
     db().commit()
     return _after(book, branch, saved)
@@ -209,8 +159,8 @@ def delete_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
 @book_access(Ability.write)
 def add_part(book: str, body: schemas.PartTitle) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.branch, lib)
-    return _after(book, branch, editing.add_part(lib, current_user, book, branch, body.title))
+    branch = landing.target_branch(current_user, book, body.branch, lib)
+    return _after(book, branch, structure.add_part(lib, current_user, book, branch, body.title))
 
 
 @endpoint("PUT", "/books/{book}/parts/{index}", summary="Rename a part (index from 0)",
@@ -219,8 +169,8 @@ def add_part(book: str, body: schemas.PartTitle) -> dict[str, Any]:
 @book_access(Ability.write)
 def rename_part(book: str, index: int, body: schemas.PartTitle) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, body.branch, lib)
-    return _after(book, branch, editing.rename_part(lib, current_user, book, branch, index, body.title))
+    branch = landing.target_branch(current_user, book, body.branch, lib)
+    return _after(book, branch, structure.rename_part(lib, current_user, book, branch, index, body.title))
 
 
 @endpoint("DELETE", "/books/{book}/parts/{index}", summary="Delete an empty part (index from 0)",
@@ -229,8 +179,8 @@ def rename_part(book: str, index: int, body: schemas.PartTitle) -> dict[str, Any
 @book_access(Ability.write)
 def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, branch, lib)
-    saved = editing.delete_part(lib, current_user, book, branch, index)
+    branch = landing.target_branch(current_user, book, branch, lib)
+    saved = structure.delete_part(lib, current_user, book, branch, index)
     audit.record("part.delete", book, branch=branch, index=index)
     db().commit()
     return _after(book, branch, saved)
@@ -242,9 +192,9 @@ def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
 @book_access(Ability.read)
 def standard_items(book: str, q: str | None, branch: str | None, under: str | None = None) -> dict[str, Any]:
     lib = library()
-    rev = editing.read_revision(lib, branch) if branch and editing.may_write_branch(current_user, book, branch, lib) \
-        else editing.read_revision(lib, "main")
-    return {"items": editing.standard_items(lib, book, rev, q or "", under=under)}
+    rev = landing.read_revision(lib, branch) if branch and landing.may_write_branch(current_user, book, branch, lib) \
+        else landing.read_revision(lib, "main")
+    return {"items": item_picker.standard_items(lib, book, rev, q or "", under=under)}
 
 
 def asset_json(book: str, name: str, branch: str, **extra: Any) -> dict[str, Any]:
@@ -258,10 +208,10 @@ def asset_json(book: str, name: str, branch: str, **extra: Any) -> dict[str, Any
 @book_access(Ability.write)
 def list_assets(book: str, branch: str | None) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, branch, lib)
-    rev = editing.read_revision(lib, branch)
+    branch = landing.target_branch(current_user, book, branch, lib)
+    rev = landing.read_revision(lib, branch)
     return {"book": book, "branch": branch,
-            "assets": [asset_json(book, name, branch) for name in sorted(editing.asset_files(lib, book, rev))]}
+            "assets": [asset_json(book, name, branch) for name in sorted(images.asset_files(lib, book, rev))]}
 
 
 @endpoint("POST", "/books/{book}/assets", summary="Upload an image (multipart field `file`)",
@@ -273,12 +223,12 @@ def list_assets(book: str, branch: str | None) -> dict[str, Any]:
 @book_access(Ability.write)
 def upload_asset(book: str, branch: str | None) -> dict[str, Any]:
     lib = library()
-    branch = editing.target_branch(current_user, book, branch or request.form.get("branch"), lib)
+    branch = landing.target_branch(current_user, book, branch or request.form.get("branch"), lib)
     upload = request.files.get("file")
     if upload is None:
         raise UserError("asset.missing", status=422)
     data = upload.stream.read(max_asset_bytes() + 1)
-    name, saved = editing.upload_asset(lib, current_user, book, branch, upload.filename or "", data, max_asset_bytes())
+    name, saved = images.upload_asset(lib, current_user, book, branch, upload.filename or "", data, max_asset_bytes())
     return asset_json(book, name, branch, size=len(data), sha=saved.sha if saved else "")
 
 
@@ -288,7 +238,7 @@ def upload_asset(book: str, branch: str | None) -> dict[str, Any]:
 @book_access(Ability.write)
 def delete_asset(book: str, name: str, branch: str | None) -> None:
     lib = library()
-    branch = editing.target_branch(current_user, book, branch, lib)
-    editing.delete_asset(lib, current_user, book, branch, name)
+    branch = landing.target_branch(current_user, book, branch, lib)
+    images.delete_asset(lib, current_user, book, branch, name)
     audit.record("asset.delete", f"{book}/{name}", branch=branch)
     db().commit()

@@ -16,23 +16,19 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from typing import Any
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from materials import EditConflict, MaterialsError
-from materials.frontmatter import FrontMatter
+from materials import EditConflict, FrontMatter, MaterialsError, NotFound, book_path, chapter_path
+from server import landing
 from server.audit import service as audit
-from server.editing import service as editing
-from server.editing.api import saved_json
 from server.database import db
+from server.editing import chapters, images, item_picker, structure
+from server.editing.written_files import IMAGE_TYPES, max_asset_bytes
 from server.errors import UserError, describe, status_for
+from server.forms import ConfirmForm
 from server.library import book_title, library
 from server.permissions import Ability, book_access
-from server.forms import ConfirmForm
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from materials import MaterialsError, NotFound
-from server.editing.api import max_asset_bytes
-from server.errors import UserError
 
 
 editor = Blueprint("editor", __name__)
@@ -54,7 +50,7 @@ class EditorState:
     errors: list[str] = field(default_factory=list)
 
     @classmethod
-    def of(cls, chapter: editing.ChapterText) -> "EditorState":
+    def of(cls, chapter: chapters.ChapterText) -> "EditorState":
         meta = chapter.meta
         return cls(meta.title, list(meta.objectives), "" if meta.hours is None else str(meta.hours),
                    meta.summary or "", list(meta.standards),
@@ -70,27 +66,27 @@ class EditorState:
                    form.get("message", ""))
 
     def front_matter(self, path: str) -> FrontMatter:
-        return editing.front_matter_from(
+        return chapters.front_matter_from(
             {"title": self.title, "objectives": self.objectives, "hours": self.hours, "summary": self.summary,
-             "standards": self.standards, "sections": editing.sections_from_json(self.sections)}, path)
+             "standards": self.standards, "sections": chapters.sections_from_json(self.sections)}, path)
 
 
 def _branch(book: str) -> str:
-    return editing.target_branch(current_user, book, request.values.get("branch") or None, library())
+    return landing.target_branch(current_user, book, request.values.get("branch") or None, library())
 
 
 def _branch_args(book: str, branch: str) -> dict[str, str]:
     """Keep ``?branch=`` in links only when it is not the default working branch."""
-    return {} if branch == editing.working_branch(current_user, book) else {"branch": branch}
+    return {} if branch == landing.working_branch(current_user, book) else {"branch": branch}
 
 
 def _render_editor(book: str, file: str, branch: str, state: EditorState, status: int = 200, just_saved: bool = False):
     lib = library()
-    labels = editing.item_labels(lib, book, state.base or editing.read_revision(lib, branch), state.standards)
+    labels = item_picker.item_labels(lib, book, state.base or landing.read_revision(lib, branch), state.standards)
     page = render_template(
         "ui/editor/edit.html", book=book, file=file, branch=branch, state=state, labels=labels,
-        book_title=book_title(book, editing.read_revision(lib, branch)),
-        is_draft=branch == editing.working_branch(current_user, book),
+        book_title=book_title(book, landing.read_revision(lib, branch)),
+        is_draft=branch == landing.working_branch(current_user, book),
         branch_args=_branch_args(book, branch), just_saved=just_saved,
         draft_exists=lib.branch_head(branch) is not None,
     )
@@ -114,42 +110,41 @@ def _wants_json() -> bool:
 @book_access(Ability.write)
 def edit(book: str, file: str):
     lib = library()
-    if request.method == "GET" and not request.values.get("branch") and editing.needs_change_request(
+    if request.method == "GET" and not request.values.get("branch") and landing.needs_change_request(
             current_user, book, lib):
         return redirect(url_for("change_requests.new", book=book, chapter=file))
     branch = _branch(book)
     if request.method == "GET":
-        chapter = editing.open_chapter(lib, book, file, branch)
+        chapter = chapters.open_chapter(lib, book, file, branch)
         return _render_editor(book, file, branch, EditorState.of(chapter), just_saved=bool(request.args.get("saved")))
-    path = editing.chapter_path(book, file)
+    path = chapter_path(book, file)
     whole_text = request.form.get("mode") == "text"
     state = EditorState.posted()
     try:
         if whole_text:
-            saved = editing.save_chapter(lib, current_user, book, file, branch, request.form.get("text", ""),
+            saved = chapters.save_chapter(lib, current_user, book, file, branch, request.form.get("text", ""),
                                          state.base, state.message)
         else:
-            saved = editing.save_chapter_fields(lib, current_user, book, file, branch, state.front_matter(path),
+            saved = chapters.save_chapter_fields(lib, current_user, book, file, branch, state.front_matter(path),
                                                 state.body, state.base, state.message)
     except EditConflict as conflict:
         own = next((c for c in conflict.conflicts if c.path == path), conflict.conflicts[0])
         if _wants_json():
-            from server.editing.api import conflict_response
-            return conflict_response(conflict)
+            return jsonify(error=chapters.conflict_json(conflict)), 409
         return _render_conflict(book, file, branch, conflict, yours=own.yours or "", theirs=own.theirs,
                                 merged=own.merged, head=conflict.head or "")
     except (UserError, MaterialsError) as error:
         if status_for(error) in (403, 404):
             raise
         if whole_text:
-            current = editing.open_chapter(lib, book, file, branch)
+            current = chapters.open_chapter(lib, book, file, branch)
             text = request.form.get("text", "")
             return _render_conflict(book, file, branch, None, yours=text, theirs=current.text, merged=text,
                                     head=current.base, error=describe(error))
         state.errors.append(describe(error))
         return _render_editor(book, file, branch, state, status=422)
     if _wants_json():
-        return jsonify(saved_json(saved, branch))
+        return jsonify(chapters.saved_json(saved, branch))
     if saved.unchanged:
         flash(_("Nothing to save: the chapter is unchanged."), "info")
     elif saved.merged_paths:
@@ -161,17 +156,17 @@ def edit(book: str, file: str):
 
 # ------------------------------------------------------------------ structure
 
-@editor.route("/books/<book>/structure")
+@editor.route("/books/<book>/structure", endpoint="structure")
 @book_access(Ability.write)
-def structure(book: str):
+def parts_and_chapters(book: str):
     lib = library()
     branch = _branch(book)
-    rev = editing.read_revision(lib, branch)
+    rev = landing.read_revision(lib, branch)
     loaded = lib.book(book, rev)
     titles = {c.filename: c.title for c in loaded.chapters}
     return render_template("ui/editor/structure.html", book=book, branch=branch, loaded=loaded, titles=titles,
                            parts=loaded.config.navigation, branch_args=_branch_args(book, branch),
-                           is_draft=branch == editing.working_branch(current_user, book),
+                           is_draft=branch == landing.working_branch(current_user, book),
                            unlisted=[c for c in loaded.chapters if c.part is None])
 
 
@@ -198,7 +193,7 @@ def create_chapter(book: str):
     part = request.form.get("part", "0")
     if not part.isdigit():
         raise UserError("part.not_found", status=404, part=part[:20])
-    name, _saved = editing.create_chapter(lib, current_user, book, branch, request.form.get("title", ""),
+    name, _saved = structure.create_chapter(lib, current_user, book, branch, request.form.get("title", ""),
                                           int(part), request.form.get("filename") or None)
     flash(_("Chapter created."), "success")
     return redirect(url_for("editor.edit", book=book, file=name, **_branch_args(book, branch)), code=303)
@@ -209,9 +204,9 @@ def create_chapter(book: str):
 def rename_chapter(book: str, file: str):
     lib = library()
     branch = _branch(book)
-    chapter = editing.open_chapter(lib, book, file, branch)
+    chapter = chapters.open_chapter(lib, book, file, branch)
     if request.method == "POST":
-        editing.rename_chapter(lib, current_user, book, branch, file, request.form.get("filename", ""))
+        structure.rename_chapter(lib, current_user, book, branch, file, request.form.get("filename", ""))
         return _done(book, branch, _("Chapter renamed."))
     return render_template("ui/editor/rename.html", book=book, branch=branch, title=_("Rename chapter"),
                            label=_("File name"), value=file, heading=chapter.meta.title,
@@ -228,9 +223,9 @@ def move_chapter(book: str, file: str):
     direction = request.form.get("direction")
     part = request.form.get("part")
     if direction in ("up", "down"):
-        editing.move_chapter(lib, current_user, book, branch, file, direction=direction)
+        structure.move_chapter(lib, current_user, book, branch, file, direction=direction)
     elif part is not None and part.isdigit():
-        editing.move_chapter(lib, current_user, book, branch, file, part=int(part))
+        structure.move_chapter(lib, current_user, book, branch, file, part=int(part))
     else:
         raise UserError("request.invalid", status=422, detail="direction")
     return _done(book, branch, _("Chapter moved."))
@@ -241,10 +236,10 @@ def move_chapter(book: str, file: str):
 def delete_chapter(book: str, file: str):
     lib = library()
     branch = _branch(book)
-    chapter = editing.open_chapter(lib, book, file, branch)
+    chapter = chapters.open_chapter(lib, book, file, branch)
     form = ConfirmForm()
     if form.validate_on_submit():
-        editing.delete_chapter(lib, current_user, book, branch, file)
+        structure.delete_chapter(lib, current_user, book, branch, file)
         audit.record("chapter.delete", f"{book}/{file}", branch=branch)
         db().commit()
         return _done(book, branch, _("Chapter deleted."))
@@ -260,12 +255,12 @@ def delete_chapter(book: str, file: str):
 def add_part(book: str):
     lib = library()
     branch = _branch(book)
-    editing.add_part(lib, current_user, book, branch, request.form.get("title", ""))
+    structure.add_part(lib, current_user, book, branch, request.form.get("title", ""))
     return _done(book, branch, _("Part added."))
 
 
 def _part_title(lib: Any, book: str, branch: str, index: int) -> str:
-    parts = lib.book(book, editing.read_revision(lib, branch), chapters=False).config.navigation
+    parts = lib.book(book, landing.read_revision(lib, branch), chapters=False).config.navigation
     if not 0 <= index < len(parts):
         raise UserError("part.not_found", status=404, part=str(index + 1))
     return parts[index].title
@@ -278,7 +273,7 @@ def rename_part(book: str, index: int):
     branch = _branch(book)
     current = _part_title(lib, book, branch, index)
     if request.method == "POST":
-        editing.rename_part(lib, current_user, book, branch, index, request.form.get("title", ""))
+        structure.rename_part(lib, current_user, book, branch, index, request.form.get("title", ""))
         return _done(book, branch, _("Part renamed."))
     return render_template("ui/editor/rename.html", book=book, branch=branch, title=_("Rename part"),
                            label=_("Title"), value=current, heading=current, hint=None,
@@ -293,7 +288,7 @@ def delete_part(book: str, index: int):
     current = _part_title(lib, book, branch, index)
     form = ConfirmForm()
     if form.validate_on_submit():
-        editing.delete_part(lib, current_user, book, branch, index)
+        structure.delete_part(lib, current_user, book, branch, index)
         audit.record("part.delete", book, branch=branch, part=current)
         db().commit()
         return _done(book, branch, _("Part deleted."))
@@ -309,14 +304,6 @@ assets = Blueprint("assets", __name__)
 IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
 
-def _branch(book: str) -> str:
-    return editing.target_branch(current_user, book, request.values.get("branch") or None, library())
-
-
-def _branch_args(book: str, branch: str) -> dict[str, str]:
-    return {} if branch == editing.working_branch(current_user, book) else {"branch": branch}
-
-
 @assets.route("/books/<book>/assets", methods=["GET", "POST"])
 @book_access(Ability.write)
 def index(book: str):
@@ -327,11 +314,11 @@ def index(book: str):
         if upload is None or not upload.filename:
             raise UserError("asset.missing", status=422)
         data = upload.stream.read(max_asset_bytes() + 1)
-        name, _saved = editing.upload_asset(lib, current_user, book, branch, upload.filename, data, max_asset_bytes())
+        name, _saved = images.upload_asset(lib, current_user, book, branch, upload.filename, data, max_asset_bytes())
         flash(_("Image %(name)s uploaded. Insert it in a chapter with ![](../assets/%(name)s).", name=name), "success")
         return redirect(url_for("assets.index", book=book, **_branch_args(book, branch)), code=303)
-    rev = editing.read_revision(lib, branch)
-    names = sorted(editing.asset_files(lib, book, rev))
+    rev = landing.read_revision(lib, branch)
+    names = sorted(images.asset_files(lib, book, rev))
     return render_template("ui/editor/assets.html", book=book, branch=branch, names=names,
                            branch_args=_branch_args(book, branch),
                            limit_kb=max_asset_bytes() // 1024)
@@ -344,12 +331,12 @@ def raw(book: str, name: str):
     lib = library()
     branch = request.args.get("branch") or "main"
     try:
-        path = editing.book_path(book, f"assets/{name}")
-        data = lib.read(editing.read_revision(lib, branch) if branch != "main" else "main", path)
+        path = book_path(book, f"assets/{name}")
+        data = lib.read(landing.read_revision(lib, branch) if branch != "main" else "main", path)
     except (NotFound, MaterialsError):
         raise UserError("asset.not_found", status=404, name=name[:100]) from None
     ext = name.rsplit(".", 1)[-1].lower()
-    mimetype = editing.IMAGE_TYPES.get(ext, "application/octet-stream")
+    mimetype = IMAGE_TYPES.get(ext, "application/octet-stream")
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Security-Policy"] = IMAGE_POLICY
     response.headers["Cache-Control"] = "private, max-age=60"
@@ -363,17 +350,17 @@ def raw(book: str, name: str):
 def delete(book: str, name: str):
     lib = library()
     branch = _branch(book)
-    rev = editing.read_revision(lib, branch)
-    if not lib.exists(rev, editing.book_path(book, f"assets/{name}")):
+    rev = landing.read_revision(lib, branch)
+    if not lib.exists(rev, book_path(book, f"assets/{name}")):
         raise UserError("asset.not_found", status=404, name=name)
     form = ConfirmForm()
     if form.validate_on_submit():
-        editing.delete_asset(lib, current_user, book, branch, name)
+        images.delete_asset(lib, current_user, book, branch, name)
         audit.record("asset.delete", f"{book}/{name}", branch=branch)
         db().commit()
         flash(_("Image %(name)s deleted.", name=name), "success")
         return redirect(url_for("assets.index", book=book, **_branch_args(book, branch)), code=303)
-    using = editing.chapters_using(lib, book, rev, name)
+    using = images.chapters_using(lib, book, rev, name)
     question = _("Delete the image %(name)s?", name=name)
     if using:
         question += " " + _("These chapters still show it: %(chapters)s.", chapters=", ".join(using))

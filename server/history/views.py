@@ -9,10 +9,9 @@ revisions are a translated 400/404, never a 500.
 
 
 from __future__ import annotations
-import importlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,6 +19,7 @@ from materials import BlameLine, CommitInfo, Diff, DiffLine, EditConflict, FileD
 from materials.paths import chapter_path
 from materials.refs import validate_ref_name
 from review.word_diff import Segment, changed_words
+from server import landing
 from server.accounts.service import git_author
 from server.audit.service import record
 from server.database import db
@@ -282,39 +282,13 @@ def blame_json(runs: list[BlameRun], labels: dict[str, str]) -> list[dict[str, A
 
 # ------------------------------------------------------------------ revert
 
-def _editing() -> Any:
-    """``server.editing`` (the chapter editor's rules on branches and authors) once it exists."""
-    try:
-        return importlib.import_module("server.editing.service")
-    except ImportError:
-        return None
-
-
-def _working_branch_function() -> Callable[[Any, str], str] | None:
-    """``server.editing.working_branch(user, book)``: where this person's edits on a book go."""
-    return getattr(_editing(), "working_branch", None)
-
-
-def _ensure_branch(lib: Any, branch: str) -> None:
-    ensure = getattr(_editing(), "ensure_branch", None)
-    if ensure is not None:
-        ensure(lib, branch)
-    elif lib.branch_head(branch) is None:
-        lib.create_branch(branch, "main")
-
-
 def revert_targets(lib: Any, book: str, user: Any) -> list[str]:
-    """Where this person may put a revert: "draft" (their own working branch), "main" (policy permitting)."""
+    """Where this person may put a revert: "draft" (where their edits of the book land), "main" (policy permitting)."""
     targets = []
-    if may(user, Ability.write, book) and _working_branch_function() is not None:
+    if may(user, Ability.write, book):
         targets.append("draft")
-    if may(user, Ability.maintain, book):
-        try:
-            direct = bool(lib.book(book, "main", chapters=False).config.review.get("direct_commits"))
-        except MaterialsError:
-            direct = False
-        if direct:
-            targets.append("main")
+    if landing.may_commit_to_main(user, book, lib):
+        targets.append("main")
     return targets
 
 
@@ -339,8 +313,8 @@ def revert_commit(lib: Any, book: str, sha: str, user: Any, target: str | None) 
     if any(not p.startswith(book_prefix(book) + "/") for p in touched):
         raise UserError("revert.outside_book", status=400, sha=info.sha[:10])
     if target == "draft":
-        branch = _working_branch_function()(user, book)  # type: ignore[misc]
-        _ensure_branch(lib, branch)
+        branch = landing.working_branch(user, book)
+        landing.ensure_branch(lib, branch)
     else:
         branch = "main"
     head = lib.branch_head(branch)

@@ -16,8 +16,7 @@ from materials.standards.reading import parse_standard
 from materials.standards.spreadsheet import standard_from_csv
 from materials.standards.standard import Standard
 from materials.standards.writing import dump_standard
-from review.policy import ReviewPolicy
-from server.accounts.service import git_author
+from server import landing
 from server.audit.service import record
 from server.change_requests.service import commit_to_cr, open_cr
 from server.errors import UserError, describe
@@ -83,15 +82,9 @@ def commit_proposal(changes: list, user: Any, branch: str, message: str, direct:
                     base: str) -> Imported:
     """One commit of ``changes`` made against ``base``: on main when ``direct``, else on the draft
     ``branch`` (created from main)."""
-    lib = library()
-    author = git_author(user)
-    if direct:
-        saved = lib.commit("main", changes, author, message, base=base)
-        return Imported(subject, "main", saved.sha, True)
-    if lib.branch_head(branch) is None:
-        lib.create_branch(branch, "main")
-    saved = lib.commit(branch, changes, author, message, base=base)
-    return Imported(subject, branch, saved.sha, False)
+    branch = landing.MAIN if direct else branch
+    saved = landing.commit_on(library(), user, branch, changes, message, base)
+    return Imported(subject, branch, saved.sha, direct)
 
 
 def branch_standard(branch: str, standard_id: str) -> Standard:
@@ -120,14 +113,9 @@ def standard_from_upload(kind: str, raw: bytes, meta: dict[str, Any] | None = No
 
 
 def may_import_directly(user: Any, book: str) -> bool:
-    """Straight onto main only for an administrator, and only where the book's policy allows direct commits."""
-    if not getattr(user, "is_admin", False):
-        return False
-    try:
-        config = library().book(book, "main", chapters=False).config
-        return ReviewPolicy.from_config(config.review).direct_commits
-    except Exception:  # an unreadable policy never grants a direct commit
-        return False
+    """Straight onto main only for an administrator, and only where the book's policy allows direct
+    commits (``server.landing``'s rule)."""
+    return landing.may_import_directly(user, book, library())
 
 
 def error_rows(error: BaseException) -> list[dict[str, Any]]:

@@ -496,7 +496,7 @@ def test_starting_to_edit_offers_my_open_change_requests_or_a_new_one(cr_app, as
     with new_session(cr_app) as session:
         newest = session.query(ChangeRequest).order_by(ChangeRequest.number.desc()).first()
     # The editor's branch is now the chosen change request's.
-    from server.editing.service import may_write_branch, working_branch
+    from server.landing import may_write_branch, working_branch
     with cr_app.test_request_context():
         from flask import session as flask_session
         from server.accounts.models import User
