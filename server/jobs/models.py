@@ -1,9 +1,10 @@
-"""Work done off the request (site builds, ...): queued in the database, run by any process.
+"""Work done off the request (checks, previews, site builds, mail): one row per job, what people see of it.
 
-A running job holds a lease (``lease_until``) that its runner renews; once it
-ends, the runner is taken to be dead and the job is run again, up to
-``max_attempts`` times (``attempts`` counts the runs begun, and fences a
-runner that lost its lease from writing the outcome).
+The task queue only carries the row's id (``server.jobs.queue``). A running
+job holds a lease (``lease_until``) that its worker renews; once it ends, the
+worker is taken to be dead and the job is run again, up to ``max_attempts``
+times (``attempts`` counts the runs begun, and fences a worker that lost its
+lease from writing the outcome).
 """
 
 
