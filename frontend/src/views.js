@@ -57,6 +57,26 @@ function h(tag, attrs = {}, ...children) {
   return el;
 }
 
+/**
+ * The controls of a box, a tab, a picture… are Tab stops only while the caret is in (or on) that
+ * block: a chapter with twenty boxes is not eighty Tabs long. `reachable` is set by the editor
+ * (visual.js) as the selection moves.
+ */
+export function setReachable(root, reachable) {
+  root.jointbookReachable = reachable;
+  for (const el of root.querySelectorAll("[data-controls] input, [data-controls] select, [data-controls] textarea, [data-controls] button")) {
+    if (el.closest("[data-view]") !== root) { continue; }
+    const rovingTab = el.getAttribute("role") === "tab";
+    el.tabIndex = reachable && (!rovingTab || el.getAttribute("aria-selected") === "true") ? 0 : -1;
+  }
+}
+
+function viewRoot(dom) {
+  dom.setAttribute("data-view", "");
+  setReachable(dom, false);
+  return dom;
+}
+
 let uid = 0;
 const nextId = (p) => p + "-" + (++uid);
 
@@ -93,7 +113,7 @@ export function admonitionView({ node, getPos, editor }) {
     h("option", { value: "???+" }, t("foldOpen", "open, can be folded")));
   const head = h("div", { class: "admonition-head", contenteditable: "false", "data-controls": "" }, kind, title, fold);
   const body = h("div", { class: "admonition-body" });
-  const dom = h("div", { class: "admonition" }, head, body);
+  const dom = viewRoot(h("div", { class: "admonition" }, head, body));
   let current = node;
   const show = (n) => {
     const k = n.attrs.kind.split(" ")[0];
@@ -125,7 +145,7 @@ export function admonitionView({ node, getPos, editor }) {
 export function tabsView({ node, getPos, editor }) {
   const bar = h("div", { class: "md-tabs-bar", role: "tablist", contenteditable: "false", "data-controls": "" });
   const body = h("div", { class: "md-tabs-body" });
-  const dom = h("div", { class: "md-tabs" }, bar, body);
+  const dom = viewRoot(h("div", { class: "md-tabs" }, bar, body));
   let current = node;
   let active = 0;
   const draw = () => {
@@ -160,6 +180,7 @@ export function tabsView({ node, getPos, editor }) {
       editor.view.focus();
     });
     bar.append(add);
+    setReachable(dom, !!dom.jointbookReachable);
     // which tab shows is CSS on the container: a tab rendered after this update shows at once
     dom.dataset.active = String(active);
   };
@@ -190,7 +211,7 @@ export function tabView({ node, getPos, editor }) {
   const remove = h("button", { type: "button", class: "md-tab-remove", title: t("removeTab", "Remove this tab"), "aria-label": t("removeTab", "Remove this tab") }, "×");
   const head = h("div", { class: "md-tab-head", contenteditable: "false", "data-controls": "" }, title, remove);
   const body = h("div", { class: "md-tab-body" });
-  const dom = h("section", { class: "md-tab" }, head, body);
+  const dom = viewRoot(h("section", { class: "md-tab" }, head, body));
   let current = node;
   const show = (n) => { if (document.activeElement !== title) { title.value = n.attrs.title; } };
   show(node);
@@ -345,7 +366,7 @@ export function codeBlockView({ node, getPos, editor }) {
     placeholder: t("codeLanguage", "Language"), list: "jointbook-code-languages" });
   const head = h("div", { class: "code-head", contenteditable: "false", "data-controls": "" }, lang);
   const code = h("code");
-  const dom = h("div", { class: "code-block" }, head, h("pre", {}, code));
+  const dom = viewRoot(h("div", { class: "code-block" }, head, h("pre", {}, code)));
   let current = node;
   const show = (n) => { if (document.activeElement !== lang) { lang.value = codeLanguage(n.attrs.info); } };
   show(node);
@@ -368,7 +389,7 @@ export function listItemView({ node, getPos, editor }) {
   const box = h("input", { type: "checkbox", "aria-label": t("done", "Done") });
   const boxWrap = h("span", { class: "task-box", contenteditable: "false", "data-controls": "" }, box);
   const body = h("div", { class: "list-item-body" });
-  const dom = h("li", {}, boxWrap, body);
+  const dom = viewRoot(h("li", {}, boxWrap, body));
   let current = node;
   const show = (n) => {
     const task = n.attrs.checked !== null;
@@ -411,7 +432,7 @@ export function figureView({ node, getPos, editor }) {
     h("label", { for: ids[0] }, t("imageAlt", "Describe the image (for readers who cannot see it)")), alt,
     h("label", { for: ids[1] }, t("imageCaption", "Caption")), caption,
     h("label", { for: ids[2] }, t("imageWidth", "Width (pixels, empty: as it is)")), width);
-  const dom = h("figure", { class: "image-figure", contenteditable: "false" }, img, fields);
+  const dom = viewRoot(h("figure", { class: "image-figure", contenteditable: "false" }, img, fields));
   let current = node;
   const show = (n) => {
     img.src = imageUrl(n.attrs.src);
@@ -482,7 +503,7 @@ export function protectedView({ node, getPos, editor }) {
   const toggle = h("button", { type: "button", class: "button secondary small", "aria-expanded": "false", "aria-controls": id }, t("editSource", "Edit as Markdown"));
   const note = h("span", { class: "md-protected-note" }, t("protectedNote", "Kept exactly as written"));
   const head = h("div", { class: "md-protected-head", "data-controls": "" }, note, toggle);
-  const dom = h("div", { class: "md-protected", contenteditable: "false", "data-controls": "" }, head, view, source);
+  const dom = viewRoot(h("div", { class: "md-protected", contenteditable: "false", "data-controls": "" }, head, view, source));
   let current = node;
   let shownSource = null;
   const draw = () => {

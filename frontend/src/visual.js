@@ -15,18 +15,33 @@ const Behaviour = Extension.create({
   },
   addProseMirrorPlugins() {
     return [new Plugin({
-      // the content tab that holds the caret is the one shown
-      view: () => ({
-        update: (view) => {
-          const $from = view.state.selection.$from;
-          for (let d = $from.depth; d > 0; d--) {
-            if ($from.node(d).type.name === "tab") {
-              const dom = view.nodeDOM($from.before(d - 1));
-              if (dom && dom.jointbookActivate) { dom.jointbookActivate($from.index(d - 1)); }
+      // the content tab that holds the caret is the one shown; the controls of the blocks around
+      // the caret (or of the selected picture, formula…) are the ones Tab reaches
+      view: () => {
+        let reachable = new Set();
+        return {
+          update: (view) => {
+            const sel = view.state.selection;
+            const $from = sel.$from;
+            const now = new Set();
+            for (let d = $from.depth; d > 0; d--) {
+              const dom = view.nodeDOM($from.before(d));
+              if (dom && dom.hasAttribute && dom.hasAttribute("data-view")) { now.add(dom); }
+              if ($from.node(d).type.name === "tab") {
+                const tabs = view.nodeDOM($from.before(d - 1));
+                if (tabs && tabs.jointbookActivate) { tabs.jointbookActivate($from.index(d - 1)); }
+              }
             }
-          }
-        },
-      }),
+            if (sel instanceof NodeSelection) {
+              const dom = view.nodeDOM(sel.from);
+              if (dom && dom.hasAttribute && dom.hasAttribute("data-view")) { now.add(dom); }
+            }
+            for (const dom of reachable) { if (!now.has(dom)) { views.setReachable(dom, false); } }
+            for (const dom of now) { if (!reachable.has(dom)) { views.setReachable(dom, true); } }
+            reachable = now;
+          },
+        };
+      },
     })];
   },
 });

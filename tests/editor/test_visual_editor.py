@@ -477,6 +477,19 @@ def test_the_toolbar_is_one_tab_stop_with_arrow_keys_inside(editor):
     assert outline != "none"
 
 
+def test_tab_goes_from_the_text_past_the_boxes_except_the_one_being_written_in(editor):
+    page = editor('正文。\n\n!!! note "一"\n    甲。\n\n!!! tip "二"\n    乙。\n\n![图](../assets/a.png)\n\n- [ ] 任务\n')
+    page.locator(".jb-visual p", has_text="正文。").click()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "save"
+    page.locator(".jb-visual p", has_text="乙。").click()
+    page.keyboard.press("Tab")
+    focused = page.evaluate("[document.activeElement.tagName, document.activeElement.closest('.admonition').textContent.includes('乙。')]")
+    assert focused == ["SELECT", True]
+    page.keyboard.press("Tab")
+    expect(page.locator(".jb-visual .admonition-title-input").nth(1)).to_be_focused()
+
+
 def test_a_new_author_starts_in_visual_mode_and_the_choice_is_remembered_per_person(editor, harness):
     page = editor("正文。\n", person="wang")
     expect(page.locator(".jb-editor[data-mode=visual]")).to_be_visible()
