@@ -46,6 +46,10 @@ def open_chapter(lib: Any, book: str, filename: str, branch: str) -> ChapterText
     return ChapterText(book, filename, branch, base, text, meta, body, problem)
 
 
+# The front matter the editor's form (and the API's ``front_matter``) shows and sends back.
+FORM_FIELDS = ("title", "objectives", "hours", "summary", "standards", "sections")
+
+
 def front_matter_from(fields: dict[str, Any], path: str) -> FrontMatter:
     """Validate the front-matter form (title, objectives, hours, summary, standards) as the library would."""
     data: dict[str, Any] = {"title": (fields.get("title") or "").strip()}
@@ -134,15 +138,20 @@ def save_chapter_fields(lib: Any, user: Any, book: str, filename: str, branch: s
 
     Written over the chapter as it was at ``base``, so the front matter lines
     of fields the author did not change stay as they were: opening and saving
-    makes no commit, and one changed field is one changed line.
+    makes no commit, and one changed field is one changed line. Keys the form
+    does not show (a work task's ``task:`` sheets) are carried through as the
+    chapter had them.
     """
     path = chapter_path(book, filename)
     base = _base_of(lib, base, path, filename)
     previous = normalise_text(lib.read_text(base, path))
     try:
-        _, previous_body = parse_chapter(previous, path)
+        previous_meta, previous_body = parse_chapter(previous, path)
     except MaterialsError:
         previous_body = None
+    else:
+        meta = dataclasses.replace(meta, **{f.name: getattr(previous_meta, f.name)
+                                            for f in dataclasses.fields(FrontMatter) if f.name not in FORM_FIELDS})
     text = revise_chapter(previous, meta, _body(body, previous_body))
     return save_chapter(lib, user, book, filename, branch, text, base, message)
 

@@ -147,6 +147,39 @@ def test_front_matter_form_round_trips_without_anyone_typing_yaml(teacher, lib):
     assert "key: value\n- 不是 YAML" in textarea(again, "summary")
 
 
+TASK = """task:
+  record:
+    title: 五步闸试验记录表
+    columns: [试验步骤, 规定值, 实测值, 结论]
+    blank_rows: 2
+  evaluation:
+    criteria:
+      - {criterion: 五步闸程序完整, points: 100}
+"""
+
+
+def test_saving_a_task_chapter_through_the_form_keeps_its_task_sheets_as_they_were(teacher, lib):
+    from materials import Author, Write
+
+    text = lib.read_text(DRAFT, PATH)
+    head, rest = text.split("\n---\n", 1)
+    lib.commit(DRAFT, [Write(PATH, head + "\n" + TASK + "---\n" + rest)], Author("Lead", "lead@example.org", "school"),
+               "Make the chapter a work task", base=OVERWRITE)
+    page = teacher.get(EDIT).get_data(as_text=True)
+    response = teacher.post(EDIT, data={
+        "base": field_value(page, "base"), "sections": field_value(page, "sections"),
+        "title": "制动机五步闸试验", "objectives": re.findall(r'name="objectives" value="([^"]+)"', page),
+        "hours": field_value(page, "hours"), "summary": textarea(page, "summary"),
+        "standards": re.findall(r'name="standards" value="([^"]+)" checked', page), "body": textarea(page, "body"),
+    })
+    assert response.status_code == 303
+    saved = lib.read_text(DRAFT, PATH)
+    assert TASK in saved  # the lines of the task block, byte for byte
+    assert saved.replace("title: 制动机五步闸试验\n", "title: 制动机的检查与试验\n", 1) == head + "\n" + TASK + "---\n" + rest
+    meta, _ = parse_chapter(saved, PATH)
+    assert meta.task.record.title == "五步闸试验记录表" and meta.task.evaluation.total == 100
+
+
 def test_an_invalid_form_is_refused_in_the_authors_language_and_the_text_comes_back(teacher, lib):
     page = teacher.get(EDIT, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     head = lib.branch_head(DRAFT)
