@@ -13,7 +13,9 @@ request and is its schema in the OpenAPI document (``server.api.openapi``), so t
 two cannot drift apart:
 
 * ``body``: a ``Body`` model; the JSON body is validated before the view runs
-  (422 ``request.invalid``, translated, otherwise) and passed as ``body=``.
+  (422 ``request.invalid``, translated, otherwise: the model's ``refused``) and
+  passed as ``body=``. With ``forms=True`` a posted HTML form is read by the same
+  model (the document shows the JSON).
 * ``query``: a ``Query`` model of the query string; its fields are passed to the
   view by name (by alias: ``from`` for a field ``from_``).
 * ``params``: the types of the ``{name}`` path parameters (annotated types of
@@ -65,28 +67,21 @@ class Operation:
 OPERATIONS: list[Operation] = []
 
 
-def refused(error: ValidationError, where: str = "body") -> UserError:
-    """The 422 for input a model refuses: the translated ``request.invalid`` naming the first bad field."""
-    first = error.errors(include_url=False)[0]
-    place = "/".join(str(part) for part in first["loc"]) or where
-    return UserError("request.invalid", status=422, detail=f"{place}: {first['msg']}"[:300])
-
-
-def _validated_body(model: type[BaseModel]) -> BaseModel:
-    data = request.get_json(silent=True)
+def _validated_body(model: type[BaseModel], forms: bool) -> BaseModel:
+    data = request.form.to_dict() if forms and not request.is_json else request.get_json(silent=True)
     if data is None:
         raise UserError("request.invalid", status=422, detail="a JSON body is required")
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise refused(error) from None
+        raise model.refused(error) from None  # server.api.schemas.Body: a translated 4xx
 
 
 def _validated_query(model: type[BaseModel]) -> dict[str, Any]:
     try:
         found = model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        raise refused(error, "query") from None
+        raise model.refused(error) from None  # server.api.schemas.Query
     return found.model_dump(by_alias=True)
 
 
@@ -172,7 +167,7 @@ def endpoint(
     method: str, path: str, *, summary: str, response: type[BaseModel] | None = None, status: int = 200,
     body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     params: dict[str, Any] | None = None, tags: list[str] | None = None, description: str = "",
-    errors: tuple[int, ...] = (),
+    errors: tuple[int, ...] = (), forms: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     method = method.upper()
     params = {name: (params or {}).get(name, str) for name in re.findall(r"\{(\w+)\}", path)}
@@ -196,7 +191,7 @@ def endpoint(
                 _refuse_huge_integers(data)
                 kwargs["body"] = data
             elif body is not None:
-                kwargs["body"] = _validated_body(body)
+                kwargs["body"] = _validated_body(body, forms)
             if isinstance(query, dict):  # legacy dict
                 for name, definition in query.items():
                     raw = request.args.get(name)

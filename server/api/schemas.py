@@ -8,14 +8,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 
 from materials.paths import BOOK_SLUG
 from server.accounts.models import SIDES, Role
 from server.accounts.service import USERNAME_PATTERN
 from server.api.registry import ref
 from server.database import MAX_INTEGER
+from server.errors import UserError
 from server.jobs.models import JOB_STATUSES
+
+
+def refusal(error: ValidationError, where: str) -> UserError:
+    """The 422 for input a model refuses: the translated ``request.invalid`` naming the first bad field."""
+    first = error.errors(include_url=False)[0]
+    place = "/".join(str(part) for part in first["loc"]) or where
+    return UserError("request.invalid", status=422, detail=f"{place}: {first['msg']}"[:300])
 
 
 class Body(BaseModel):
@@ -23,11 +31,19 @@ class Body(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
+    @classmethod
+    def refused(cls, error: ValidationError) -> UserError:
+        return refusal(error, "body")
+
 
 class Query(BaseModel):
     """A query string: each argument's text converted to its field's type; other arguments are ignored."""
 
     model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def refused(cls, error: ValidationError) -> UserError:
+        return refusal(error, "query")
 
 
 BookName = Annotated[str, Field(pattern=BOOK_SLUG.pattern)]
@@ -98,6 +114,19 @@ class NavigationPart(BaseModel):
 
     title: str
     chapters: list[str]
+
+
+class StandardImportResult(BaseModel):
+    """Where a change to a standard or to a book's standards was saved: an import, an applied migration."""
+
+    standard: str
+    branch: str
+    commit: str
+    direct: bool
+    url: str | None = None
+
+
+StandardId = Annotated[str, Field(max_length=160)]
 
 
 # Legacy dict schemas, until every domain declares pydantic models.

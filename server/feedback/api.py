@@ -25,12 +25,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
-from materials.paths import BOOK_SLUG
 from server.feedback import answers, change_requests as feedback_crs, inbox as feedback_inbox, submissions
-from server.api.registry import OPERATIONS, blueprint, endpoint, schema
+from server.api.registry import blueprint, endpoint
+from server.api.schemas import BookName, Number
+from server.feedback import schemas
 from server.errors import UserError
 from server.library import book_title
-from server.feedback.models import KINDS, STATES
 from server.permissions import Ability, book_access, public
 from server.security import BODY_LIMITS, CSRF_EXEMPT
 
@@ -39,105 +39,6 @@ DEFAULT_RATE_LIMIT = "5 per minute; 60 per day"
 PUBLIC_ENDPOINTS = {"api.submit_feedback", "api.public_answers", "api.follow_feedback"}
 CSRF_EXEMPT.add("api.submit_feedback")
 BODY_LIMITS["api.submit_feedback"] = ("FEEDBACK_MAX_BYTES", submissions.MAX_BODY_BYTES)
-
-BOOK = {"type": "string", "pattern": BOOK_SLUG.pattern}
-ITEM = {"type": "integer", "minimum": 1}
-STRING_OR_NULL = {"type": ["string", "null"]}
-
-SUBMISSION = schema("FeedbackSubmission", {
-    "type": "object",
-    "required": ["book", "version", "page", "kind"],
-    "properties": {
-        "book": {"type": "string", "maxLength": 64},
-        "version": {"type": "string", "maxLength": 64},
-        "page": {"type": "string", "maxLength": 255, "description": "the page's source, e.g. chapters/01-x.md"},
-        "kind": {"type": "string", "enum": list(KINDS)},
-        "text": {"type": "string", "maxLength": submissions.MAX_TEXT},
-        "selection": {"type": "string", "maxLength": submissions.MAX_SELECTION},
-        "rating": {"type": ["integer", "null"], "minimum": 1, "maximum": 5},
-        "helpful": {"type": ["boolean", "null"]},
-        "name": {"type": "string", "maxLength": submissions.MAX_NAME},
-        "contact": {"type": "string", "maxLength": submissions.MAX_CONTACT},
-        "website": {"type": "string", "maxLength": 500, "description": "leave empty (a trap for robots)"},
-    },
-})
-RECEIVED = schema("FeedbackReceived", {
-    "type": "object", "required": ["received", "id", "follow_url"],
-    "properties": {"received": {"type": "boolean"}, "id": {"type": ["integer", "null"]},
-                   "follow_url": STRING_OR_NULL},
-})
-PUBLIC_ANSWER = {
-    "type": "object", "required": ["id", "kind", "version", "selection", "text", "answer", "answered_at"],
-    "properties": {"id": {"type": "integer"}, "kind": {"type": "string"}, "version": {"type": "string"},
-                   "selection": {"type": "string"}, "text": {"type": "string"}, "answer": {"type": "string"},
-                   "answered_at": {"type": "string"}},
-}
-PUBLIC_ANSWERS = schema("PublicAnswers", {
-    "type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": PUBLIC_ANSWER}},
-})
-REPLY = {"type": "object", "required": ["text", "author", "side", "created_at"],
-         "properties": {"id": {"type": "integer"}, "text": {"type": "string"}, "author": {"type": "string"},
-                        "side": {"type": "string"}, "created_at": {"type": "string"}}}
-FOLLOWED = schema("FollowedFeedback", {
-    "type": "object", "required": ["id", "book", "state", "text", "replies", "page_url"],
-    "properties": {"id": {"type": "integer"}, "book": {"type": "string"}, "version": {"type": "string"},
-                   "page": {"type": "string"}, "kind": {"type": "string"}, "text": {"type": "string"},
-                   "selection": {"type": "string"}, "state": {"type": "string", "enum": list(STATES)},
-                   "reason": {"type": "string"}, "public": {"type": "boolean"},
-                   "change_request": {"type": ["integer", "null"]}, "created_at": {"type": "string"},
-                   "page_url": {"type": "string"}, "replies": {"type": "array", "items": REPLY}},
-})
-ITEM_SCHEMA = schema("FeedbackItem", {
-    "type": "object",
-    "required": ["id", "book", "version", "page", "kind", "text", "state", "public", "replies", "created_at"],
-    "properties": {
-        "id": {"type": "integer"}, "book": {"type": "string"}, "version": {"type": "string"},
-        "page": {"type": "string"}, "chapter": STRING_OR_NULL, "kind": {"type": "string", "enum": list(KINDS)},
-        "text": {"type": "string"}, "selection": {"type": "string"}, "rating": {"type": ["integer", "null"]},
-        "helpful": {"type": ["boolean", "null"]}, "name": {"type": "string"}, "contact": {"type": "string"},
-        "reader": STRING_OR_NULL, "state": {"type": "string", "enum": list(STATES)}, "reason": {"type": "string"},
-        "duplicate_of": {"type": ["integer", "null"]}, "assignee": STRING_OR_NULL, "public": {"type": "boolean"},
-        "change_request": {"type": ["integer", "null"]}, "created_at": {"type": "string"},
-        "answered_at": STRING_OR_NULL, "resolved_at": STRING_OR_NULL, "page_url": {"type": "string"},
-        "replies": {"type": "array", "items": REPLY},
-    },
-})
-ITEM_LIST = schema("FeedbackList", {
-    "type": "object", "required": ["book", "total", "page", "items"],
-    "properties": {"book": {"type": "string"}, "total": {"type": "integer"}, "page": {"type": "integer"},
-                   "items": {"type": "array", "items": ITEM_SCHEMA}},
-})
-NEW_REPLY = schema("FeedbackReplyNew", {
-    "type": "object", "required": ["text"], "additionalProperties": False,
-    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": submissions.MAX_TEXT},
-                   "public": {"type": "boolean"}},
-})
-STATE_CHANGE = schema("FeedbackStateChange", {
-    "type": "object", "required": ["state"], "additionalProperties": False,
-    "properties": {"state": {"type": "string", "enum": list(feedback_inbox.CHOSEN_STATES)},
-                   "reason": {"type": "string", "maxLength": submissions.MAX_TEXT},
-                   "duplicate_of": {"type": ["integer", "null"]}},
-})
-ASSIGNEE = schema("FeedbackAssignee", {
-    "type": "object", "required": ["username"], "additionalProperties": False,
-    "properties": {"username": {"type": ["string", "null"], "maxLength": 64}},
-})
-PUBLICITY = schema("FeedbackPublicity", {
-    "type": "object", "required": ["public"], "additionalProperties": False,
-    "properties": {"public": {"type": "boolean"}},
-})
-CHANGE_REQUEST = schema("FeedbackChangeRequest", {
-    "type": "object", "required": ["number", "url"],
-    "properties": {"number": {"type": "integer"}, "url": {"type": "string"}},
-})
-INBOX_QUERY = {
-    "chapter": {"type": "string", "maxLength": 255},
-    "version": {"type": "string", "maxLength": 64},
-    "kind": {"type": "string", "enum": list(KINDS)},
-    "state": {"type": "string", "enum": [*STATES, "open"]},
-    "assignee": {"type": "string", "maxLength": 64},
-    "page": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1},
-}
 
 
 # ----------------------------------------------------------------------------- origins
@@ -204,9 +105,10 @@ def _rate_limit() -> str:
 # ----------------------------------------------------------------------------- public
 
 @endpoint("POST", "/feedback", summary="Send feedback or a question from a page of a published site",
-          response=RECEIVED, status=201, tags=["feedback"], errors=(400, 403, 404, 413, 422, 429))
+          body=submissions.FeedbackSubmission, forms=True, response=schemas.FeedbackReceived, status=201,
+          tags=["feedback"], errors=(400, 403, 404, 413, 422, 429))
 @public
-def submit_feedback() -> Any:
+def submit_feedback(body: submissions.FeedbackSubmission) -> Any:
     """JSON (``application/json``) or a form post (``application/x-www-form-urlencoded``, answered
     with a 303 redirect to the follow page). Returns the private follow link."""
     limiter = current_app.extensions["jointbook.limiter"]  # body limit: BODY_LIMITS, applied before parsing
@@ -215,38 +117,28 @@ def submit_feedback() -> Any:
         origin = request.headers.get("Origin")
         if origin and origin not in allowed_origins():
             raise UserError("feedback.origin_refused", status=403, origin=origin[:100])
-        data = request.form if as_form else request.get_json(silent=True)
-        if not hasattr(data, "get"):
-            raise UserError("request.invalid", status=422, detail="a JSON object or a form is required")
-        submission = submissions.Submission.from_mapping(data)
-        if submission.is_robot:
+        if body.is_robot:
             if as_form:
                 return Response(render_template("ui/feedback/thanks.html"), status=201, mimetype="text/html")
             return {"received": True, "id": None, "follow_url": None}
-        item, token = submissions.receive(submission, _credited_reader())
+        item, token = submissions.receive(body, _credited_reader())
         follow = url_for("feedback.follow", token=token, _external=True)
         if as_form:
             return redirect(url_for("feedback.follow", token=token, sent=1), code=303)
         return {"received": True, "id": item.id, "follow_url": follow}
 
 
-OPERATIONS[-1].body = SUBMISSION  # documented as JSON; the view also takes the site's plain form post
-
-
 @endpoint("GET", "/feedback/public", summary="Answered questions shown under a page of a published site",
-          response=PUBLIC_ANSWERS, tags=["feedback"],
-          query={"book": {"type": "string", "maxLength": 64}, "page": {"type": "string", "maxLength": 255}})
+          response=schemas.PublicAnswers, tags=["feedback"], query=schemas.PublicAnswersQuery)
 @public
-def public_answers(book: str | None, page: str | None) -> Any:
-    if not book or not page:
-        raise UserError("request.invalid", status=422, detail="book and page are required")
+def public_answers(book: str, page: str) -> Any:
     response = current_app.json.response({"items": answers.public_answers(book, page)})
     response.headers["Cache-Control"] = "no-cache"  # an answer made public shows at the next page view
     return response
 
 
 @endpoint("GET", "/feedback/follow/{token}", summary="Follow my feedback (private link)",
-          params={"token": {"type": "string", "maxLength": 100}}, response=FOLLOWED, tags=["feedback"])
+          params={"token": schemas.FollowToken}, response=schemas.FollowedFeedback, tags=["feedback"])
 @public
 def follow_feedback(token: str) -> dict[str, Any]:
     return answers.follow_view(feedback_inbox.find_by_token(token))
@@ -263,8 +155,8 @@ def _item(book: str, item: int):
     return feedback_inbox.find(book, item)
 
 
-@endpoint("GET", "/books/{book}/feedback", summary="The book's feedback inbox", params={"book": BOOK},
-          query=INBOX_QUERY, response=ITEM_LIST, tags=["feedback"], errors=(503,))
+@endpoint("GET", "/books/{book}/feedback", summary="The book's feedback inbox", params={"book": BookName},
+          query=schemas.InboxQuery, response=schemas.FeedbackList, tags=["feedback"], errors=(503,))
 @book_access(Ability.write)
 def list_feedback(book: str, chapter: str | None, version: str | None, kind: str | None, state: str | None,
                   assignee: str | None, page: int) -> dict[str, Any]:
@@ -275,56 +167,61 @@ def list_feedback(book: str, chapter: str | None, version: str | None, kind: str
 
 
 @endpoint("GET", "/books/{book}/feedback/{item}", summary="One feedback item",
-          params={"book": BOOK, "item": ITEM}, response=ITEM_SCHEMA, tags=["feedback"], errors=(503,))
+          params={"book": BookName, "item": Number}, response=schemas.FeedbackItem, tags=["feedback"], errors=(503,))
 @book_access(Ability.write)
 def get_feedback(book: str, item: int) -> dict[str, Any]:
     return feedback_inbox.item_json(_item(book, item))
 
 
 @endpoint("POST", "/books/{book}/feedback/{item}/replies", summary="Answer a reader",
-          params={"book": BOOK, "item": ITEM}, body=NEW_REPLY, response=ITEM_SCHEMA, status=201,
+          params={"book": BookName, "item": Number}, body=schemas.FeedbackReplyNew,
+          response=schemas.FeedbackItem, status=201,
           tags=["feedback"], errors=(413, 503))
 @book_access(Ability.write)
-def reply_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
+def reply_feedback(book: str, item: int, body: schemas.FeedbackReplyNew) -> dict[str, Any]:
     found = _item(book, item)
-    feedback_inbox.reply(found, current_user, body["text"], body.get("public"))
+    feedback_inbox.reply(found, current_user, body.text, body.public)
     return feedback_inbox.item_json(found)
 
 
 @endpoint("POST", "/books/{book}/feedback/{item}/state",
           summary="Mark answered, accepted, declined (with a reason) or duplicate (of another item)",
-          params={"book": BOOK, "item": ITEM}, body=STATE_CHANGE, response=ITEM_SCHEMA, tags=["feedback"],
+          params={"book": BookName, "item": Number}, body=schemas.FeedbackStateChange,
+          response=schemas.FeedbackItem, tags=["feedback"],
           errors=(413, 503))
 @book_access(Ability.write)
-def change_feedback_state(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
+def change_feedback_state(book: str, item: int, body: schemas.FeedbackStateChange) -> dict[str, Any]:
     found = _item(book, item)
-    feedback_inbox.set_state(found, body["state"], current_user, body.get("reason", ""), body.get("duplicate_of"))
+    feedback_inbox.set_state(found, body.state, current_user, body.reason, body.duplicate_of)
     return feedback_inbox.item_json(found)
 
 
 @endpoint("PUT", "/books/{book}/feedback/{item}/assignee", summary="Assign an item to a member (null: nobody)",
-          params={"book": BOOK, "item": ITEM}, body=ASSIGNEE, response=ITEM_SCHEMA, tags=["feedback"],
+          params={"book": BookName, "item": Number}, body=schemas.FeedbackAssignee,
+          response=schemas.FeedbackItem, tags=["feedback"],
           errors=(503,))
 @book_access(Ability.write)
-def assign_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
+def assign_feedback(book: str, item: int, body: schemas.FeedbackAssignee) -> dict[str, Any]:
     found = _item(book, item)
-    feedback_inbox.assign(found, body.get("username"), current_user)
+    feedback_inbox.assign(found, body.username, current_user)
     return feedback_inbox.item_json(found)
 
 
 @endpoint("PUT", "/books/{book}/feedback/{item}/public", summary="Show the answer under its page, or hide it",
-          params={"book": BOOK, "item": ITEM}, body=PUBLICITY, response=ITEM_SCHEMA, tags=["feedback"],
+          params={"book": BookName, "item": Number}, body=schemas.FeedbackPublicity,
+          response=schemas.FeedbackItem, tags=["feedback"],
           errors=(503,))
 @book_access(Ability.write)
-def publish_feedback(book: str, item: int, body: dict[str, Any]) -> dict[str, Any]:
+def publish_feedback(book: str, item: int, body: schemas.FeedbackPublicity) -> dict[str, Any]:
     found = _item(book, item)
-    feedback_inbox.set_public(found, body["public"])
+    feedback_inbox.set_public(found, body.public)
     return feedback_inbox.item_json(found)
 
 
 @endpoint("POST", "/books/{book}/feedback/{item}/change-request",
           summary="Turn an item into a change request on its chapter, prefilled with the reader's words",
-          params={"book": BOOK, "item": ITEM}, response=CHANGE_REQUEST, status=201, tags=["feedback"],
+          params={"book": BookName, "item": Number},
+          response=schemas.FeedbackChangeRequest, status=201, tags=["feedback"],
           errors=(409, 501, 503))
 @book_access(Ability.write)
 def feedback_change_request(book: str, item: int) -> dict[str, Any]:

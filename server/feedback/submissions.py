@@ -13,14 +13,17 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Mapping
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from materials import Library, MaterialsError
 from materials.paths import BOOK_SLUG
 from server.accounts.models import Membership, Role, User
+from server.api.schemas import Body
 from server.database import db
 from server.errors import UserError
 from server.feedback.models import KINDS, Feedback
@@ -39,78 +42,81 @@ PREVIEW = re.compile(r"^preview-([0-9]{1,9})$")
 GENERATED_PAGES = ("jointbook/alignment.md", "jointbook/contributors.md", "jointbook/changes.md")
 
 
-@dataclass(frozen=True)
-class Submission:
-    """The fields of the site's feedback form (``templates/site/partials/jointbook-feedback.html``)."""
+# ----------------------------------------------------------------------------- what a reader sends
 
-    book: str
-    version: str
-    page: str
-    kind: str
-    text: str = ""
-    selection: str = ""
-    name: str = ""
-    contact: str = ""
-    rating: int | None = None
-    helpful: bool | None = None
-    website: str = ""  # the honeypot: people never see it, form-filling robots fill it in
-
-    @property
-    def is_robot(self) -> bool:
-        return bool(self.website.strip())
-
-    @classmethod
-    def from_mapping(cls, data: Mapping[str, Any]) -> "Submission":
-        """Read a JSON object or a posted form; refuse what is missing, malformed or too long."""
-        def text(name: str, limit: int) -> str:
-            value = data.get(name, "")
-            if value is None:
-                return ""
-            if not isinstance(value, str):
-                raise UserError("feedback.invalid", status=422, field=name)
-            if len(value) > limit:
-                raise UserError("feedback.too_large", status=413, field=name, limit=limit)
-            return value
-
-        book, version, page = text("book", 64).strip(), text("version", 64).strip(), text("page", 255).strip()
-        kind = text("kind", 16).strip()
-        if not book or not version or not page:
-            raise UserError("feedback.invalid", status=422, field="book/version/page")
-        if kind not in KINDS:
-            raise UserError("feedback.invalid", status=422, field="kind")
-        rating = _rating(data.get("rating"))
-        helpful = _helpful(data.get("helpful"))
-        submission = cls(book=book, version=version, page=page.lstrip("/"), kind=kind,
-                         text=text("text", MAX_TEXT), selection=text("selection", MAX_SELECTION).strip(),
-                         name=text("name", MAX_NAME).strip(), contact=text("contact", MAX_CONTACT).strip(),
-                         rating=rating, helpful=helpful, website=text("website", 500))
-        if kind != "rating" and not submission.text.strip():
-            raise UserError("feedback.invalid", status=422, field="text")
-        if kind == "rating" and rating is None and helpful is None and not submission.text.strip():
-            raise UserError("feedback.invalid", status=422, field="rating")
-        return submission
+def _absent_is_empty(value: Any) -> Any:
+    return "" if value is None else value
 
 
-def _rating(raw: Any) -> int | None:
-    if raw in (None, ""):
+def _stripped(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _rating(value: Any) -> Any:
+    """A form sends "" for no rating; ``true`` is no rating of 1."""
+    if value in (None, ""):
         return None
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise UserError("feedback.invalid", status=422, field="rating") from None
-    if isinstance(raw, bool) or not 1 <= value <= 5:
-        raise UserError("feedback.invalid", status=422, field="rating")
+    if isinstance(value, bool):
+        raise ValueError("a rating is a number from 1 to 5")
     return value
 
 
-def _helpful(raw: Any) -> bool | None:
-    if raw in (None, ""):
-        return None
-    if isinstance(raw, bool):
-        return raw
-    if isinstance(raw, str) and raw.lower() in ("yes", "true", "1", "no", "false", "0"):
-        return raw.lower() in ("yes", "true", "1")
-    raise UserError("feedback.invalid", status=422, field="helpful")
+def _helpful(value: Any) -> Any:
+    return None if value in (None, "") else value
+
+
+def _sent(limit: int, description: str | None = None) -> Any:
+    """Text the reader sent: absent or null is empty, never cut (too long is a 413)."""
+    return Annotated[str, BeforeValidator(_absent_is_empty), Field(max_length=limit, description=description)]
+
+
+def _missing(field: str) -> PydanticCustomError:
+    return PydanticCustomError("feedback_missing", "{field} is missing", {"field": field})
+
+
+class FeedbackSubmission(Body):
+    """The site's feedback form (``templates/site/partials/jointbook-feedback.html``), as JSON or as the
+    posted form itself: its fields are text, so numbers and yes/no are read from text, other fields ignored."""
+
+    model_config = ConfigDict(extra="ignore", strict=False)
+
+    book: _sent(64)
+    version: _sent(64)
+    page: _sent(255, "the page's source, e.g. chapters/01-x.md")
+    kind: Annotated[Literal[KINDS], BeforeValidator(_stripped)]
+    text: _sent(MAX_TEXT) = ""
+    selection: _sent(MAX_SELECTION) = ""
+    rating: Annotated[Annotated[int, Field(ge=1, le=5)] | None, BeforeValidator(_rating)] = None
+    helpful: Annotated[bool | None, BeforeValidator(_helpful)] = None
+    name: _sent(MAX_NAME) = ""
+    contact: _sent(MAX_CONTACT) = ""
+    website: _sent(500, "leave empty (a trap for robots)") = ""
+
+    @model_validator(mode="after")
+    def _what_a_reader_must_say(self) -> FeedbackSubmission:
+        self.book, self.version, self.page = self.book.strip(), self.version.strip(), self.page.strip().lstrip("/")
+        self.selection, self.name, self.contact = self.selection.strip(), self.name.strip(), self.contact.strip()
+        if not self.book or not self.version or not self.page:
+            raise _missing("book/version/page")
+        if self.kind != "rating" and not self.text.strip():
+            raise _missing("text")
+        if self.kind == "rating" and self.rating is None and self.helpful is None and not self.text.strip():
+            raise _missing("rating")
+        return self
+
+    @property
+    def is_robot(self) -> bool:
+        """The honeypot: people never see ``website``, form-filling robots fill it in."""
+        return bool(self.website.strip())
+
+    @classmethod
+    def refused(cls, error: ValidationError) -> UserError:
+        """What the site's form shows: the field that is wrong, and 413 for text too long (never cut)."""
+        first = error.errors(include_url=False)[0]
+        field = str(first["loc"][0]) if first["loc"] else (first.get("ctx") or {}).get("field", "body")
+        if first["type"] in ("string_too_long", "too_long"):
+            return UserError("feedback.too_large", status=413, field=field, limit=first["ctx"]["max_length"])
+        return UserError("feedback.invalid", status=422, field=field)
 
 
 # ----------------------------------------------------------------------------- which page it is about
@@ -188,7 +194,7 @@ def follow_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def receive(submission: Submission, reader: Any = None) -> tuple[Feedback, str]:
+def receive(submission: FeedbackSubmission, reader: Any = None) -> tuple[Feedback, str]:
     """Store a reader's feedback and tell the book's team; returns the item and its follow token."""
     target = resolve_target(submission.book, submission.version, submission.page)
     token = secrets.token_urlsafe(24)
