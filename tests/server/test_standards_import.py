@@ -143,6 +143,27 @@ def test_api_imports_a_sheet_as_a_change_request(app, signed_in, web):
     assert bad.status_code == 400 and bad.json["error"]["code"] == "csv.unknown_kind"
 
 
+def test_api_imports_a_gbk_sheet_sent_as_base64_and_refuses_what_is_no_base64(app, signed_in, web):
+    import base64
+
+    client = signed_in("maintainer")
+    meta = {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}
+    before = state(app)
+    refused = api_post(client, web, f"/api/books/{BOOK}/standards/import",
+                       {"format": "csv", "csv_base64": "no-base64 here", "meta": meta})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "request.invalid"
+    assert "csv_base64" in refused.json["error"]["message"]
+    missing = api_post(client, web, f"/api/books/{BOOK}/standards/import", {"format": "csv", "meta": meta})
+    assert missing.status_code == 422 and "csv" in missing.json["error"]["message"]
+    assert state(app) == before
+    sheet = base64.b64encode(GOOD_SHEET.encode("gbk")).decode("ascii")
+    response = api_post(client, web, f"/api/books/{BOOK}/standards/import",
+                        {"format": "csv", "csv_base64": sheet, "meta": meta})
+    assert response.status_code == 201, response.json
+    saved = Library(app.config["LIBRARY_PATH"]).read(response.json["branch"], "standards/cn-noss-test-brakes@2024.yml")
+    assert "能完成五步闸试验" in saved.decode("utf-8")
+
+
 def test_only_maintainers_and_admins_may_import(app, signed_in, web):
     for person in ("reader", "teacher", "reviewer", "outsider"):
         assert signed_in(person).get(IMPORT).status_code == 403, person
