@@ -16,12 +16,13 @@ from materials.books import parse_book_config
 from materials.standards.editions import migration_proposal
 from materials.standards.item_refs import partition_refs
 from materials.standards.standard import Standard
+from server import landing
 from server.alignment.service import BookAlignment, book_alignment
 from server.audit.service import record
 from server.change_requests import service as change_requests
 from server.errors import UserError
 from server.library import library
-from server.standards.imports import Imported, commit_proposal, may_import_directly
+from server.standards.imports import Imported
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,8 @@ def migration_changes(alignment: BookAlignment, m: Migration) -> list[Write]:
 
 
 def may_migrate_directly(user: Any, book: str) -> bool:
-    """A migration goes straight onto main where a standard import would."""
-    return may_import_directly(user, book)
+    """A migration goes straight onto main where a standard import would (``server.landing``'s rule)."""
+    return landing.may_import_directly(user, book, library())
 
 
 def apply_migration(book: str, old_id: str, user: Any, direct: bool = False) -> Imported:
@@ -129,7 +130,8 @@ def apply_migration(book: str, old_id: str, user: Any, direct: bool = False) -> 
     title = f"Move {book} from {m.old.id} to {m.new.id}"
     message = title + "\n\n" + "\n".join(lines)
     if direct:
-        done = commit_proposal(changes, user, "main", message, True, subject=m.new.id, base=alignment.rev)
+        saved = landing.commit_on(library(), user, landing.MAIN, changes, message, alignment.rev)
+        done = Imported(m.new.id, landing.MAIN, saved.sha, True)
     else:
         row = change_requests.open_cr(user, book, title, "\n".join(lines))
         saved = change_requests.commit_to_cr(user, row, changes, message, base=alignment.rev)
