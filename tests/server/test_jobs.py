@@ -388,15 +388,14 @@ def test_jointbook_serve_runs_the_jobs_itself_one_consumer_for_the_machine_and_s
     env = {**os.environ, "JOINTBOOK_INSTANCE": str(instance), "PYTHONUNBUFFERED": "1"}
     for setting in ("DATABASE_URL", "REDIS_URL", "LIBRARY_PATH"):
         env.pop(setting, None)
+    log = tmp_path / "serve.log"
     server = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", "0", "--workers", "2",
-                               "--threads", "2", "--no-starter"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.STDOUT, text=True, start_new_session=True)
+                               "--threads", "2", "--no-starter"], cwd=ROOT, env=env, stdout=log.open("w"),
+                              stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        output = ""
-        while "Jobs:" not in output or "Serving on" not in output:
-            line = server.stdout.readline()
-            assert line or server.poll() is None, output
-            output += line
+        _wait_for(lambda: "Serving on" in log.read_text() or server.poll() is not None, "serve to start")
+        _wait_for(lambda: "Jobs:" in log.read_text() or server.poll() is not None, "serve to start its job process")
+        assert server.poll() is None, log.read_text()
         from server.app import create_app
 
         app = create_app({"JOINTBOOK_INSTANCE": str(instance), "DATABASE_URL": f"sqlite:///{instance / 'jointbook.db'}",
@@ -409,8 +408,7 @@ def test_jointbook_serve_runs_the_jobs_itself_one_consumer_for_the_machine_and_s
         with pytest.raises(QueueBusy):  # serve's consumer holds the machine's queue
             start_consumer(app)
         os.kill(server.pid, signal.SIGTERM)  # the server's process alone, as .ci/run and a shell stop it
-        rest, _ = server.communicate(timeout=60)
-        assert server.returncode == 0, output + rest
+        assert server.wait(60) == 0, log.read_text()
         with pytest.raises(ProcessLookupError):  # none of its processes is left
             os.killpg(server.pid, 0)
     finally:
