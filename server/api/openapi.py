@@ -13,7 +13,7 @@ from flask import jsonify
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from server.api.registry import OPERATIONS, SCHEMAS, Operation, endpoint
+from server.api.registry import OPERATIONS, Operation, endpoint
 from server.api.schemas import Error, OpenApiDocument
 from server.permissions import public
 
@@ -59,15 +59,13 @@ class _Document:
         models = [(Error, "serialization")]
         for op in OPERATIONS:
             for model, mode in ((op.body, "validation"), (op.response, "serialization")):
-                if isinstance(model, type):
+                if model is not None:
                     models.append((model, mode))
         self.refs, definitions = models_json_schema(list(dict.fromkeys(models)), ref_template=REF,
                                                     schema_generator=_Schemas)
-        self.components: dict[str, Any] = {**SCHEMAS, **definitions.get("$defs", {})}
+        self.components: dict[str, Any] = dict(definitions.get("$defs", {}))
 
-    def schema(self, model: Any, mode: str) -> dict[str, Any]:
-        if isinstance(model, dict):  # legacy dict
-            return model
+    def schema(self, model: type[BaseModel] | None, mode: str) -> dict[str, Any]:
         return self.refs[(model, mode)] if model is not None else {}
 
     def lifted(self, schema: dict[str, Any]) -> dict[str, Any]:
@@ -76,14 +74,10 @@ class _Document:
 
     def path_parameters(self, op: Operation) -> list[dict[str, Any]]:
         return [{"name": name, "in": "path", "required": True,
-                 "schema": kind if isinstance(kind, dict)  # legacy dict
-                 else self.lifted(TypeAdapter(kind).json_schema(ref_template=REF, schema_generator=_Schemas))}
+                 "schema": self.lifted(TypeAdapter(kind).json_schema(ref_template=REF, schema_generator=_Schemas))}
                 for name, kind in op.params.items()]
 
     def query_parameters(self, op: Operation) -> list[dict[str, Any]]:
-        if isinstance(op.query, dict):  # legacy dict
-            return [{"name": name, "in": "query", "required": False, "schema": definition}
-                    for name, definition in op.query.items()]
         if op.query is None:
             return []
         schema = self.lifted(op.query.model_json_schema(ref_template=REF, schema_generator=_QuerySchemas))

@@ -35,16 +35,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import jsonschema
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from server.database import MAX_INTEGER
 from server.errors import UserError
 from server.permissions import Requirement, requirement_of
 
 blueprint = Blueprint("api", __name__)
-SCHEMAS: dict[str, dict[str, Any]] = {}
 
 
 @dataclass
@@ -89,76 +86,10 @@ def is_integer(kind: Any) -> bool:
     return TypeAdapter(kind).json_schema().get("type") == "integer"
 
 
-def schema(name: str, definition: dict[str, Any]) -> dict[str, Any]:
-    """Register a named schema (``components.schemas``) and return a ``$ref`` to it."""
-    SCHEMAS[name] = definition
-    return ref(name)
-
-
-def ref(name: str) -> dict[str, Any]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-_VALIDATORS: dict[int, tuple[dict[str, Any], Any]] = {}  # id(definition) -> (definition, its validator)
-
-
-def _validator(definition: dict[str, Any]) -> Any:
-    """One validator per declared schema, built on first use (building one per request showed in profiles)."""
-    cached = _VALIDATORS.get(id(definition))
-    if cached is not None and cached[0] is definition:
-        return cached[1]
-    validator = jsonschema.Draft202012Validator({**definition, "components": {"schemas": SCHEMAS}})
-    if len(_VALIDATORS) < 4096:
-        _VALIDATORS[id(definition)] = (definition, validator)
-    return validator
-
-
-def _validate(instance: Any, definition: dict[str, Any]) -> None:
-    validator = _validator(definition)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
-    if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "body"
-        raise UserError("request.invalid", status=422, detail=f"{where}: {error.message}"[:300])
-
-
-def _refuse_huge_integers(value: Any, where: str = "body") -> None:
-    """No JSON number a database cannot store gets past the door (422, not a crash later)."""
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int) and not -MAX_INTEGER - 1 <= value <= MAX_INTEGER:
-        raise UserError("request.invalid", status=422, detail=f"{where}: number out of range")
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _refuse_huge_integers(item, f"{where}/{key}")
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _refuse_huge_integers(item, f"{where}/{index}")
-
-
-def _convert(name: str, raw: str, definition: dict[str, Any]) -> Any:
-    kind = definition.get("type", "string")
-    try:
-        if kind == "integer":
-            value: Any = int(raw)
-        elif kind == "boolean":
-            if raw not in ("true", "false"):
-                raise ValueError(raw)
-            value = raw == "true"
-        else:
-            value = raw
-    except ValueError:
-        raise UserError("request.invalid", status=422, detail=f"{name}: {raw[:50]!r}") from None
-    _validate(value, definition)
-    _refuse_huge_integers(value, name)
-    return value
-
-
 def _flask_rule(path: str, params: dict[str, Any]) -> str:
     def convert(match: re.Match[str]) -> str:
         name = match.group(1)
-        kind = params.get(name, str)
-        integer = kind.get("type") == "integer" if isinstance(kind, dict) else is_integer(kind)  # legacy dict
-        return f"<int:{name}>" if integer else f"<{name}>"
+        return f"<int:{name}>" if is_integer(params.get(name, str)) else f"<{name}>"
 
     return re.sub(r"\{(\w+)\}", convert, path)
 
@@ -171,9 +102,6 @@ def endpoint(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     method = method.upper()
     params = {name: (params or {}).get(name, str) for name in re.findall(r"\{(\w+)\}", path)}
-    for name, definition in params.items():  # legacy dict
-        if isinstance(definition, dict) and definition.get("type") == "integer":
-            params[name] = {"minimum": 0, "maximum": MAX_INTEGER, **definition}
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         requirement = requirement_of(view)
@@ -183,20 +111,9 @@ def endpoint(
         @functools.wraps(view)
         def handle(**kwargs: Any) -> Response:
             requirement.enforce(kwargs)  # refuse before looking at the input
-            if isinstance(body, dict):  # legacy dict
-                data = request.get_json(silent=True)
-                if data is None:
-                    raise UserError("request.invalid", status=422, detail="a JSON body is required")
-                _validate(data, body)
-                _refuse_huge_integers(data)
-                kwargs["body"] = data
-            elif body is not None:
+            if body is not None:
                 kwargs["body"] = _validated_body(body, forms)
-            if isinstance(query, dict):  # legacy dict
-                for name, definition in query.items():
-                    raw = request.args.get(name)
-                    kwargs[name] = definition.get("default") if raw is None else _convert(name, raw, definition)
-            elif query is not None:
+            if query is not None:
                 kwargs.update(_validated_query(query))
             result = view(**kwargs)
             if isinstance(result, Response):

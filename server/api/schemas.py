@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel, ValidationError
 from materials.paths import BOOK_SLUG
 from server.accounts.models import SIDES, Role
 from server.accounts.service import USERNAME_PATTERN
-from server.api.registry import ref
 from server.database import MAX_INTEGER
 from server.errors import UserError
 from server.jobs.models import JOB_STATUSES
@@ -53,6 +52,7 @@ ChapterFile = Annotated[str, Field(pattern=r"^[^/\\\-.][^/\\]{0,200}\.md$", max_
 RoleName = Literal[tuple(role.value for role in Role)]
 SideName = Literal[SIDES]
 Sha = Annotated[str, Field(pattern="^[0-9a-f]{40}$")]
+StandardId = Annotated[str, Field(max_length=160)]
 # Numbers a database column holds (what <int:...> routes, server.app.DatabaseIdConverter): no number
 # past the door that the database cannot store (422, not a crash later).
 RowId = Annotated[int, Field(ge=0, le=MAX_INTEGER)]
@@ -125,16 +125,3 @@ class StandardImportResult(BaseModel):
     direct: bool
     url: str | None = None
 
-
-StandardId = Annotated[str, Field(max_length=160)]
-
-
-# Legacy dict schemas, until every domain declares pydantic models.
-ROLE = {"type": "string", "enum": [role.value for role in Role]}
-SIDE = {"type": "string", "enum": list(SIDES)}
-DATETIME_OR_NULL = {"type": ["string", "null"], "format": "date-time"}
-USERNAME_PARAM = {"type": "string", "maxLength": 64}
-BOOK_PARAM = {"type": "string", "pattern": BOOK_SLUG.pattern}
-
-JOB = ref("Job")
-JOB_LIST = ref("JobList")

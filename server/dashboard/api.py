@@ -2,43 +2,60 @@
 
 
 from __future__ import annotations
-from typing import Any
-from flask import request
-from materials.paths import BOOK_SLUG
+from typing import Annotated, Any, Literal
+from pydantic import BaseModel, Field
 from server.dashboard import periods, service as cooperation
-from server.api.registry import endpoint, schema
+from server.api.registry import endpoint
+from server.api.schemas import BookName, Query
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
 
 
-TABLE = {"type": "object", "required": ["name", "title", "columns", "rows"],
-         "properties": {"name": {"type": "string"}, "title": {"type": "string"},
-                        "columns": {"type": "array", "items": {"type": "string"}},
-                        "rows": {"type": "array", "items": {"type": "array"}}}}
-FIGURES = schema("CooperationFigures", {
-    "type": "object", "required": ["book", "head", "since", "until", "release", "tables"],
-    "properties": {"book": {"type": ["string", "null"]}, "head": {"type": "string"},
-                   "since": {"type": ["string", "null"]}, "until": {"type": ["string", "null"]},
-                   "release": {"type": ["string", "null"]}, "tables": {"type": "array", "items": TABLE}},
-})
-DAY = {"type": "string", "format": "date", "maxLength": 10}
-PERIOD_QUERY = {"period": {"type": "string", "enum": ["term", "year", "academic-year"]},
-                "from": DAY, "to": DAY}
-BOOK = {"type": "string", "pattern": BOOK_SLUG.pattern}
+# A day as the dashboard's pages send it; ``periods.period_from`` reads it for both.
+Day = Annotated[str, Field(max_length=10, json_schema_extra={"format": "date"})]
+
+
+class PeriodQuery(Query):
+    """``period`` (term, year, academic-year), or ``from``/``to`` (days, inclusive)."""
+
+    period: Literal["term", "year", "academic-year"] | None = None
+    from_: Day | None = Field(None, alias="from")
+    to: Day | None = None
+
+
+class BookPeriodQuery(PeriodQuery):
+    """... or ``release``: the time up to one published version."""
+
+    release: Annotated[str, Field(max_length=40)] | None = None
+
+
+class FiguresTable(BaseModel):
+    name: str
+    title: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+class CooperationFigures(BaseModel):
+    book: str | None
+    head: str
+    since: str | None
+    until: str | None
+    release: str | None
+    tables: list[FiguresTable]
 
 
 @endpoint("GET", "/books/{book}/dashboard", summary="Cooperation figures of a book over a period or a release",
-          params={"book": BOOK}, query={**PERIOD_QUERY, "release": {"type": "string", "maxLength": 40}},
-          response=FIGURES, tags=["dashboard"], errors=(503,))
+          params={"book": BookName}, query=BookPeriodQuery, response=CooperationFigures, tags=["dashboard"],
+          errors=(503,))
 @book_access(Ability.read)
-def book_figures(book: str, **_query: Any) -> dict[str, Any]:
-    """Query: ``period`` (term, year, academic-year), or ``from``/``to`` (days, inclusive), or ``release``."""
+def book_figures(book: str, **period: Any) -> dict[str, Any]:
     book_title(book)
-    return cooperation.figures(book, periods.period_from(request.args, book)).as_json()
+    return cooperation.figures(book, periods.period_from(period, book)).as_json()
 
 
 @endpoint("GET", "/dashboard", summary="Cooperation figures of the whole library over a period",
-          query=PERIOD_QUERY, response=FIGURES, tags=["dashboard"], errors=(503,))
+          query=PeriodQuery, response=CooperationFigures, tags=["dashboard"], errors=(503,))
 @admin_required
-def library_figures(**_query: Any) -> dict[str, Any]:
-    return cooperation.figures(None, periods.period_from(request.args)).as_json()
+def library_figures(**period: Any) -> dict[str, Any]:
+    return cooperation.figures(None, periods.period_from(period)).as_json()

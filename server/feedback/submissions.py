@@ -17,7 +17,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 
 from materials import Library, MaterialsError
@@ -70,8 +69,12 @@ def _sent(limit: int, description: str | None = None) -> Any:
     return Annotated[str, BeforeValidator(_absent_is_empty), Field(max_length=limit, description=description)]
 
 
-def _missing(field: str) -> PydanticCustomError:
-    return PydanticCustomError("feedback_missing", "{field} is missing", {"field": field})
+class _Missing(ValueError):
+    """What the reader left out: the site's form marks that field."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(f"{field} is missing")
+        self.field = field
 
 
 class FeedbackSubmission(Body):
@@ -97,11 +100,11 @@ class FeedbackSubmission(Body):
         self.book, self.version, self.page = self.book.strip(), self.version.strip(), self.page.strip().lstrip("/")
         self.selection, self.name, self.contact = self.selection.strip(), self.name.strip(), self.contact.strip()
         if not self.book or not self.version or not self.page:
-            raise _missing("book/version/page")
+            raise _Missing("book/version/page")
         if self.kind != "rating" and not self.text.strip():
-            raise _missing("text")
+            raise _Missing("text")
         if self.kind == "rating" and self.rating is None and self.helpful is None and not self.text.strip():
-            raise _missing("rating")
+            raise _Missing("rating")
         return self
 
     @property
@@ -113,7 +116,8 @@ class FeedbackSubmission(Body):
     def refused(cls, error: ValidationError) -> UserError:
         """What the site's form shows: the field that is wrong, and 413 for text too long (never cut)."""
         first = error.errors(include_url=False)[0]
-        field = str(first["loc"][0]) if first["loc"] else (first.get("ctx") or {}).get("field", "body")
+        cause = (first.get("ctx") or {}).get("error")
+        field = str(first["loc"][0]) if first["loc"] else cause.field if isinstance(cause, _Missing) else "body"
         if first["type"] in ("string_too_long", "too_long"):
             return UserError("feedback.too_large", status=413, field=field, limit=first["ctx"]["max_length"])
         return UserError("feedback.invalid", status=422, field=field)
