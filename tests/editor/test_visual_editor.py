@@ -410,6 +410,13 @@ def test_the_bundle_carries_the_licence_of_every_package_in_it():
     assert "Permission is hereby granted" in notices
 
 
+def test_the_harness_has_the_chapter_page_toolbar():
+    """The tests drive the toolbar the chapter page has: the same buttons, in the same order."""
+    def buttons(path: Path) -> list[tuple[str, str]]:
+        return re.findall(r'data-md="(\w+)"(?: data-when="(\w+)")?', path.read_text(encoding="utf-8"))
+    assert buttons(Path(__file__).parent / "harness" / "index.html") == buttons(ROOT / "templates/ui/editor/edit.html")
+
+
 # ---------------------------------------------------------------------------------- source mode
 
 def test_source_toolbar_selects_only_the_placeholder_so_typing_keeps_the_marks(editor):
