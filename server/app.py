@@ -26,6 +26,7 @@ from server.change_requests import api as change_requests_api, views as change_r
 from server.dashboard import api as dashboard_api, views as dashboard
 from server.editing import api as editing_api, views as editing
 from server.feedback import api as feedback_api, views as feedback
+from server.change_requests.service import init_change_requests
 from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
 from server.jobs import api as jobs_api, views as jobs
@@ -114,6 +115,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.register_blueprint(blueprint)
     app.register_blueprint(api_blueprint, url_prefix="/api")
     init_feedback(app)
+    init_change_requests(app)
     register_build_check()
 
     check_every_view_declares(app)

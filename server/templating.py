@@ -1,10 +1,14 @@
 """What every template can use: side labels, permission checks, the CSRF token."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from materials import MaterialsError
 from server.permissions import is_admin, may
 
 SIDE_LABELS = {"school": _l("School"), "enterprise": _l("Enterprise")}
@@ -38,6 +42,34 @@ def label(labels: dict, key: str | None) -> str:
 
 def side_label(side: str | None) -> str:
     return str(SIDE_LABELS.get(side or "", side or ""))
+
+
+KNOWN_SIDES = ("school", "enterprise")  # the sides pages colour
+
+
+def side_names(lib: Any) -> dict[str, str]:
+    """Side -> its label from the library's ``library.yml`` in the reader's language (history, blame,
+    a book's share of text by side)."""
+    language = "zh-CN" if locale_code() == "zh_CN" else "en"
+    try:
+        config = lib.library_config()
+    except MaterialsError:
+        return {side: side for side in KNOWN_SIDES}
+    return {side: config.side_label(side, language) for side in config.sides}
+
+
+def side_name(labels: dict[str, str], side: str | None) -> str:
+    """The label ``side_names`` gives ``side``; the commits of no known side say so."""
+    if not side or side == "unknown":
+        return _("Unknown side")
+    return labels.get(side, side)
+
+
+def side_class(side: str | None) -> str:
+    """The CSS colour class of a side (libraries may name more than the two we colour)."""
+    if side in KNOWN_SIDES:
+        return f"side-{side}"
+    return "side-other" if side else "side-unknown"
 
 
 def locale_code() -> str:

@@ -9,8 +9,10 @@ from server.api.schemas import BookName, ChapterFile
 from server.books import schemas
 from server.library import library
 from server.permissions import Ability, book_access, may, signed_in
-from server.books.views import book_overview, chapter_html, chapter_items, find_chapter, problem_json, readable_books
-from server.history.views import commit_json, side_label, side_names
+from server.books.service import (book_overview, chapter_html, chapter_items, find_chapter, problem_json,
+                                  readable_books)
+from server.history.service import commit_json
+from server.templating import side_name, side_names
 
 
 def chapter_summary(chapter: Any) -> dict[str, Any]:
@@ -47,7 +49,7 @@ def book_overview_json(book: str) -> dict[str, Any]:
         "standards": list(config.standards) if config else [],
         "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in config.navigation] if config else [],
         "chapters": [chapter_summary(c) for c in b.chapters] if b else [],
-        "share": [{"side": side, "label": side_label(labels, side), "lines": s.lines, "chars": s.chars,
+        "share": [{"side": side, "label": side_name(labels, side), "lines": s.lines, "chars": s.chars,
                    "percent": round(s.percent, 2)} for side, s in overview.share.items()],
         "coverage": [{"standard": sid, "title": sc.title, "levels": [
             {"level": row.level, "label": row.label, "percent": None if row.percent is None else round(row.percent, 2),

@@ -23,7 +23,7 @@ import contextlib
 import re
 from datetime import datetime
 from typing import Any, Iterator
-from flask import current_app, has_request_context, url_for
+from flask import Flask, current_app, has_request_context, url_for
 from flask_babel import gettext
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -36,6 +36,7 @@ from review.checks import CheckResult, Finding, registered_checks, run_check
 from review.messages import describe_code
 from review.errors import ReviewError
 from server.audit.service import record
+from server.books.signals import HomeItem, home_panels
 from server.database import db, new_session, utcnow
 from server.editing.written_files import check_written_files
 from server.errors import UserError
@@ -782,18 +783,16 @@ def _path_id(path: str) -> str:
 
 # ------------------------------------------------------------------ home page
 
-def _home_items() -> None:
-    from server.books.views import HomeItem, provide
-
-    @provide("reviews")
-    def awaiting(user: Any) -> list[HomeItem]:
-        return [HomeItem(title=f"#{r.number} {r.title}", url=cr_url(r), detail=r.book, side=r.author_side)
-                for r in awaiting_review(user)[:20]]
-
-    @provide("drafts")
-    def my_active(user: Any) -> list[HomeItem]:
-        return [HomeItem(title=f"#{r.number} {r.title}", url=cr_url(r), detail=r.book)
-                for r in my_crs(user) if r.state in ACTIVE][:20]
+def home_items(_app: Flask, user: Any, **_: Any) -> dict[str, list[HomeItem]]:
+    """The home page's change requests (the ``home_panels`` signal): those awaiting my review, my active ones."""
+    return {
+        "reviews": [HomeItem(title=f"#{r.number} {r.title}", url=cr_url(r), detail=r.book, side=r.author_side)
+                    for r in awaiting_review(user)[:20]],
+        "drafts": [HomeItem(title=f"#{r.number} {r.title}", url=cr_url(r), detail=r.book)
+                   for r in my_crs(user) if r.state in ACTIVE][:20],
+    }
 
 
-_home_items()
+def init_change_requests(app: Flask) -> None:
+    """Change requests' part in the application: their lines on the home page."""
+    home_panels.connect(home_items, sender=app)

@@ -13,9 +13,10 @@ from server.database import db
 from server.errors import UserError, describe
 from server.library import book_title, library
 from server.permissions import Ability, book_access
-from server.history.views import (PER_PAGE, blame_json, blame_runs, book_diff, chapter_file_path,
-                                  checked_revision, commit_in_book, commit_json, diff_json, history_page,
-                                  revert_commit, side_names)
+from server.history.service import (PER_PAGE, blame_json, blame_runs, book_diff, chapter_file_path,
+                                    checked_revision, commit_in_book, commit_json, diff_json, history_page,
+                                    revert_commit)
+from server.templating import side_names
 
 
 @endpoint("GET", "/books/{book}/history", summary="The book's history, newest first", params={"book": BookName},

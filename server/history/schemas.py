@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field
 
 from server.api.schemas import Body, Commit, Query
-from server.history.views import MAX_PAGE
+from server.history.service import MAX_PAGE
 
 ShortSha = Annotated[str, Field(pattern="^[0-9a-f]{4,40}$")]
 Revision = Annotated[str, Field(min_length=1, max_length=200)]

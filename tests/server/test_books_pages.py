@@ -151,6 +151,19 @@ def test_home_page_shows_my_drafts_with_ahead_and_behind(signed_in, app):
     assert "to=drafts/teacher" not in other
 
 
+def test_home_page_lists_my_change_requests_and_those_awaiting_my_review(signed_in, web):
+    teacher = signed_in("teacher")
+    branch = web.start_change_request(teacher, title="修订受电弓一章")
+    number = branch.split("/")[1]
+    mine = _text(teacher.get("/"))
+    drafts = mine[mine.index('id="panel-drafts"'):mine.index('id="panel-reviews"')]
+    assert f"#{number} 修订受电弓一章" in drafts and f"/change-requests/{number}" in drafts
+    assert f"#{number} 修订受电弓一章" not in mine[mine.index('id="panel-reviews"'):]  # not my own review
+    review = _text(signed_in("reviewer").get("/"))
+    awaiting = review[review.index('id="panel-reviews"'):]
+    assert f"#{number} 修订受电弓一章" in awaiting and f"/change-requests/{number}" in awaiting
+
+
 def test_book_page_leads_authors_to_every_place_they_work_and_readers_only_to_theirs(signed_in):
     author_page = signed_in("teacher").get(f"/books/{BOOK}").get_data(as_text=True)
     for place in ("change-requests", "alignment", "dashboard", "feedback", "structure", "assets", "releases"):
