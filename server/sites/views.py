@@ -1,5 +1,6 @@
-"""Students read published sites at ``/read/<book>/<version>/…``; the team reads previews.
+"""The pages of published sites: reading them (``sites``) and releasing them (``releases``).
 
+Students read published sites at ``/read/<book>/<version>/…``; the team reads previews.
 Files come straight from ``SITES_DIR`` (what nginx could serve instead, see
 the README) and ``PREVIEWS_DIR``. Only what publishing made public is served:
 ``versions.json``, ``index.html``, ``latest/`` and the directories of listed
@@ -9,9 +10,8 @@ they are cached for a year; what moves with each release (``latest``,
 ``versions.json``) is revalidated. Pages get a policy of their own that lets
 the site's own inline scripts run (by hash) and nothing else.
 
-Releases of a book: the team sees every published version; maintainers publish, hide and withdraw.
-
-Publishing takes two steps: the maintainer names the version, then confirms
+The releases of a book: the team sees every published version; maintainers
+publish, hide and withdraw. Publishing takes two steps: the maintainer names the version, then confirms
 the exact commit of main that will be tagged (what they confirmed is what is
 released, even if main moves meanwhile). The build then runs as a job whose
 page refreshes itself until it is done.
@@ -26,25 +26,21 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from flask import Blueprint, Response, redirect, request, send_file, url_for
-from werkzeug.security import safe_join
-from build.publish import LATEST, VERSIONS, read_versions
-from server.sites import previews, releases as versions, service
-from server.errors import UserError
-from server.permissions import Ability, book_access, public
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from werkzeug.security import safe_join
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
-from build.publish import MAX_VERSION_LENGTH
+from build.publish import LATEST, MAX_VERSION_LENGTH, VERSIONS, read_versions
 from materials import MaterialsError
 from materials.paths import BOOK_SLUG
 from server.errors import UserError, describe
-from server.library import book_title, library
-from server.permissions import Ability, book_access, may
 from server.forms import ConfirmForm, PageForm
+from server.library import book_title, library
+from server.permissions import Ability, book_access, may, public
+from server.sites import previews, releases as versions, service
 
 
 sites = Blueprint("sites", __name__)
