@@ -176,7 +176,9 @@ def page_benchmark() -> None:
     from werkzeug.security import generate_password_hash
 
     from server.app import create_app
-    from server.change_requests.service import add_comment, commit_to_cr, open_cr
+    from server.change_requests.comments import add_comment
+    from server.change_requests.commits import commit_to_cr
+    from server.change_requests.lifecycle import open_cr
     from server.database import db, new_session
     from server.jobs.queue import run_pending
     from server.accounts.models import Membership, User

@@ -19,7 +19,7 @@ from materials.standards.standard import Standard
 from server import landing
 from server.alignment.service import BookAlignment, book_alignment
 from server.audit.service import record
-from server.change_requests import service as change_requests
+from server.change_requests import commits, lifecycle, service as change_requests
 from server.errors import UserError
 from server.library import library
 from server.standards.imports import Imported
@@ -133,8 +133,8 @@ def apply_migration(book: str, old_id: str, user: Any, direct: bool = False) -> 
         saved = landing.commit_on(library(), user, landing.MAIN, changes, message, alignment.rev)
         done = Imported(m.new.id, landing.MAIN, saved.sha, True)
     else:
-        row = change_requests.open_cr(user, book, title, "\n".join(lines))
-        saved = change_requests.commit_to_cr(user, row, changes, message, base=alignment.rev)
+        row = lifecycle.open_cr(user, book, title, "\n".join(lines))
+        saved = commits.commit_to_cr(user, row, changes, message, base=alignment.rev)
         done = Imported(m.new.id, row.branch, saved.sha, False, change_requests.cr_url(row))
     record("alignment.migrate", book, old=m.old.id, new=m.new.id, branch=done.branch, commit=done.sha)
     return done

@@ -7,7 +7,7 @@ from flask import jsonify
 from flask_login import current_user
 from materials import EditConflict, Write
 from review import changes
-from server.change_requests import service as crs
+from server.change_requests import checks, comments, commits, lifecycle, merging, reviews, service as crs
 from server.api.registry import endpoint
 from server.api.schemas import BookName, Number
 from server.change_requests import schemas
@@ -42,18 +42,18 @@ def review_json(r) -> dict[str, Any]:
 
 
 def detail_json(row) -> dict[str, Any]:
-    crs.sync_head(row)
-    _, verdict = crs.verdict_of(row)
+    commits.sync_head(row)
+    _, verdict = reviews.verdict_of(row)
     return {
         "change_request": summary_json(row), "mergeable": verdict.mergeable,
         "missing": [{**m.to_dict(), "text": crs.describe_missing(m)} for m in verdict.missing],
         "approvals": verdict.approvals, "blocking": verdict.blocking,
         "ignored": [{"reviewer": i.reviewer, "reason": i.reason, "text": crs.describe_ignored(i)}
                     for i in verdict.ignored],
-        "behind_main": crs.behind_main(row), "main": library().resolve("main"),
+        "behind_main": reviews.behind_main(row), "main": library().resolve("main"),
         "reviews": [review_json(r) for r in row.reviews],
-        "checks": [{"name": c.name, "head": c.head, "status": c.status, "findings": crs.described_findings(row, c)}
-                   for c in crs.check_runs(row)],
+        "checks": [{"name": c.name, "head": c.head, "status": c.status, "findings": checks.described_findings(row, c)}
+                   for c in checks.check_runs(row)],
         "comments": [comment_json(c) for c in row.comments],
     }
 
@@ -79,7 +79,7 @@ def list_my_change_requests(filter: str) -> dict[str, Any]:  # noqa: A002 - the 
           tags=["change requests"], errors=(403, 404, 409, 422))
 @book_access(Ability.write)
 def create_change_request(book: str, body: schemas.NewChangeRequest) -> dict[str, Any]:
-    row = crs.open_cr(current_user, book, body.title, body.description, draft=body.draft)
+    row = lifecycle.open_cr(current_user, book, body.title, body.description, draft=body.draft)
     return summary_json(row)
 
 
@@ -96,7 +96,8 @@ def get_change_request(book: str, number: int) -> dict[str, Any]:
 @book_access(Ability.write)
 def edit_change_request(book: str, number: int, body: schemas.ChangeRequestEdit) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    crs.edit_details(current_user, row, body.title, row.description if body.description is None else body.description)
+    lifecycle.edit_details(current_user, row, body.title,
+                           row.description if body.description is None else body.description)
     return summary_json(row)
 
 
@@ -105,7 +106,7 @@ def edit_change_request(book: str, number: int, body: schemas.ChangeRequestEdit)
 @book_access(Ability.read)
 def change_request_diff(book: str, number: int) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    crs.sync_head(row)
+    commits.sync_head(row)
     lib = library()
     base = crs.diff_base(row)
     diff = lib.diff(base, row.head, [f"books/{book}"])
@@ -128,8 +129,8 @@ def change_request_diff(book: str, number: int) -> dict[str, Any]:
 def commit_change_request(book: str, number: int, body: schemas.ChangeRequestCommit):
     row = crs.get_cr(book, number)
     try:
-        saved = crs.commit_to_cr(current_user, row, [Write(p, t) for p, t in body.files.items()], body.message,
-                                 body.base)
+        saved = commits.commit_to_cr(current_user, row, [Write(p, t) for p, t in body.files.items()], body.message,
+                                     body.base)
     except EditConflict as conflict:
         return _conflict_response(conflict)
     return {"sha": saved.sha}
@@ -149,8 +150,8 @@ def _conflict_response(conflict: EditConflict):
 @book_access(Ability.write)
 def create_comment(book: str, number: int, body: schemas.NewComment) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    return comment_json(crs.add_comment(current_user, row, body.body, path=body.path, line=body.line,
-                                        parent_id=body.parent_id))
+    return comment_json(comments.add_comment(current_user, row, body.body, path=body.path, line=body.line,
+                                             parent_id=body.parent_id))
 
 
 @endpoint("POST", "/books/{book}/change-requests/{number}/comments/{comment_id}/resolve",
@@ -160,7 +161,7 @@ def create_comment(book: str, number: int, body: schemas.NewComment) -> dict[str
 @book_access(Ability.write)
 def resolve_comment(book: str, number: int, comment_id: int, body: schemas.Resolve) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    return comment_json(crs.set_resolved(current_user, row, comment_id, body.resolved))
+    return comment_json(comments.set_resolved(current_user, row, comment_id, body.resolved))
 
 
 @endpoint("POST", "/books/{book}/change-requests/{number}/reviews",
@@ -169,7 +170,7 @@ def resolve_comment(book: str, number: int, comment_id: int, body: schemas.Resol
 @book_access(Ability.review)
 def create_review(book: str, number: int, body: schemas.NewReview) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    return review_json(crs.submit_review(current_user, row, body.verdict, body.body, body.head))
+    return review_json(reviews.submit_review(current_user, row, body.verdict, body.body, body.head))
 
 
 @endpoint("POST", "/books/{book}/change-requests/{number}/suggestions", summary="Suggest replacement text for lines",
@@ -178,8 +179,8 @@ def create_review(book: str, number: int, body: schemas.NewReview) -> dict[str, 
 @book_access(Ability.write)
 def create_suggestion(book: str, number: int, body: schemas.NewSuggestion) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    suggestion = crs.add_suggestion(current_user, row, body.path, body.start_line,
-                                    body.end_line or body.start_line, body.replacement, body.body)
+    suggestion = comments.add_suggestion(current_user, row, body.path, body.start_line,
+                                         body.end_line or body.start_line, body.replacement, body.body)
     return comment_json(suggestion.comment)
 
 
@@ -190,7 +191,7 @@ def create_suggestion(book: str, number: int, body: schemas.NewSuggestion) -> di
 @book_access(Ability.write)
 def apply_suggestion(book: str, number: int, suggestion_id: int) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    return {"sha": crs.apply_suggestion(current_user, row, suggestion_id).sha}
+    return {"sha": comments.apply_suggestion(current_user, row, suggestion_id).sha}
 
 
 @endpoint("POST", "/books/{book}/change-requests/{number}/overrides",
@@ -198,7 +199,7 @@ def apply_suggestion(book: str, number: int, suggestion_id: int) -> dict[str, An
           body=schemas.NewOverride, status=204, tags=["change requests"], errors=(404, 409, 422))
 @book_access(Ability.maintain)
 def create_override(book: str, number: int, body: schemas.NewOverride) -> None:
-    crs.override(current_user, crs.get_cr(book, number), body.reviewer, body.reason)
+    reviews.override(current_user, crs.get_cr(book, number), body.reviewer, body.reason)
 
 
 @endpoint("POST", "/books/{book}/change-requests/{number}/merge",
@@ -208,7 +209,7 @@ def create_override(book: str, number: int, body: schemas.NewOverride) -> None:
 @book_access(Ability.review)
 def merge_change_request(book: str, number: int, body: schemas.MergeRequest) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    sha = crs.merge(current_user, row, body.expected_main, body.head)
+    sha = merging.merge(current_user, row, body.expected_main, body.head)
     return {"merged_sha": sha, "change_request": summary_json(row)}
 
 
@@ -217,7 +218,7 @@ def merge_change_request(book: str, number: int, body: schemas.MergeRequest) -> 
           tags=["change requests"], errors=(403, 404, 409))
 @book_access(Ability.write)
 def change_request_state(book: str, number: int, body: schemas.StateChange) -> dict[str, Any]:
-    return summary_json(crs.change_state(current_user, crs.get_cr(book, number), body.action))
+    return summary_json(lifecycle.change_state(current_user, crs.get_cr(book, number), body.action))
 
 
 @endpoint("POST", "/books/{book}/change-requests/{number}/update",
@@ -227,7 +228,7 @@ def change_request_state(book: str, number: int, body: schemas.StateChange) -> d
 def update_change_request(book: str, number: int):
     row = crs.get_cr(book, number)
     try:
-        return {"head": crs.update_from_main(current_user, row)}
+        return {"head": commits.update_from_main(current_user, row)}
     except EditConflict as conflict:
         return _conflict_response(conflict)
 
@@ -238,7 +239,7 @@ def update_change_request(book: str, number: int):
 @book_access(Ability.write)
 def resolve_change_request_update(book: str, number: int, body: schemas.UpdateResolution) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    return {"head": crs.resolve_update(current_user, row, body.files, body.head, body.main)}
+    return {"head": commits.resolve_update(current_user, row, body.files, body.head, body.main)}
 
 
 __all__ = ["summary_json", "UserError"]

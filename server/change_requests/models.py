@@ -16,6 +16,7 @@ from server.database import Base, UTCDateTime, utcnow
 
 
 CR_STATES = ("draft", "open", "merged", "closed")
+ACTIVE = ("draft", "open")  # the states in which a change request takes commits, reviews and checks
 
 
 class ChangeRequest(Base):

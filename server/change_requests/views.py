@@ -14,11 +14,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from materials import EditConflict, MaterialsError
+from materials import EditConflict, MaterialsError, chapter_path, parse_chapter
 from materials.history import FileDiff
 from review import changes
 from review.word_diff import Segment as Seg, changed_words
-from server.change_requests import service as crs
+from server.change_requests import checks, comments, commits, lifecycle, merging, reviews, service as crs
 from server.errors import UserError, describe
 from server import landing
 from server.library import book_title, library
@@ -81,8 +81,8 @@ def new(book: str):
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            row = crs.open_cr(current_user, book, request.form.get("title", ""), request.form.get("description", ""),
-                              draft=request.form.get("draft") == "1")
+            row = lifecycle.open_cr(current_user, book, request.form.get("title", ""),
+                                    request.form.get("description", ""), draft=request.form.get("draft") == "1")
         except UserError as error:
             errors.append(describe(error))
         else:
@@ -100,7 +100,6 @@ def new(book: str):
 
 def _chapter_title(book: str, filename: str) -> str:
     try:
-        from materials import chapter_path, parse_chapter
         path = chapter_path(book, filename)
         meta, _ = parse_chapter(library().read_text("main", path), path)
         return meta.title
@@ -160,21 +159,21 @@ def _timeline(row, threads: list[Thread]) -> list[tuple[Any, str, Any]]:
 
 
 def _findings(row, runs) -> list[dict[str, Any]]:
-    return [{"run": run, "findings": crs.described_findings(row, run)} for run in runs]
+    return [{"run": run, "findings": checks.described_findings(row, run)} for run in runs]
 
 
 def _page_context(book: str, number: int) -> dict[str, Any]:
     row = crs.get_cr(book, number)
-    crs.sync_head(row)
+    commits.sync_head(row)
     lib = library()
-    pol, verdict = crs.verdict_of(row)
+    pol, verdict = reviews.verdict_of(row)
     threads, inline, outdated = _threads(row)
     base = crs.diff_base(row)
     return {
         "book": book, "title": book_title(book), "row": row, "policy": pol, "verdict": verdict,
         "missing": [crs.describe_missing(m) for m in verdict.missing],
         "not_counted": [crs.describe_ignored(i) for i in verdict.ignored if i.reason != "stale"],
-        "behind": crs.behind_main(row), "main": lib.resolve("main"), "base": base,
+        "behind": reviews.behind_main(row), "main": lib.resolve("main"), "base": base,
         "threads": threads, "inline": inline, "outdated": outdated,
         "may_review": may(current_user, Ability.review, book) and row.state == "open",
         "may_manage": crs.may_manage(current_user, row),
@@ -182,7 +181,7 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
         "may_merge": verdict.mergeable and crs.may_merge(current_user, row),
         "may_maintain": may(current_user, Ability.maintain, book),
         "may_comment": may(current_user, Ability.write, book),
-        "form": ActionForm(), "path_id": crs._path_id,
+        "form": ActionForm(), "path_id": checks.path_id,
     }
 
 
@@ -194,7 +193,7 @@ def show(book: str, number: int):
     diff = lib.diff(ctx["base"], row.head, [f"books/{book}"])
     paths = [f.path for f in diff.files]
     added, removed = changes.standard_changes(lib, book, ctx["base"], row.head, paths)
-    runs = crs.check_runs(row)
+    runs = checks.check_runs(row)
     return render_template("ui/change_requests/show.html", **ctx, files=diff.files, timeline=_timeline(row, ctx["threads"]),
                            items_added=added, items_removed=removed, checks=_findings(row, runs),
                            ignored={i.reviewer: i.reason for i in ctx["verdict"].ignored})
@@ -264,7 +263,7 @@ def file_view(diff: FileDiff) -> FileView:
                 seg = [Seg(line.text, False)]
                 rows.append(DiffRow("context", line.old_no, line.new_no, seg, seg, line.text))
         flush()
-    return FileView(diff, crs._path_id(diff.path), rows)
+    return FileView(diff, checks.path_id(diff.path), rows)
 
 
 # pages are served by several threads
@@ -302,11 +301,11 @@ def comment(book: str, number: int):
     on_files = request.form.get("from") == "files"
     if request.form.get("suggest") == "1" and path and line:
         end = request.form.get("end_line", type=int) or line
-        action = lambda: crs.add_suggestion(current_user, row, path, line, end,  # noqa: E731
-                                            request.form.get("replacement", ""), request.form.get("body", ""))
+        action = lambda: comments.add_suggestion(current_user, row, path, line, end,  # noqa: E731
+                                                 request.form.get("replacement", ""), request.form.get("body", ""))
     else:
-        action = lambda: crs.add_comment(current_user, row, request.form.get("body", ""), path=path,  # noqa: E731
-                                         line=line, parent_id=parent)
+        action = lambda: comments.add_comment(current_user, row, request.form.get("body", ""), path=path,  # noqa: E731
+                                              line=line, parent_id=parent)
     return _act(row, action, anchor="#conversation" if not on_files else "", files=on_files)
 
 
@@ -315,8 +314,8 @@ def comment(book: str, number: int):
 def resolve(book: str, number: int, comment_id: int):
     row = crs.get_cr(book, number)
     resolved = request.form.get("resolved", "1") == "1"
-    return _act(row, lambda: crs.set_resolved(current_user, row, comment_id, resolved),
-                files=request.form.get("from") == "files")
+    return _act(row, lambda: comments.set_resolved(current_user, row, comment_id, resolved),
+                     files=request.form.get("from") == "files")
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/suggestions/<int:suggestion_id>/apply",
@@ -324,51 +323,51 @@ def resolve(book: str, number: int, comment_id: int):
 @book_access(Ability.write)
 def apply(book: str, number: int, suggestion_id: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: crs.apply_suggestion(current_user, row, suggestion_id),
-                success=_("The suggestion is applied and its author credited."),
-                files=request.form.get("from") == "files")
+    return _act(row, lambda: comments.apply_suggestion(current_user, row, suggestion_id),
+                     success=_("The suggestion is applied and its author credited."),
+                     files=request.form.get("from") == "files")
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/reviews", methods=["POST"])
 @book_access(Ability.review)
 def review(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: crs.submit_review(current_user, row, request.form.get("verdict", ""),
-                                               request.form.get("body", ""), request.form.get("head") or None),
-                success=_("Your review is recorded."), anchor="#reviews")
+    return _act(row, lambda: reviews.submit_review(current_user, row, request.form.get("verdict", ""),
+                                                   request.form.get("body", ""), request.form.get("head") or None),
+                    success=_("Your review is recorded."), anchor="#reviews")
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/overrides", methods=["POST"])
 @book_access(Ability.maintain)
 def override(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: crs.override(current_user, row, request.form.get("reviewer", ""),
-                                          request.form.get("reason", "")),
-                success=_("The request for changes is overridden. This is recorded in the audit log."))
+    return _act(row, lambda: reviews.override(current_user, row, request.form.get("reviewer", ""),
+                                              request.form.get("reason", "")),
+                    success=_("The request for changes is overridden. This is recorded in the audit log."))
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/merge", methods=["POST"])
 @book_access(Ability.review)
 def merge(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: crs.merge(current_user, row, request.form.get("expected_main") or None,
-                                       request.form.get("head") or None),
-                success=_("Merged into the book. The change request and its conversation are kept."))
+    return _act(row, lambda: merging.merge(current_user, row, request.form.get("expected_main") or None,
+                                           request.form.get("head") or None),
+                    success=_("Merged into the book. The change request and its conversation are kept."))
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/state", methods=["POST"])
 @book_access(Ability.write)
 def state(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: crs.change_state(current_user, row, request.form.get("action", "")))
+    return _act(row, lambda: lifecycle.change_state(current_user, row, request.form.get("action", "")))
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/details", methods=["POST"])
 @book_access(Ability.write)
 def details(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: crs.edit_details(current_user, row, request.form.get("title", ""),
-                                              request.form.get("description", "")))
+    return _act(row, lambda: lifecycle.edit_details(current_user, row, request.form.get("title", ""),
+                                                    request.form.get("description", "")))
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/update", methods=["POST"])
@@ -383,8 +382,8 @@ def update(book: str, number: int):
         paths = request.form.getlist("path")
         resolutions = {p: request.form.get(f"text-{i}", "") for i, p in enumerate(paths)}
         try:
-            crs.resolve_update(current_user, row, resolutions, request.form.get("head", ""),
-                               request.form.get("main", ""))
+            commits.resolve_update(current_user, row, resolutions, request.form.get("head", ""),
+                                   request.form.get("main", ""))
         except (UserError, MaterialsError) as error:
             flash(describe(error), "error")
             return _back(row)
@@ -392,7 +391,7 @@ def update(book: str, number: int):
         return _back(row)
     head = row.head
     try:
-        crs.update_from_main(current_user, row)
+        commits.update_from_main(current_user, row)
     except EditConflict as conflict:
         return render_template("ui/change_requests/conflict.html", book=book, title=book_title(book), row=row,
                                conflicts=conflict.conflicts, head=lib.branch_head(row.branch) or head,

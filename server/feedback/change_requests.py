@@ -14,7 +14,7 @@ from sqlalchemy import select
 from server.accounts.models import User
 from server.audit.models import AuditEvent
 from server.audit.service import record
-from server.change_requests import service as change_requests
+from server.change_requests.lifecycle import open_cr
 from server.change_requests.signals import change_request_merged
 from server.database import db
 from server.errors import UserError
@@ -40,7 +40,7 @@ def open_change_request(item: Feedback, person: User) -> Any:
     if item.change_request is not None:
         raise UserError("feedback.change_request_exists", status=409, number=item.change_request)
     title, description = change_request_text(item)
-    cr = change_requests.open_cr(person, item.book, title, description, origin=f"feedback:{item.id}")
+    cr = open_cr(person, item.book, title, description, origin=f"feedback:{item.id}")
     item.change_request = cr.number
     if item.state == "new":
         touch(item, "accepted")

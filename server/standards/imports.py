@@ -18,7 +18,8 @@ from materials.standards.standard import Standard
 from materials.standards.writing import dump_standard
 from server import landing
 from server.audit.service import record
-from server.change_requests.service import commit_to_cr, open_cr
+from server.change_requests.commits import commit_to_cr
+from server.change_requests.lifecycle import open_cr
 from server.errors import UserError, describe
 from server.library import library
 from server.standards.service import STANDARDS_DIR, standards

@@ -122,7 +122,7 @@ def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report
     teacher.wait_for_url(f"**/books/{BOOK}/change-requests/*")
     number = int(teacher.url.rstrip("/").rsplit("/", 1)[1])
 
-    from server.change_requests import service as crs
+    from server.change_requests import commits, merging, reviews, service as crs
     from server.database import db
     from server.accounts.models import User
     from materials import OVERWRITE, Author, Write
@@ -131,10 +131,10 @@ def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report
                Author("Teacher", "teacher@example.edu", "school"), "Correct the valve number", base=OVERWRITE)
     with app.test_request_context():
         row = crs.get_cr(BOOK, number)
-        crs.sync_head(row)
+        commits.sync_head(row)
         for name in ("reviewer", "maintainer"):
-            crs.submit_review(db().query(User).filter_by(username=name).one(), row, "approve")
-        crs.merge(db().query(User).filter_by(username="reviewer").one(), row, None)
+            reviews.submit_review(db().query(User).filter_by(username=name).one(), row, "approve")
+        merging.merge(db().query(User).filter_by(username="reviewer").one(), row, None)
     teacher.goto(item_url)
     assert teacher.locator("[data-state]").get_attribute("data-state") == "closed"
     assert teacher.locator("[data-cr-link]").inner_text() == f"#{number}"
