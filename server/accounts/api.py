@@ -10,21 +10,16 @@ from __future__ import annotations
 from typing import Any
 from flask_login import current_user
 from sqlalchemy import select
+from server.accounts import schemas
+from server.accounts.models import ApiToken, Membership, User
+from server.accounts.service import create_user, find_user, members_of, remove_membership, set_membership, update_user
 from server.api.registry import endpoint
 from server.api.schemas import BookName, RowId, Username
-from server.accounts import schemas
-from server.database import db
-from server.accounts.models import User
-from server.accounts.service import create_user, find_user, update_user
-from server.permissions import admin_required, roles_of, signed_in
 from server.audit import service as audit
+from server.database import db
 from server.errors import UserError
-from server.accounts.models import ApiToken
-from server.permissions import signed_in
 from server.library import book_title
-from server.accounts.models import Membership
-from server.accounts.service import find_user, members_of, remove_membership, set_membership
-from server.permissions import Ability, book_access
+from server.permissions import Ability, admin_required, book_access, roles_of, signed_in
 
 
 def _iso(value: Any) -> str | None:

@@ -11,46 +11,28 @@ Who works on a book, with which role: administrators and the book's maintainers 
 from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
+from server.accounts.lockout import LockedOut, login_lockout
+from server.accounts.models import ApiToken, Membership, Role, User
+from server.accounts.passwords import check_strength
+from server.accounts.service import (EMAIL_PATTERN, USERNAME_PATTERN, create_user, find_user, members_of,
+                                     remove_membership, set_membership, update_user)
 from server.audit import service as audit
 from server.auth import sign_in
 from server.database import db
-from server.accounts.lockout import LockedOut, login_lockout
-from server.accounts.models import User
-from server.permissions import public
-from server.navigation import back
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user
-from sqlalchemy import select
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from server.errors import UserError, describe
-from server.accounts.models import ApiToken
-from server.accounts.passwords import check_strength
-from server.accounts.service import EMAIL_PATTERN
-from server.permissions import signed_in
-from server.forms import ConfirmForm, PageForm
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy import func, or_, select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
-from server.accounts.service import EMAIL_PATTERN, USERNAME_PATTERN, create_user, find_user, update_user
-from server.permissions import admin_required, roles_of
-from server.templating import SIDE_LABELS
-from server.forms import PageForm
-from wtforms import SelectField, StringField
+from server.forms import ConfirmForm, PageForm, QueryForm
 from server.library import book_title, book_titles
-from server.accounts.models import Membership, Role
-from server.accounts.service import find_user, members_of, remove_membership, set_membership
-from server.permissions import Ability, admin_required, book_access
-from server.templating import ROLE_LABELS
+from server.navigation import back
+from server.permissions import Ability, admin_required, book_access, public, roles_of, signed_in
+from server.templating import ROLE_LABELS, SIDE_LABELS
 
 
 signin = Blueprint("signin", __name__)
@@ -229,11 +211,15 @@ class PersonForm(PageForm):
     password = PasswordField(_l("New password (leave empty to keep)"), [Optional(), Length(min=10, max=256)])
 
 
-@people.route("")
+class PeopleSearch(QueryForm):
+    q = StringField(default="", filters=[str.strip])
+
+
+@people.route("", endpoint="index")
 @admin_required
-def index():
+def list_people():
     query = select(User).order_by(User.username)
-    search = request.args.get("q", "").strip()
+    search = PeopleSearch().q.data
     if search:
         pattern = f"%{search.lower()}%"
         query = query.where(or_(func.lower(User.username).like(pattern), func.lower(User.display_name).like(pattern)))
@@ -311,9 +297,9 @@ def books():
     return render_template("ui/members/books.html", books=listed, titles=titles, counts=counts)
 
 
-@members.route("/books/<book>/members", methods=["GET", "POST"])
+@members.route("/books/<book>/members", methods=["GET", "POST"], endpoint="index")
 @book_access(Ability.maintain)
-def index(book: str):
+def book_members(book: str):
     title = book_title(book)
     form = AddMemberForm(prefix="add")
     if form.submit_ok():
