@@ -6,7 +6,6 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 from materials import EditConflict, Write
-from review import changes
 from server.change_requests import checks, comments, commits, lifecycle, merging, reviews, service as crs
 from server.api.registry import endpoint
 from server.api.schemas import BookName, Number
@@ -107,10 +106,8 @@ def edit_change_request(book: str, number: int, body: schemas.ChangeRequestEdit)
 def change_request_diff(book: str, number: int) -> dict[str, Any]:
     row = crs.get_cr(book, number)
     commits.sync_head(row)
-    lib = library()
     base = crs.diff_base(row)
-    diff = lib.diff(base, row.head, [f"books/{book}"])
-    added, removed = changes.standard_changes(lib, book, base, row.head, [f.path for f in diff.files])
+    diff, added, removed = crs.what_changes(row, base)
     kinds = {" ": "context", "-": "removed", "+": "added"}
     return {"base": base, "head": row.head,
             "files": [{"old_path": f.old_path, "new_path": f.new_path, "status": f.status, "binary": f.binary,

@@ -19,7 +19,9 @@ from flask import Flask, has_request_context, url_for
 from sqlalchemy import or_, select
 
 from materials import MaterialsError
+from materials.history import Diff
 from review import policy as review_policy, workflow
+from review.changes import ItemChange, standard_changes
 from review.errors import ReviewError
 from server.accounts.models import Membership, Role
 from server.books.signals import HomeItem, home_panels
@@ -224,6 +226,15 @@ def diff_base(row: ChangeRequest) -> str:
         return lib.merge_base(MAIN, row.head) or row.base
     except MaterialsError:
         return row.base
+
+
+def what_changes(row: ChangeRequest, base: str) -> tuple[Diff, list[ItemChange], list[ItemChange]]:
+    """What the change request changes in its book since ``base``: the diff, and the standard items
+    its chapters start and stop covering (added, removed)."""
+    lib = library()
+    diff = lib.diff(base, row.head, [f"books/{row.book}"])
+    added, removed = standard_changes(lib, row.book, base, row.head, [f.path for f in diff.files])
+    return diff, added, removed
 
 
 def when(value: datetime | None) -> str:

@@ -189,10 +189,8 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
 @book_access(Ability.read)
 def show(book: str, number: int):
     ctx = _page_context(book, number)
-    row, lib = ctx["row"], library()
-    diff = lib.diff(ctx["base"], row.head, [f"books/{book}"])
-    paths = [f.path for f in diff.files]
-    added, removed = changes.standard_changes(lib, book, ctx["base"], row.head, paths)
+    row = ctx["row"]
+    diff, added, removed = crs.what_changes(row, ctx["base"])
     runs = checks.check_runs(row)
     return render_template("ui/change_requests/show.html", **ctx, files=diff.files, timeline=_timeline(row, ctx["threads"]),
                            items_added=added, items_removed=removed, checks=_findings(row, runs),
