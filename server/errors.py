@@ -50,6 +50,8 @@ MESSAGES: dict[str, Any] = {
     "git.option_like": _l("This value cannot be used because it starts with “-”: %(value)s"),
     "yaml.invalid": _l("The settings text is not valid YAML: %(detail)s"),
     "yaml.unsafe": _l("The settings text uses YAML features that are not allowed."),
+    "import.docx_unreadable": _l("This Word file cannot be imported. It must be a .docx document that is not password-protected, not damaged and not too large; an old .doc or .wps file must first be saved again as .docx in Word or WPS."),
+    "import.invalid": _l("This import cannot be done as asked: chapters are split at a heading level from 1 to 6."),
     "front_matter.invalid": _l("The chapter's information (title, objectives, standards) is not valid: %(detail)s"),
     "book.invalid": _l("The book's settings are not valid: %(detail)s"),
     "library.invalid": _l("The library's settings are not valid: %(detail)s"),
