@@ -153,7 +153,7 @@ MESSAGES: dict[str, Any] = {
     "alignment.not_superseded": _l("No edition in the library supersedes %(standard)s."),
     "alignment.migration_declared": _l("The book already declares %(standard)s; edit its settings by hand."),
     "alignment.migration_book_yml": _l("The standards list of the settings of %(book)s could not be updated automatically; edit it by hand."),
-    # server/feedback.py (readers' feedback)
+    # server/feedback/ (readers' feedback)
     "feedback.invalid": _l("The feedback is missing something or is malformed (%(field)s)."),
     "feedback.too_large": _l("This is too long (%(field)s): at most %(limit)s characters."),
     "feedback.unknown_version": _l("The book %(book)s has no published version %(version)s."),

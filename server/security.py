@@ -44,7 +44,7 @@ SECURITY_HEADERS = {
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Endpoints that take posts from pages we do not serve (the feedback form of published sites,
 # possibly opened from disk). They must act as an anonymous visitor unless the request is
-# provably from our own origin; see server/api/feedback.py.
+# provably from our own origin; see server/feedback/api.py.
 CSRF_EXEMPT: set[str] = set()
 # Endpoints that accept less than MAX_CONTENT_LENGTH: endpoint -> (config key, default bytes).
 # Applied before any check reads the body, so the smaller limit always holds.
