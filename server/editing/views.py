@@ -4,7 +4,7 @@ The editor posts the front matter as form fields (never YAML), the Markdown
 body and the commit the author started from; a save that overlaps someone
 else's edit answers with the conflict screen (409) holding every version of
 the text, and writes nothing. Parts and chapters are created, renamed, moved
-and deleted one commit at a time, on the branch ``server.editing`` chooses.
+and deleted one commit at a time, on the branch ``server.landing`` chooses.
 
 A book's images: the list with an upload form, each image served for the
 editor's preview, and deletion after a confirmation that names the chapters
@@ -19,6 +19,10 @@ from typing import Any
 from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, IntegerField, StringField
+from wtforms.validators import NumberRange, Optional
 from materials import EditConflict, FrontMatter, MaterialsError, NotFound, book_path, chapter_path
 from server import landing
 from server.audit import service as audit
@@ -26,12 +30,64 @@ from server.database import db
 from server.editing import chapters, images, item_picker, structure
 from server.editing.written_files import IMAGE_TYPES, max_asset_bytes
 from server.errors import UserError, describe, status_for
-from server.forms import ConfirmForm
+from server.forms import ConfirmForm, QueryForm, ValuesField
 from server.library import book_title, library
 from server.permissions import Ability, book_access
 
 
 editor = Blueprint("editor", __name__)
+
+
+class EditorForm(FlaskForm):
+    """What the editor posts: the front matter as fields, the body and the commit it started from,
+    or (``mode`` text, from the conflict screen) the whole file as ``text``."""
+
+    title = StringField(default="")
+    objectives = ValuesField()
+    hours = StringField(default="")
+    summary = StringField(default="")
+    standards = ValuesField()
+    sections = StringField(default="")
+    body = StringField(default="")
+    base = StringField(default="")
+    message = StringField(default="")
+    mode = StringField(default="")
+    text = StringField(default="")
+
+
+class BranchChoice(QueryForm):
+    """The branch a page works on, from its query string or its form (none: the person's working branch)."""
+
+    branch = StringField()
+
+
+class EditorQuery(QueryForm):
+    saved = BooleanField()
+
+
+class NewChapterForm(FlaskForm):
+    title = StringField(default="")
+    filename = StringField(default="")
+    part = IntegerField(default=0, validators=[NumberRange(min=0)])
+
+
+class FileNameForm(FlaskForm):
+    filename = StringField(default="")
+
+
+class MoveForm(FlaskForm):
+    """One place ``up`` or ``down``, or into the part numbered ``part`` (from 0)."""
+
+    direction = StringField()
+    part = IntegerField(validators=[Optional(), NumberRange(min=0)])
+
+
+class PartTitleForm(FlaskForm):
+    title = StringField(default="")
+
+
+class ImageUploadForm(FlaskForm):
+    file = FileField()
 
 
 @dataclass
@@ -59,11 +115,9 @@ class EditorState:
                    errors=[chapter.problem] if chapter.problem else [])
 
     @classmethod
-    def posted(cls) -> "EditorState":
-        form = request.form
-        return cls(form.get("title", ""), form.getlist("objectives"), form.get("hours", ""), form.get("summary", ""),
-                   form.getlist("standards"), form.get("sections", ""), form.get("body", ""), form.get("base", ""),
-                   form.get("message", ""))
+    def posted(cls, form: EditorForm) -> "EditorState":
+        return cls(form.title.data, form.objectives.data, form.hours.data, form.summary.data, form.standards.data,
+                   form.sections.data, form.body.data, form.base.data, form.message.data)
 
     def front_matter(self, path: str) -> FrontMatter:
         return chapters.front_matter_from(
@@ -72,7 +126,7 @@ class EditorState:
 
 
 def _branch(book: str) -> str:
-    return landing.target_branch(current_user, book, request.values.get("branch") or None, library())
+    return landing.target_branch(current_user, book, BranchChoice(request.values).branch.data or None, library())
 
 
 def _branch_args(book: str, branch: str) -> dict[str, str]:
@@ -110,19 +164,20 @@ def _wants_json() -> bool:
 @book_access(Ability.write)
 def edit(book: str, file: str):
     lib = library()
-    if request.method == "GET" and not request.values.get("branch") and landing.needs_change_request(
+    if request.method == "GET" and not BranchChoice().branch.data and landing.needs_change_request(
             current_user, book, lib):
         return redirect(url_for("change_requests.new", book=book, chapter=file))
     branch = _branch(book)
     if request.method == "GET":
         chapter = chapters.open_chapter(lib, book, file, branch)
-        return _render_editor(book, file, branch, EditorState.of(chapter), just_saved=bool(request.args.get("saved")))
+        return _render_editor(book, file, branch, EditorState.of(chapter), just_saved=EditorQuery().saved.data)
     path = chapter_path(book, file)
-    whole_text = request.form.get("mode") == "text"
-    state = EditorState.posted()
+    form = EditorForm()
+    whole_text = form.mode.data == "text"
+    state = EditorState.posted(form)
     try:
         if whole_text:
-            saved = chapters.save_chapter(lib, current_user, book, file, branch, request.form.get("text", ""),
+            saved = chapters.save_chapter(lib, current_user, book, file, branch, form.text.data,
                                          state.base, state.message)
         else:
             saved = chapters.save_chapter_fields(lib, current_user, book, file, branch, state.front_matter(path),
@@ -138,7 +193,7 @@ def edit(book: str, file: str):
             raise
         if whole_text:
             current = chapters.open_chapter(lib, book, file, branch)
-            text = request.form.get("text", "")
+            text = form.text.data
             return _render_conflict(book, file, branch, None, yours=text, theirs=current.text, merged=text,
                                     head=current.base, error=describe(error))
         state.errors.append(describe(error))
@@ -190,11 +245,11 @@ def create_chapter(book: str):
     lib = library()
     branch = _branch(book)
 
-    part = request.form.get("part", "0")
-    if not part.isdigit():
-        raise UserError("part.not_found", status=404, part=part[:20])
-    name, _saved = structure.create_chapter(lib, current_user, book, branch, request.form.get("title", ""),
-                                          int(part), request.form.get("filename") or None)
+    form = NewChapterForm()
+    if not form.part.validate(form):
+        raise UserError("part.not_found", status=404, part=(form.part.raw_data or [""])[0][:20])
+    name, _saved = structure.create_chapter(lib, current_user, book, branch, form.title.data, form.part.data,
+                                          form.filename.data or None)
     flash(_("Chapter created."), "success")
     return redirect(url_for("editor.edit", book=book, file=name, **_branch_args(book, branch)), code=303)
 
@@ -206,7 +261,7 @@ def rename_chapter(book: str, file: str):
     branch = _branch(book)
     chapter = chapters.open_chapter(lib, book, file, branch)
     if request.method == "POST":
-        structure.rename_chapter(lib, current_user, book, branch, file, request.form.get("filename", ""))
+        structure.rename_chapter(lib, current_user, book, branch, file, FileNameForm().filename.data)
         return _done(book, branch, _("Chapter renamed."))
     return render_template("ui/editor/rename.html", book=book, branch=branch, title=_("Rename chapter"),
                            label=_("File name"), value=file, heading=chapter.meta.title,
@@ -220,12 +275,11 @@ def move_chapter(book: str, file: str):
     lib = library()
     branch = _branch(book)
 
-    direction = request.form.get("direction")
-    part = request.form.get("part")
-    if direction in ("up", "down"):
-        structure.move_chapter(lib, current_user, book, branch, file, direction=direction)
-    elif part is not None and part.isdigit():
-        structure.move_chapter(lib, current_user, book, branch, file, part=int(part))
+    form = MoveForm()
+    if form.direction.data in ("up", "down"):
+        structure.move_chapter(lib, current_user, book, branch, file, direction=form.direction.data)
+    elif form.part.validate(form) and form.part.data is not None:
+        structure.move_chapter(lib, current_user, book, branch, file, part=form.part.data)
     else:
         raise UserError("request.invalid", status=422, detail="direction")
     return _done(book, branch, _("Chapter moved."))
@@ -255,7 +309,7 @@ def delete_chapter(book: str, file: str):
 def add_part(book: str):
     lib = library()
     branch = _branch(book)
-    structure.add_part(lib, current_user, book, branch, request.form.get("title", ""))
+    structure.add_part(lib, current_user, book, branch, PartTitleForm().title.data)
     return _done(book, branch, _("Part added."))
 
 
@@ -273,7 +327,7 @@ def rename_part(book: str, index: int):
     branch = _branch(book)
     current = _part_title(lib, book, branch, index)
     if request.method == "POST":
-        structure.rename_part(lib, current_user, book, branch, index, request.form.get("title", ""))
+        structure.rename_part(lib, current_user, book, branch, index, PartTitleForm().title.data)
         return _done(book, branch, _("Part renamed."))
     return render_template("ui/editor/rename.html", book=book, branch=branch, title=_("Rename part"),
                            label=_("Title"), value=current, heading=current, hint=None,
@@ -310,7 +364,7 @@ def index(book: str):
     lib = library()
     branch = _branch(book)
     if request.method == "POST":
-        upload = request.files.get("file")
+        upload = ImageUploadForm().file.data
         if upload is None or not upload.filename:
             raise UserError("asset.missing", status=422)
         data = upload.stream.read(max_asset_bytes() + 1)
@@ -329,7 +383,7 @@ def index(book: str):
 def raw(book: str, name: str):
     """One image of the book at a branch (the editor preview shows draft images this way)."""
     lib = library()
-    branch = request.args.get("branch") or "main"
+    branch = BranchChoice().branch.data or "main"
     try:
         path = book_path(book, f"assets/{name}")
         data = lib.read(landing.read_revision(lib, branch) if branch != "main" else "main", path)
