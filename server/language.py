@@ -2,7 +2,9 @@
 
 
 from __future__ import annotations
-from flask import Blueprint, abort, request, session
+from flask import Blueprint, abort, session
+from flask_wtf import FlaskForm
+from wtforms import SelectField
 from server.i18n import LOCALES
 from server.permissions import public
 from server.navigation import back
@@ -11,11 +13,15 @@ from server.navigation import back
 blueprint = Blueprint("language", __name__)
 
 
+class LanguageForm(FlaskForm):
+    locale = SelectField(choices=list(LOCALES))
+
+
 @blueprint.route("/language", methods=["POST"])
 @public
 def switch():
-    locale = request.form.get("locale", "")
-    if locale not in LOCALES:
+    form = LanguageForm()
+    if not form.validate():
         abort(400)
-    session["locale"] = locale
+    session["locale"] = form.locale.data
     return back()
