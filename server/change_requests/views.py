@@ -23,13 +23,110 @@ from server.errors import UserError, describe
 from server import landing
 from server.library import book_title, library
 from server.permissions import Ability, book_access, may, signed_in
-from server.forms import PageForm
+from wtforms import BooleanField, FieldList, IntegerField, SelectField, StringField
+from server.forms import PageForm, QueryForm, ValuesField
 
 
 blueprint = Blueprint("change_requests", __name__)
 
 class ActionForm(PageForm):
-    """CSRF only: each action's fields are read from the request."""
+    """The CSRF token every action posts; each action's own fields are in its form below."""
+
+
+def _yes(value: object) -> bool:
+    return value == "1"
+
+
+class FromPageForm(ActionForm):
+    """An action posted from the conversation or (``from`` files) from the files page, which it returns to."""
+
+    from_ = StringField(name="from")
+
+    @property
+    def on_files(self) -> bool:
+        return self.from_.data == "files"
+
+
+class ListQuery(QueryForm):
+    state = SelectField(choices=["active", "merged", "closed", "all"], default="active")
+
+
+class ChapterChoice(QueryForm):
+    """The chapter a new change request is for (``?chapter=`` or the form's hidden field)."""
+
+    chapter = StringField(default="")
+
+
+class NewForm(ActionForm):
+    title = StringField(default="")
+    description = StringField(default="")
+    draft = StringField(filters=[_yes])
+
+
+class ContinueForm(ActionForm):
+    chapter = StringField(default="")
+
+
+class FilesQuery(QueryForm):
+    """``at``: the comment and line to show, as ``<comment id>:<line>``."""
+
+    at = StringField(default="")
+
+
+class CommentForm(FromPageForm):
+    """A comment, a reply (``parent_id``), inline on a line, or (``suggest``) suggested text for lines."""
+
+    body = StringField(default="")
+    path = StringField()
+    line = IntegerField()
+    parent_id = IntegerField()
+    suggest = StringField(filters=[_yes])
+    end_line = IntegerField()
+    replacement = StringField(default="")
+
+
+class ResolveForm(FromPageForm):
+    resolved = StringField(default="1", filters=[_yes])
+
+
+class ReviewForm(ActionForm):
+    verdict = StringField(default="")
+    body = StringField(default="")
+    head = StringField()
+
+
+class OverrideForm(ActionForm):
+    reviewer = StringField(default="")
+    reason = StringField(default="")
+
+
+class MergeForm(ActionForm):
+    expected_main = StringField()
+    head = StringField()
+
+
+class StateForm(ActionForm):
+    action = StringField(default="")
+
+
+class DetailsForm(ActionForm):
+    title = StringField(default="")
+    description = StringField(default="")
+
+
+class UpdateForm(ActionForm):
+    """Update from main, or (``resolve``) finish it with the merged text of each colliding file:
+    ``path`` repeated in order, the text of the n-th in ``text-<n>``."""
+
+    resolve = StringField(filters=[_yes])
+    path = ValuesField()
+    text = FieldList(StringField(default=""))
+    head = StringField(default="")
+    main = StringField(default="")
+
+    def resolutions(self) -> dict[str, str]:
+        texts = {entry.name: entry.data or "" for entry in self.text.entries}
+        return {path: texts.get(f"text-{i}", "") for i, path in enumerate(self.path.data or [])}
 
 
 def _back(row, anchor: str = "", files: bool = False):
@@ -57,9 +154,7 @@ def _act(row, action, *, success: str | None = None, anchor: str = "", files: bo
 @blueprint.route("/books/<book>/change-requests")
 @book_access(Ability.read)
 def index(book: str):
-    state = request.args.get("state", "active")
-    if state not in ("active", "merged", "closed", "all"):
-        state = "active"
+    state = ListQuery().state.data
     rows = crs.book_crs(book, None if state == "all" else state)
     return render_template("ui/change_requests/index.html", book=book, title=book_title(book), rows=rows, state=state)
 
@@ -75,14 +170,13 @@ def mine():
 @book_access(Ability.write)
 def new(book: str):
     title = book_title(book)
-    chapter = request.values.get("chapter", "")
+    chapter = ChapterChoice(request.values).chapter.data
     chapter_title = _chapter_title(book, chapter) if chapter else ""
-    form = ActionForm()
+    form = NewForm()
     errors: list[str] = []
     if form.validate_on_submit():
         try:
-            row = lifecycle.open_cr(current_user, book, request.form.get("title", ""),
-                                    request.form.get("description", ""), draft=request.form.get("draft") == "1")
+            row = lifecycle.open_cr(current_user, book, form.title.data, form.description.data, draft=form.draft.data)
         except UserError as error:
             errors.append(describe(error))
         else:
@@ -94,7 +188,7 @@ def new(book: str):
             return _back(row)
     default = _("Edit “%(title)s”", title=chapter_title) if chapter_title else ""
     return render_template("ui/change_requests/new.html", book=book, title=title, form=form, chapter=chapter,
-                           default_title=request.form.get("title", default), errors=errors,
+                           default_title=form.title.data if form.is_submitted() else default, errors=errors,
                            mine=crs.open_crs_of(current_user, book))
 
 
@@ -115,10 +209,11 @@ def _editor_url(book: str, chapter: str) -> str:
 @book_access(Ability.write)
 def continue_editing(book: str, number: int):
     row = crs.get_cr(book, number)
-    if not ActionForm().validate_on_submit() or not crs.may_write_cr(current_user, row):
+    form = ContinueForm()
+    if not form.validate_on_submit() or not crs.may_write_cr(current_user, row):
         abort(403)
     landing.choose_cr(book, row)
-    chapter = request.form.get("chapter", "")
+    chapter = form.chapter.data
     flash(_("Your edits of this book now go into change request #%(number)s.", number=row.number), "success")
     return redirect(_editor_url(book, chapter) if chapter else crs.cr_url(row))
 
@@ -282,7 +377,7 @@ def files(book: str, number: int):
     ctx = _page_context(book, number)
     row, lib = ctx["row"], library()
     views, rendered = _file_views(lib, book, ctx["base"], row.head)
-    at_id, _sep, at_line = request.args.get("at", "").rpartition(":")
+    at_id, _sep, at_line = FilesQuery().at.data.rpartition(":")
     at = (at_id, int(at_line)) if at_line.isdigit() else None
     return render_template("ui/change_requests/files.html", **ctx, views=views, rendered=rendered, at=at)
 
@@ -293,16 +388,14 @@ def files(book: str, number: int):
 @book_access(Ability.write)
 def comment(book: str, number: int):
     row = crs.get_cr(book, number)
-    path = request.form.get("path") or None
-    line = request.form.get("line", type=int)
-    parent = request.form.get("parent_id", type=int)
-    on_files = request.form.get("from") == "files"
-    if request.form.get("suggest") == "1" and path and line:
-        end = request.form.get("end_line", type=int) or line
+    form = CommentForm()
+    path, line, parent, on_files = form.path.data or None, form.line.data, form.parent_id.data, form.on_files
+    if form.suggest.data and path and line:
+        end = form.end_line.data or line
         action = lambda: comments.add_suggestion(current_user, row, path, line, end,  # noqa: E731
-                                                 request.form.get("replacement", ""), request.form.get("body", ""))
+                                                 form.replacement.data, form.body.data)
     else:
-        action = lambda: comments.add_comment(current_user, row, request.form.get("body", ""), path=path,  # noqa: E731
+        action = lambda: comments.add_comment(current_user, row, form.body.data, path=path,  # noqa: E731
                                               line=line, parent_id=parent)
     return _act(row, action, anchor="#conversation" if not on_files else "", files=on_files)
 
@@ -311,9 +404,9 @@ def comment(book: str, number: int):
 @book_access(Ability.write)
 def resolve(book: str, number: int, comment_id: int):
     row = crs.get_cr(book, number)
-    resolved = request.form.get("resolved", "1") == "1"
-    return _act(row, lambda: comments.set_resolved(current_user, row, comment_id, resolved),
-                     files=request.form.get("from") == "files")
+    form = ResolveForm()
+    return _act(row, lambda: comments.set_resolved(current_user, row, comment_id, form.resolved.data),
+                     files=form.on_files)
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/suggestions/<int:suggestion_id>/apply",
@@ -323,15 +416,16 @@ def apply(book: str, number: int, suggestion_id: int):
     row = crs.get_cr(book, number)
     return _act(row, lambda: comments.apply_suggestion(current_user, row, suggestion_id),
                      success=_("The suggestion is applied and its author credited."),
-                     files=request.form.get("from") == "files")
+                     files=FromPageForm().on_files)
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/reviews", methods=["POST"])
 @book_access(Ability.review)
 def review(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: reviews.submit_review(current_user, row, request.form.get("verdict", ""),
-                                                   request.form.get("body", ""), request.form.get("head") or None),
+    form = ReviewForm()
+    return _act(row, lambda: reviews.submit_review(current_user, row, form.verdict.data, form.body.data,
+                                                   form.head.data or None),
                     success=_("Your review is recorded."), anchor="#reviews")
 
 
@@ -339,8 +433,8 @@ def review(book: str, number: int):
 @book_access(Ability.maintain)
 def override(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: reviews.override(current_user, row, request.form.get("reviewer", ""),
-                                              request.form.get("reason", "")),
+    form = OverrideForm()
+    return _act(row, lambda: reviews.override(current_user, row, form.reviewer.data, form.reason.data),
                     success=_("The request for changes is overridden. This is recorded in the audit log."))
 
 
@@ -348,8 +442,8 @@ def override(book: str, number: int):
 @book_access(Ability.review)
 def merge(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: merging.merge(current_user, row, request.form.get("expected_main") or None,
-                                           request.form.get("head") or None),
+    form = MergeForm()
+    return _act(row, lambda: merging.merge(current_user, row, form.expected_main.data or None, form.head.data or None),
                     success=_("Merged into the book. The change request and its conversation are kept."))
 
 
@@ -357,15 +451,16 @@ def merge(book: str, number: int):
 @book_access(Ability.write)
 def state(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: lifecycle.change_state(current_user, row, request.form.get("action", "")))
+    form = StateForm()
+    return _act(row, lambda: lifecycle.change_state(current_user, row, form.action.data))
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/details", methods=["POST"])
 @book_access(Ability.write)
 def details(book: str, number: int):
     row = crs.get_cr(book, number)
-    return _act(row, lambda: lifecycle.edit_details(current_user, row, request.form.get("title", ""),
-                                                    request.form.get("description", "")))
+    form = DetailsForm()
+    return _act(row, lambda: lifecycle.edit_details(current_user, row, form.title.data, form.description.data))
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/update", methods=["POST"])
@@ -373,15 +468,13 @@ def details(book: str, number: int):
 def update(book: str, number: int):
     """Update from main; when passages collide, the conflict screen (nothing is lost)."""
     row = crs.get_cr(book, number)
-    if not ActionForm().validate_on_submit():
+    form = UpdateForm()
+    if not form.validate_on_submit():
         abort(400)
     lib = library()
-    if request.form.get("resolve") == "1":
-        paths = request.form.getlist("path")
-        resolutions = {p: request.form.get(f"text-{i}", "") for i, p in enumerate(paths)}
+    if form.resolve.data:
         try:
-            commits.resolve_update(current_user, row, resolutions, request.form.get("head", ""),
-                                   request.form.get("main", ""))
+            commits.resolve_update(current_user, row, form.resolutions(), form.head.data, form.main.data)
         except (UserError, MaterialsError) as error:
             flash(describe(error), "error")
             return _back(row)
