@@ -7,13 +7,18 @@ URL (CSRF-checked like every form) and has a JSON twin in ``api.py``.
 
 
 from __future__ import annotations
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+import re
+from typing import Any
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange
 from server.feedback import change_requests as feedback_crs, inbox as feedback_inbox, submissions
 from server.errors import UserError, describe
 from server.library import book_title as service_book_title
 from server.feedback.models import KIND_LABELS, KINDS, STATE_LABELS, STATES
+from server.forms import PageForm, QueryForm
 from server.permissions import Ability, book_access, public
 
 
@@ -24,21 +29,64 @@ def _title(book: str) -> str:
     return service_book_title(book)
 
 
-def _filters() -> feedback_inbox.InboxFilter:
-    def arg(name: str, allowed: tuple[str, ...] | None = None) -> str | None:
-        value = (request.args.get(name) or "").strip()[:255] or None
-        return value if value is None or allowed is None or value in allowed else None
+def _words(value: str | None) -> str | None:
+    return (value or "").strip()[:255] or None
 
-    return feedback_inbox.InboxFilter(chapter=arg("chapter"), version=arg("version"), kind=arg("kind", KINDS),
-                               state=arg("state", (*STATES, "open")), assignee=arg("assignee"))
+
+class InboxQuery(QueryForm):
+    """The inbox's filters (a filter that is no choice is no filter) and its page."""
+
+    chapter = StringField(filters=[_words])
+    version = StringField(filters=[_words])
+    kind = SelectField(choices=["", *KINDS], default="")
+    state = SelectField(choices=["", *STATES, "open"], default="")
+    assignee = StringField(filters=[_words])
+    page = IntegerField(default=1, validators=[NumberRange(min=1, max=100000)])
+
+
+def _filters(query: InboxQuery) -> feedback_inbox.InboxFilter:
+    return feedback_inbox.InboxFilter(chapter=query.chapter.data, version=query.version.data,
+                                      kind=query.kind.data or None, state=query.state.data or None,
+                                      assignee=query.assignee.data)
+
+
+class ItemNumberField(IntegerField):
+    """Another item's number as people write it, ``12`` or ``#12``; anything else names no item."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = (valuelist[0] if valuelist else "").strip().lstrip("#")
+        self.data = int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
+
+
+class ReplyForm(PageForm):
+    text = StringField(default="")
+    public = BooleanField()
+
+
+class StateForm(PageForm):
+    state = StringField(default="")
+    reason = StringField(default="")
+    duplicate_of = ItemNumberField()
+
+
+class AssignForm(PageForm):
+    username = StringField(default="")
+
+
+class PublicForm(PageForm):
+    public = BooleanField(false_values=("", "0", "false"))
+
+
+class FollowQuery(QueryForm):
+    sent = BooleanField(false_values=("", "0", "false"))
 
 
 @blueprint.route("/books/<book>/feedback")
 @book_access(Ability.write)
 def inbox(book: str):
     title = _title(book)
-    filters = _filters()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = InboxQuery()
+    filters, page = _filters(query), query.page.data
     items, total = feedback_inbox.inbox(book, filters, page)
     pages = max(1, -(-total // feedback_inbox.INBOX_PAGE_SIZE))
     return render_template("ui/feedback/inbox.html", book=book, title=title, items=items, total=total, page=page,
@@ -51,7 +99,7 @@ def inbox(book: str):
 @book_access(Ability.write)
 def export(book: str):
     _title(book)
-    body = feedback_inbox.export_csv(book, _filters())
+    body = feedback_inbox.export_csv(book, _filters(InboxQuery()))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{book}-feedback.csv"'})
 
@@ -86,10 +134,10 @@ def _act(book: str, item: int, action) -> Response:
 @blueprint.route("/books/<book>/feedback/<int:item>/reply", methods=["POST"])
 @book_access(Ability.write)
 def reply(book: str, item: int):
-    public = request.form.get("public") == "on"
+    form = ReplyForm()
 
     def act(found):
-        feedback_inbox.reply(found, current_user, request.form.get("text", ""), public=True if public else None)
+        feedback_inbox.reply(found, current_user, form.text.data, public=True if form.public.data else None)
         return _("Your answer was sent.") + (" " + _("It is shown under the page.") if found.public else "")
 
     return _act(book, item, act)
@@ -98,11 +146,11 @@ def reply(book: str, item: int):
 @blueprint.route("/books/<book>/feedback/<int:item>/state", methods=["POST"])
 @book_access(Ability.write)
 def change_state(book: str, item: int):
+    form = StateForm()
+
     def act(found):
-        raw = (request.form.get("duplicate_of") or "").strip().lstrip("#")
-        duplicate_of = int(raw) if raw.isdigit() else None
-        state = request.form.get("state", "")
-        feedback_inbox.set_state(found, state, current_user, request.form.get("reason", ""), duplicate_of)
+        state = form.state.data
+        feedback_inbox.set_state(found, state, current_user, form.reason.data, form.duplicate_of.data)
         return _("Marked as %(state)s.", state=STATE_LABELS.get(state, state))
 
     return _act(book, item, act)
@@ -111,8 +159,10 @@ def change_state(book: str, item: int):
 @blueprint.route("/books/<book>/feedback/<int:item>/assign", methods=["POST"])
 @book_access(Ability.write)
 def assign(book: str, item: int):
+    form = AssignForm()
+
     def act(found):
-        feedback_inbox.assign(found, request.form.get("username") or None, current_user)
+        feedback_inbox.assign(found, form.username.data or None, current_user)
         return _("Assigned to %(name)s.", name=found.assignee.display_name) if found.assignee else _("Unassigned.")
 
     return _act(book, item, act)
@@ -121,8 +171,10 @@ def assign(book: str, item: int):
 @blueprint.route("/books/<book>/feedback/<int:item>/public", methods=["POST"])
 @book_access(Ability.write)
 def publish(book: str, item: int):
+    form = PublicForm()
+
     def act(found):
-        feedback_inbox.set_public(found, request.form.get("public") == "1")
+        feedback_inbox.set_public(found, form.public.data)
         return _("The answer is shown under the page.") if found.public else _("The answer is no longer shown.")
 
     return _act(book, item, act)
@@ -147,7 +199,7 @@ def change_request(book: str, item: int):
 def follow(token: str):
     """The asker's private page: the state of their item and the answers (no sign-in needed)."""
     found = feedback_inbox.find_by_token(token)
-    response = Response(render_template("ui/feedback/follow.html", item=found, sent=request.args.get("sent") == "1",
+    response = Response(render_template("ui/feedback/follow.html", item=found, sent=FollowQuery().sent.data,
                                         page_url=submissions.site_page_url(found.book, found.version, found.page),
                                         KIND_LABELS=KIND_LABELS, STATE_LABELS=STATE_LABELS))
     response.headers["X-Robots-Tag"] = "noindex"
