@@ -8,10 +8,12 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange
 from materials import Diff, EditConflict, MaterialsError, NotFound
 from server.database import db
 from server.errors import UserError, describe
-from server.forms import PageForm
+from server.forms import PageForm, QueryForm
 from server.history.diff_rows import file_view
 from server.history.service import (MAX_PAGE, blame_runs, book_diff, chapter_file_path, checked_revision,
                                     commit_in_book, history_page, lines_by_side, message_body, previous_change,
@@ -25,16 +27,32 @@ blueprint = Blueprint("history", __name__)
 
 
 class RevertForm(PageForm):
-    """Only the CSRF token and the chosen target (read from the request)."""
+    """The CSRF token and the chosen target (``draft`` or ``main``: ``revert_commit`` decides which may be used)."""
+
+    target = StringField()
+
+
+class HistoryQuery(QueryForm):
+    page = IntegerField(default=1, validators=[NumberRange(min=1)])
+
+
+class CompareQuery(QueryForm):
+    from_ = StringField("from", default="", name="from")
+    to = StringField(default="")
+
+
+class DiffQuery(QueryForm):
+    view = SelectField(choices=["split", "unified"], default="split")
+
+
+class BlameQuery(QueryForm):
+    rev = StringField()
 
 
 # ------------------------------------------------------------------ pages
 
 def _page_arg() -> int:
-    try:
-        return max(1, min(int(request.args.get("page", "1")), MAX_PAGE))
-    except ValueError:
-        return 1
+    return min(HistoryQuery().page.data, MAX_PAGE)
 
 
 @blueprint.route("/books/<book>/history")
@@ -66,7 +84,8 @@ def chapter_history(book: str, file: str):
 def compare(book: str):
     lib = library()
     title = book_title(book)
-    old_rev, new_rev = request.args.get("from", ""), request.args.get("to", "")
+    revisions = CompareQuery()
+    old_rev, new_rev = revisions.from_.data, revisions.to.data
     if not old_rev and not new_rev:
         return render_template("ui/history/compare_form.html", book=book, title=title,
                                branches=sorted(lib.branches()))
@@ -90,7 +109,7 @@ def commit(book: str, sha: str):
 
 
 def _render_diff(template: str, book: str, diff: Diff, **context: Any):
-    unified = request.args.get("view") == "unified"
+    unified = DiffQuery().view.data == "unified"
     files = [file_view(f) for f in diff.files]
     args = {k: v for k, v in request.args.items() if k != "view"}
     here = {"book": book, **(request.view_args or {})}
@@ -105,7 +124,7 @@ def blame(book: str, file: str):
     lib = library()
     title = book_title(book)
     path = chapter_file_path(book, file)
-    rev = request.args.get("rev")
+    rev = BlameQuery().rev.data
     commit_sha = checked_revision(lib, rev) if rev else lib.resolve("main")
     try:
         runs = blame_runs(lib, commit_sha, path)
@@ -132,7 +151,7 @@ def revert(book: str, sha: str):
                   "version, and you have no draft to put the revert on.")
     elif form.validate_on_submit():
         try:
-            done = revert_commit(lib, book, info.sha, current_user, request.form.get("target"))
+            done = revert_commit(lib, book, info.sha, current_user, form.target.data)
         except EditConflict as exc:
             db().rollback()
             conflict = exc
