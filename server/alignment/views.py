@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from typing import Any
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from wtforms import BooleanField
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange
 from materials.standards.spreadsheet import CSV_ENCODING
 from server.alignment import capabilities as capability_view, migration as migrating, service as aligning
 from server.database import db
 from server.errors import describe
 from server.permissions import Ability, book_access
-from server.forms import ConfirmForm
+from server.forms import ConfirmForm, QueryForm
 
 
 blueprint = Blueprint("alignment", __name__)
@@ -30,32 +31,36 @@ class MigrationForm(ConfirmForm):
     direct = BooleanField()
 
 
-def _filters(alignment: aligning.BookAlignment) -> dict[str, Any]:
-    """The page's filters from the query string; unknown values are ignored, never an error."""
-    standard = request.args.get("standard") or None
-    if standard not in alignment.standards:
-        standard = None
+class AlignmentQuery(QueryForm):
+    """The page's filters, order and page, and the CSV's language."""
+
+    standard = StringField()
+    level = StringField()
+    kind = StringField()
+    order = SelectField(choices=list(ORDERS), default="gaps")
+    page = IntegerField(default=1, validators=[NumberRange(min=1)])
+    lang = SelectField(choices=["zh-CN", "en"], default="zh-CN")
+
+
+def _filters(alignment: aligning.BookAlignment, query: AlignmentQuery) -> dict[str, Any]:
+    """The page's filters; a standard, level or kind the book does not have is ignored, never an error."""
+    standard = query.standard.data if query.standard.data in alignment.standards else None
     level_keys = {lv.key for std in alignment.standards.values() for lv in std.levels}
-    level = request.args.get("level") or None
-    level = level if level in level_keys else None
+    level = query.level.data if query.level.data in level_keys else None
     kinds = {k for std in alignment.standards.values() for k in std.kinds}
-    kind = request.args.get("kind") or None
-    kind = kind if kind in kinds else None
-    order = request.args.get("order") if request.args.get("order") in ORDERS else "gaps"
-    return {"standard": standard, "level": level, "kind": kind, "order": order}
+    kind = query.kind.data if query.kind.data in kinds else None
+    return {"standard": standard, "level": level, "kind": kind, "order": query.order.data}
 
 
 def _context(book: str, paged: bool = False) -> dict[str, Any]:
     alignment = aligning.book_alignment(book)
-    chosen = _filters(alignment)
+    query = AlignmentQuery()
+    chosen = _filters(alignment, query)
     rows = aligning.matrix_rows(alignment, chosen["standard"], chosen["level"], chosen["kind"],
                                 gaps_first=chosen["order"] == "gaps")
     total = len(rows)
     pages = max(1, -(-total // PAGE_ROWS)) if paged else 1
-    try:
-        page = min(max(1, int(request.args.get("page", 1))), pages)
-    except ValueError:
-        page = 1
+    page = min(query.page.data, pages)
     if paged:
         rows = rows[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
     levels = [(lv.key, lv.label) for std in alignment.standards.values() for lv in std.levels]
@@ -88,7 +93,7 @@ def export_csv(book: str):
     context = _context(book)
     alignment, numbers = context["alignment"], context["numbers"]
     titles = {c.filename: c.title for c in alignment.chapters}
-    zh = request.args.get("lang") != "en"
+    zh = AlignmentQuery().lang.data != "en"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["标准", "层级", "类别", "编号", "条目", "内容", "是否覆盖", "覆盖章节"] if zh else

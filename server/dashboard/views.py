@@ -10,10 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from datetime import timedelta
-from flask import Blueprint, Response, render_template, request, url_for
+from typing import Any
+from flask import Blueprint, Response, render_template, url_for
 from flask_babel import gettext as _
+from wtforms import StringField
 from server.dashboard import periods, service as cooperation
 from server.errors import UserError
+from server.forms import QueryForm
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
 from server.spreadsheets import spreadsheet_safe
@@ -22,8 +25,21 @@ from server.spreadsheets import spreadsheet_safe
 blueprint = Blueprint("dashboard", __name__)
 
 
+class PeriodQuery(QueryForm):
+    """The period the figures cover, as ``periods.period_from`` reads it for the pages and the API."""
+
+    period = StringField()
+    from_ = StringField(name="from")
+    to = StringField()
+    release = StringField()
+
+    def chosen(self) -> dict[str, Any]:
+        return {"period": self.period.data, "from": self.from_.data, "to": self.to.data,
+                "release": self.release.data}
+
+
 def _page(book: str | None, report: bool):
-    period = periods.period_from(request.args, book)
+    period = periods.period_from(PeriodQuery().chosen(), book)
     figures = cooperation.figures(book, period)
     args = period.args()
     if book is None:
@@ -42,7 +58,7 @@ def _page(book: str | None, report: bool):
 
 
 def _csv(book: str | None, table: str) -> Response:
-    figures = cooperation.figures(book, periods.period_from(request.args, book))
+    figures = cooperation.figures(book, periods.period_from(PeriodQuery().chosen(), book))
     found = figures.tables.get(table)
     if found is None:
         raise UserError("http.404", status=404)

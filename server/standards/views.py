@@ -23,10 +23,24 @@ from server.database import db
 from server.errors import UserError, describe
 from server.library import book_title, book_titles
 from server.permissions import Ability, book_access, may, signed_in
-from server.forms import PageForm
+from server.forms import PageForm, QueryForm
 
 
 standards = Blueprint("standards", __name__)
+
+
+class CatalogSearch(QueryForm):
+    q = StringField(default="", filters=[lambda value: value.strip()[:200]])
+
+
+class DraftQuery(QueryForm):
+    """A standard as imported on its draft branch (``imports/...``), before the merge."""
+
+    branch = StringField(default="", filters=[str.strip])
+
+
+class TemplateLanguage(QueryForm):
+    lang = SelectField(choices=["zh-CN", "en"], default="zh-CN")
 
 
 @standards.app_template_global("standard_status_label")
@@ -43,7 +57,7 @@ def _importable_books() -> list[tuple[str, str]]:
 @signed_in
 def index():
     entries = catalog.entries()
-    query = request.args.get("q", "").strip()[:200]
+    query = CatalogSearch().q.data
     hits = catalog.search(query, [e.standard for e in entries if e.standard]) if query else None
     return render_template("ui/standards/index.html", entries=entries, query=query, hits=hits,
                            counts=catalog.counts, books=_importable_books(),
@@ -53,7 +67,7 @@ def index():
 @standards.route("/standards/<standard_id>")
 @signed_in
 def show(standard_id: str):
-    draft = request.args.get("branch", "").strip()
+    draft = DraftQuery().branch.data
     if draft:
         if not draft.startswith("imports/"):
             raise UserError("standard.not_found", status=404, standard=standard_id)
@@ -82,7 +96,7 @@ def export(standard_id: str, fmt: str):
 @standards.route("/standards/csv-template")
 @signed_in
 def template():
-    language = "en" if request.args.get("lang") == "en" else "zh-CN"
+    language = TemplateLanguage().lang.data
     response = Response(csv_template(language).encode(CSV_ENCODING), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="standard-template.csv"'
     return response
