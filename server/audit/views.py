@@ -5,11 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from wtforms import IntegerField, StringField
+from wtforms.validators import NumberRange
 from server.database import db
 from server.audit.models import AuditEvent
+from server.forms import QueryForm
 from server.permissions import admin_required
 
 
@@ -32,11 +35,16 @@ ACTION_LABELS = {
 }
 
 
+class AuditFilter(QueryForm):
+    action = StringField(default="", filters=[str.strip])
+    page = IntegerField(default=1, validators=[NumberRange(min=1, max=1_000_000)])
+
+
 @blueprint.route("")
 @admin_required
 def index():
-    page = max(1, request.args.get("page", 1, type=int))
-    action = request.args.get("action", "").strip()
+    found = AuditFilter()
+    page, action = found.page.data, found.action.data
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
@@ -54,7 +62,7 @@ def index():
 @admin_required
 def csv_export():
     """The whole audit log (or one action) as CSV, for an administrator's spreadsheet."""
-    action = request.args.get("action", "").strip()
+    action = AuditFilter().action.data
     query = select(AuditEvent)
     if action:
         query = query.where(AuditEvent.action == action)
