@@ -5,6 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 from flask import redirect, request, url_for
 from werkzeug.wrappers import Response
+from wtforms import StringField
+from server.forms import QueryForm
+
+
+class NextChoice(QueryForm):
+    """``next``: where to go after the form, from the query string or the form itself."""
+
+    next = StringField()
 
 
 def local_target(target: str | None) -> str | None:
@@ -19,5 +27,5 @@ def local_target(target: str | None) -> str | None:
 
 def back(default_endpoint: str = "home.index", **values: str) -> Response:
     """Redirect to ``?next=`` / form ``next`` when local, else to ``default_endpoint``."""
-    target = local_target(request.values.get("next"))
+    target = local_target(NextChoice(request.values).next.data)
     return redirect(target or url_for(default_endpoint, **values))
