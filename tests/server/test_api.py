@@ -75,6 +75,18 @@ def test_admin_manages_people_through_the_api(app, token_for):
     assert "liu" in usernames
 
 
+def test_a_refused_request_names_its_field_in_the_askers_language_and_changes_nothing(app, token_for):
+    admin = bearer(token_for("admin"))
+    client = app.test_client()
+    refused = client.post("/api/users", json={"username": "liu", "password": "long enough password",
+                                              "is_admin": "yes"}, headers={**admin, "Accept-Language": "zh-CN"})
+    assert refused.status_code == 422 and refused.json["error"]["code"] == "request.invalid"
+    assert refused.json["error"]["message"].startswith("请求无效：is_admin")
+    assert "liu" not in [u["username"] for u in client.get("/api/users", headers=admin).json["users"]]
+    query = client.get("/api/jobs?limit=0", headers={**admin, "Accept-Language": "en"})
+    assert query.status_code == 422 and query.json["error"]["message"].startswith("The request is not valid: limit")
+
+
 def test_maintainer_manages_members_through_the_api_and_a_teacher_cannot(app, token_for):
     maintainer, teacher = bearer(token_for("maintainer")), bearer(token_for("teacher"))
     client = app.test_client()

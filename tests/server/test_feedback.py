@@ -259,6 +259,20 @@ def test_state_changes_decline_needs_a_reason_and_duplicate_names_another_item(a
     assert reopened["state"] == "new" and reopened["resolved_at"] is None
 
 
+def test_the_item_page_takes_a_duplicate_written_with_a_hash_and_the_inbox_ignores_stale_arguments(
+        app, client, signed_in, released, web):
+    send(client, text="第一个问题")
+    send(client, text="第二个问题")
+    team = signed_in("teacher")
+    response = web.post_form(team, f"/books/{BOOK}/feedback/2/state", {"state": "duplicate", "duplicate_of": "#1"},
+                             page=f"/books/{BOOK}/feedback/2")
+    assert response.status_code == 302
+    assert [(i.state, i.duplicate_of_id) for i in items(app)] == [("new", None), ("duplicate", 1)]
+    inbox = team.get(f"/books/{BOOK}/feedback?page=abc&kind=nonsense")
+    assert inbox.status_code == 200
+    assert "第一个问题" in inbox.get_data(as_text=True) and "第二个问题" in inbox.get_data(as_text=True)
+
+
 def test_assign_to_a_member_who_writes_or_reviews(app, client, signed_in, released, web):
     send(client)
     team = signed_in("maintainer")
