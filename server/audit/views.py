@@ -2,23 +2,17 @@
 
 
 from __future__ import annotations
-import csv
-import io
-import json
 from flask import Blueprint, Response, render_template
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
 from wtforms import IntegerField, StringField
 from wtforms.validators import NumberRange
-from server.database import db
-from server.audit.models import AuditEvent
+from server.audit import service as audit
 from server.forms import QueryForm
 from server.permissions import admin_required
 
 
 blueprint = Blueprint("audit", __name__, url_prefix="/admin/audit")
 export = Blueprint("audit_export", __name__)  # /admin/audit.csv sits beside the prefix, not under it
-PAGE_SIZE = 50
 
 # What each action is called in the log; unknown actions show their code.
 ACTION_LABELS = {
@@ -45,15 +39,9 @@ class AuditFilter(QueryForm):
 def index():
     found = AuditFilter()
     page, action = found.page.data, found.action.data
-    query = select(AuditEvent)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    total = db().scalar(select(func.count()).select_from(query.subquery())) or 0
-    events = db().scalars(
-        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-    ).all()
+    events, total = audit.events_page(action, page)
     return render_template(
-        "ui/audit/index.html", events=events, page=page, pages=max(1, -(-total // PAGE_SIZE)), action=action,
+        "ui/audit/index.html", events=events, page=page, pages=max(1, -(-total // audit.PAGE_SIZE)), action=action,
         labels={key: str(value) for key, value in ACTION_LABELS.items()},
     )
 
@@ -62,15 +50,5 @@ def index():
 @admin_required
 def csv_export():
     """The whole audit log (or one action) as CSV, for an administrator's spreadsheet."""
-    action = AuditFilter().action.data
-    query = select(AuditEvent)
-    if action:
-        query = query.where(AuditEvent.action == action)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["at", "actor", "action", "target", "details", "ip"])
-    for e in db().scalars(query.order_by(AuditEvent.at, AuditEvent.id)):
-        writer.writerow([e.at.isoformat(), e.actor_name, e.action, e.target,
-                         json.dumps(e.details or {}, ensure_ascii=False, sort_keys=True), e.ip or ""])
-    return Response("\ufeff" + out.getvalue(), mimetype="text/csv",
+    return Response(audit.export_csv(AuditFilter().action.data), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=audit.csv"})
