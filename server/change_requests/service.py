@@ -18,7 +18,7 @@ from typing import Any, Iterator
 from flask import Flask, has_request_context, url_for
 from sqlalchemy import or_, select
 
-from materials import MaterialsError
+from materials import MaterialsError, chapter_path, parse_chapter
 from materials.history import Diff
 from review import policy as review_policy, workflow
 from review.changes import ItemChange, standard_changes
@@ -235,6 +235,16 @@ def what_changes(row: ChangeRequest, base: str) -> tuple[Diff, list[ItemChange],
     diff = lib.diff(base, row.head, [f"books/{row.book}"])
     added, removed = standard_changes(lib, row.book, base, row.head, [f.path for f in diff.files])
     return diff, added, removed
+
+
+def chapter_title(book: str, filename: str) -> str:
+    """A chapter's title on main (its file name when it cannot be read): a new change request's default title."""
+    try:
+        path = chapter_path(book, filename)
+        meta, _ = parse_chapter(library().read_text(MAIN, path), path)
+        return meta.title
+    except (MaterialsError, ValueError):
+        return filename
 
 
 def when(value: datetime | None) -> str:

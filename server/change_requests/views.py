@@ -6,19 +6,13 @@ uses ``review/``); a form posts, the service acts, the page redirects back.
 
 
 from __future__ import annotations
-import threading
 from dataclasses import dataclass, field
 from typing import Any
-from cachetools import LRUCache, cached
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup, escape
-from materials import EditConflict, MaterialsError, chapter_path, parse_chapter
-from materials.history import FileDiff
-from review import changes
-from review.word_diff import Segment as Seg, changed_words
-from server.change_requests import checks, comments, commits, lifecycle, merging, reviews, service as crs
+from materials import EditConflict, MaterialsError
+from server.change_requests import checks, comments, commits, diff_rows, lifecycle, merging, reviews, service as crs
 from server.errors import UserError, describe
 from server import landing
 from server.library import book_title, library
@@ -171,7 +165,7 @@ def mine():
 def new(book: str):
     title = book_title(book)
     chapter = ChapterChoice(request.values).chapter.data
-    chapter_title = _chapter_title(book, chapter) if chapter else ""
+    chapter_title = crs.chapter_title(book, chapter) if chapter else ""
     form = NewForm()
     errors: list[str] = []
     if form.validate_on_submit():
@@ -190,15 +184,6 @@ def new(book: str):
     return render_template("ui/change_requests/new.html", book=book, title=title, form=form, chapter=chapter,
                            default_title=form.title.data if form.is_submitted() else default, errors=errors,
                            mine=crs.open_crs_of(current_user, book))
-
-
-def _chapter_title(book: str, filename: str) -> str:
-    try:
-        path = chapter_path(book, filename)
-        meta, _ = parse_chapter(library().read_text("main", path), path)
-        return meta.title
-    except (MaterialsError, ValueError):
-        return filename
 
 
 def _editor_url(book: str, chapter: str) -> str:
@@ -292,91 +277,12 @@ def show(book: str, number: int):
                            ignored={i.reviewer: i.reason for i in ctx["verdict"].ignored})
 
 
-# ------------------------------------------------------------------ files changed
-
-def _html(segs: list[Seg] | None) -> Markup | None:
-    """Escaped once here rather than per segment in the template: a big diff has thousands of rows."""
-    if segs is None:
-        return None
-    return Markup("".join(f"<mark>{escape(s.text)}</mark>" if s.changed else str(escape(s.text)) for s in segs))
-
-
-@dataclass
-class DiffRow:
-    kind: str  # hunk | context | change | removed | added
-    old_no: int | None = None
-    new_no: int | None = None
-    old: list[Seg] | None = None
-    new: list[Seg] | None = None
-    text: str = ""  # the new line as written (suggestion forms start from it)
-    old_html: Markup | None = None
-    new_html: Markup | None = None
-
-    def __post_init__(self) -> None:
-        self.old_html, self.new_html = _html(self.old), _html(self.new)
-
-
-@dataclass
-class FileView:
-    diff: FileDiff
-    id: str
-    rows: list[DiffRow]
-
-
-def file_view(diff: FileDiff) -> FileView:
-    rows: list[DiffRow] = []
-    for hunk in diff.hunks:
-        rows.append(DiffRow("hunk", text=f"@@ -{hunk.old_start},{hunk.old_lines} +{hunk.new_start},{hunk.new_lines} @@"))
-        removed: list = []
-        added: list = []
-
-        def flush() -> None:
-            for i in range(max(len(removed), len(added))):
-                o = removed[i] if i < len(removed) else None
-                n = added[i] if i < len(added) else None
-                if o is not None and n is not None:
-                    left, right = changed_words(o.text, n.text)
-                    rows.append(DiffRow("change", o.old_no, n.new_no, left, right, n.text))
-                elif o is not None:
-                    rows.append(DiffRow("removed", o.old_no, None, [Seg(o.text, False)], None))
-                else:
-                    rows.append(DiffRow("added", None, n.new_no, None, [Seg(n.text, False)], n.text))
-            removed.clear()
-            added.clear()
-
-        for line in hunk.lines:
-            if line.kind == "-":
-                if added:
-                    flush()
-                removed.append(line)
-            elif line.kind == "+":
-                added.append(line)
-            else:
-                flush()
-                seg = [Seg(line.text, False)]
-                rows.append(DiffRow("context", line.old_no, line.new_no, seg, seg, line.text))
-        flush()
-    return FileView(diff, checks.path_id(diff.path), rows)
-
-
-# pages are served by several threads
-@cached(LRUCache(maxsize=32), key=lambda lib, book, base, head: (str(lib.path), book, base, head),
-        lock=threading.Lock())
-def _file_views(lib, book: str, base: str, head: str) -> tuple[list, dict]:
-    """The Markdown and rendered-text diffs of base..head, kept by commit ids (immutable, never stale)."""
-    diff = lib.diff(base, head, [f"books/{book}"])
-    views = [file_view(f) for f in diff.files]
-    rendered = {r.path: r for r in changes.rendered_diff(lib, base, head,
-                                                     [f.path for f in diff.files if not f.binary and f.new_path])}
-    return views, rendered
-
-
 @blueprint.route("/books/<book>/change-requests/<int:number>/files")
 @book_access(Ability.read)
 def files(book: str, number: int):
     ctx = _page_context(book, number)
     row, lib = ctx["row"], library()
-    views, rendered = _file_views(lib, book, ctx["base"], row.head)
+    views, rendered = diff_rows.file_views(lib, book, ctx["base"], row.head)
     at_id, _sep, at_line = FilesQuery().at.data.rpartition(":")
     at = (at_id, int(at_line)) if at_line.isdigit() else None
     return render_template("ui/change_requests/files.html", **ctx, views=views, rendered=rendered, at=at)
