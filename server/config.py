@@ -72,6 +72,8 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "LIBRARY_PATH": str(instance / "library.git"),
         "SITES_DIR": str(instance / "sites"),
         "PREVIEWS_DIR": str(instance / "previews"),
+        # Where the .po catalogues are compiled at start; several instances (the tests' apps) may share one.
+        "TRANSLATIONS_DIR": str(instance / "translations"),
         "WORKERS": min(4, os.cpu_count() or 1),
         "THREADS": 8,
         "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,

@@ -3,9 +3,9 @@
 The language comes from the person's choice (kept in the session by the
 language switch), else from the browser's Accept-Language, else the
 instance default. Catalogs are kept as ``.po`` text in ``server/translations``
-and compiled to ``.mo`` under the instance directory at start (only when a
-``.po`` is newer), so no generated binary is committed and a stale catalog
-can never be served.
+and compiled to ``.mo`` in ``TRANSLATIONS_DIR`` (under the instance directory
+unless configured) at start, only when a ``.po`` is newer, so no generated
+binary is committed and a stale catalog can never be served.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def compile_catalogs(target: Path) -> Path:
 
 
 def init_i18n(app: Flask) -> None:
-    compiled = compile_catalogs(Path(app.config["JOINTBOOK_INSTANCE"]) / "translations")
+    compiled = compile_catalogs(Path(app.config["TRANSLATIONS_DIR"]))
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")  # msgids are English
     Babel(app, locale_selector=select_locale)
