@@ -220,6 +220,24 @@ class ReadChapters:
 
 # -- building ------------------------------------------------------------------------
 
+
+def printed_before(cache_dir: str | Path | None, key: str, out_path: Path, started: float, *,
+                   force: bool = False) -> tuple[PageCache | None, PdfResult | None]:
+    """The print cache (None without ``cache_dir``), and the result when ``key`` was printed before.
+
+    An unchanged book is never typeset again: its PDF is copied from the cache into ``out_path``.
+    """
+    store = PageCache(Path(cache_dir) / "print", suffix=".pdf") if cache_dir is not None else None
+    if store is None or force:
+        return store, None
+    entry = store.load(key)
+    if entry is None:
+        return store, None
+    store.copy_to(key, out_path)
+    return store, PdfResult(out_path, key, time.monotonic() - started, entry.get("pages"), skipped=True,
+                            warnings=entry.get("warnings", []))
+
+
 def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = "", site_url: str | None = None,
               paper: str | None = None, cache_dir: str | Path | None = None, force: bool = False,
               progress: Progress | None = None) -> PdfResult:
@@ -238,13 +256,9 @@ def build_pdf(lib, book: str, rev: str, out_path: str | Path, *, version: str = 
         raise BookNotFound(f"no book '{book}' at {rev}", book=book, rev=rev) from None
     paper = choose_paper(the_book, paper)
     key = pdf_key(lib, book, commit, version=version, site_url=site_url, paper=paper)   # checks the fonts too
-    store = PageCache(Path(cache_dir) / "print", suffix=".pdf") if cache_dir is not None else None
-    if store is not None and not force:
-        entry = store.load(key)
-        if entry is not None:
-            store.copy_to(key, out_path)
-            return PdfResult(out_path, key, time.monotonic() - started, entry.get("pages"), skipped=True,
-                             warnings=entry.get("warnings", []))
+    store, cached = printed_before(cache_dir, key, out_path, started, force=force)
+    if cached is not None:
+        return cached
 
     def step(done: int, total: int, what: str) -> None:
         if progress:

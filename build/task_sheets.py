@@ -30,10 +30,9 @@ from pathlib import Path
 from materials import NotFound
 from materials.standards.item_refs import partition_refs
 
-from .cache import PageCache
 from .errors import BookNotFound, NoTasks, PrintFailed, TaskNotFound
 from .pdf import (TEMPLATE_DIR, Formulas, PdfResult, Progress, ReadChapters, book_matter, choose_paper,
-                  code_fingerprint, compiler, pdf_key)
+                  code_fingerprint, compiler, pdf_key, printed_before)
 from .print_book import flow_text, print_book
 
 HERE = Path(__file__).resolve().parent
@@ -119,13 +118,9 @@ def build_task_sheets(lib, book: str, rev: str, out_path: str | Path, *, tasks: 
     key = hashlib.sha256("\n".join([
         pdf_key(lib, book, commit, version=version, site_url=site_url, paper=paper), "tasks",
         *[t.chapter.filename for t in chosen], _sheets_fingerprint()]).encode()).hexdigest()
-    store = PageCache(Path(cache_dir) / "print", suffix=".pdf") if cache_dir is not None else None
-    if store is not None and not force:
-        entry = store.load(key)
-        if entry is not None:
-            store.copy_to(key, out_path)
-            return PdfResult(out_path, key, time.monotonic() - started, entry.get("pages"), skipped=True,
-                             warnings=entry.get("warnings", []))
+    store, cached = printed_before(cache_dir, key, out_path, started, force=force)
+    if cached is not None:
+        return cached
 
     def step(done: int, total: int, what: str) -> None:
         if progress:
