@@ -1,9 +1,13 @@
-"""Fixtures for the server's tests: a fresh app per test over a real database and library.
+"""Fixtures for the server's tests: an app per test over a real database and library.
 
 ``app`` runs once on SQLite and, when ``TEST_DATABASE_URL`` is set, once more
 on PostgreSQL in a schema of its own (dropped afterwards), so parallel runs
-never collide. People are created with a precomputed scrypt hash: hashing is
-deliberately slow and the suite must stay fast.
+never collide. Starting an app is most of a server test's time, so what every
+start would redo is done once per session: the database is migrated once into
+a template that each test's database copies, and the translations are compiled
+once into a directory every app reads. Tests that only read the starter book
+share one app per module (``reading_app``). People sign in by their session
+(``helpers.sign_in``), except in the tests of the sign-in form.
 """
 from __future__ import annotations
 
@@ -11,44 +15,25 @@ import os
 import re
 import secrets
 import shutil
-import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
-from sqlalchemy import create_engine, text
+from jinja2 import BytecodeCache
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
+from helpers import PASSWORD, add_people, csrf_from, serving, sign_in, start_change_request
+from materials import Library
 from server.app import create_app
-from server.database import engine, new_session
-from server.jobs.workers import stop_consumer
-from server.accounts.models import Membership, User
+from server.database import engine, make_engine
+from server.i18n import compile_catalogs
+from server.migrations import upgrade
 
-PASSWORD = "correct horse battery"
-STARTER_BOOK = "locomotive-maintenance"
-
-
-@dataclass(frozen=True)
-class Person:
-    username: str
-    side: str
-    is_admin: bool = False
-    role: str | None = None  # role on the starter book
-    active: bool = True
-
-
-PEOPLE = {
-    "admin": Person("admin", "school", is_admin=True),
-    "maintainer": Person("maintainer", "school", role="maintainer"),
-    "teacher": Person("teacher", "school", role="author"),
-    "technician": Person("technician", "enterprise", role="author"),
-    "reviewer": Person("reviewer", "enterprise", role="reviewer"),
-    "reader": Person("reader", "school", role="reader"),
-    "outsider": Person("outsider", "enterprise"),
-    "disabled": Person("disabled", "school", role="author", active=False),
-}
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
 @pytest.fixture(scope="session")
@@ -58,11 +43,15 @@ def password_hash() -> str:
 
 @pytest.fixture(scope="session")
 def starter_library(tmp_path_factory) -> Path:
-    from materials import Library
-
     path = tmp_path_factory.mktemp("starter") / "library.git"
     Library.init(path, starter=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def translations(tmp_path_factory) -> Path:
+    """The catalogues compiled once for every app of the session (each app checks they are current)."""
+    return compile_catalogs(tmp_path_factory.mktemp("translations"))
 
 
 def _postgres_schema_url(base: str, schema: str) -> str:
@@ -70,15 +59,54 @@ def _postgres_schema_url(base: str, schema: str) -> str:
     return f"{base}{separator}options=-csearch_path%3D{schema}"
 
 
+# What a replay of the migrations leaves out: reads (alembic's and SQLAlchemy's look-ups, the advisory lock).
+_READS = re.compile(r"\s*(SELECT|SHOW)\b", re.IGNORECASE)
+
+
+class Templates:
+    """Databases migrated once per session, copied for each test: migrating takes longer than most tests.
+
+    SQLite: a migrated file, copied. PostgreSQL: the statements the migrations ran in a schema of
+    their own, recorded once and replayed into each test's new schema (one transaction, no
+    Alembic), so parallel runs share nothing but the server.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._sqlite: Path | None = None
+        self._statements: list[tuple[str, Any, bool]] | None = None
+
+    def sqlite(self) -> Path:
+        if self._sqlite is None:
+            path = self.directory / "template.db"
+            migrating = make_engine(f"sqlite:///{path}")
+            upgrade(migrating)
+            migrating.dispose()  # the last connection's close checkpoints the write-ahead log into the file
+            self._sqlite = path
+        return self._sqlite
+
+    def postgresql(self, base: str) -> list[tuple[str, Any, bool]]:
+        if self._statements is None:
+            statements: list[tuple[str, Any, bool]] = []
+            with _schema(base) as url:
+                migrating = make_engine(url)
+
+                @event.listens_for(migrating, "before_cursor_execute")
+                def _record(_connection, _cursor, statement, parameters, _context, executemany) -> None:
+                    if not _READS.match(statement):
+                        statements.append((statement, parameters, executemany))
+
+                upgrade(migrating)
+                migrating.dispose()
+            self._statements = statements
+        return self._statements
+
+
 @contextmanager
-def _database(kind: str, directory: Path) -> Iterator[str]:
-    """A database for one app: a SQLite file in ``directory``, or a PostgreSQL schema of its own (then dropped)."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / 'jointbook.db'}"
-        return
-    base = os.environ["TEST_DATABASE_URL"]
+def _schema(base: str) -> Iterator[str]:
+    """A PostgreSQL schema of its own (dropped afterwards); the URL whose connections use it."""
     schema = f"jb_test_{secrets.token_hex(6)}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
@@ -89,58 +117,115 @@ def _database(kind: str, directory: Path) -> Iterator[str]:
         admin.dispose()
 
 
-@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
-def database_url(request, tmp_path):
-    with _database(request.param, tmp_path) as url:
+@contextmanager
+def _database(templates: Templates, kind: str, directory: Path) -> Iterator[str]:
+    """A migrated database for one test: a SQLite file in ``directory``, or a PostgreSQL schema of its own."""
+    if kind == "sqlite":
+        path = directory / "jointbook.db"
+        shutil.copyfile(templates.sqlite(), path)
+        yield f"sqlite:///{path}"
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    statements = templates.postgresql(base)
+    with _schema(base) as url:
+        replaying = create_engine(url, poolclass=NullPool)
+        connection = replaying.raw_connection()  # the driver's own calls: the statements exactly as recorded
+        try:
+            cursor = connection.cursor()
+            for statement, parameters, executemany in statements:
+                (cursor.executemany if executemany else cursor.execute)(statement, parameters)
+            connection.commit()
+        finally:
+            connection.close()
+            replaying.dispose()
         yield url
 
 
 @pytest.fixture(scope="session")
-def database_of():
-    """``database_of(kind, directory)``: ``_database`` for fixtures of any scope (modules cannot import conftest)."""
-    return _database
+def database_of(tmp_path_factory):
+    """``database_of(kind, directory)``: a migrated database for fixtures of any scope (see ``_database``)."""
+    return partial(_database, Templates(tmp_path_factory.mktemp("templates")))
 
 
-@pytest.fixture
-def make_app(tmp_path, database_url, starter_library, password_hash):
-    """Build an app with extra configuration (several per test are allowed)."""
-    apps = []
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path, database_of):
+    with database_of(request.param, tmp_path) as url:
+        yield url
 
-    def build(**config):
-        library = tmp_path / "library.git"
+
+class CompiledTemplates(BytecodeCache):
+    """Jinja's compiled templates, kept for every app of the session.
+
+    Each app has an environment of its own, and compiling a template again is most of the
+    first render of a page. Kept by source checksum: an edited template is compiled anew.
+    """
+
+    def __init__(self):
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session")
+def start_app(starter_library, translations, password_hash):
+    """``start_app(directory, database_url, **config)``: an app of a test instance in
+    ``directory`` over a copy of the starter library, its database migrated, with the people of ``PEOPLE``."""
+    compiled = CompiledTemplates()
+
+    def start(directory: Path, database_url: str, **config):
+        library = directory / "library.git"
         if not library.exists():
             shutil.copytree(starter_library, library)
-        settings = {
-            "JOINTBOOK_INSTANCE": str(tmp_path / "instance"),
+        app = create_app({
+            "JOINTBOOK_INSTANCE": str(directory / "instance"),
             "DATABASE_URL": database_url,
+            "RUN_MIGRATIONS": False,  # the template was migrated
             "LIBRARY_PATH": str(library),
+            "TRANSLATIONS_DIR": str(translations),
             "SECRET_KEY": "test-secret",
             "TESTING": True,
             "RATELIMIT_STORAGE_URI": "memory://",
-        }
-        settings.update(config)
-        app = create_app(settings)
+            **config,
+        })
+        app.jinja_env.bytecode_cache = compiled
+        add_people(app, password_hash)
+        return app
+
+    return start
+
+
+@pytest.fixture
+def make_app(tmp_path, database_url, start_app):
+    """Build an app with extra configuration (several per test are allowed, over one database and library)."""
+    apps = []
+
+    def build(**config):
+        app = start_app(tmp_path, database_url, **config)
         apps.append(app)
-        _add_people(app, password_hash)
         return app
 
     yield build
     for app in apps:
-        stop_consumer(app)  # the queue's workers of START_JOB_RUNNER=True, if a test left them running
         engine(app).dispose()
 
 
-def _add_people(app, password_hash: str) -> None:
-    with new_session(app) as session:
-        if session.query(User).count():
-            return
-        for person in PEOPLE.values():
-            user = User(username=person.username, display_name=person.username.title(), side=person.side,
-                        is_admin=person.is_admin, active=person.active, password_hash=password_hash)
-            session.add(user)
-            if person.role:
-                session.add(Membership(user=user, book=STARTER_BOOK, role=person.role))
-        session.commit()
+@pytest.fixture(scope="module", params=DATABASES)
+def reading_app(request, tmp_path_factory, database_of, start_app):
+    """One app for a whole test module, for tests that only read the starter book (GET pages, no writes).
+
+    A module whose tests all only read overrides ``app`` with it; a test that writes uses ``app``.
+    """
+    directory = tmp_path_factory.mktemp("reading")
+    with database_of(request.param, directory) as url:
+        app = start_app(directory, url)
+        yield app
+        engine(app).dispose()
 
 
 @pytest.fixture
@@ -153,83 +238,35 @@ def client(app):
     return app.test_client()
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(client, path: str = "/login") -> str:
-    """The CSRF token of the client's session, as a page hands it to the browser."""
-    response = client.get(path)
-    match = CSRF_FIELD.search(response.get_data(as_text=True))
-    assert match, f"no CSRF token on {path} ({response.status_code})"
-    return match.group(1)
-
-
-def login(client, username: str, password: str = PASSWORD, **extra):
-    token = csrf_from(client, "/login")
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token, **extra})
-
-
-def post_form(client, path: str, data: dict | None = None, page: str | None = None):
-    """Submit a form the way a browser does: read the page's CSRF token, then POST."""
-    token = csrf_from(client, page or path)
-    return client.post(path, data={**(data or {}), "csrf_token": token})
-
-
-@contextmanager
-def serving(app, threads: int = 4) -> Iterator[str]:
-    """``app`` served by waitress on a free port of 127.0.0.1, as a browser reaches it; yields its URL."""
-    from waitress.server import create_server
-
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.effective_port}"
-    finally:
-        server.close()
-        thread.join(5)
-        engine(app).dispose()
-
-
 @pytest.fixture(scope="session")
 def serve():
-    """``serving``, for fixtures of any scope (test modules cannot import this conftest)."""
+    """``helpers.serving`` as a fixture."""
     return serving
-
-
-def start_change_request(client, book: str = STARTER_BOOK, title: str = "修改教材", chapter: str = "") -> str:
-    """Start a change request the way an author does (the "new change request" form); its branch."""
-    path = f"/books/{book}/change-requests/new"
-    response = client.post(path, data={"csrf_token": csrf_from(client, path), "title": title, "chapter": chapter})
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    listed = client.get(f"/api/books/{book}/change-requests").get_json()["change_requests"]
-    return f"cr/{max(cr['number'] for cr in listed)}"
-
-
-class Web:
-    """Browser-like helpers for tests (a fixture, because test modules cannot import conftest)."""
-
-    PASSWORD = PASSWORD
-    STARTER_BOOK = STARTER_BOOK
-    csrf_from = staticmethod(csrf_from)
-    login = staticmethod(login)
-    post_form = staticmethod(post_form)
-    start_change_request = staticmethod(start_change_request)
-
-
-@pytest.fixture
-def web() -> type[Web]:
-    return Web
 
 
 @pytest.fixture
 def signed_in(app):
-    """``signed_in("teacher")`` -> a test client with that person's session."""
+    """``signed_in("teacher")`` -> a test client of ``app`` with that person's session."""
+    return lambda username: sign_in(app.test_client(), username)
 
-    def sign(username: str):
-        client = app.test_client()
-        response = login(client, username)
-        assert response.status_code == 302, response.get_data(as_text=True)[:500]
-        return client
 
-    return sign
+@pytest.fixture
+def lib(app) -> Library:
+    """The app's library, as the tests read it back."""
+    return Library(app.config["LIBRARY_PATH"])
+
+
+@pytest.fixture
+def teacher(signed_in):
+    """The teacher (an author of the starter book), signed in, sending the CSRF header the editor's scripts send."""
+    client = signed_in("teacher")
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_from(client, "/")
+    return client
+
+
+@pytest.fixture
+def teacher_in_change_request(teacher):
+    """``teacher`` after starting their first change request (``cr/1``) from its form, as every edit in the
+    browser happens inside one."""
+    assert start_change_request(teacher) == "cr/1"
+    return teacher

@@ -3,21 +3,16 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import importlib.util
 import io
 import re
-from pathlib import Path
 
 import pytest
 
+from helpers import csrf_from, post_form, sign_in
 from materials import OVERWRITE, Author, Library, Write
 from materials.standards.reading import parse_standard
 from materials.standards.standard import Supersession
 from materials.standards.writing import dump_standard
-
-_spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
-shared = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(shared)
 
 BOOK = "locomotive-maintenance"
 PAGE = f"/books/{BOOK}/alignment"
@@ -27,15 +22,8 @@ UNCOVERED = {"L4.S.1.1.1", "L4.K.1.1.1", "L4.S.2.2.2", "L4.S.2.3.3", "L3.S.1.1.1
 
 
 @pytest.fixture(scope="module")
-def reading_app(tmp_path_factory, starter_library, password_hash):
-    app = shared.build_app(tmp_path_factory.mktemp("alignment"), starter_library, password_hash)
-    yield app
-    shared.dispose(app)
-
-
-@pytest.fixture(scope="module")
 def reader(reading_app):
-    return shared.sign_in(reading_app, "reader")
+    return sign_in(reading_app.test_client(), "reader")
 
 
 def rows(html: str) -> list[tuple[str, str]]:
@@ -141,7 +129,7 @@ def test_a_chapter_read_again_outlives_chapters_read_once_in_the_cache(reading_a
 
 
 def test_people_outside_the_book_are_refused(reading_app):
-    outsider = shared.sign_in(reading_app, "outsider")
+    outsider = sign_in(reading_app.test_client(), "outsider")
     for url in (PAGE, f"{PAGE}.csv", f"{PAGE}/print", f"{PAGE}/capabilities", f"/api/books/{BOOK}/alignment"):
         assert outsider.get(url).status_code == 403, url
     assert reading_app.test_client().get(PAGE).status_code == 302
@@ -166,7 +154,7 @@ def new_edition(lib: Library) -> str:
     return new.id
 
 
-def test_a_superseded_edition_is_flagged_and_its_migration_applied_as_a_change_request(app, signed_in, web):
+def test_a_superseded_edition_is_flagged_and_its_migration_applied_as_a_change_request(app, signed_in):
     lib = Library(app.config["LIBRARY_PATH"])
     new_id = new_edition(lib)
     maintainer = signed_in("maintainer")
@@ -178,7 +166,7 @@ def test_a_superseded_edition_is_flagged_and_its_migration_applied_as_a_change_r
     assert {r["old"]: r["new"] for r in api["items"]}["L4.S.2.1.1"] == ["L4.S.2.1.9"]
 
     main_before = lib.resolve("main")
-    response = web.post_form(maintainer, f"{PAGE}/migration/{STARTER}")
+    response = post_form(maintainer, f"{PAGE}/migration/{STARTER}")
     assert response.status_code == 302
     assert lib.resolve("main") == main_before
     number = int(re.search(r"/change-requests/(\d+)", response.headers["Location"]).group(1))
@@ -192,10 +180,10 @@ def test_a_superseded_edition_is_flagged_and_its_migration_applied_as_a_change_r
     assert lib.book(BOOK, branch).config.standards == (new_id,)
 
 
-def test_readers_may_see_but_not_apply_a_migration(app, signed_in, web):
+def test_readers_may_see_but_not_apply_a_migration(app, signed_in):
     new_edition(Library(app.config["LIBRARY_PATH"]))
     reader = signed_in("reader")
     assert reader.get(f"{PAGE}/migration/{STARTER}").status_code == 200
-    response = reader.post(f"{PAGE}/migration/{STARTER}", data={"csrf_token": web.csrf_from(reader, PAGE)})
+    response = reader.post(f"{PAGE}/migration/{STARTER}", data={"csrf_token": csrf_from(reader, PAGE)})
     assert response.status_code == 403
     assert signed_in("maintainer").get(f"{PAGE}/migration/nope@1").status_code == 404

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import post_form, sign_in
+
 
 @pytest.fixture
-def token_for(app, web):
+def token_for(app):
     """``token_for("admin")`` -> a personal access token created through the browser page."""
 
     def issue(username: str) -> str:
         client = app.test_client()
-        web.login(client, username)
-        page = web.post_form(client, "/account/tokens", {"name": "tests"}).get_data(as_text=True)
+        sign_in(client, username)
+        page = post_form(client, "/account/tokens", {"name": "tests"}).get_data(as_text=True)
         start = page.index('id="token-secret">') + len('id="token-secret">')
         return page[start:page.index("<", start)]
 
@@ -33,11 +35,11 @@ def test_token_created_in_the_browser_is_shown_once_and_works(app, signed_in, to
     assert secret not in page and secret[:7] in page  # only its first characters are ever shown again
 
 
-def test_revoked_token_stops_working(app, signed_in, token_for, web):
+def test_revoked_token_stops_working(app, signed_in, token_for):
     secret = token_for("teacher")
     teacher = signed_in("teacher")
     tokens = app.test_client().get("/api/tokens", headers=bearer(secret)).json["tokens"]
-    assert web.post_form(teacher, f"/account/tokens/{tokens[0]['id']}/revoke").status_code == 302
+    assert post_form(teacher, f"/account/tokens/{tokens[0]['id']}/revoke").status_code == 302
     response = app.test_client().get("/api/me", headers=bearer(secret))
     assert response.status_code == 401 and response.json["error"]["code"] == "token.invalid"
 

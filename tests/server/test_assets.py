@@ -4,8 +4,7 @@ from __future__ import annotations
 import base64
 import io
 
-import pytest
-
+from helpers import csrf_from, post_form, sign_in
 from materials import Library
 
 BOOK = "locomotive-maintenance"
@@ -22,18 +21,6 @@ UNSAFE_SVGS = {
     "js-link": b'<svg xmlns="http://www.w3.org/2000/svg"><a href="javascript:alert(1)"><rect/></a></svg>',
     "css": b'<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(https://evil.example/x.css);</style></svg>',
 }
-
-
-@pytest.fixture
-def lib(app):
-    return Library(app.config["LIBRARY_PATH"])
-
-
-@pytest.fixture
-def teacher(signed_in, web):
-    client = signed_in("teacher")
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
-    return client
 
 
 def upload(client, name, data, url=UPLOAD, headers=None):
@@ -66,11 +53,11 @@ def test_upload_names_are_made_safe(teacher, lib):
         f"books/{BOOK}/assets/{n}" for n in ("evil.png", "git.png", "rf.png", "upload-pack-x.png")}
 
 
-def test_an_oversized_upload_is_refused_with_413_and_nothing_is_written(make_app, web, lib):
+def test_an_oversized_upload_is_refused_with_413_and_nothing_is_written(make_app):
     app = make_app(ASSET_MAX_BYTES=1024)
     client = app.test_client()
-    web.login(client, "teacher")
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
+    sign_in(client, "teacher")
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_from(client, "/")
     library = Library(app.config["LIBRARY_PATH"])
     response = upload(client, "big.png", PNG + b"\0" * 2048)
     assert response.status_code == 413 and response.json["error"]["code"] == "asset.too_large"
@@ -80,11 +67,11 @@ def test_an_oversized_upload_is_refused_with_413_and_nothing_is_written(make_app
     assert library.branch_head(DRAFT) is None
 
 
-def test_beyond_the_request_limit_the_server_refuses_before_reading(make_app, web):
+def test_beyond_the_request_limit_the_server_refuses_before_reading(make_app):
     app = make_app(MAX_CONTENT_LENGTH=4096)
     client = app.test_client()
-    web.login(client, "teacher")
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
+    sign_in(client, "teacher")
+    client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_from(client, "/")
     assert upload(client, "big.png", PNG + b"\0" * 10000).status_code == 413
 
 
@@ -162,12 +149,12 @@ def test_a_plain_svg_and_wrong_types_by_content(teacher):
     assert upload(teacher, "empty.png", b"").status_code == 422
 
 
-def test_delete_an_image_after_a_confirmation_naming_the_chapters_that_show_it(teacher, lib, web):
+def test_delete_an_image_after_a_confirmation_naming_the_chapters_that_show_it(teacher, lib):
     url = f"/books/{BOOK}/assets/brake-system.svg/delete"
     confirm = teacher.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "03-brake-test.md" in confirm
     assert lib.branch_head(DRAFT) is None
-    assert web.post_form(teacher, url).status_code == 303
+    assert post_form(teacher, url).status_code == 303
     assert not lib.exists(DRAFT, f"books/{BOOK}/assets/brake-system.svg")
     assert lib.exists("main", f"books/{BOOK}/assets/brake-system.svg")
     assert teacher.delete(f"{UPLOAD}/brake-system.svg").status_code == 404

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from helpers import start_change_request
 from materials import OVERWRITE, Author, Library, Write
 
 BOOK = "locomotive-maintenance"
@@ -151,9 +152,9 @@ def test_home_page_shows_my_drafts_with_ahead_and_behind(signed_in, app):
     assert "to=drafts/teacher" not in other
 
 
-def test_home_page_lists_my_change_requests_and_those_awaiting_my_review(signed_in, web):
+def test_home_page_lists_my_change_requests_and_those_awaiting_my_review(signed_in):
     teacher = signed_in("teacher")
-    branch = web.start_change_request(teacher, title="修订受电弓一章")
+    branch = start_change_request(teacher, title="修订受电弓一章")
     number = branch.split("/")[1]
     mine = _text(teacher.get("/"))
     drafts = mine[mine.index('id="panel-drafts"'):mine.index('id="panel-reviews"')]

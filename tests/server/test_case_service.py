@@ -1,27 +1,18 @@
 """The CASE 1.1 REST service, as another system (an LMS, a certificate body) calls it without signing in."""
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
 from materials.standards.case import case_identifier
-
-_spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
-shared = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(shared)
 
 STARTER = "sample-noss-locomotive-maintenance@2026"
 BASE = "/ims/case/v1p1"
 
 
-@pytest.fixture(scope="module")
-def other_system(tmp_path_factory, starter_library, password_hash):
+@pytest.fixture
+def other_system(reading_app):
     """An anonymous client: the CASE service is public."""
-    app = shared.build_app(tmp_path_factory.mktemp("case"), starter_library, password_hash)
-    yield app.test_client()
-    shared.dispose(app)
+    return reading_app.test_client()
 
 
 def test_documents_list_the_library_standards_by_their_stable_identifiers(other_system):

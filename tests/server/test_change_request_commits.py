@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import csrf_from
 from materials import Library
 
 BOOK = "locomotive-maintenance"
@@ -15,10 +16,10 @@ CHAPTER_TEXT = "---\ntitle: 新的一章\n---\n\n正文。\n"
 
 
 @pytest.fixture
-def teacher(app, signed_in, web):
+def teacher(app, signed_in):
     """The teacher with a change request open; ``.api(method, url, json)`` sends JSON with the session."""
     client = signed_in("teacher")
-    token = web.csrf_from(client, "/")
+    token = csrf_from(client, "/")
     client.api = lambda method, url, json=None: client.open(f"/api{url}", method=method, json=json, headers={
         "X-CSRFToken": token, "Accept-Language": "en"})
     created = client.api("POST", f"/books/{BOOK}/change-requests", {"title": "补充一章"})

@@ -12,6 +12,7 @@ import re
 
 import pytest
 
+from helpers import STARTER_BOOK, csrf_from, post_form, sign_in, start_change_request
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
 from server.jobs.queue import enqueue, run_pending
@@ -47,15 +48,15 @@ def cr_app(make_app):
 
 
 @pytest.fixture
-def as_(cr_app, web):
+def as_(cr_app):
     """``as_("teacher")`` -> a signed-in client; ``.api(method, url, json)`` calls the JSON API with its session."""
     clients = {}
 
     def sign(username: str):
         if username not in clients:
             client = cr_app.test_client()
-            assert web.login(client, username).status_code == 302
-            token = web.csrf_from(client, "/")
+            sign_in(client, username)
+            token = csrf_from(client, "/")
 
             def api(method, url, json=None, _client=client, _token=token):
                 return _client.open(f"/api{url}", method=method, json=json,
@@ -399,15 +400,15 @@ def test_two_merges_racing_one_is_told_to_update(cr_app, as_):
     assert "列车管定压（修订）" in text and "单独制动阀（小闸）" in text
 
 
-def test_update_from_main_with_colliding_passages_shows_every_text_and_keeps_the_resolution(cr_app, as_, web):
+def test_update_from_main_with_colliding_passages_shows_every_text_and_keeps_the_resolution(cr_app, as_):
     first = open_with_change(as_, cr_app, new="列车管定压（甲）", title="甲")
     second = open_with_change(as_, cr_app, new="列车管定压（乙）", title="乙")
     set_policy(cr_app, required="{school: 0, enterprise: 1}")
     review(as_, "reviewer", first, "approve")
     assert merge(as_, "reviewer", first).status_code == 200
     teacher = as_("teacher")
-    page = web.post_form(teacher, f"/books/{BOOK}/change-requests/{second}/update",
-                         page=f"/books/{BOOK}/change-requests/{second}")
+    page = post_form(teacher, f"/books/{BOOK}/change-requests/{second}/update",
+                     page=f"/books/{BOOK}/change-requests/{second}")
     assert page.status_code == 409
     html = page.get_data(as_text=True)
     assert "列车管定压（甲）" in html and "列车管定压（乙）" in html and "&lt;&lt;&lt;&lt;&lt;&lt;&lt;" in html
@@ -483,15 +484,15 @@ def test_outsiders_and_readers_are_refused(cr_app, as_):
     assert other.status_code == 403  # someone else's change request
 
 
-def test_starting_to_edit_offers_my_open_change_requests_or_a_new_one(cr_app, as_, web):
+def test_starting_to_edit_offers_my_open_change_requests_or_a_new_one(cr_app, as_):
     teacher = as_("teacher")
     first = open_with_change(as_, cr_app)
     page = teacher.get(f"/books/{BOOK}/change-requests/new?chapter=03-brake-test.md",
                        headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert f"#{first} 修订制动机试验" in page
     assert 'value="修改《制动机的检查与试验》"' in page
-    created = web.post_form(teacher, f"/books/{BOOK}/change-requests/new",
-                            {"title": "修改《制动机的检查与试验》", "chapter": ""})
+    created = post_form(teacher, f"/books/{BOOK}/change-requests/new",
+                        {"title": "修改《制动机的检查与试验》", "chapter": ""})
     assert created.status_code == 302
     with new_session(cr_app) as session:
         newest = session.query(ChangeRequest).order_by(ChangeRequest.number.desc()).first()
@@ -531,14 +532,14 @@ def test_change_request_endpoints_are_in_the_openapi_document(cr_app):
     assert "/api/notifications" in paths
 
 
-def test_opening_the_editor_without_a_change_request_asks_to_start_one(signed_in, web):
+def test_opening_the_editor_without_a_change_request_asks_to_start_one(signed_in):
     client = signed_in("teacher")
     chapter = "03-brake-test.md"
-    first = client.get(f"/books/{web.STARTER_BOOK}/chapters/{chapter}/edit")
+    first = client.get(f"/books/{STARTER_BOOK}/chapters/{chapter}/edit")
     assert first.status_code == 302
-    assert f"/books/{web.STARTER_BOOK}/change-requests/new?chapter={chapter}" in first.headers["Location"]
-    branch = web.start_change_request(client, chapter=chapter)
-    again = client.get(f"/books/{web.STARTER_BOOK}/chapters/{chapter}/edit")
+    assert f"/books/{STARTER_BOOK}/change-requests/new?chapter={chapter}" in first.headers["Location"]
+    branch = start_change_request(client, chapter=chapter)
+    again = client.get(f"/books/{STARTER_BOOK}/chapters/{chapter}/edit")
     assert again.status_code == 200
     assert branch in again.get_data(as_text=True)  # the editor names the change request it saves into
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import PASSWORD
 from materials import Author, Library, Write
 from server.database import new_session
 from server.jobs.workers import stop_consumer
@@ -22,7 +23,7 @@ CHAPTER = f"books/{BOOK}/chapters/{FILE}"
 
 
 @pytest.fixture
-def live(make_app, web, serve):
+def live(make_app, serve):
     app = make_app(START_JOB_RUNNER=True, JOB_POLL_SECONDS=0.2)
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
@@ -52,9 +53,9 @@ def sign_in(browser, url: str, username: str, password: str):
     return page
 
 
-def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser, live, web):
+def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser, live):
     url, lib = live
-    teacher = sign_in(browser, url, "teacher", web.PASSWORD)
+    teacher = sign_in(browser, url, "teacher", PASSWORD)
 
     # Starting to edit offers a new change request, titled after the chapter.
     teacher.goto(f"{url}/books/{BOOK}/change-requests/new?chapter={FILE}")
@@ -73,7 +74,7 @@ def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser,
     assert "列车管定压约为" in lib.read_text(f"cr/{number}", CHAPTER)
 
     # The enterprise reviewer comments on the changed line and suggests better words.
-    reviewer = sign_in(browser, url, "reviewer", web.PASSWORD)
+    reviewer = sign_in(browser, url, "reviewer", PASSWORD)
     assert reviewer.locator(".bell-count").inner_text() == "1"
     reviewer.goto(f"{url}/books/{BOOK}/change-requests/{number}/files")
     changed = reviewer.locator("tr.change", has_text="列车管定压约为").first
@@ -97,8 +98,8 @@ def test_teacher_and_enterprise_reviewer_take_a_change_to_main_together(browser,
     # Both sides approve the new head. The reviewer wrote part of it now (the applied suggestion
     # credits them), so their approval does not count until another enterprise reviewer approves;
     # the page then lets the reviewer merge.
-    maintainer = sign_in(browser, url, "maintainer", web.PASSWORD)
-    second = sign_in(browser, url, "technician", web.PASSWORD)
+    maintainer = sign_in(browser, url, "maintainer", PASSWORD)
+    second = sign_in(browser, url, "technician", PASSWORD)
 
     def approve(person):
         person.goto(f"{url}/books/{BOOK}/change-requests/{number}")

@@ -1,6 +1,6 @@
 """Every page renders for every role: a breadth-first crawl of one instance that holds one of everything.
 
-tests/server/seed.py fills one instance (books, change requests in every
+tests/seed.py fills one instance (books, change requests in every
 state, comments, a suggestion, a conflict, a release, a preview, feedback of
 every kind, standards, jobs, notifications, the audit log). Each person then
 follows every same-origin link and GET form they are shown, over plain HTTP,
@@ -14,27 +14,20 @@ Run with ``-s`` to see how many pages and forms each person visited.
 """
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import re
-import sys
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 from jinja2 import DebugUndefined
 from werkzeug.exceptions import HTTPException
 
+import seed
 from server.database import engine
-
-_spec = importlib.util.spec_from_file_location("jointbook_seed", Path(__file__).with_name("seed.py"))
-seed = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = seed  # dataclasses look their module up
-_spec.loader.exec_module(seed)
 
 BOOK, SECOND_BOOK = seed.BOOK, seed.SECOND_BOOK
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])

@@ -8,7 +8,8 @@ from html import unescape
 
 import pytest
 
-from materials import OVERWRITE, Library, parse_chapter
+from helpers import csrf_from
+from materials import OVERWRITE, parse_chapter
 
 BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
@@ -19,16 +20,8 @@ API = f"/api/books/{BOOK}/chapters/{CHAPTER}"
 
 
 @pytest.fixture
-def lib(app):
-    return Library(app.config["LIBRARY_PATH"])
-
-
-@pytest.fixture
-def teacher(signed_in, web):
-    client = signed_in("teacher")
-    assert web.start_change_request(client) == DRAFT
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
-    return client
+def teacher(teacher_in_change_request):
+    return teacher_in_change_request
 
 
 def textarea(html: str, name: str) -> str:
@@ -192,7 +185,7 @@ def test_an_invalid_form_is_refused_in_the_authors_language_and_the_text_comes_b
     assert lib.branch_head(DRAFT) == head  # nothing written
 
 
-def test_the_editor_url_may_only_name_the_authors_own_draft(teacher, signed_in, lib, web):
+def test_the_editor_url_may_only_name_the_authors_own_draft(teacher, signed_in, lib):
     assert teacher.get(f"{EDIT}?branch=main").status_code == 403
     assert teacher.get(f"{EDIT}?branch=drafts/technician/{BOOK}").status_code == 403
     assert teacher.get(f"{EDIT}?branch=-x").status_code == 403
@@ -202,9 +195,9 @@ def test_the_editor_url_may_only_name_the_authors_own_draft(teacher, signed_in, 
     assert refused.status_code == 403 and refused.json["error"]["code"] == "branch.not_allowed"
 
 
-def test_maintainers_commit_to_main_only_when_the_book_allows_direct_commits(signed_in, web, lib):
+def test_maintainers_commit_to_main_only_when_the_book_allows_direct_commits(signed_in, lib):
     maintainer = signed_in("maintainer")
-    maintainer.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(maintainer, "/")
+    maintainer.environ_base["HTTP_X_CSRFTOKEN"] = csrf_from(maintainer, "/")
     chapter = maintainer.get(API).json
     body = {"base": chapter["base"], "text": chapter["text"] + "\n直接提交。\n", "branch": "main"}
     assert maintainer.put(API, json=body).status_code == 403

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from materials import Library
+from helpers import csrf_from
 
 BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
@@ -26,16 +26,8 @@ XSS = [
 
 
 @pytest.fixture
-def lib(app):
-    return Library(app.config["LIBRARY_PATH"])
-
-
-@pytest.fixture
-def teacher(signed_in, web):
-    client = signed_in("teacher")
-    web.start_change_request(client)  # every edit in the browser happens inside a change request
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
-    return client
+def teacher(teacher_in_change_request):
+    return teacher_in_change_request
 
 
 def state(lib):
@@ -131,10 +123,10 @@ def test_forms_without_a_csrf_token_are_refused_and_change_nothing(signed_in, li
     assert state(lib) == before
 
 
-def test_readers_and_outsiders_cannot_edit(signed_in, web, lib):
+def test_readers_and_outsiders_cannot_edit(signed_in, lib):
     for username in ("reader", "outsider"):
         client = signed_in(username)
-        client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
+        client.environ_base["HTTP_X_CSRFTOKEN"] = csrf_from(client, "/")
         assert client.get(f"/books/{BOOK}/chapters/{CHAPTER}/edit").status_code == 403
         assert client.put(f"/api/books/{BOOK}/chapters/{CHAPTER}",
                           json={"base": lib.resolve("main"), "text": "---\ntitle: t\n---\n"}).status_code == 403

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from materials import Library
+from helpers import post_form
 
 BOOK = "locomotive-maintenance"
 DRAFT = "cr/1"  # the change request the teacher starts before editing
@@ -11,16 +11,8 @@ CHAPTERS = f"books/{BOOK}/chapters"
 
 
 @pytest.fixture
-def lib(app):
-    return Library(app.config["LIBRARY_PATH"])
-
-
-@pytest.fixture
-def teacher(signed_in, web):
-    client = signed_in("teacher")
-    web.start_change_request(client)  # every edit in the browser happens inside a change request
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
-    return client
+def teacher(teacher_in_change_request):
+    return teacher_in_change_request
 
 
 def navigation(lib, rev=DRAFT):
@@ -68,27 +60,27 @@ def test_reorder_chapters_up_down_and_across_parts(teacher, lib):
     assert files_changed_by_last_commit(lib) == {f"books/{BOOK}/book.yml"}
 
 
-def test_delete_a_chapter_asks_first_then_removes_file_and_navigation(teacher, lib, web):
+def test_delete_a_chapter_asks_first_then_removes_file_and_navigation(teacher, lib):
     url = f"/books/{BOOK}/chapters/07-emergency-handling.md/delete"
     head = lib.branch_head(DRAFT)
     confirm = teacher.get(url, headers={"Accept-Language": "zh-CN"})
     assert confirm.status_code == 200 and "机车故障应急处置" in confirm.get_data(as_text=True)
     assert lib.branch_head(DRAFT) == head  # asking changed nothing
-    assert web.post_form(teacher, url).status_code == 303
+    assert post_form(teacher, url).status_code == 303
     assert "07-emergency-handling.md" not in navigation(lib)[2][1]
     assert not lib.exists(DRAFT, f"{CHAPTERS}/07-emergency-handling.md")
     assert files_changed_by_last_commit(lib) == {f"{CHAPTERS}/07-emergency-handling.md", f"books/{BOOK}/book.yml"}
 
 
-def test_parts_are_added_renamed_and_deleted_only_when_empty(teacher, lib, web):
+def test_parts_are_added_renamed_and_deleted_only_when_empty(teacher, lib):
     assert teacher.post(f"/books/{BOOK}/parts/new", data={"title": "第四篇 拓展"}).status_code == 303
     assert navigation(lib)[3] == ("第四篇 拓展", [])
     assert teacher.post(f"/books/{BOOK}/parts/3/rename", data={"title": "第四篇 拓展阅读"}).status_code == 303
     assert navigation(lib)[3][0] == "第四篇 拓展阅读"
     head = lib.resolve(DRAFT)
-    refused = web.post_form(teacher, f"/books/{BOOK}/parts/0/delete")
+    refused = post_form(teacher, f"/books/{BOOK}/parts/0/delete")
     assert refused.status_code == 409 and lib.resolve(DRAFT) == head
-    assert web.post_form(teacher, f"/books/{BOOK}/parts/3/delete").status_code == 303
+    assert post_form(teacher, f"/books/{BOOK}/parts/3/delete").status_code == 303
     assert len(navigation(lib)) == 3
 
 

@@ -6,6 +6,7 @@ import io
 
 import pytest
 
+from helpers import post_form
 from server.database import new_session
 from server.feedback.models import Feedback
 
@@ -203,12 +204,12 @@ def test_readers_and_outsiders_cannot_open_the_inbox(signed_in):
     assert signed_in("outsider").get(f"/api/books/{BOOK}/feedback").status_code == 403
 
 
-def test_answer_and_mark_public_shows_it_under_the_page(app, client, signed_in, released, web):
+def test_answer_and_mark_public_shows_it_under_the_page(app, client, signed_in, released):
     send(client, text="闸缸压力是多少？")
     team = signed_in("teacher")
     assert client.get(f"/api/feedback/public?book={BOOK}&page={PAGE}").json == {"items": []}
-    response = web.post_form(team, f"/books/{BOOK}/feedback/1/reply", {"text": "一般为 360 kPa。", "public": "on"},
-                             page=f"/books/{BOOK}/feedback/1")
+    response = post_form(team, f"/books/{BOOK}/feedback/1/reply", {"text": "一般为 360 kPa。", "public": "on"},
+                         page=f"/books/{BOOK}/feedback/1")
     assert response.status_code == 302
     answers = client.get(f"/api/feedback/public?book={BOOK}&page={PAGE}", headers={"Origin": SITE})
     assert answers.headers["Access-Control-Allow-Origin"] == "*"
@@ -218,7 +219,7 @@ def test_answer_and_mark_public_shows_it_under_the_page(app, client, signed_in, 
     [item] = items(app)
     assert item.state == "answered" and item.answered_at is not None
     # hidden again: gone from the page
-    web.post_form(team, f"/books/{BOOK}/feedback/1/public", {"public": "0"}, page=f"/books/{BOOK}/feedback/1")
+    post_form(team, f"/books/{BOOK}/feedback/1/public", {"public": "0"}, page=f"/books/{BOOK}/feedback/1")
     assert client.get(f"/api/feedback/public?book={BOOK}&page={PAGE}").json == {"items": []}
 
 
@@ -260,12 +261,12 @@ def test_state_changes_decline_needs_a_reason_and_duplicate_names_another_item(a
 
 
 def test_the_item_page_takes_a_duplicate_written_with_a_hash_and_the_inbox_ignores_stale_arguments(
-        app, client, signed_in, released, web):
+        app, client, signed_in, released):
     send(client, text="第一个问题")
     send(client, text="第二个问题")
     team = signed_in("teacher")
-    response = web.post_form(team, f"/books/{BOOK}/feedback/2/state", {"state": "duplicate", "duplicate_of": "#1"},
-                             page=f"/books/{BOOK}/feedback/2")
+    response = post_form(team, f"/books/{BOOK}/feedback/2/state", {"state": "duplicate", "duplicate_of": "#1"},
+                         page=f"/books/{BOOK}/feedback/2")
     assert response.status_code == 302
     assert [(i.state, i.duplicate_of_id) for i in items(app)] == [("new", None), ("duplicate", 1)]
     inbox = team.get(f"/books/{BOOK}/feedback?page=abc&kind=nonsense")
@@ -273,7 +274,7 @@ def test_the_item_page_takes_a_duplicate_written_with_a_hash_and_the_inbox_ignor
     assert "第一个问题" in inbox.get_data(as_text=True) and "第二个问题" in inbox.get_data(as_text=True)
 
 
-def test_assign_to_a_member_who_writes_or_reviews(app, client, signed_in, released, web):
+def test_assign_to_a_member_who_writes_or_reviews(app, client, signed_in, released):
     send(client)
     team = signed_in("maintainer")
     headers = {"X-CSRFToken": csrf(team)}

@@ -14,6 +14,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from helpers import PASSWORD
+
 BOOK = "locomotive-maintenance"
 PAGE = "chapters/03-brake-test.html"
 
@@ -86,7 +88,7 @@ def send_from_site(page, kind: str, words: str) -> None:
 
 
 def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report_closes_with_its_merge(
-        browser, platform, web):
+        browser, platform):
     app, url, site, lib = platform
     student = browser.new_context(locale="zh-CN").new_page()
     student.goto(f"{site}/{BOOK}/1.0/{PAGE}")
@@ -96,7 +98,7 @@ def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report
     send_from_site(student, "question", "这一步为什么要保压一分钟？<b>急</b>")
 
     # The author finds it in the inbox, sees the passage, answers and shows the answer under the page.
-    teacher = sign_in(browser, url, "teacher", web.PASSWORD)
+    teacher = sign_in(browser, url, "teacher", PASSWORD)
     assert teacher.locator(".bell-count").inner_text() == "1"
     teacher.goto(f"{url}/books/{BOOK}/feedback?kind=question")
     teacher.locator(".feedback-link", has_text="这一步为什么要保压一分钟？<b>急</b>").click()

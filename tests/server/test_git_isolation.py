@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 
+from helpers import csrf_from, sign_in
 from materials import Author, Library, Write
 
 BOOK = "locomotive-maintenance"
@@ -17,8 +18,8 @@ ZH = {"Accept-Language": "zh-CN"}
 CUT = re.compile(r"(?<!bo)oks/locomotive")  # a path that lost its first two characters to diff.noprefix
 
 
-def _api(client, web):
-    token = web.csrf_from(client, "/")
+def _api(client):
+    token = csrf_from(client, "/")
 
     def call(method, url, json=None, language="en"):
         return client.open(f"/api{url}", method=method, json=json,
@@ -32,7 +33,7 @@ def _page(response) -> str:
     return response.get_data(as_text=True)
 
 
-def test_history_and_change_request_pages_ignore_the_servers_git_configuration(app, signed_in, web, hostile_git):
+def test_history_and_change_request_pages_ignore_the_servers_git_configuration(app, signed_in, hostile_git):
     hostile_git()
     lib = Library(app.config["LIBRARY_PATH"])
     before = lib.resolve("main")
@@ -54,7 +55,7 @@ def test_history_and_change_request_pages_ignore_the_servers_git_configuration(a
     assert [l["author_name"] for l in blame["lines"] if l["text"] == NEW_LINE] == ["王老师"]
 
     teacher = signed_in("teacher")
-    api = _api(teacher, web)
+    api = _api(teacher)
     created = api("POST", f"/books/{BOOK}/change-requests", {"title": "修订制动机试验", "description": ""})
     assert created.status_code == 201, created.json
     number, head = created.json["number"], created.json["head"]
@@ -68,8 +69,8 @@ def test_history_and_change_request_pages_ignore_the_servers_git_configuration(a
     assert [f["new_path"] for f in diff["files"]] == [PATH]
 
 
-def test_a_change_request_commit_without_its_base_is_refused_and_changes_nothing(app, signed_in, web):
-    api = _api(signed_in("teacher"), web)
+def test_a_change_request_commit_without_its_base_is_refused_and_changes_nothing(app, signed_in):
+    api = _api(signed_in("teacher"))
     created = api("POST", f"/books/{BOOK}/change-requests", {"title": "修订", "description": ""})
     number, head = created.json["number"], created.json["head"]
     refused = api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
@@ -83,10 +84,10 @@ def test_a_change_request_commit_without_its_base_is_refused_and_changes_nothing
     assert "base" in document["components"]["schemas"]["ChangeRequestCommit"]["required"]
 
 
-def test_a_git_that_hangs_answers_a_clear_message_in_the_readers_language(make_app, web):
+def test_a_git_that_hangs_answers_a_clear_message_in_the_readers_language(make_app):
     app = make_app(GIT_TIMEOUT=0.5)
     reader = app.test_client()
-    assert web.login(reader, "reader").status_code == 302
+    sign_in(reader, "reader")
     lib = Library(app.config["LIBRARY_PATH"])
     os.mkfifo(lib.path / "objects" / "info" / "alternates")  # git waits for a writer that never comes
     page = reader.get(f"/books/{BOOK}/history", headers=ZH)

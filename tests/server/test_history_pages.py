@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from helpers import csrf_from, post_form, start_change_request
 from materials import OVERWRITE, Author, Library, Write
 
 BOOK = "locomotive-maintenance"
@@ -198,9 +199,9 @@ def _marks(page: str) -> tuple[list[str], list[str]]:
     return re.findall(r"<mark>(.*?)</mark>", old, re.S), re.findall(r"<mark>(.*?)</mark>", new, re.S)
 
 
-def test_one_edit_is_highlighted_alike_in_the_history_and_in_its_change_request(signed_in, web, app):
+def test_one_edit_is_highlighted_alike_in_the_history_and_in_its_change_request(signed_in, app):
     teacher = signed_in("teacher")
-    branch = web.start_change_request(teacher)
+    branch = start_change_request(teacher)
     lib = Library(app.config["LIBRARY_PATH"])
     text = lib.read_text(branch, PATH)
     old, new = "发现第 2 位制动缸软管接头密封圈老化。", "发现第3位制动缸软管接头密封圈老化。"
@@ -240,12 +241,12 @@ def test_blame_of_a_missing_chapter_is_404(signed_in):
 
 # ------------------------------------------------------------------ revert
 
-def test_maintainer_reverts_a_change_on_main_when_the_book_allows_it(signed_in, edits, web):
+def test_maintainer_reverts_a_change_on_main_when_the_book_allows_it(signed_in, edits):
     _allow_direct_commits(edits.lib)
     client = signed_in("maintainer")
     confirm = _page(client.get(f"/books/{BOOK}/commits/{edits.school}/revert", headers=ZH))
     assert "改为六部分" in confirm and 'value="main"' in confirm
-    response = web.post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "main"})
+    response = post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "main"})
     assert response.status_code == 302
     text = edits.lib.read_text("main", PATH)
     assert OLD_LINE in text and NEW_LINE not in text
@@ -255,44 +256,44 @@ def test_maintainer_reverts_a_change_on_main_when_the_book_allows_it(signed_in, 
     assert response.headers["Location"].endswith(f"/commits/{head.sha}")
 
 
-def test_a_conflicting_revert_writes_nothing_and_says_so(signed_in, edits, web):
+def test_a_conflicting_revert_writes_nothing_and_says_so(signed_in, edits):
     _allow_direct_commits(edits.lib)
     _edit(edits.lib, "main", PATH, NEW_LINE, "它以电子信号代替传统的机械阀控制，主要由七部分组成：", ENTERPRISE, "再改")
     head = edits.lib.resolve("main")
     client = signed_in("maintainer")
-    response = web.post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "main"},
-                             page=f"/books/{BOOK}/commits/{edits.school}/revert")
+    response = post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "main"},
+                         page=f"/books/{BOOK}/commits/{edits.school}/revert")
     assert response.status_code == 409
     assert PATH in response.get_data(as_text=True) and 'role="alert"' in response.get_data(as_text=True)
     assert edits.lib.resolve("main") == head
     api = client.post(f"/api/books/{BOOK}/commits/{edits.school}/revert", json={"target": "main"},
-                      headers={"X-CSRFToken": web.csrf_from(client, f"/books/{BOOK}/commits/{edits.school}/revert")})
+                      headers={"X-CSRFToken": csrf_from(client, f"/books/{BOOK}/commits/{edits.school}/revert")})
     assert api.status_code == 409 and api.json["error"]["code"] == "edit.conflict"
     assert api.json["error"]["details"]["conflicts"][0]["path"] == PATH
     assert edits.lib.resolve("main") == head
 
 
-def test_main_is_not_a_revert_target_unless_the_book_allows_direct_commits(signed_in, edits, web):
+def test_main_is_not_a_revert_target_unless_the_book_allows_direct_commits(signed_in, edits):
     client = signed_in("maintainer")
     head = edits.lib.resolve("main")
-    response = web.post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "main"},
-                             page=f"/books/{BOOK}/commits/{edits.school}/revert")
+    response = post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "main"},
+                         page=f"/books/{BOOK}/commits/{edits.school}/revert")
     assert response.status_code in (400, 403)
     assert edits.lib.resolve("main") == head
 
 
-def test_an_author_reverts_onto_their_own_change_request(signed_in, edits, web):
+def test_an_author_reverts_onto_their_own_change_request(signed_in, edits):
     client = signed_in("teacher")
-    draft = web.start_change_request(client, title="撤销一处修改")
-    response = web.post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "draft"})
+    draft = start_change_request(client, title="撤销一处修改")
+    response = post_form(client, f"/books/{BOOK}/commits/{edits.school}/revert", {"target": "draft"})
     assert response.status_code == 302
     assert OLD_LINE in edits.lib.read_text(draft, PATH)
     assert NEW_LINE in edits.lib.read_text("main", PATH)  # main untouched
     assert client.post(f"/api/books/{BOOK}/commits/{edits.school}/revert", json={"target": "main"},
-                       headers={"X-CSRFToken": web.csrf_from(client, "/")}).status_code == 403
+                       headers={"X-CSRFToken": csrf_from(client, "/")}).status_code == 403
 
 
-def test_readers_may_not_revert(signed_in, edits, web):
+def test_readers_may_not_revert(signed_in, edits):
     client = signed_in("reader")
     assert client.get(f"/books/{BOOK}/commits/{edits.school}/revert").status_code == 403
     assert "Revert this change" not in _page(client.get(f"/books/{BOOK}/commits/{edits.school}", headers=EN))

@@ -7,6 +7,7 @@ from pathlib import Path
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from helpers import csrf_from, login
 from server.i18n import EXTRACT_FROM, KEYWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +24,8 @@ def test_language_follows_the_browser(client):
     assert heading(client.get("/login")) == "登录"  # nothing said: the instance default, Chinese
 
 
-def test_language_switch_is_remembered_and_returns_to_the_page(client, web):
-    token = web.csrf_from(client, "/login")
+def test_language_switch_is_remembered_and_returns_to_the_page(client):
+    token = csrf_from(client, "/login")
     response = client.post("/language", data={"locale": "en", "next": "/login?next=/account", "csrf_token": token})
     assert response.headers["Location"] == "/login?next=/account"
     assert heading(client.get("/login", headers={"Accept-Language": "zh-CN"})) == "Sign in"
@@ -32,15 +33,15 @@ def test_language_switch_is_remembered_and_returns_to_the_page(client, web):
     assert heading(client.get("/login", headers={"Accept-Language": "en"})) == "登录"
 
 
-def test_language_survives_signing_in(client, web):
-    token = web.csrf_from(client, "/login")
+def test_language_survives_signing_in(client):
+    token = csrf_from(client, "/login")
     client.post("/language", data={"locale": "en", "csrf_token": token})
-    web.login(client, "teacher")
+    login(client, "teacher")
     assert "My books" in client.get("/").get_data(as_text=True)
 
 
-def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client, web):
-    token = web.csrf_from(client, "/login")
+def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client):
+    token = csrf_from(client, "/login")
     assert client.post("/language", data={"locale": "xx", "csrf_token": token}).status_code == 400
     response = client.post("/language", data={"locale": "en", "next": "//evil.example/", "csrf_token": token})
     assert response.headers["Location"] == "/"

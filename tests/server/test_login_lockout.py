@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from helpers import PASSWORD, csrf_from
 from server.database import new_session
 from server.accounts.models import LoginFailure
 from tests.conftest import require
@@ -32,12 +33,12 @@ ROOT = Path(__file__).resolve().parents[2]
 FLASH = re.compile(r'<p class="flash flash-error">([^<]*)</p>')
 
 
-def attempt(app, web, username: str, password: str = "not the password", address: str = "127.0.0.1",
+def attempt(app, username: str, password: str = "not the password", address: str = "127.0.0.1",
             language: str | None = None):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     headers = {"Accept-Language": language} if language else {}
-    token = web.csrf_from(client, "/login")
+    token = csrf_from(client, "/login")
     return client.post("/login", data={"username": username, "password": password, "csrf_token": token},
                        headers=headers)
 
@@ -46,23 +47,23 @@ def flashed(response) -> list[str]:
     return FLASH.findall(response.get_data(as_text=True))
 
 
-def test_failures_made_through_one_worker_are_refused_by_another(make_app, web):
+def test_failures_made_through_one_worker_are_refused_by_another(make_app):
     first = make_app(LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes")
     second = make_app(LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes")  # another process over the same database
-    assert [attempt(first, web, "teacher").status_code for _ in range(3)] == [200, 200, 200]
-    refused = attempt(second, web, "teacher", web.PASSWORD)  # even the right password, until the window ends
+    assert [attempt(first, "teacher").status_code for _ in range(3)] == [200, 200, 200]
+    refused = attempt(second, "teacher", PASSWORD)  # even the right password, until the window ends
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
     assert "登录失败次数过多" in refused.get_data(as_text=True)
     assert second.test_client().get("/").status_code == 302  # not signed in
 
 
-def test_lockout_looks_the_same_for_an_existing_and_an_unknown_account(make_app, web):
+def test_lockout_looks_the_same_for_an_existing_and_an_unknown_account(make_app):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="2 per 15 minutes")
     answers = {}
     for username in ("teacher", "no-such-person"):
-        assert [attempt(app, web, username).status_code for _ in range(2)] == [200, 200]
-        answers[username] = attempt(app, web, username, language="en")
+        assert [attempt(app, username).status_code for _ in range(2)] == [200, 200]
+        answers[username] = attempt(app, username, language="en")
     known, unknown = answers["teacher"], answers["no-such-person"]
     assert known.status_code == unknown.status_code == 429
     assert flashed(known) == flashed(unknown) == [
@@ -70,45 +71,45 @@ def test_lockout_looks_the_same_for_an_existing_and_an_unknown_account(make_app,
     assert 0 < int(known.headers["Retry-After"]) <= 15 * 60 and 0 < int(unknown.headers["Retry-After"]) <= 15 * 60
 
 
-def test_a_successful_sign_in_clears_the_accounts_failures(make_app, web):
+def test_a_successful_sign_in_clears_the_accounts_failures(make_app):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes")
-    assert [attempt(app, web, "teacher").status_code for _ in range(2)] == [200, 200]
-    assert attempt(app, web, "Teacher ", web.PASSWORD).status_code == 302  # the name as typed, normalised
-    assert [attempt(app, web, "teacher").status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [attempt(app, "teacher").status_code for _ in range(2)] == [200, 200]
+    assert attempt(app, "Teacher ", PASSWORD).status_code == 302  # the name as typed, normalised
+    assert [attempt(app, "teacher").status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
-def test_one_address_trying_many_account_names_is_locked_out(make_app, web):
+def test_one_address_trying_many_account_names_is_locked_out(make_app):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="100 per 15 minutes", LOGIN_FAILURES_PER_ADDRESS="4 per 15 minutes")
-    statuses = [attempt(app, web, name, address="203.0.113.7").status_code
+    statuses = [attempt(app, name, address="203.0.113.7").status_code
                 for name in ("teacher", "admin", "reviewer", "wang", "technician")]
     assert statuses == [200, 200, 200, 200, 429]
-    assert attempt(app, web, "technician", web.PASSWORD, address="198.51.100.1").status_code == 302
+    assert attempt(app, "technician", PASSWORD, address="198.51.100.1").status_code == 302
 
 
-def test_an_account_tried_from_many_addresses_is_locked_out(make_app, web):
+def test_an_account_tried_from_many_addresses_is_locked_out(make_app):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="3 per 15 minutes", LOGIN_FAILURES_PER_ADDRESS="100 per 15 minutes")
-    statuses = [attempt(app, web, "teacher", address=f"192.0.2.{n}").status_code for n in range(1, 5)]
+    statuses = [attempt(app, "teacher", address=f"192.0.2.{n}").status_code for n in range(1, 5)]
     assert statuses == [200, 200, 200, 429]
 
 
-def test_failures_older_than_the_window_no_longer_count(make_app, web):
+def test_failures_older_than_the_window_no_longer_count(make_app):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="2 per 15 minutes")
-    assert [attempt(app, web, "teacher").status_code for _ in range(3)] == [200, 200, 429]
+    assert [attempt(app, "teacher").status_code for _ in range(3)] == [200, 200, 429]
     with new_session(app) as session:  # a quarter of an hour passes
         for failure in session.scalars(select(LoginFailure)):
             failure.at -= timedelta(minutes=15, seconds=1)
         session.commit()
-    assert attempt(app, web, "teacher", web.PASSWORD).status_code == 302
+    assert attempt(app, "teacher", PASSWORD).status_code == 302
 
 
-def test_with_redis_failures_are_shared_through_redis(make_app, web):
+def test_with_redis_failures_are_shared_through_redis(make_app):
     url = os.environ.get("TEST_REDIS_URL")
     require(bool(url), "TEST_REDIS_URL names no Redis server")
     settings = {"REDIS_URL": url, "SECRET_KEY": secrets.token_hex(8),  # its own keys on a shared server
                 "LOGIN_FAILURES_PER_ACCOUNT": "3 per 15 minutes"}
     first, second = make_app(**settings), make_app(**settings)
-    assert [attempt(first, web, "teacher").status_code for _ in range(3)] == [200, 200, 200]
-    refused = attempt(second, web, "teacher", web.PASSWORD)
+    assert [attempt(first, "teacher").status_code for _ in range(3)] == [200, 200, 200]
+    refused = attempt(second, "teacher", PASSWORD)
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
     with new_session(first) as session:
         assert session.scalar(select(func.count()).select_from(LoginFailure)) == 0  # nothing in the database

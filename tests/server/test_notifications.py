@@ -8,6 +8,7 @@ from email import message_from_bytes, policy
 
 import pytest
 
+from helpers import csrf_from, post_form, sign_in
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
 from server.jobs.queue import run_pending
@@ -74,8 +75,8 @@ def _without_build_check(app) -> None:
     lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "Checks", base=OVERWRITE)
 
 
-def _api(client, web):
-    token = web.csrf_from(client, "/")
+def _api(client):
+    token = csrf_from(client, "/")
     return lambda method, url, json=None: client.open(f"/api{url}", method=method, json=json,
                                                        headers={"X-CSRFToken": token, "Accept-Language": "en"})
 
@@ -87,11 +88,11 @@ def _bell(client) -> int:
     return int(match.group(2))
 
 
-def test_bell_counts_review_requests_approvals_and_merges_and_marks_them_read(app, signed_in, web):
+def test_bell_counts_review_requests_approvals_and_merges_and_marks_them_read(app, signed_in):
     _without_build_check(app)
     teacher, reviewer, maintainer = signed_in("teacher"), signed_in("reviewer"), signed_in("maintainer")
     assert _bell(reviewer) == 0
-    api_t = _api(teacher, web)
+    api_t = _api(teacher)
     number = api_t("POST", f"/books/{BOOK}/change-requests", {"title": "修订"}).json["number"]
     text = Library(app.config["LIBRARY_PATH"]).read_text("main", CHAPTER)
     api_t("POST", f"/books/{BOOK}/change-requests/{number}/commits",
@@ -102,37 +103,37 @@ def test_bell_counts_review_requests_approvals_and_merges_and_marks_them_read(ap
 
     page = reviewer.get("/notifications", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert f"Teacher asks for your review of change request #{number} “修订”." in page
-    api_r, api_m = _api(reviewer, web), _api(maintainer, web)
+    api_r, api_m = _api(reviewer), _api(maintainer)
     api_r("POST", f"/books/{BOOK}/change-requests/{number}/comments", {"body": "看过了"})
     api_r("POST", f"/books/{BOOK}/change-requests/{number}/reviews", {"verdict": "approve"})
     api_m("POST", f"/books/{BOOK}/change-requests/{number}/reviews", {"verdict": "approve"})
     assert _bell(teacher) == 3  # a comment and two approvals
     assert api_r("POST", f"/books/{BOOK}/change-requests/{number}/merge", {}).status_code == 200
-    listed = _api(teacher, web)("GET", "/notifications").json
+    listed = _api(teacher)("GET", "/notifications").json
     assert listed["unread"] == 4 and [n["kind"] for n in listed["notifications"]][0] == "merged"
     assert listed["notifications"][0]["url"] == f"/books/{BOOK}/change-requests/{number}"
 
     # Opening one notification marks it read and goes where it points.
     first = listed["notifications"][0]["id"]
-    opened = web.post_form(teacher, "/notifications/read", {"id": first, "open": "1"}, page="/notifications")
+    opened = post_form(teacher, "/notifications/read", {"id": first, "open": "1"}, page="/notifications")
     assert opened.status_code == 302 and opened.headers["Location"].endswith(f"/change-requests/{number}")
     assert _bell(teacher) == 3
-    web.post_form(teacher, "/notifications/read", {}, page="/notifications")
+    post_form(teacher, "/notifications/read", {}, page="/notifications")
     assert _bell(teacher) == 0
     # Nobody reads or marks anyone else's.
-    other = web.post_form(reviewer, "/notifications/read", {"id": first}, page="/notifications")
+    other = post_form(reviewer, "/notifications/read", {"id": first}, page="/notifications")
     assert other.status_code == 404
 
 
-def test_notifications_are_mailed_when_smtp_is_configured(make_app, smtp_server, web):
+def test_notifications_are_mailed_when_smtp_is_configured(make_app, smtp_server):
     app = make_app(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_server.server_address[1], SMTP_FROM="jointbook@college.edu.cn",
                    SMTP_STARTTLS=False, PLATFORM_URL="https://books.example.edu.cn", DEFAULT_LOCALE="zh_CN")
     with new_session(app) as session:
         session.query(User).filter_by(username="reviewer").update({"email": "chen@depot.example.com"})
         session.commit()
     teacher = app.test_client()
-    web.login(teacher, "teacher")
-    number = _api(teacher, web)("POST", f"/books/{BOOK}/change-requests", {"title": "修订制动机"}).json["number"]
+    sign_in(teacher, "teacher")
+    number = _api(teacher)("POST", f"/books/{BOOK}/change-requests", {"title": "修订制动机"}).json["number"]
     run_pending(app)
     mails = [m for _sender, to, m in smtp_server.received if to == ["chen@depot.example.com"]]
     assert len(mails) == 1
@@ -144,10 +145,10 @@ def test_notifications_are_mailed_when_smtp_is_configured(make_app, smtp_server,
         assert session.query(Notification).filter_by(emailed=False).count() == 0
 
 
-def test_no_mail_job_without_smtp(app, signed_in, web):
+def test_no_mail_job_without_smtp(app, signed_in):
     from server.jobs.models import Job
 
-    _api(signed_in("teacher"), web)("POST", f"/books/{BOOK}/change-requests", {"title": "无邮件"})
+    _api(signed_in("teacher"))("POST", f"/books/{BOOK}/change-requests", {"title": "无邮件"})
     with new_session(app) as session:
         assert session.query(Notification).count() == 2  # reviewer and maintainer, in the platform
         assert session.query(Job).filter_by(kind="notifications.email").count() == 0
@@ -170,8 +171,8 @@ def test_other_parts_notify_with_their_own_sentences(app):
             notify([user.id], "feedback", "/", "no.such.text", {})
 
 
-def test_audit_log_exports_as_csv_for_administrators(app, signed_in, web):
-    _api(signed_in("teacher"), web)("POST", f"/books/{BOOK}/change-requests", {"title": "审计"})
+def test_audit_log_exports_as_csv_for_administrators(app, signed_in):
+    _api(signed_in("teacher"))("POST", f"/books/{BOOK}/change-requests", {"title": "审计"})
     assert signed_in("teacher").get("/admin/audit.csv").status_code == 403
     response = signed_in("admin").get("/admin/audit.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"

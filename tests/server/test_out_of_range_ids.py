@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import IntegerConverter
 
+from helpers import sign_in
+
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 HUGE = (2**31, 2**63, 10**30)
 
@@ -34,9 +36,9 @@ def open_app(make_app):
 
 
 @pytest.mark.parametrize("number", HUGE)
-def test_every_route_answers_404_for_an_id_no_database_holds(open_app, web, number):
+def test_every_route_answers_404_for_an_id_no_database_holds(open_app, number):
     client = open_app.test_client()
-    assert web.login(client, "admin").status_code == 302
+    sign_in(client, "admin")
     checked = []
     for method, url in _routes_with_numbers(open_app, number):
         response = client.open(url, method=method, json={} if url.startswith("/api/") else None,
@@ -46,9 +48,9 @@ def test_every_route_answers_404_for_an_id_no_database_holds(open_app, web, numb
     assert {"GET", "POST", "PATCH", "DELETE"} <= set(checked)
 
 
-def test_the_404_for_a_huge_id_is_a_translated_page_and_json(open_app, web):
+def test_the_404_for_a_huge_id_is_a_translated_page_and_json(open_app):
     client = open_app.test_client()
-    web.login(client, "admin")
+    sign_in(client, "admin")
     book = "/books/locomotive-maintenance/change-requests"
     page = client.get(f"{book}/{2**31}")
     assert page.status_code == 404 and "页面不存在" in page.get_data(as_text=True)

@@ -6,6 +6,7 @@ import re
 from click.testing import CliRunner
 from sqlalchemy import select
 
+from helpers import PASSWORD, csrf_from, login
 from server.app import create_app
 from server.cli import main
 from server.database import engine, new_session
@@ -17,7 +18,7 @@ from server.accounts.passwords import check_strength
 EN = {"Accept-Language": "en"}
 
 
-def test_long_but_predictable_passwords_are_refused_and_passphrases_pass(web):
+def test_long_but_predictable_passwords_are_refused_and_passphrases_pass():
     for weak, reason in (("aaaaaaaaaa", "password.repeat"), ("1234567890", "password.common"),
                          ("qwertyuiop", "password.common"), ("abcdefghij", "password.sequence"),
                          ("wang.laoshi1", "password.personal")):
@@ -27,27 +28,27 @@ def test_long_but_predictable_passwords_are_refused_and_passphrases_pass(web):
             assert error.code == reason, weak
         else:
             raise AssertionError(f"{weak!r} was accepted")
-    check_strength(web.PASSWORD)  # the suite's own password is a passphrase that passes
+    check_strength(PASSWORD)  # the suite's own password is a passphrase that passes
     check_strength("a brand new passphrase")
 
 
-def test_account_page_refuses_a_weak_new_password_and_keeps_the_old_one(app, signed_in, web):
+def test_account_page_refuses_a_weak_new_password_and_keeps_the_old_one(app, signed_in):
     teacher = signed_in("teacher")
     answers = {}
     for language in ("zh-CN", "en"):
-        token = web.csrf_from(teacher, "/account")
+        token = csrf_from(teacher, "/account")
         answers[language] = teacher.post("/account", headers={"Accept-Language": language}, data={
-            "csrf_token": token, "password-current": web.PASSWORD,
+            "csrf_token": token, "password-current": PASSWORD,
             "password-new": "aaaaaaaaaa", "password-repeat": "aaaaaaaaaa"}).get_data(as_text=True)
     assert "重复的字符或词" in answers["zh-CN"]
     assert "repeated characters or words" in answers["en"]
-    assert web.login(app.test_client(), "teacher", "aaaaaaaaaa").status_code == 200  # not changed
-    assert web.login(app.test_client(), "teacher").status_code == 302
+    assert login(app.test_client(), "teacher", "aaaaaaaaaa").status_code == 200  # not changed
+    assert login(app.test_client(), "teacher").status_code == 302
 
 
-def test_administrator_cannot_create_an_account_with_a_weak_password(signed_in, web):
+def test_administrator_cannot_create_an_account_with_a_weak_password(signed_in):
     admin = signed_in("admin")
-    token = web.csrf_from(admin, "/admin/people/new")
+    token = csrf_from(admin, "/admin/people/new")
     response = admin.post("/admin/people/new", headers=EN, data={
         "csrf_token": token, "username": "wang.gong", "display_name": "王工", "side": "enterprise",
         "password": "1234567890"})
@@ -57,20 +58,20 @@ def test_administrator_cannot_create_an_account_with_a_weak_password(signed_in, 
     assert admin.get("/admin/people/wang.gong").status_code == 404
 
 
-def test_administrator_cannot_reset_a_password_to_a_weak_one(app, signed_in, web):
+def test_administrator_cannot_reset_a_password_to_a_weak_one(app, signed_in):
     admin = signed_in("admin")
-    token = web.csrf_from(admin, "/admin/people/technician")
+    token = csrf_from(admin, "/admin/people/technician")
     response = admin.post("/admin/people/technician", data={
         "csrf_token": token, "display_name": "Technician", "side": "enterprise", "active": "y",
         "password": "qwertyuiop"})
     assert response.status_code == 200
     assert "这个密码太容易被猜到" in response.get_data(as_text=True)
-    assert web.login(app.test_client(), "technician").status_code == 302  # the old password still works
+    assert login(app.test_client(), "technician").status_code == 302  # the old password still works
 
 
-def test_api_refuses_weak_passwords_with_the_reason_in_the_callers_language(signed_in, web):
+def test_api_refuses_weak_passwords_with_the_reason_in_the_callers_language(signed_in):
     admin = signed_in("admin")
-    token = web.csrf_from(admin, "/")
+    token = csrf_from(admin, "/")
     created = admin.post("/api/users", headers={"X-CSRFToken": token, **EN},
                          json={"username": "liu", "password": "aaaaaaaaaa", "side": "enterprise"})
     assert created.status_code == 400

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from helpers import post_form, sign_in
 from server.database import db, new_session
 from server.accounts.models import Membership, User
 from server.accounts.service import remove_membership, set_membership
@@ -14,11 +15,11 @@ BOOK = "locomotive-maintenance"
 
 
 @pytest.fixture
-def token_for(app, web):
+def token_for(app):
     def issue(username: str) -> str:
         client = app.test_client()
-        web.login(client, username)
-        page = web.post_form(client, "/account/tokens", {"name": "tests"}).get_data(as_text=True)
+        sign_in(client, username)
+        page = post_form(client, "/account/tokens", {"name": "tests"}).get_data(as_text=True)
         start = page.index('id="token-secret">') + len('id="token-secret">')
         return page[start:page.index("<", start)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import sign_in
 from server.permissions import LOWEST_ROLE, ROLE_RANK, requirement_of
 from server.accounts.models import Role
 
@@ -119,9 +120,9 @@ def test_anonymous_visitors_are_refused_everywhere_but_public_routes(open_app):
     assert checked > 20
 
 
-def test_a_person_without_rights_is_refused_admin_and_book_routes(open_app, web):
+def test_a_person_without_rights_is_refused_admin_and_book_routes(open_app):
     client = open_app.test_client()
-    assert web.login(client, "outsider").status_code == 302
+    sign_in(client, "outsider")
     for endpoint, method, url in _requests(open_app):
         if endpoint in PUBLIC or endpoint in ANY_SIGNED_IN:
             continue
@@ -138,9 +139,9 @@ def test_api_without_session_or_token_says_401_in_json(open_app):
 
 @pytest.mark.parametrize("username,role", [("reader", Role.reader), ("teacher", Role.author),
                                            ("reviewer", Role.reviewer)])
-def test_members_are_refused_what_their_role_does_not_grant(open_app, web, username, role):
+def test_members_are_refused_what_their_role_does_not_grant(open_app, username, role):
     client = open_app.test_client()
-    assert web.login(client, username).status_code == 302
+    sign_in(client, username)
     for endpoint, method, url in _requests(open_app):
         requirement = requirement_of(open_app.view_functions[endpoint])
         if requirement.kind == "admin":
@@ -155,12 +156,12 @@ def test_members_are_refused_what_their_role_does_not_grant(open_app, web, usern
         assert response.status_code == 403, f"{method} {url} answered {response.status_code} to a {role.value}"
 
 
-def test_a_disabled_account_loses_its_session(open_app, web):
+def test_a_disabled_account_loses_its_session(open_app):
     from server.database import new_session
     from server.accounts.models import User
 
     client = open_app.test_client()
-    web.login(client, "teacher")
+    sign_in(client, "teacher")
     assert client.get("/").status_code == 200
     with new_session(open_app) as session:
         session.query(User).filter_by(username="teacher").update({"active": False})

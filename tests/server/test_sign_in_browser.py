@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from helpers import PASSWORD
+
 pytestmark = pytest.mark.browser
 
 
@@ -15,25 +17,25 @@ def _submit_sign_in(page, username: str, password: str):
     return answer.value
 
 
-def test_after_too_many_failures_the_sign_in_page_says_when_to_try_again(page, make_app, serve, web):
+def test_after_too_many_failures_the_sign_in_page_says_when_to_try_again(page, make_app, serve):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="2 per 15 minutes")
     with serve(app) as url:
         page.goto(f"{url}/login")
         statuses = [_submit_sign_in(page, "teacher", "not the password").status for _ in range(2)]
         assert statuses == [200, 200]
         assert "用户名或密码错误" in page.locator(".flash-error").inner_text()
-        refused = _submit_sign_in(page, "teacher", web.PASSWORD)
+        refused = _submit_sign_in(page, "teacher", PASSWORD)
         assert refused.status == 429 and int(refused.headers["retry-after"]) > 0
         assert page.locator(".flash-error").inner_text() == "此用户名或此网络地址的登录失败次数过多，请 15 分钟后再试。"
         assert page.locator("#username").is_visible()  # the form stays, for later
 
 
-def test_a_weak_new_password_is_refused_with_the_reason_beside_the_field(page, make_app, serve, web):
+def test_a_weak_new_password_is_refused_with_the_reason_beside_the_field(page, make_app, serve):
     with serve(make_app()) as url:
         page.goto(f"{url}/login")
-        _submit_sign_in(page, "teacher", web.PASSWORD)
+        _submit_sign_in(page, "teacher", PASSWORD)
         page.goto(f"{url}/account")
-        page.fill("#password-current", web.PASSWORD)
+        page.fill("#password-current", PASSWORD)
         page.fill("#password-new", "1234567890")
         page.fill("#password-repeat", "1234567890")
         page.locator("form", has=page.locator("#password-new")).locator("button[type=submit]").click()

@@ -15,6 +15,7 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
+from helpers import csrf_from, post_form, sign_in
 from build.publish import read_versions, release, set_version_state
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
@@ -71,12 +72,12 @@ def site_app(make_app, published, tmp_path):
 
 
 @pytest.fixture
-def signed_in(site_app, web):
+def signed_in(site_app):
     """``signed_in("teacher")`` -> a client of the sites' app with that person's session."""
 
     def sign(username: str):
         client = site_app.test_client()
-        assert web.login(client, username).status_code == 302
+        sign_in(client, username)
         return client
 
     return sign
@@ -87,15 +88,15 @@ def maintainer(signed_in):
     return signed_in("maintainer")
 
 
-def release_through_the_page(client, web, version: str, message: str = "第二版：增加受电弓"):
+def release_through_the_page(client, version: str, message: str = "第二版：增加受电弓"):
     """Fill the release form, then confirm the commit shown; returns (confirmation page, final response)."""
     form = f"/books/{BOOK}/releases/new"
-    confirm = web.post_form(client, form, {"version": version, "message": message})
+    confirm = post_form(client, form, {"version": version, "message": message})
     text = confirm.get_data(as_text=True)
     commit = re.search(r'name="commit" type="hidden" value="([0-9a-f]{40})"', text)
     if commit is None:
         return confirm, None
-    token = web.csrf_from(client, form)
+    token = csrf_from(client, form)
     done = client.post(form, data={"version": version, "message": message, "commit": commit.group(1),
                                    "csrf_token": token})
     return confirm, done
@@ -108,10 +109,10 @@ def ensure_two_versions(published: Published) -> None:
 
 # ------------------------------------------------------------------ releasing
 
-def test_maintainer_releases_through_the_page_and_the_job_tags_and_publishes(site_app, maintainer, web, published):
+def test_maintainer_releases_through_the_page_and_the_job_tags_and_publishes(site_app, maintainer, published):
     version = "2.0" if "2.0" not in published.versions() else "3.0"
     main = published.lib.resolve("main")
-    confirm, done = release_through_the_page(maintainer, web, version)
+    confirm, done = release_through_the_page(maintainer, version)
     page = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and main[:10] in page and "增加受电弓的检查" in page  # what will be tagged
     assert done.status_code == 302
@@ -138,18 +139,18 @@ def test_maintainer_releases_through_the_page_and_the_job_tags_and_publishes(sit
     assert job.status == "succeeded" and job.duration > 0 and job.result["tag"] == f"{BOOK}/v{version}"
 
 
-def test_releasing_an_existing_version_is_refused_with_a_translated_message(maintainer, web, published):
-    confirm, done = release_through_the_page(maintainer, web, "1.0")
+def test_releasing_an_existing_version_is_refused_with_a_translated_message(maintainer, published):
+    confirm, done = release_through_the_page(maintainer, "1.0")
     assert done is None and "1.0 已经发布" in confirm.get_data(as_text=True)
-    confirm, done = release_through_the_page(maintainer, web, "../x")
+    confirm, done = release_through_the_page(maintainer, "../x")
     assert done is None and "不是有效的版本号" in confirm.get_data(as_text=True)
 
 
-def test_a_git_revision_name_is_refused_as_a_version_in_the_form_and_the_api(site_app, maintainer, web, published):
+def test_a_git_revision_name_is_refused_as_a_version_in_the_form_and_the_api(site_app, maintainer, published):
     tags = published.lib.tags()
-    confirm, done = release_through_the_page(maintainer, web, "HEAD")
+    confirm, done = release_through_the_page(maintainer, "HEAD")
     assert done is None and "“HEAD”不是有效的版本号" in confirm.get_data(as_text=True)
-    token = web.csrf_from(maintainer, f"/books/{BOOK}/releases/new")
+    token = csrf_from(maintainer, f"/books/{BOOK}/releases/new")
     for version in ("HEAD", "main", "abcdef1", "1.0~1"):
         refused = maintainer.post(f"/api/books/{BOOK}/releases", json={"version": version},
                                   headers={"X-CSRFToken": token, "Accept-Language": "en"})
@@ -161,8 +162,8 @@ def test_a_git_revision_name_is_refused_as_a_version_in_the_form_and_the_api(sit
         assert not session.scalars(select(Job).where(Job.kind == "site.release", Job.status == "queued")).all()
 
 
-def test_api_lists_versions_and_queues_a_release(site_app, maintainer, web, published):
-    token = web.csrf_from(maintainer, f"/books/{BOOK}/releases/new")
+def test_api_lists_versions_and_queues_a_release(site_app, maintainer, published):
+    token = csrf_from(maintainer, f"/books/{BOOK}/releases/new")
     listed = maintainer.get(f"/api/books/{BOOK}/releases").json
     assert [r["version"] for r in listed["releases"]][-1] == "1.0"
     assert listed["latest"] == listed["releases"][0]["version"]
@@ -180,7 +181,7 @@ def test_api_lists_versions_and_queues_a_release(site_app, maintainer, web, publ
     assert maintainer.get(f"/api/books/{BOOK}/builds").json["jobs"][0]["id"] == queued.json["job"]["id"]
 
 
-def test_authors_and_readers_cannot_release_hide_or_withdraw(site_app, signed_in, web):
+def test_authors_and_readers_cannot_release_hide_or_withdraw(site_app, signed_in):
     for person in ("teacher", "reader"):
         client = signed_in(person)
         assert client.get(f"/books/{BOOK}/releases").status_code == 200  # they see the list
@@ -188,7 +189,7 @@ def test_authors_and_readers_cannot_release_hide_or_withdraw(site_app, signed_in
         assert client.get(f"/books/{BOOK}/releases/new").status_code == 403
         assert client.get(f"/books/{BOOK}/releases/1.0/withdraw").status_code == 403
         assert client.get(f"/books/{BOOK}/builds").status_code == 403
-        token = web.csrf_from(client, "/")
+        token = csrf_from(client, "/")
         assert client.post(f"/api/books/{BOOK}/releases", json={"version": "5.0"},
                            headers={"X-CSRFToken": token}).status_code == 403
         assert client.patch(f"/api/books/{BOOK}/releases/1.0", json={"hidden": True},
@@ -196,24 +197,24 @@ def test_authors_and_readers_cannot_release_hide_or_withdraw(site_app, signed_in
     assert signed_in("outsider").get(f"/books/{BOOK}/releases").status_code == 403
 
 
-def test_hide_and_withdraw_after_confirmation_are_audited(site_app, maintainer, web, published):
+def test_hide_and_withdraw_after_confirmation_are_audited(site_app, maintainer, published):
     ensure_two_versions(published)
     try:
         question = maintainer.get(f"/books/{BOOK}/releases/1.0/withdraw").get_data(as_text=True)
         assert "撤回" in question and "1.0" in question
-        assert web.post_form(maintainer, f"/books/{BOOK}/releases/1.0/withdraw").status_code == 302
+        assert post_form(maintainer, f"/books/{BOOK}/releases/1.0/withdraw").status_code == 302
         entry = next(v for v in read_versions(published.sites, BOOK) if v["version"] == "1.0")
         assert entry["properties"] == {"withdrawn": True}
         row = re.search(r'<tr data-version="1.0">(.*?)</tr>', maintainer.get(f"/books/{BOOK}/releases")
                         .get_data(as_text=True), re.S).group(1)
         assert "已撤回" in row
 
-        assert web.post_form(maintainer, f"/books/{BOOK}/releases/1.0/hide").status_code == 302
+        assert post_form(maintainer, f"/books/{BOOK}/releases/1.0/hide").status_code == 302
         reader_view = site_app.test_client()
-        web.login(reader_view, "reader")
+        sign_in(reader_view, "reader")
         assert 'data-version="1.0"' not in reader_view.get(f"/books/{BOOK}/releases").get_data(as_text=True)
         assert site_app.test_client().get(f"/read/{BOOK}/1.0/index.html").status_code == 200  # still readable
-        token = web.csrf_from(maintainer, "/")
+        token = csrf_from(maintainer, "/")
         shown = maintainer.patch(f"/api/books/{BOOK}/releases/1.0", json={"hidden": False, "withdrawn": False},
                                  headers={"X-CSRFToken": token})
         assert shown.status_code == 200 and not shown.json["hidden"] and not shown.json["withdrawn"]
@@ -283,7 +284,7 @@ def test_unknown_book_or_version_is_a_translated_404(site_app):
 
 # ------------------------------------------------------------------ previews and the build check
 
-def test_preview_is_built_by_a_job_once_per_tree_and_shown_to_members_only(site_app, published, signed_in, web):
+def test_preview_is_built_by_a_job_once_per_tree_and_shown_to_members_only(site_app, published, signed_in):
     from server.sites import previews
 
     head = published.lib.resolve("main")

@@ -7,18 +7,13 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
-import importlib.util
-
 import pytest
 import yaml
 from jsonschema import Draft201909Validator
 
+from helpers import sign_in
 from materials import OVERWRITE, Author, Library, Write
 from materials.standards.reading import parse_standard
-
-_spec = importlib.util.spec_from_file_location("conftest_standards", Path(__file__).with_name("conftest_standards.py"))
-shared = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(shared)
 
 STARTER = "sample-noss-locomotive-maintenance@2026"
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "standards" / "schema"
@@ -59,17 +54,9 @@ class Outline(HTMLParser):
             self.stack.pop()
 
 
-@pytest.fixture(scope="module")
-def reading_app(tmp_path_factory, starter_library, password_hash):
-    """One app for the tests that only read the starter library."""
-    app = shared.build_app(tmp_path_factory.mktemp("catalog"), starter_library, password_hash)
-    yield app
-    shared.dispose(app)
-
-
 @pytest.fixture
 def reader(reading_app):
-    return shared.sign_in(reading_app, "reader")
+    return sign_in(reading_app.test_client(), "reader")
 
 
 def test_catalog_lists_the_starter_standard_with_its_facts_and_counts(reader):
@@ -172,7 +159,7 @@ def test_openapi_document_lists_the_standards_and_alignment_endpoints(reader):
 
 
 def test_csv_template_download(reading_app):
-    teacher = shared.sign_in(reading_app, "teacher")
+    teacher = sign_in(reading_app.test_client(), "teacher")
     response = teacher.get("/standards/csv-template")
     assert response.get_data().decode("utf-8-sig").splitlines()[0] == "层级,类别,编号,内容,上级编号"
     english = teacher.get("/standards/csv-template?lang=en")

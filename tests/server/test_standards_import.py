@@ -5,6 +5,7 @@ import dataclasses
 import io
 import json
 
+from helpers import csrf_from
 from materials import OVERWRITE, Author, Library, Write
 from materials.standards.case import to_case
 from materials.standards.reading import parse_standard
@@ -23,20 +24,20 @@ def state(app) -> tuple[str, dict[str, str]]:
     return lib.resolve("main"), lib.branches()
 
 
-def api_post(client, web, url: str, body: dict):
+def api_post(client, url: str, body: dict):
     """A JSON call from a signed-in page: the session's CSRF token goes in the header."""
-    return client.post(url, json=body, headers={"X-CSRFToken": web.csrf_from(client, "/standards")})
+    return client.post(url, json=body, headers={"X-CSRFToken": csrf_from(client, "/standards")})
 
 
-def upload_sheet(client, web, sheet: str, **extra):
-    token = web.csrf_from(client, IMPORT)
+def upload_sheet(client, sheet: str, **extra):
+    token = csrf_from(client, IMPORT)
     data = {**META, **extra, "csrf_token": token, "csv-sheet": (io.BytesIO(sheet.encode("utf-8-sig")), "sheet.csv")}
     return client.post(IMPORT, data=data, content_type="multipart/form-data")
 
 
-def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in, web):
+def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in):
     before = state(app)
-    response = upload_sheet(signed_in("maintainer"), web, BAD_SHEET)
+    response = upload_sheet(signed_in("maintainer"), BAD_SHEET)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     table = html.split('class="card import-errors"', 1)[1].split("</table>", 1)[0]
@@ -50,9 +51,9 @@ def change_request_branch(lib: Library) -> str:
     return branch
 
 
-def test_a_good_sheet_arrives_as_a_change_request_not_on_main(app, signed_in, web):
+def test_a_good_sheet_arrives_as_a_change_request_not_on_main(app, signed_in):
     main_before, _ = state(app)
-    response = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-levels": "L4 四级/中级工"})
+    response = upload_sheet(signed_in("maintainer"), GOOD_SHEET, **{"csv-levels": "L4 四级/中级工"})
     assert response.status_code == 302
     assert f"/books/{BOOK}/change-requests/" in response.headers["Location"]
     lib = Library(app.config["LIBRARY_PATH"])
@@ -66,29 +67,29 @@ def test_a_good_sheet_arrives_as_a_change_request_not_on_main(app, signed_in, we
     assert "cn-noss-test-brakes@2024" in page  # the change request shows the imported edition
 
 
-def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_commits(app, signed_in, web):
+def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_commits(app, signed_in):
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
     allowed = lib.read("main", path).decode().replace("direct_commits: false", "direct_commits: true")
     lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits",
                base=OVERWRITE)
-    maintainer = upload_sheet(signed_in("maintainer"), web, GOOD_SHEET, **{"csv-direct": "y"})
+    maintainer = upload_sheet(signed_in("maintainer"), GOOD_SHEET, **{"csv-direct": "y"})
     assert "/change-requests/" in maintainer.headers["Location"]  # not an admin: still reviewed
     assert not lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
-    admin = upload_sheet(signed_in("admin"), web, GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
+    admin = upload_sheet(signed_in("admin"), GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
     assert admin.status_code == 302 and "branch=" not in admin.headers["Location"]
     assert lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
     listed = signed_in("reader").get("/standards").get_data(as_text=True)
     assert "cn-noss-test-brakes@2024" in listed
 
 
-def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signed_in, web):
+def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signed_in):
     lib = Library(app.config["LIBRARY_PATH"])
     starter = parse_standard(lib.read("main", f"standards/{STARTER}.yml"), f"standards/{STARTER}.yml")
     renamed = dataclasses.replace(starter, id="sample-noss-locomotive-maintenance@2027", edition="2027")
     package = json.dumps(to_case(renamed)).encode()
     client = signed_in("maintainer")
-    token = web.csrf_from(client, IMPORT)
+    token = csrf_from(client, IMPORT)
     response = client.post(IMPORT, content_type="multipart/form-data", data={
         "csrf_token": token, "case-package": (io.BytesIO(package), "package.json"), "case-standard_id": ""})
     assert response.status_code == 302
@@ -98,10 +99,10 @@ def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signe
     assert imported == renamed
 
 
-def test_a_malformed_case_package_is_refused_with_a_translated_error(app, signed_in, web):
+def test_a_malformed_case_package_is_refused_with_a_translated_error(app, signed_in):
     before = state(app)
     client = signed_in("maintainer")
-    token = web.csrf_from(client, IMPORT)
+    token = csrf_from(client, IMPORT)
     response = client.post(IMPORT, content_type="multipart/form-data", data={
         "csrf_token": token, "case-package": (io.BytesIO(b'{"CFDocument": {"identifier": "x"}}'), "p.json")})
     assert response.status_code == 422
@@ -109,19 +110,19 @@ def test_a_malformed_case_package_is_refused_with_a_translated_error(app, signed
     assert state(app) == before
 
 
-def test_an_edition_already_in_the_library_is_refused(app, signed_in, web):
+def test_an_edition_already_in_the_library_is_refused(app, signed_in):
     lib = Library(app.config["LIBRARY_PATH"])
     package = lib.read("main", f"standards/{STARTER}.yml")
     starter = parse_standard(package, f"standards/{STARTER}.yml")
-    response = api_post(signed_in("maintainer"), web, f"/api/books/{BOOK}/standards/import",
+    response = api_post(signed_in("maintainer"), f"/api/books/{BOOK}/standards/import",
                         {"format": "case", "package": to_case(starter)})
     assert response.status_code == 409 and response.json["error"]["code"] == "standard.exists"
 
 
-def test_a_50_mb_upload_is_refused_before_parsing_and_writes_nothing(app, signed_in, web):
+def test_a_50_mb_upload_is_refused_before_parsing_and_writes_nothing(app, signed_in):
     before = state(app)
     client = signed_in("maintainer")
-    token = web.csrf_from(client, IMPORT)
+    token = csrf_from(client, IMPORT)
     big = io.BytesIO(b"{" + b" " * (50 * 1024 * 1024) + b"}")
     response = client.post(IMPORT, content_type="multipart/form-data",
                            data={"csrf_token": token, "case-package": (big, "huge.json")})
@@ -130,44 +131,44 @@ def test_a_50_mb_upload_is_refused_before_parsing_and_writes_nothing(app, signed
     assert state(app) == before
 
 
-def test_api_imports_a_sheet_as_a_change_request(app, signed_in, web):
+def test_api_imports_a_sheet_as_a_change_request(app, signed_in):
     client = signed_in("maintainer")
-    response = api_post(client, web, f"/api/books/{BOOK}/standards/import", {
+    response = api_post(client, f"/api/books/{BOOK}/standards/import", {
         "format": "csv", "csv": GOOD_SHEET,
         "meta": {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}})
     assert response.status_code == 201, response.json
     assert response.json["branch"].startswith("cr/") and not response.json["direct"]
     assert "/change-requests/" in response.json["url"]
-    bad = api_post(client, web, f"/api/books/{BOOK}/standards/import", {
+    bad = api_post(client, f"/api/books/{BOOK}/standards/import", {
         "format": "csv", "csv": BAD_SHEET, "meta": {"id": "x@1", "title": "x", "scheme": "cn-noss", "edition": "1"}})
     assert bad.status_code == 400 and bad.json["error"]["code"] == "csv.unknown_kind"
 
 
-def test_api_imports_a_gbk_sheet_sent_as_base64_and_refuses_what_is_no_base64(app, signed_in, web):
+def test_api_imports_a_gbk_sheet_sent_as_base64_and_refuses_what_is_no_base64(app, signed_in):
     import base64
 
     client = signed_in("maintainer")
     meta = {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}
     before = state(app)
-    refused = api_post(client, web, f"/api/books/{BOOK}/standards/import",
+    refused = api_post(client, f"/api/books/{BOOK}/standards/import",
                        {"format": "csv", "csv_base64": "no-base64 here", "meta": meta})
     assert refused.status_code == 422 and refused.json["error"]["code"] == "request.invalid"
     assert "csv_base64" in refused.json["error"]["message"]
-    missing = api_post(client, web, f"/api/books/{BOOK}/standards/import", {"format": "csv", "meta": meta})
+    missing = api_post(client, f"/api/books/{BOOK}/standards/import", {"format": "csv", "meta": meta})
     assert missing.status_code == 422 and "csv" in missing.json["error"]["message"]
     assert state(app) == before
     sheet = base64.b64encode(GOOD_SHEET.encode("gbk")).decode("ascii")
-    response = api_post(client, web, f"/api/books/{BOOK}/standards/import",
+    response = api_post(client, f"/api/books/{BOOK}/standards/import",
                         {"format": "csv", "csv_base64": sheet, "meta": meta})
     assert response.status_code == 201, response.json
     saved = Library(app.config["LIBRARY_PATH"]).read(response.json["branch"], "standards/cn-noss-test-brakes@2024.yml")
     assert "能完成五步闸试验" in saved.decode("utf-8")
 
 
-def test_only_maintainers_and_admins_may_import(app, signed_in, web):
+def test_only_maintainers_and_admins_may_import(app, signed_in):
     for person in ("reader", "teacher", "reviewer", "outsider"):
         assert signed_in(person).get(IMPORT).status_code == 403, person
-        response = api_post(signed_in(person), web, f"/api/books/{BOOK}/standards/import", {"format": "csv", "csv": ""})
+        response = api_post(signed_in(person), f"/api/books/{BOOK}/standards/import", {"format": "csv", "csv": ""})
         assert response.status_code == 403, person
     assert signed_in("admin").get(IMPORT).status_code == 200
     assert signed_in("maintainer").get(IMPORT).status_code == 200

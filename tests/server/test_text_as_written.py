@@ -12,7 +12,8 @@ from html import unescape
 
 import pytest
 
-from materials import Author, Library, Write, parse_chapter
+from helpers import csrf_from, post_form
+from materials import Author, Write, parse_chapter
 
 BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
@@ -25,17 +26,9 @@ EDITOR = Author("周主编", "zhou@college.edu.cn", "school")
 
 
 @pytest.fixture
-def lib(app):
-    return Library(app.config["LIBRARY_PATH"])
-
-
-@pytest.fixture
-def teacher(signed_in, web):
-    client = signed_in("teacher")
-    assert web.start_change_request(client) == CR_BRANCH
-    client.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(client, "/")
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
+def teacher(teacher_in_change_request):
+    teacher_in_change_request.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return teacher_in_change_request
 
 
 def crlf(text: str) -> str:
@@ -203,12 +196,12 @@ def test_change_request_commit_endpoint_stores_lf(teacher, lib):
     assert changed_lines(lib, base, CR_BRANCH) == (1, 1)
 
 
-def test_update_from_main_shows_mains_text_as_theirs_and_stores_the_resolution_with_lf(teacher, lib, web):
+def test_update_from_main_shows_mains_text_as_theirs_and_stores_the_resolution_with_lf(teacher, lib):
     number = cr_with_edit(teacher, lib, LINE, "列车管定压（本变更）")
     main_text = lib.read_text("main", PATH).replace(LINE, "列车管定压（主线）", 1)
     lib.commit("main", [Write(PATH, main_text)], EDITOR, "Edit on main", base=lib.resolve("main"))
-    page = web.post_form(teacher, f"/books/{BOOK}/change-requests/{number}/update",
-                         page=f"/books/{BOOK}/change-requests/{number}")
+    page = post_form(teacher, f"/books/{BOOK}/change-requests/{number}/update",
+                     page=f"/books/{BOOK}/change-requests/{number}")
     assert page.status_code == 409
     html = page.get_data(as_text=True)
     theirs = re.search(r"<h3>Their text \(main\)</h3><pre>(.*?)</pre>", html, re.S).group(1)
@@ -225,10 +218,10 @@ def test_update_from_main_shows_mains_text_as_theirs_and_stores_the_resolution_w
     assert changed_lines(lib, "main", CR_BRANCH) == (1, 1)
 
 
-def test_an_applied_suggestion_keeps_lf(teacher, signed_in, lib, web):
+def test_an_applied_suggestion_keeps_lf(teacher, signed_in, lib):
     number = cr_with_edit(teacher, lib, LINE, "列车管定压（修订）")
     reviewer = signed_in("reviewer")
-    reviewer.environ_base["HTTP_X_CSRFTOKEN"] = web.csrf_from(reviewer, "/")
+    reviewer.environ_base["HTTP_X_CSRFTOKEN"] = csrf_from(reviewer, "/")
     line = next(i for i, l in enumerate(lib.read_text(CR_BRANCH, PATH).splitlines(), 1) if "列车管定压（修订）" in l)
     suggested = reviewer.post(f"/api/books/{BOOK}/change-requests/{number}/suggestions", json={
         "path": PATH, "start_line": line, "replacement": "列车管定压\r\n:   运转位时列车管稳定保持的压力。\r\n"})

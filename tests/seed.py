@@ -6,9 +6,8 @@ every state (with line comments, a suggestion, approvals, a request for
 changes, a conflict with main, a preview), a published release, feedback of
 every kind (answered, unanswered, a published answer), an imported standard,
 jobs that succeeded, failed and are still queued, notifications and the audit
-log they leave. The crawler (test_crawler.py) signs in as each person and
-reads every page. Load this file with ``importlib`` (tests run with
-``--import-mode=importlib``, so it is not on ``sys.path``).
+log they leave. The crawler (tests/server/test_crawler.py) signs in as each
+person and reads every page.
 
 People are created as tests/server/conftest.py creates them (a precomputed,
 cheap scrypt hash: hashing is deliberately slow); everything else goes
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from helpers import csrf_from, sign_in
 from materials import Author, Library, Write
 from server.app import create_app
 from server.database import new_session
@@ -33,7 +33,6 @@ from server.jobs.queue import run_pending
 from server.jobs.models import Job
 from server.accounts.models import Membership, User
 
-PASSWORD = "correct horse battery"
 BOOK = "locomotive-maintenance"
 SECOND_BOOK = "pantograph-workshop"
 BRAKE_TEST = f"books/{BOOK}/chapters/03-brake-test.md"
@@ -53,7 +52,6 @@ PEOPLE = {
     "reader": ("school", False, "reader"),
     "outsider": ("enterprise", False, None),  # made a reader of the second book only
 }
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 SECOND_BOOK_YML = f"""title: 受电弓检修实训
 language: zh-CN
@@ -107,11 +105,8 @@ class Seeded:
     def client(self, username: str):
         """A test client signed in as ``username`` (one per person, kept), with ``.api(method, url, json)``."""
         if username not in self.clients:
-            client = self.app.test_client()
-            token = CSRF_FIELD.search(client.get("/login").get_data(as_text=True)).group(1)
-            signed = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token})
-            assert signed.status_code == 302, (username, signed.status_code)
-            token = CSRF_FIELD.search(client.get("/account").get_data(as_text=True)).group(1)
+            client = sign_in(self.app.test_client(), username)
+            token = csrf_from(client, "/account")
 
             def api(method: str, url: str, json: Any = None, expect: int | None = None, _client=client, _token=token):
                 response = _client.open(f"/api{url}", method=method, json=json,
@@ -260,7 +255,7 @@ def _continue_editing(seeded: Seeded, who: str, number: int) -> None:
     """``who`` chooses their change request on its page: the editor then saves into it."""
     client = seeded.client(who)
     page = f"/books/{BOOK}/change-requests/{number}"
-    token = CSRF_FIELD.search(client.get(page).get_data(as_text=True)).group(1)
+    token = csrf_from(client, page)
     chosen = client.post(f"{page}/edit", data={"csrf_token": token, "chapter": ""})
     assert chosen.status_code == 302, chosen.get_data(as_text=True)[:300]
 
@@ -308,7 +303,7 @@ def _import_standard(seeded: Seeded) -> None:
     """A maintainer imports a standard from a filled sheet: it arrives as a change request, which is merged."""
     client = seeded.client("maintainer")
     form = f"/books/{BOOK}/standards/import"
-    token = CSRF_FIELD.search(client.get(form).get_data(as_text=True)).group(1)
+    token = csrf_from(client, form)
     sheet = (io.BytesIO(STANDARD_SHEET.encode("utf-8-sig")), "sheet.csv")
     response = client.post(form, data={**STANDARD_META, "csrf_token": token, "csv-sheet": sheet},
                            content_type="multipart/form-data")

@@ -1,0 +1,123 @@
+"""What the server's tests do as people do it: the people of every test instance, signing in,
+forms with their CSRF token, a change request started from its form, an app served to Chromium.
+
+Imported by name (``from helpers import sign_in``): pyproject's pytest options put ``tests/`` on
+``sys.path``. Fixtures stay in the conftest files; plain functions and constants live here.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+from sqlalchemy import select
+from waitress.server import create_server
+
+from server.accounts.models import Membership, User
+from server.database import engine, new_session
+
+PASSWORD = "correct horse battery"
+STARTER_BOOK = "locomotive-maintenance"
+
+
+@dataclass(frozen=True)
+class Person:
+    username: str
+    side: str
+    is_admin: bool = False
+    role: str | None = None  # role on the starter book
+    active: bool = True
+
+
+PEOPLE = {
+    "admin": Person("admin", "school", is_admin=True),
+    "maintainer": Person("maintainer", "school", role="maintainer"),
+    "teacher": Person("teacher", "school", role="author"),
+    "technician": Person("technician", "enterprise", role="author"),
+    "reviewer": Person("reviewer", "enterprise", role="reviewer"),
+    "reader": Person("reader", "school", role="reader"),
+    "outsider": Person("outsider", "enterprise"),
+    "disabled": Person("disabled", "school", role="author", active=False),
+}
+
+
+def add_people(app, password_hash: str) -> None:
+    """The people of ``PEOPLE`` with their roles on the starter book, unless the database has people already.
+
+    ``password_hash`` is precomputed and cheap to check: hashing is deliberately slow and the suite must stay fast.
+    """
+    with new_session(app) as session:
+        if session.scalar(select(User.id).limit(1)) is not None:
+            return
+        for person in PEOPLE.values():
+            user = User(username=person.username, display_name=person.username.title(), side=person.side,
+                        is_admin=person.is_admin, active=person.active, password_hash=password_hash)
+            session.add(user)
+            if person.role:
+                session.add(Membership(user=user, book=STARTER_BOOK, role=person.role))
+        session.commit()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(client, path: str = "/login") -> str:
+    """The CSRF token of the client's session, as a page hands it to the browser."""
+    response = client.get(path)
+    match = CSRF_FIELD.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {path} ({response.status_code})"
+    return match.group(1)
+
+
+def login(client, username: str, password: str = PASSWORD, **extra):
+    """Sign in through the sign-in form, as a person does: for the tests of signing in itself."""
+    token = csrf_from(client, "/login")
+    return client.post("/login", data={"username": username, "password": password, "csrf_token": token, **extra})
+
+
+def sign_in(client, username: str):
+    """``client`` with ``username``'s session, as the sign-in form leaves it (Flask-Login's ``_user_id``).
+
+    Every test but those of signing in starts this way: the form costs two requests and a
+    password check per person per test, and those tests check the form.
+    """
+    with new_session(client.application) as session:
+        user = session.scalar(select(User).where(User.username == username))
+        assert user is not None, f"no person {username!r}"
+        session_id = user.get_id()
+    with client.session_transaction() as cookie_session:
+        cookie_session.clear()
+        cookie_session["_user_id"] = session_id
+        cookie_session["_fresh"] = True
+    return client
+
+
+def post_form(client, path: str, data: dict | None = None, page: str | None = None):
+    """Submit a form the way a browser does: read the page's CSRF token, then POST."""
+    token = csrf_from(client, page or path)
+    return client.post(path, data={**(data or {}), "csrf_token": token})
+
+
+def start_change_request(client, book: str = STARTER_BOOK, title: str = "修改教材", chapter: str = "") -> str:
+    """Start a change request the way an author does (the "new change request" form); its branch."""
+    path = f"/books/{book}/change-requests/new"
+    response = client.post(path, data={"csrf_token": csrf_from(client, path), "title": title, "chapter": chapter})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    listed = client.get(f"/api/books/{book}/change-requests").get_json()["change_requests"]
+    return f"cr/{max(cr['number'] for cr in listed)}"
+
+
+@contextmanager
+def serving(app, threads: int = 4) -> Iterator[str]:
+    """``app`` served by waitress on a free port of 127.0.0.1, as a browser reaches it; yields its URL."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(5)
+        engine(app).dispose()
