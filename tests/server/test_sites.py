@@ -266,7 +266,8 @@ def test_pages_run_only_their_own_inline_scripts(site_app):
 def test_dot_names_and_paths_outside_the_sites_are_refused(site_app, published, path):
     # canaries where each path would lead if it were followed: none of them may come back
     for canary in (published.root / "secret_key", published.root / "jointbook.db", published.sites / "index.html",
-                   published.sites / BOOK / ".lock", published.sites / BOOK / ".cache" / "index.html"):
+                   published.sites / ".lock", published.sites / BOOK / ".lock",
+                   published.sites / BOOK / ".cache" / "index.html"):
         canary.parent.mkdir(parents=True, exist_ok=True)
         canary.write_text("SECRET canary")
     response = site_app.test_client().get(f"/read/{BOOK}/{path}")
