@@ -51,10 +51,8 @@ def library_path(tmp_path):
 def browser():
     """One headless Chromium for the whole session (Debian's, not a download)."""
     require(shutil.which(CHROMIUM) is not None, f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:  # pragma: no cover - depends on the machine
-        require(False, "playwright is not installed (pip install -e '.[test]')")
+    from playwright.sync_api import sync_playwright  # here, not at the top: only browser tests pay for it
+
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield chromium
