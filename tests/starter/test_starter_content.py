@@ -1,12 +1,11 @@
 """The starter course is the first thing a new user sees: its data must hold together.
 
-These tests read the files under materials/starter/ directly (no materials API), so a
-broken YAML file, a dangling standard key or a missing image is caught before the lead's
-`Library.init(path, starter=True)` ever copies it into a repository.
+These tests read the files under materials/starter/ directly (the standard through the
+library's own parsers), so a broken YAML file, a dangling standard key or a missing image is
+caught before `Library.init(path, starter=True)` ever copies it into a repository.
 """
 from __future__ import annotations
 
-import importlib.util
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -16,7 +15,12 @@ import markdown
 import pytest
 import yaml
 
+from materials import parse_chapter
+from materials.books import parse_book_config
 from materials.paths import validate_book_slug
+from materials.standards.reading import parse_standard
+from materials.standards.standard import Item, Standard
+from starter import brake_pressure_figure as figure
 
 STARTER = Path(__file__).resolve().parents[2] / "materials" / "starter"
 LIBRARY = STARTER / "library"
@@ -25,12 +29,6 @@ BOOK = LIBRARY / "books" / BOOK_SLUG
 STANDARD_ID = "sample-noss-locomotive-maintenance@2026"
 SVG_NAMESPACE_DECL = 'xmlns="http://www.w3.org/2000/svg"'
 
-STANDARD_KEYS = {"id", "scheme", "code", "title", "edition", "status", "supersedes", "issuer",
-                 "source_url", "language", "levels", "kinds", "items", "weights"}
-ITEM_KEYS = {"key", "code", "kind", "level", "parent", "text", "replaced_by"}
-BOOK_KEYS = {"title", "subtitle", "language", "license", "edition", "description", "standards",
-             "navigation", "review", "site"}
-FRONT_MATTER_KEYS = {"title", "standards", "objectives", "summary", "hours", "sections"}
 PARENT_KIND = {"F": None, "C": "F", "S": "C", "K": "C"}
 
 # Left uncovered on purpose so the coverage page of a fresh library shows real gaps.
@@ -55,13 +53,16 @@ def split_front_matter(text: str) -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="module")
-def standard() -> dict:
-    return load(LIBRARY / "standards" / f"{STANDARD_ID}.yml")
+def standard() -> Standard:
+    """The sample standard as the library reads it: its parser refuses unknown fields, duplicate keys,
+    parents that are no item, cycles, and weights that do not add up to 100."""
+    path = LIBRARY / "standards" / f"{STANDARD_ID}.yml"
+    return parse_standard(path.read_bytes(), path.relative_to(LIBRARY).as_posix())
 
 
 @pytest.fixture(scope="module")
-def items(standard) -> dict[str, dict]:
-    return {item["key"]: item for item in standard["items"]}
+def items(standard) -> dict[str, Item]:
+    return {item.key: item for item in standard.items}
 
 
 @pytest.fixture(scope="module")
@@ -95,54 +96,49 @@ def test_library_names_both_languages_and_labels_both_sides():
         assert set(library["sides"][side]) == {"zh-CN", "en"}
 
 
-def test_standard_has_only_model_keys_and_says_it_is_a_sample(standard):
-    assert set(standard) <= STANDARD_KEYS
-    assert standard["id"] == STANDARD_ID
-    assert standard["scheme"] == "cn-noss" and standard["status"] == "current"
-    assert standard["language"] == "zh-CN" and standard["edition"] == "2026"
-    assert "示例" in standard["title"] and "非官方" in standard["title"]
-    assert [lvl["key"] for lvl in standard["levels"]] == ["L5", "L4", "L3"]
-    assert all(lvl["cumulative"] is True for lvl in standard["levels"])
-    assert set(standard["kinds"]) == {"F", "C", "S", "K"}
+def test_the_library_reads_the_standard_and_it_says_it_is_a_sample(standard):
+    assert standard.id == STANDARD_ID
+    assert standard.scheme == "cn-noss" and standard.status == "current"
+    assert standard.language == "zh-CN" and standard.edition == "2026"
+    assert "示例" in standard.title and "非官方" in standard.title
+    assert [lvl.key for lvl in standard.levels] == ["L5", "L4", "L3"]
+    assert all(lvl.cumulative is True for lvl in standard.levels)
+    assert set(standard.kinds) == {"F", "C", "S", "K"}
 
 
-def test_standard_items_are_unique_well_formed_and_hang_from_existing_parents(standard, items):
-    keys = [item["key"] for item in standard["items"]]
-    assert len(keys) >= 40
-    assert len(keys) == len(set(keys)), [k for k, n in Counter(keys).items() if n > 1]
-    levels = {lvl["key"] for lvl in standard["levels"]}
-    for item in standard["items"]:
-        assert set(item) <= ITEM_KEYS and item["text"].strip(), item
-        assert item["kind"] in PARENT_KIND and item["level"] in levels
-        assert item["key"] == f'{item["level"]}.{item["kind"]}.{item["code"]}'
-        parent = item["parent"]
-        if PARENT_KIND[item["kind"]] is None:
-            assert parent is None, item["key"]
+def test_standard_items_form_the_function_unit_element_tree_of_each_level(standard, items):
+    """What the parser leaves to the scheme: F > C > S/K, an item at its parent's level, its key
+    ``level.kind.code`` and its code continuing its parent's."""
+    assert len(standard.items) >= 40
+    for item in standard.items:
+        assert item.text.strip() and item.kind in PARENT_KIND, item.key
+        assert item.key == f"{item.level}.{item.kind}.{item.code}"
+        if PARENT_KIND[item.kind] is None:
+            assert item.parent is None, item.key
             continue
-        assert parent in items, f'{item["key"]} -> missing parent {parent}'
-        assert items[parent]["kind"] == PARENT_KIND[item["kind"]]
-        assert items[parent]["level"] == item["level"]
-        assert item["code"].startswith(items[parent]["code"] + ".")
-    assert {item["level"] for item in standard["items"]} == levels
+        parent = items[item.parent]
+        assert parent.kind == PARENT_KIND[item.kind] and parent.level == item.level, item.key
+        assert item.code.startswith(parent.code + ".")
+    assert {item.level for item in standard.items} == {lvl.key for lvl in standard.levels}
 
 
 def test_weights_of_each_level_sum_to_one_hundred_per_table(standard, items):
     sums: Counter = Counter()
-    for weight in standard["weights"]:
-        target = items[weight["item"]]
-        assert target["kind"] == "F" and target["level"] == weight["level"], weight
-        sums[(weight["table"], weight["level"])] += weight["percent"]
-    expected = {(t, lvl["key"]) for t in ("skill", "knowledge") for lvl in standard["levels"]}
+    for weight in standard.weights:
+        target = items[weight.item]
+        assert target.kind == "F" and target.level == weight.level, weight
+        sums[(weight.table, weight.level)] += weight.percent
+    expected = {(t, lvl.key) for t in ("skill", "knowledge") for lvl in standard.levels}
     assert set(sums) == expected
     assert all(total == 100 for total in sums.values()), dict(sums)
     for table in ("skill", "knowledge"):
-        weighted = {w["item"] for w in standard["weights"] if w["table"] == table}
-        assert weighted == {k for k, i in items.items() if i["kind"] == "F"}
+        weighted = {w.item for w in standard.weights if w.table == table}
+        assert weighted == {k for k, i in items.items() if i.kind == "F"}
 
 
 def test_book_declares_the_sample_standard_with_the_common_format(book):
     assert validate_book_slug(BOOK_SLUG) == BOOK_SLUG
-    assert set(book) <= BOOK_KEYS
+    parse_book_config((BOOK / "book.yml").read_text(encoding="utf-8"), f"books/{BOOK_SLUG}/book.yml")  # its keys
     assert isinstance(book["edition"], str) and book["language"] == "zh-CN"
     assert book["standards"] == [STANDARD_ID]
     for standard_id in book["standards"]:
@@ -160,12 +156,13 @@ def test_navigation_and_chapter_files_match_one_to_one(book, chapters):
 
 def test_front_matter_uses_allowed_keys_and_real_standard_items(chapters, items):
     for name, (meta, body) in chapters.items():
-        assert set(meta) <= FRONT_MATTER_KEYS, name
+        path = f"books/{BOOK_SLUG}/chapters/{name}"
+        parse_chapter((BOOK / "chapters" / name).read_text(encoding="utf-8"), path)  # the library's keys
         assert meta["title"].strip() and meta["objectives"], name
         assert meta["standards"], name
         assert not re.search(r"^# ", body, re.M), f"{name}: the title comes from front matter, not an H1"
         for key in meta["standards"]:
-            assert key in items and items[key]["kind"] in {"S", "K"}, f"{name}: {key}"
+            assert key in items and items[key].kind in {"S", "K"}, f"{name}: {key}"
         anchors = set(re.findall(r"\{#([A-Za-z0-9_-]+)\}", body))
         for anchor, keys in (meta.get("sections") or {}).items():
             assert anchor in anchors, f"{name}: section anchor {anchor} not in body"
@@ -174,10 +171,10 @@ def test_front_matter_uses_allowed_keys_and_real_standard_items(chapters, items)
 
 def test_coverage_leaves_exactly_the_deliberate_gaps(chapters, items):
     covered = {key for meta, _ in chapters.values() for key in meta["standards"]}
-    requirements = {k for k, i in items.items() if i["kind"] in {"S", "K"}}
+    requirements = {k for k, i in items.items() if i.kind in {"S", "K"}}
     assert requirements - covered == DELIBERATE_GAPS
     for level in ("L5", "L4", "L3"):       # every level has something covered
-        assert any(items[k]["level"] == level for k in covered)
+        assert any(items[k].level == level for k in covered)
 
 
 def test_each_chapter_body_has_textbook_length(chapters):
@@ -216,9 +213,6 @@ def test_svgs_are_self_contained_drawings():
 
 
 def test_committed_png_is_what_the_figure_generator_draws():
-    spec = importlib.util.spec_from_file_location("brake_pressure_figure", Path(__file__).with_name("brake_pressure_figure.py"))
-    figure = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(figure)
     committed = (BOOK / "assets" / "brake-pressure-steps.png").read_bytes()
     expected = figure.png_bytes(figure.pixels())
     assert figure.decode_rgb(committed) == figure.decode_rgb(expected)
