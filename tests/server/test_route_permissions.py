@@ -90,8 +90,9 @@ def _requests(app):
 
 
 def _refused(response) -> bool:
-    if response.status_code in (401, 403):
-        return True
+    """Refused to someone not signed in: the API answers 401, a page sends them to sign in."""
+    if response.request.path.startswith("/api/"):
+        return response.status_code == 401
     return response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
