@@ -217,15 +217,28 @@ def make_app(tmp_path, database_url, start_app):
 
 @pytest.fixture(scope="module", params=DATABASES)
 def reading_app(request, tmp_path_factory, database_of, start_app):
-    """One app for a whole test module, for tests that only read the starter book (GET pages, no writes).
+    """One app for a whole test module, for the tests that only read the starter book (GET pages, no writes).
 
-    A module whose tests all only read overrides ``app`` with it; a test that writes uses ``app``.
+    Such a test asks for ``reading_app``, ``reading_as`` or ``reading_client``; a test that writes
+    anything (a commit, a change request, a signed-in form) asks for ``app`` and gets its own.
     """
     directory = tmp_path_factory.mktemp("reading")
     with database_of(request.param, directory) as url:
         app = start_app(directory, url)
         yield app
         engine(app).dispose()
+
+
+@pytest.fixture
+def reading_as(reading_app):
+    """``reading_as("teacher")`` -> a client of the module's shared app with that person's session."""
+    return lambda username: sign_in(reading_app.test_client(), username)
+
+
+@pytest.fixture
+def reading_client(reading_app):
+    """A client of the module's shared app with no session: an anonymous visitor who only reads."""
+    return reading_app.test_client()
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def test_book_list_shows_my_books_and_admins_see_every_book(signed_in, app):
     assert api["books"][0]["role"] == "author"
 
 
-def test_book_page_lists_chapters_in_navigation_order(signed_in):
-    page = _text(signed_in("reader").get(f"/books/{BOOK}", headers=ZH))
+def test_book_page_lists_chapters_in_navigation_order(reading_as):
+    page = _text(reading_as("reader").get(f"/books/{BOOK}", headers=ZH))
     contents = page[page.index('id="contents"'):page.index('id="share"')]
     positions = [contents.index(title) for title in CHAPTERS_IN_ORDER]
     assert positions == sorted(positions)
@@ -42,27 +42,27 @@ def test_book_page_lists_chapters_in_navigation_order(signed_in):
     assert "校企合作新形态教材（示例）" in page and "CC-BY-SA-4.0" in page and "2026" in page
     # readers get no edit links; authors do (to the editor's page)
     assert "/03-brake-test.md/edit" not in contents
-    author_page = _text(signed_in("teacher").get(f"/books/{BOOK}", headers=ZH))
+    author_page = _text(reading_as("teacher").get(f"/books/{BOOK}", headers=ZH))
     assert f'href="/books/{BOOK}/chapters/03-brake-test.md/edit"' in author_page
-    api = signed_in("reader").get(f"/api/books/{BOOK}").json
+    api = reading_as("reader").get(f"/api/books/{BOOK}").json
     assert [c["title"] for c in api["chapters"]] == CHAPTERS_IN_ORDER
 
 
-def test_book_page_shows_both_sides_share_with_library_labels(signed_in):
-    page = _text(signed_in("teacher").get(f"/books/{BOOK}", headers=ZH))
+def test_book_page_shows_both_sides_share_with_library_labels(reading_as):
+    page = _text(reading_as("teacher").get(f"/books/{BOOK}", headers=ZH))
     share = page[page.index('id="share"'):page.index('id="coverage"')]
     # the starter course: enterprise 57 %, school 43 % of the characters (hand-checked from its history)
     assert re.search(r"企业</span></th>.*?57%", share, re.S)
     assert re.search(r"学校</span></th>.*?43%", share, re.S)
-    english = _text(signed_in("teacher").get(f"/books/{BOOK}", headers={"Accept-Language": "en"}))
+    english = _text(reading_as("teacher").get(f"/books/{BOOK}", headers={"Accept-Language": "en"}))
     assert "Enterprise" in english and "School" in english
-    api = signed_in("teacher").get(f"/api/books/{BOOK}", headers=ZH).json
+    api = reading_as("teacher").get(f"/api/books/{BOOK}", headers=ZH).json
     shares = {s["side"]: round(s["percent"]) for s in api["share"]}
     assert shares == {"enterprise": 57, "school": 43}
 
 
-def test_book_page_shows_coverage_by_level_and_recent_history(signed_in):
-    page = _text(signed_in("reader").get(f"/books/{BOOK}", headers=ZH))
+def test_book_page_shows_coverage_by_level_and_recent_history(reading_as):
+    page = _text(reading_as("reader").get(f"/books/{BOOK}", headers=ZH))
     coverage = page[page.index('id="coverage"'):page.index('id="recent"')]
     assert "五级" in coverage and "%" in coverage
     assert f'href="/books/{BOOK}/alignment"' in coverage
@@ -86,8 +86,8 @@ def test_problems_are_listed_for_authors_with_file_and_line(signed_in, app):
     assert any(p["path"] == path and p["line"] == 2 for p in api["problems"])
 
 
-def test_reading_a_chapter_shows_rendered_text_objectives_and_standard_items(signed_in):
-    client = signed_in("reader")
+def test_reading_a_chapter_shows_rendered_text_objectives_and_standard_items(reading_as):
+    client = reading_as("reader")
     page = _text(client.get(f"/books/{BOOK}/chapters/03-brake-test.md", headers=ZH))
     assert "<h1>制动机的检查与试验</h1>" in page
     assert '<h2 id="five-step-test">五步闸试验<a class="headerlink"' in page  # the site's Markdown pipeline
@@ -111,8 +111,8 @@ def test_chapter_html_is_sanitized(signed_in, app):
     assert "<script>alert(1)" not in page and "javascript:alert" not in page and "onerror" not in page
 
 
-def test_unknown_book_and_chapter_are_translated_404s(signed_in):
-    client = signed_in("admin")
+def test_unknown_book_and_chapter_are_translated_404s(reading_as):
+    client = reading_as("admin")
     response = client.get("/books/no-such-book", headers=ZH)
     assert response.status_code == 404 and "没有" in response.get_data(as_text=True)
     response = client.get(f"/books/{BOOK}/chapters/99-missing.md", headers=ZH)
@@ -121,13 +121,13 @@ def test_unknown_book_and_chapter_are_translated_404s(signed_in):
     assert response.status_code == 404 and response.json["error"]["code"] == "chapter.not_found"
 
 
-def test_anonymous_and_non_members_are_refused(app, signed_in):
-    anonymous = app.test_client()
+def test_anonymous_and_non_members_are_refused(reading_app, reading_as):
+    anonymous = reading_app.test_client()
     for url in ("/books", f"/books/{BOOK}", f"/books/{BOOK}/chapters/03-brake-test.md"):
         response = anonymous.get(url)
         assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert anonymous.get(f"/api/books/{BOOK}").status_code == 401
-    outsider = signed_in("outsider")
+    outsider = reading_as("outsider")
     assert outsider.get(f"/books/{BOOK}").status_code == 403
     assert outsider.get(f"/api/books/{BOOK}/chapters").status_code == 403
     assert BOOK not in outsider.get("/books").get_data(as_text=True)
@@ -165,12 +165,12 @@ def test_home_page_lists_my_change_requests_and_those_awaiting_my_review(signed_
     assert f"#{number} 修订受电弓一章" in awaiting and f"/change-requests/{number}" in awaiting
 
 
-def test_book_page_leads_authors_to_every_place_they_work_and_readers_only_to_theirs(signed_in):
-    author_page = signed_in("teacher").get(f"/books/{BOOK}").get_data(as_text=True)
+def test_book_page_leads_authors_to_every_place_they_work_and_readers_only_to_theirs(reading_as):
+    author_page = reading_as("teacher").get(f"/books/{BOOK}").get_data(as_text=True)
     for place in ("change-requests", "alignment", "dashboard", "feedback", "structure", "assets", "releases"):
         href = f'href="/books/{BOOK}/{place}"'
         assert href in author_page, place
-        assert signed_in("teacher").get(f"/books/{BOOK}/{place}").status_code == 200, place
-    reader_page = signed_in("reader").get(f"/books/{BOOK}").get_data(as_text=True)
+        assert reading_as("teacher").get(f"/books/{BOOK}/{place}").status_code == 200, place
+    reader_page = reading_as("reader").get(f"/books/{BOOK}").get_data(as_text=True)
     assert f'href="/books/{BOOK}/feedback"' not in reader_page  # the inbox is for authors and reviewers
     assert f'href="/books/{BOOK}/alignment"' in reader_page

@@ -172,8 +172,8 @@ BAD_REVISIONS = [
 ]
 
 
-def test_bad_revisions_are_refused_with_a_translated_message(signed_in):
-    client = signed_in("reader")
+def test_bad_revisions_are_refused_with_a_translated_message(reading_as):
+    client = reading_as("reader")
     for query, status, code in BAD_REVISIONS:
         page = client.get(f"/books/{BOOK}/compare", query_string=query, headers=ZH)
         assert page.status_code == status, query
@@ -183,8 +183,8 @@ def test_bad_revisions_are_refused_with_a_translated_message(signed_in):
         assert "version" in api.json["error"]["message"]
 
 
-def test_unknown_commits_are_404(signed_in):
-    client = signed_in("reader")
+def test_unknown_commits_are_404(reading_as):
+    client = reading_as("reader")
     for sha in ("zzzz", "-x", "0" * 40, "abc", "1234abcd"):
         assert client.get(f"/books/{BOOK}/commits/{sha}", headers=ZH).status_code == 404, sha
         assert client.get(f"/books/{BOOK}/commits/{sha}/revert").status_code == 403, sha  # readers: no revert
@@ -233,8 +233,8 @@ def test_blame_lines_carry_the_side_of_whoever_wrote_them(signed_in, edits):
     assert "学校" in legend and "企业" in legend
 
 
-def test_blame_of_a_missing_chapter_is_404(signed_in):
-    client = signed_in("reader")
+def test_blame_of_a_missing_chapter_is_404(reading_as):
+    client = reading_as("reader")
     assert client.get(f"/books/{BOOK}/chapters/nope.md/blame").status_code == 404
     assert client.get(f"/books/{BOOK}/chapters/{CHAPTER}/blame?rev=-x").status_code == 400
 

@@ -18,10 +18,10 @@ def heading(response) -> str:
     return re.search(r"<h1>(.*?)</h1>", response.get_data(as_text=True)).group(1)
 
 
-def test_language_follows_the_browser(client):
-    assert heading(client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})) == "登录"
-    assert heading(client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"})) == "Sign in"
-    assert heading(client.get("/login")) == "登录"  # nothing said: the instance default, Chinese
+def test_language_follows_the_browser(reading_client):
+    assert heading(reading_client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})) == "登录"
+    assert heading(reading_client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"})) == "Sign in"
+    assert heading(reading_client.get("/login")) == "登录"  # nothing said: the instance default, Chinese
 
 
 def test_language_switch_is_remembered_and_returns_to_the_page(client):
@@ -47,10 +47,10 @@ def test_language_switch_refuses_unknown_languages_and_foreign_redirects(client)
     assert response.headers["Location"] == "/"
 
 
-def test_errors_are_translated_in_pages_and_api(client):
-    page = client.get("/no/such/page", headers={"Accept-Language": "zh-CN"})
+def test_errors_are_translated_in_pages_and_api(reading_client):
+    page = reading_client.get("/no/such/page", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 404 and "这个页面不存在" in page.get_data(as_text=True)
-    api = client.get("/api/users", headers={"Accept-Language": "en"})
+    api = reading_client.get("/api/users", headers={"Accept-Language": "en"})
     assert api.json["error"]["message"] == "Please sign in first."
 
 
@@ -65,7 +65,7 @@ def test_every_message_of_the_interface_has_a_chinese_translation():
     assert not missing, f"untranslated: run `python3 -m server.i18n`, then translate in {CATALOG}: {missing}"
 
 
-def test_every_materials_error_code_has_a_translated_message(app):
+def test_every_materials_error_code_has_a_translated_message(reading_app):
     import importlib
     import pkgutil
 
@@ -83,19 +83,19 @@ def test_every_materials_error_code_has_a_translated_message(app):
 
     codes = {cls.code for cls in subclasses(material_errors.MaterialsError)} | {"materials.error"}
     assert codes - set(MESSAGES) == set()
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+    with reading_app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         error = material_errors.PathOutsideBook("outside", path="../etc/passwd")
         assert describe(error) == "这个路径在本书之外：../etc/passwd。"
 
 
-def test_every_code_review_produces_is_said_in_chinese_through_the_one_catalogue(app):
+def test_every_code_review_produces_is_said_in_chinese_through_the_one_catalogue(reading_app):
     from flask_babel import gettext
 
     from review.errors import MainMoved
     from review.messages import MESSAGES
     from server.errors import describe, message_for
 
-    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+    with reading_app.test_request_context(headers={"Accept-Language": "zh-CN"}):
         assert [code for code, msgid in MESSAGES.items() if gettext(msgid) == msgid] == []
         assert describe(MainMoved("x")) == "主线已有新提交：请先从主线更新本变更请求，再重试。"
         lowered = {"standard": "s@1", "level": "L5", "label": "五级/初级工", "lost": ["L5.K.1", "L5.S.2"],
@@ -105,5 +105,5 @@ def test_every_code_review_produces_is_said_in_chinese_through_the_one_catalogue
         assert message_for("standard.superseded", superseded) == "标准 s@2019 已被替代，现行版本为 s@2026"
         assert message_for("change_request.illegal_transition", {"number": 3}) == \
             gettext("Change request #%(number)s is %(state)s; this is not possible now.") % {"number": 3, "state": "…"}
-    with app.test_request_context(headers={"Accept-Language": "en"}):
+    with reading_app.test_request_context(headers={"Accept-Language": "en"}):
         assert describe(MainMoved("x")) == "Main moved meanwhile: update the change request from main and try again."

@@ -47,8 +47,8 @@ def test_api_with_bearer_token_needs_no_csrf(signed_in, app):
     assert "Set-Cookie" not in response.headers  # token requests never start a session
 
 
-def test_pages_carry_security_headers_and_a_strict_csp(client):
-    response = client.get("/login")
+def test_pages_carry_security_headers_and_a_strict_csp(reading_client):
+    response = reading_client.get("/login")
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp
     assert "style-src 'self'" in csp

@@ -102,8 +102,8 @@ def open_app(make_app):
     return make_app(WTF_CSRF_ENABLED=False)
 
 
-def test_public_and_signed_in_lists_match_what_views_declare(open_app):
-    declared = {endpoint: requirement_of(view) for endpoint, view in open_app.view_functions.items()
+def test_public_and_signed_in_lists_match_what_views_declare(reading_app):
+    declared = {endpoint: requirement_of(view) for endpoint, view in reading_app.view_functions.items()
                 if endpoint != "static"}
     assert {e for e, r in declared.items() if r.kind == "public"} == PUBLIC
     assert {e for e, r in declared.items() if r.kind == "signed_in"} == ANY_SIGNED_IN
