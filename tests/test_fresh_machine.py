@@ -94,7 +94,7 @@ class RunningServer:
     def stop(self) -> int:
         """SIGTERM, as systemd sends it; the exit code of a clean stop is 0."""
         self.process.send_signal(signal.SIGTERM)
-        code = self.process.wait(30)
+        code = self.process.wait(90)  # a bound: running jobs get JOB_SHUTDOWN_SECONDS (30) to finish
         self.output += self.process.stdout.read()
         return code
 
