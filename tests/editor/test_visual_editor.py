@@ -90,6 +90,7 @@ def test_opening_switching_modes_and_saving_leaves_the_text_byte_identical(edito
     mode(page, "visual")
     assert markdown(page) == text
     page.click("#save")
+    page.wait_for_function("window.submitted !== undefined")  # the form is sent after the editor writes it
     assert page.evaluate("window.submitted") == text
 
 
