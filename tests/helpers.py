@@ -118,6 +118,9 @@ def serving(app, threads: int = 4) -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        # Closed in the server's own thread: closing its sockets from here races the select() it waits in.
+        # With every socket closed (the browser's kept-alive connections too), its loop ends.
+        server.trigger.pull_trigger(lambda: [dispatcher.close() for dispatcher in list(server._map.values())])
         thread.join(5)
+        server.task_dispatcher.shutdown()
         engine(app).dispose()
