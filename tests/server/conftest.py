@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
 from werkzeug.security import generate_password_hash
 
-from helpers import PASSWORD, add_people, csrf_from, serving, sign_in, start_change_request
+from helpers import PASSWORD, add_people, csrf_from, sign_in, start_change_request
 from materials import Library
 from server.app import create_app
 from server.database import engine, make_engine
@@ -249,12 +249,6 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
-
-
-@pytest.fixture(scope="session")
-def serve():
-    """``helpers.serving`` as a fixture."""
-    return serving
 
 
 @pytest.fixture

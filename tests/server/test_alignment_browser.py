@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 
+from helpers import serving
 from materials import OVERWRITE, Author, Library, Write
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -17,7 +18,7 @@ CHAPTER = "07-emergency-handling.md"
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory, starter_library, serve):
+def live_server(tmp_path_factory, starter_library):
     """The platform on a fresh instance (demo accounts) whose book lets maintainers commit to main directly."""
     tmp_path = tmp_path_factory.mktemp("alignment-browser")
     library = tmp_path / "instance" / "library.git"
@@ -29,7 +30,7 @@ def live_server(tmp_path_factory, starter_library, serve):
                base=OVERWRITE)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
-    with serve(app) as url:
+    with serving(app) as url:
         yield url, {a.username: a.password for a in accounts}
 
 

@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from helpers import serving
 from server.app import create_app
 from server.first_run import prepare_instance
 
@@ -12,12 +13,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_server(tmp_path, starter_library, serve):
+def live_server(tmp_path, starter_library):
     """The platform on a fresh instance, served by waitress on a free port, with its demo accounts."""
     shutil.copytree(starter_library, tmp_path / "instance" / "library.git")
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
-    with serve(app) as url:
+    with serving(app) as url:
         yield url, {a.username: a.password for a in accounts}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD
+from helpers import PASSWORD, serving
 from materials import Author, Library, Write
 from server.database import new_session
 from server.jobs.workers import stop_consumer
@@ -23,7 +23,7 @@ CHAPTER = f"books/{BOOK}/chapters/{FILE}"
 
 
 @pytest.fixture
-def live(make_app, serve):
+def live(make_app):
     app = make_app(START_JOB_RUNNER=True, JOB_POLL_SECONDS=0.2)
     lib = Library(app.config["LIBRARY_PATH"])
     path = f"books/{BOOK}/book.yml"
@@ -35,7 +35,7 @@ def live(make_app, serve):
         technician = session.query(User).filter_by(username="technician").one()
         session.query(Membership).filter_by(user_id=technician.id, book=BOOK).one().role = "reviewer"
         session.commit()
-    with serve(app) as url:
+    with serving(app) as url:
         try:
             yield url, lib
         finally:

@@ -27,6 +27,7 @@ from jinja2 import DebugUndefined
 from werkzeug.exceptions import HTTPException
 
 import seed
+from helpers import serving
 from server.database import engine
 
 BOOK, SECOND_BOOK = seed.BOOK, seed.SECOND_BOOK
@@ -413,8 +414,8 @@ def test_following_links_reaches_every_kind_of_page_the_role_may_see(role, crawl
 # ------------------------------------------------------------------ in Chromium
 
 @pytest.fixture(scope="module")
-def live(seeded, serve):
-    with serve(seeded.app) as url:
+def live(seeded):
+    with serving(seeded.app) as url:
         yield url
 
 

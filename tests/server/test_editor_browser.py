@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from helpers import serving
 from materials import Library, parse_chapter
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -22,7 +23,7 @@ PNG_B64 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEh
 
 
 @pytest.fixture(scope="module")
-def editor_server(tmp_path_factory, starter_library, serve):
+def editor_server(tmp_path_factory, starter_library):
     """The platform on a fresh instance, served by waitress on a free port, with its demo accounts.
 
     One server for this module: each test works on its own part of the teacher's draft.
@@ -32,7 +33,7 @@ def editor_server(tmp_path_factory, starter_library, serve):
     shutil.copytree(starter_library, library)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "editor-browser-test"})
     _created, accounts = prepare_instance(app)
-    with serve(app) as url:
+    with serving(app) as url:
         yield url, {a.username: a.password for a in accounts}, Library(library)
 
 

@@ -14,14 +14,14 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import PASSWORD
+from helpers import PASSWORD, serving
 
 BOOK = "locomotive-maintenance"
 PAGE = "chapters/03-brake-test.html"
 
 
 @pytest.fixture
-def platform(make_app, serve):
+def platform(make_app):
     from materials import OVERWRITE, Author, Library, Write
 
     app = make_app()
@@ -30,7 +30,7 @@ def platform(make_app, serve):
     text = lib.read_text("main", path).replace("checks: [front-matter, alignment, build]", "checks: []")
     lib.commit("main", [Write(path, text)], Author("主编", "zhou@college.edu.cn", "school"), "No checks for this test",
                base=OVERWRITE)
-    with serve(app) as url:
+    with serving(app) as url:
         from build.publish import release
 
         release(lib, BOOK, "1.0", app.config["SITES_DIR"], Author("主编", "zhou@college.edu.cn", "school"),

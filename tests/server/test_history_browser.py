@@ -5,6 +5,7 @@ import shutil
 
 import pytest
 
+from helpers import serving
 from materials import OVERWRITE, Author, Library, Write
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -16,7 +17,7 @@ PATH = f"books/{BOOK}/chapters/03-brake-test.md"
 
 
 @pytest.fixture
-def live_server(tmp_path, starter_library, serve):
+def live_server(tmp_path, starter_library):
     """The platform on a fresh instance (demo accounts), served by waitress on a free port.
 
     The same set-up as tests/server/test_browser_layout.py, plus one edit by a school teacher in a chapter an enterprise technician wrote.
@@ -29,7 +30,7 @@ def live_server(tmp_path, starter_library, serve):
                Author("王老师", "wang@example.edu.cn", "school"), "改为六部分", base=OVERWRITE)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "browser-test"})
     _created, accounts = prepare_instance(app)
-    with serve(app) as url:
+    with serving(app) as url:
         yield url, {a.username: a.password for a in accounts}
 
 

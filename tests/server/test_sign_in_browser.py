@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD
+from helpers import PASSWORD, serving
 
 pytestmark = pytest.mark.browser
 
@@ -17,9 +17,9 @@ def _submit_sign_in(page, username: str, password: str):
     return answer.value
 
 
-def test_after_too_many_failures_the_sign_in_page_says_when_to_try_again(page, make_app, serve):
+def test_after_too_many_failures_the_sign_in_page_says_when_to_try_again(page, make_app):
     app = make_app(LOGIN_FAILURES_PER_ACCOUNT="2 per 15 minutes")
-    with serve(app) as url:
+    with serving(app) as url:
         page.goto(f"{url}/login")
         statuses = [_submit_sign_in(page, "teacher", "not the password").status for _ in range(2)]
         assert statuses == [200, 200]
@@ -30,8 +30,8 @@ def test_after_too_many_failures_the_sign_in_page_says_when_to_try_again(page, m
         assert page.locator("#username").is_visible()  # the form stays, for later
 
 
-def test_a_weak_new_password_is_refused_with_the_reason_beside_the_field(page, make_app, serve):
-    with serve(make_app()) as url:
+def test_a_weak_new_password_is_refused_with_the_reason_beside_the_field(page, make_app):
+    with serving(make_app()) as url:
         page.goto(f"{url}/login")
         _submit_sign_in(page, "teacher", PASSWORD)
         page.goto(f"{url}/account")

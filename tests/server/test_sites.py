@@ -15,7 +15,7 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
-from helpers import csrf_from, post_form, sign_in
+from helpers import csrf_from, post_form, serving, sign_in
 from build.publish import read_versions, release, set_version_state
 from materials import OVERWRITE, Author, Library, Write
 from server.database import new_session
@@ -338,13 +338,13 @@ def test_jointbook_command_lists_build_and_release():
 # ------------------------------------------------------------------ in a browser
 
 @pytest.fixture
-def reading_server(tmp_path, published, starter_library, serve):
+def reading_server(tmp_path, published, starter_library):
     """The platform over the module's library and sites, served by waitress on a free port."""
     from server.app import create_app
     ensure_two_versions(published)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "sites-browser-test",
                       "LIBRARY_PATH": str(published.library), "SITES_DIR": str(published.sites)})
-    with serve(app) as url:
+    with serving(app) as url:
         yield url, app
 
 

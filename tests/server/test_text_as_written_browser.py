@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from helpers import serving
 from materials import Library
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -20,14 +21,14 @@ LINE = "列车管定压"
 
 
 @pytest.fixture
-def text_server(tmp_path, starter_library, serve):
+def text_server(tmp_path, starter_library):
     """The platform on a fresh instance with its demo accounts, served on a free port: each test
     starts from the starter chapter as the library has it (flow lists in its front matter)."""
     library = tmp_path / "instance" / "library.git"
     shutil.copytree(starter_library, library)
     app = create_app({"JOINTBOOK_INSTANCE": str(tmp_path / "instance"), "SECRET_KEY": "text-browser-test"})
     _created, accounts = prepare_instance(app)
-    with serve(app) as url:
+    with serving(app) as url:
         yield url, {a.username: a.password for a in accounts}, Library(library)
 
 
