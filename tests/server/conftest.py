@@ -175,7 +175,7 @@ class CompiledTemplates(BytecodeCache):
 @pytest.fixture(scope="session")
 def start_app(starter_library, translations, password_hash):
     """``start_app(directory, database_url, **config)``: an app of a test instance in
-    ``directory`` over a copy of the starter library, its database migrated, with the people of ``PEOPLE``."""
+    ``directory`` over a copy of the starter library, its database migrated, with the people of ``helpers.PEOPLE``."""
     compiled = CompiledTemplates()
 
     def start(directory: Path, database_url: str, **config):
