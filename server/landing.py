@@ -22,6 +22,7 @@ from materials import Library, MaterialsError, Saved
 from review.errors import ReviewError
 from review.policy import ReviewPolicy
 from server.accounts.service import git_author
+from server.change_requests.commits import sync_head
 from server.change_requests.models import ChangeRequest
 from server.change_requests.service import cr_for_branch, get_cr, may_write_cr, open_crs_of
 from server.errors import UserError
@@ -164,4 +165,8 @@ def commit_on(lib: Library, user: Any, branch: str, changes: list, message: str,
     """One commit of ``changes`` by ``user`` on ``branch`` against ``base``, the draft branch created
     from main on its first save; ``EditConflict`` (nothing written) when it overlaps what changed since."""
     ensure_branch(lib, branch)
-    return lib.commit(branch, changes, git_author(user), message, base=base)
+    saved = lib.commit(branch, changes, git_author(user), message, base=base)
+    row = cr_for_branch(branch)
+    if row is not None:
+        sync_head(row)  # the checks of the new head are queued now, not when someone next opens the change request
+    return saved

@@ -570,6 +570,24 @@ def check_statuses(app, row_id: int, head: str) -> set[str]:
         return {c.status for c in session.query(CheckRun).filter_by(change_request_id=row_id, head=head)}
 
 
+def test_a_save_from_the_editor_queues_the_checks_of_its_head_at_once(cr_app, as_):
+    client = as_("teacher")
+    created = client.api("POST", f"/books/{BOOK}/change-requests", {"title": "编辑器里保存"}).json
+    branch = f"cr/{created['number']}"
+    file = CHAPTER.rsplit("/", 1)[1]
+    saved = client.api("PUT", f"/books/{BOOK}/chapters/{file}",
+                       {"text": main_text(cr_app) + "\n编辑器保存。\n", "base": created["head"], "branch": branch})
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    head = saved.json["sha"]
+    with new_session(cr_app) as session:
+        row = session.query(ChangeRequest).filter_by(number=created["number"]).one()
+        assert row.head == head  # nobody has opened the change request since
+        row_id = row.id
+    assert checks_jobs(cr_app, row_id)[head][0] == "queued"
+    run_pending(cr_app)
+    assert checks_jobs(cr_app, row_id)[head][0] == "succeeded"
+
+
 def test_checks_of_a_head_that_moved_on_are_cancelled_and_never_run(cr_app, as_):
     client = as_("teacher")
     created = client.api("POST", f"/books/{BOOK}/change-requests", {"title": "连续两次保存"}).json
