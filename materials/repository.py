@@ -28,6 +28,7 @@ from .merging import is_text, merge_text, tree_changes
 from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore
 from .paths import check_no_collision, validate_path
 from .refs import SHA, RefStore, validate_ref_name
+from .review_records import check_records_kept, install_push_guard
 from .starter import initial_commits
 from .text import stored_form
 from .trailers import with_trailers
@@ -77,6 +78,7 @@ class Library:
         path.parent.mkdir(parents=True, exist_ok=True)
         run_git(GitCommand("init", "--quiet", "--bare", "--initial-branch=main").paths(str(path.absolute())))
         lib = cls(path)
+        install_push_guard(path)
         base = OVERWRITE  # the first commit: there is nothing to overwrite
         for author, message, files in initial_commits(starter=starter, name=name):
             base = lib.commit("main", [Write(p, d) for p, d in files], author, message, base=base,
@@ -234,6 +236,7 @@ class Library:
             if new_tree == head_tree and not parents_extra:
                 return Saved(head, merged, unchanged=True)
             person = author.person()
+            check_records_kept(self.objects, head_tree, new_tree)
             sha = self.objects.write_commit(new_tree, ([head] if head else []) + list(parents_extra),
                                             person, person, message)
             try:
@@ -453,6 +456,7 @@ class Library:
                 person = author.person()
                 parents = [head] if squash else [head, src]
                 new = self.objects.write_commit(new_tree, parents, person, person, body)
+            check_records_kept(self.objects, self.objects.commit(head).tree, self.objects.commit(new).tree)
             try:
                 self.refs.swap(ref, new, head)
             except RefMoved:

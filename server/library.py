@@ -12,6 +12,7 @@ from flask import current_app
 
 from materials import Library, MaterialsError, NotFound
 from materials.paths import BOOK_SLUG
+from materials.review_records import install_push_guard
 from server.errors import UserError
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ def library() -> Library:
     if not path.exists():
         raise UserError("library.unavailable", status=503)
     opened = Library(path, git_timeout=current_app.config["GIT_TIMEOUT"])
+    install_push_guard(path)  # a library made before the hook existed gets it too
     current_app.extensions["jointbook.library"] = opened
     return opened
 
