@@ -8,6 +8,7 @@ browser on another site cannot forge.
 from __future__ import annotations
 
 import re
+from typing import Any, Callable
 
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
@@ -42,13 +43,28 @@ SECURITY_HEADERS = {
 }
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# Endpoints that take posts from pages we do not serve (the feedback form of published sites,
-# possibly opened from disk). They must act as an anonymous visitor unless the request is
-# provably from our own origin; see server/feedback/api.py.
-CSRF_EXEMPT: set[str] = set()
-# Endpoints that accept less than MAX_CONTENT_LENGTH: endpoint -> (config key, default bytes).
-# Applied before any check reads the body, so the smaller limit always holds.
-BODY_LIMITS: dict[str, tuple[str, int]] = {}
+
+
+def takes_posts_from_other_sites(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a view that takes posts from pages we do not serve (the feedback form of published
+    sites, possibly opened from disk): no CSRF token. Such a view must act as an anonymous visitor
+    unless the request is provably from our own origin; see server/feedback/api.py."""
+    view.takes_posts_from_other_sites = True  # type: ignore[attr-defined]
+    return view
+
+
+def body_limit(config_key: str, default: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a view that accepts less than MAX_CONTENT_LENGTH (``config_key`` in the config, else
+    ``default`` bytes); applied before any check reads the body, so the smaller limit always holds."""
+    def mark(view: Callable[..., Any]) -> Callable[..., Any]:
+        view.body_limit = (config_key, default)  # type: ignore[attr-defined]
+        return view
+    return mark
+
+
+def _marked(name: str) -> Any:
+    """What the view of this request was marked with (None when unmarked or no view matched)."""
+    return getattr(current_app.view_functions.get(request.endpoint or ""), name, None)
 
 
 def init_security(app: Flask) -> Limiter:
@@ -112,7 +128,7 @@ def refuse_unstorable_text() -> None:
     """One check for every query string, form and JSON body: text the database cannot store is a 400."""
     from server.errors import UserError
 
-    limit = BODY_LIMITS.get(request.endpoint or "")
+    limit = _marked("body_limit")
     if limit is not None:
         request.max_content_length = current_app.config.get(limit[0], limit[1])
     submitted: list[object] = [dict(request.args.lists())]
@@ -130,7 +146,7 @@ def refuse_unstorable_text() -> None:
 
 def check_csrf() -> None:
     """Registered after token authentication: token-authenticated API calls are exempt."""
-    if request.method not in UNSAFE_METHODS or g.get("token_auth") or request.endpoint in CSRF_EXEMPT:
+    if request.method not in UNSAFE_METHODS or g.get("token_auth") or _marked("takes_posts_from_other_sites"):
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):
         return

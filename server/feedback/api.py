@@ -32,13 +32,11 @@ from server.feedback import schemas
 from server.errors import UserError
 from server.library import book_title
 from server.permissions import Ability, book_access, public
-from server.security import BODY_LIMITS, CSRF_EXEMPT
+from server.security import body_limit, takes_posts_from_other_sites
 
 
 DEFAULT_RATE_LIMIT = "5 per minute; 60 per day"
 PUBLIC_ENDPOINTS = {"api.submit_feedback", "api.public_answers", "api.follow_feedback"}
-CSRF_EXEMPT.add("api.submit_feedback")
-BODY_LIMITS["api.submit_feedback"] = ("FEEDBACK_MAX_BYTES", submissions.MAX_BODY_BYTES)
 
 
 # ----------------------------------------------------------------------------- origins
@@ -108,10 +106,12 @@ def _rate_limit() -> str:
           body=submissions.FeedbackSubmission, forms=True, response=schemas.FeedbackReceived, status=201,
           tags=["feedback"], errors=(400, 403, 404, 413, 422, 429))
 @public
+@takes_posts_from_other_sites
+@body_limit("FEEDBACK_MAX_BYTES", submissions.MAX_BODY_BYTES)
 def submit_feedback(body: submissions.FeedbackSubmission) -> Any:
     """JSON (``application/json``) or a form post (``application/x-www-form-urlencoded``, answered
     with a 303 redirect to the follow page). Returns the private follow link."""
-    limiter = current_app.extensions["jointbook.limiter"]  # body limit: BODY_LIMITS, applied before parsing
+    limiter = current_app.extensions["jointbook.limiter"]  # the body limit was applied before parsing
     with limiter.limit(_rate_limit):
         as_form = not request.is_json
         origin = request.headers.get("Origin")
