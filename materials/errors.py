@@ -141,3 +141,9 @@ class EditConflict(MaterialsError):
         super().__init__(f"edits overlap in {paths}", path=conflicts[0].path if conflicts else None, paths=paths)
         self.conflicts = conflicts
         self.head = head
+
+
+class BookExists(MaterialsError):
+    """A new book was asked for under a name the library already holds."""
+
+    code = "book.exists"

@@ -11,8 +11,9 @@ import signal
 import socket
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import click
 from flask import Flask
@@ -324,6 +325,68 @@ def user_disable(ctx: click.Context, username: str, enable: bool) -> None:
 
     _commit_or_fail(_app(ctx), lambda s: update_user(s, find_user(s, username), active=enable))
     click.echo(f"{username}: {'enabled' if enable else 'disabled'}")
+
+
+# ---------------------------------------------------------------- book
+
+@contextmanager
+def acting_as(app: Flask, username: str | None) -> Iterator[Any]:
+    """A request context in which ``username`` (default: the first active administrator) is the
+    signed-in person: what the command does is recorded, committed and audited in their name."""
+    from flask import g
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from server.accounts.models import User
+    from server.accounts.service import find_user
+    from server.database import new_session
+    from server.errors import UserError, describe
+
+    with app.test_request_context(), new_session(app) as session:
+        g.db_session = session
+        try:
+            if username:
+                person = find_user(session, username)
+            else:
+                person = session.scalar(select(User).where(User.is_admin, User.active).order_by(User.id).limit(1))
+                if person is None:
+                    raise click.ClickException("no active administrator: create one with jointbook user add --admin, "
+                                               "or name the person with --as")
+            login_user(person)
+            yield person
+        except UserError as error:
+            session.rollback()
+            raise click.ClickException(f"{error.code}: {describe(error)}") from error
+
+
+@main.group()
+def book() -> None:
+    """Create books."""
+
+
+@book.command("create")
+@click.argument("slug")
+@click.option("--title", required=True, help="The book's title.")
+@click.option("--template", type=click.Choice(["classic", "workbook"]), default="classic", show_default=True)
+@click.option("--language", default="zh-CN", show_default=True)
+@click.option("--license", "license_", default="CC-BY-SA-4.0", show_default=True)
+@click.option("--edition", default="1", show_default=True)
+@click.option("--as", "username", default=None, help="Who creates it (default: the first active administrator).")
+@click.pass_context
+def book_create(ctx: click.Context, slug: str, title: str, template: str, language: str, license_: str, edition: str,
+                username: str | None) -> None:
+    """Create the book SLUG from a template, as one commit; its creator becomes its maintainer."""
+    from materials.books import LANGUAGES
+    from materials.new_book import NewBook
+    from server.books.creation import new_book
+
+    if language not in LANGUAGES:
+        raise click.BadParameter(f"one of {', '.join(LANGUAGES)}", param_hint="--language")
+    with acting_as(_app(ctx), username) as person:
+        created = new_book(person, NewBook(slug=slug, title=title, template=template, language=language,
+                                           license=license_, edition=edition))
+    click.echo(f"Created the book {created.slug} ({created.title}), commit {created.commit[:12]}; "
+               f"{person.username} is its maintainer")
 
 
 main.add_command(site_commands.build_command)

@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 from typing import Any
+from flask import url_for
 from flask_login import current_user
+from materials.new_book import NewBook
+from server.books.creation import new_book
 from server.api.registry import endpoint
 from server.api.schemas import BookName, ChapterFile
 from server.books import schemas
 from server.library import library
-from server.permissions import Ability, book_access, may, signed_in
+from server.permissions import Ability, admin_required, book_access, may, signed_in
 from server.books.service import (book_overview, chapter_html, chapter_items, find_chapter, problem_json,
                                   readable_books)
 from server.history.service import commit_json
@@ -27,6 +30,18 @@ def chapter_summary(chapter: Any) -> dict[str, Any]:
 @signed_in
 def list_books() -> dict[str, Any]:
     return {"books": [vars(b) for b in readable_books(current_user)]}
+
+
+@endpoint("POST", "/books", summary="Create a book from a template (classic or workbook); you become its maintainer",
+          body=schemas.NewBook, response=schemas.CreatedBook, status=201, tags=["books"], errors=(409, 422, 503))
+@admin_required
+def create_book(body: schemas.NewBook) -> dict[str, Any]:
+    created = new_book(current_user, NewBook(
+        slug=body.slug, title=body.title, template=body.template, language=body.language, license=body.license,
+        edition=body.edition, subtitle=body.subtitle, school=body.school, enterprises=tuple(body.enterprises),
+        standards=tuple(body.standards)))
+    return {"name": created.slug, "title": created.title, "commit": created.commit,
+            "url": url_for("books.show", book=created.slug)}
 
 
 @endpoint("GET", "/books/{book}", summary="A book: settings, chapters, who wrote what, coverage, recent history",

@@ -1,11 +1,12 @@
 """What the books API answers: the books I may read, a book's overview, its chapters, one chapter."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from server.api.schemas import Commit, NavigationPart
+from materials.books import LANGUAGES
+from server.api.schemas import Body, Commit, NavigationPart
 
 
 class BookProblem(BaseModel):
@@ -89,3 +90,25 @@ class Chapter(BaseModel):
     body: str = Field(description="the Markdown text after the front matter")
     html: str = Field(description="rendered by the site's pipeline and sanitized")
     problems: list[BookProblem]
+
+
+class NewBook(Body):
+    """A new book: its short name (``slug``, used in addresses and file names), title and template."""
+
+    slug: str = Field(max_length=63, description="lowercase letters, digits and '-'")
+    title: str = Field(min_length=1, max_length=200)
+    template: Literal["classic", "workbook"] = "classic"
+    language: Literal[LANGUAGES] = "zh-CN"  # type: ignore[valid-type]
+    license: str = Field(default="CC-BY-SA-4.0", max_length=100)
+    edition: str = Field(default="1", max_length=40)
+    subtitle: str | None = Field(default=None, max_length=200)
+    school: str | None = Field(default=None, max_length=200)
+    enterprises: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
+    standards: list[Annotated[str, Field(max_length=160)]] = Field(default_factory=list, max_length=50)
+
+
+class CreatedBook(BaseModel):
+    name: str
+    title: str
+    commit: str
+    url: str = Field(description="the book's page")
