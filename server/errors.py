@@ -96,6 +96,8 @@ MESSAGES: dict[str, Any] = {
     "csv.unknown_kind": _l("Row %(row)s names a kind that does not exist: %(detail)s"),
     "csv.unknown_parent": _l("Row %(row)s names a parent that does not exist: %(detail)s"),
     "csv.duplicate_code": _l("Row %(row)s repeats a code used before: %(detail)s"),
+    "csv.encoding": _l("Row %(row)s of the spreadsheet is not clean %(encoding)s text at byte %(offset)s, so nothing was saved. Save the sheet again as “CSV UTF-8” or as an .xlsx workbook and upload it again."),
+    "csv.not_readable": _l("The file is neither a CSV sheet nor an .xlsx workbook: %(detail)s"),
     # server/
     "library.unavailable": _l("The textbook library is not set up yet. An administrator can create it with “jointbook init”."),
     "book.not_found": _l("There is no book named %(book)s."),
