@@ -16,6 +16,7 @@ from sqlalchemy import select
 from waitress.server import create_server
 
 from server.accounts.models import Membership, User
+from server.audit.models import AuditEvent
 from server.database import engine, new_session
 
 PASSWORD = "correct horse battery"
@@ -124,3 +125,10 @@ def serving(app, threads: int = 4) -> Iterator[str]:
         thread.join(5)
         server.task_dispatcher.shutdown()
         engine(app).dispose()
+
+
+def deletions_in_the_audit_log(app) -> list[tuple[str, str, dict]]:
+    """(action, target, details) of each deletion the audit log recorded, oldest first."""
+    with new_session(app) as session:
+        return [(e.action, e.target, e.details) for e in session.query(AuditEvent).order_by(AuditEvent.id)
+                if e.action.endswith(".delete")]

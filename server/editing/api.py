@@ -13,8 +13,6 @@ from materials import EditConflict, chapter_path
 from server import landing
 from server.api.registry import endpoint
 from server.api.schemas import BookName, RowId
-from server.audit import service as audit
-from server.database import db
 from server.editing import chapters, images, item_picker, schemas, structure
 from server.editing.preview import preview_html
 from server.editing.written_files import max_asset_bytes
@@ -148,8 +146,6 @@ def delete_chapter(book: str, file: str, branch: str | None) -> dict[str, Any]:
     lib = library()
     branch = landing.target_branch(current_user, book, branch, lib)
     saved = structure.delete_chapter(lib, current_user, book, branch, file)
-    audit.record("chapter.delete", f"{book}/{file}", branch=branch)
-    db().commit()
     return _after(book, branch, saved)
 
 
@@ -181,8 +177,6 @@ def delete_part(book: str, index: int, branch: str | None) -> dict[str, Any]:
     lib = library()
     branch = landing.target_branch(current_user, book, branch, lib)
     saved = structure.delete_part(lib, current_user, book, branch, index)
-    audit.record("part.delete", book, branch=branch, index=index)
-    db().commit()
     return _after(book, branch, saved)
 
 
@@ -240,5 +234,3 @@ def delete_asset(book: str, name: str, branch: str | None) -> None:
     lib = library()
     branch = landing.target_branch(current_user, book, branch, lib)
     images.delete_asset(lib, current_user, book, branch, name)
-    audit.record("asset.delete", f"{book}/{name}", branch=branch)
-    db().commit()

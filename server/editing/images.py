@@ -8,6 +8,8 @@ from typing import Any
 
 from materials import Delete, Saved, Write, book_path
 from server.editing.written_files import check_asset
+from server.audit import service as audit
+from server.database import db
 from server.errors import UserError
 from server.landing import commit_on, read_revision
 
@@ -37,7 +39,10 @@ def delete_asset(lib: Any, user: Any, book: str, branch: str, name: str) -> Save
     rev = read_revision(lib, branch)
     if not lib.exists(rev, path):
         raise UserError("asset.not_found", status=404, name=name)
-    return commit_on(lib, user, branch, [Delete(path)], f"Delete image {name}", rev)
+    saved = commit_on(lib, user, branch, [Delete(path)], f"Delete image {name}", rev)
+    audit.record("asset.delete", f"{book}/{name}", branch=branch)
+    db().commit()
+    return saved
 
 
 def chapters_using(lib: Any, book: str, rev: str, name: str) -> list[str]:

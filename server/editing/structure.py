@@ -12,6 +12,8 @@ from materials.books import parse_book_config
 from materials.paths import validate_chapter_name
 from materials.yamlfile import dump_yaml, load_yaml
 from server.editing.chapters import chapter_text, front_matter_from
+from server.audit import service as audit
+from server.database import db
 from server.errors import UserError
 from server.landing import commit_on, read_revision
 
@@ -156,7 +158,10 @@ def delete_chapter(lib: Any, user: Any, book: str, branch: str, filename: str) -
             part["chapters"] = [c for c in part["chapters"] if c != filename]
         return [Delete(path)]
 
-    return _structure_commit(lib, user, book, branch, changes, f"Delete chapter {filename}")
+    saved = _structure_commit(lib, user, book, branch, changes, f"Delete chapter {filename}")
+    audit.record("chapter.delete", f"{book}/{filename}", branch=branch)
+    db().commit()
+    return saved
 
 
 def add_part(lib: Any, user: Any, book: str, branch: str, title: str) -> Saved:
@@ -181,10 +186,15 @@ def rename_part(lib: Any, user: Any, book: str, branch: str, index: int, title: 
 
 def delete_part(lib: Any, user: Any, book: str, branch: str, index: int) -> Saved:
     """Only an empty part can go: chapters are moved or deleted first, on purpose."""
+    deleted: list[str] = []
+
     def changes(base: str, navigation: list[dict[str, Any]]) -> list:
         if _part(navigation, index)["chapters"]:
             raise UserError("part.not_empty", status=409, part=navigation[index]["part"])
-        navigation.pop(index)
+        deleted[:] = [navigation.pop(index)["part"]]
         return []
 
-    return _structure_commit(lib, user, book, branch, changes, f"Delete part {index + 1}")
+    saved = _structure_commit(lib, user, book, branch, changes, f"Delete part {index + 1}")
+    audit.record("part.delete", book, branch=branch, part=deleted[0] if deleted else "", index=index)
+    db().commit()
+    return saved

@@ -25,8 +25,6 @@ from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional
 from materials import EditConflict, FrontMatter, MaterialsError, NotFound, book_path, chapter_path
 from server import landing
-from server.audit import service as audit
-from server.database import db
 from server.editing import chapters, images, item_picker, structure
 from server.editing.written_files import IMAGE_TYPES, max_asset_bytes
 from server.errors import UserError, describe, status_for
@@ -294,8 +292,6 @@ def delete_chapter(book: str, file: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         structure.delete_chapter(lib, current_user, book, branch, file)
-        audit.record("chapter.delete", f"{book}/{file}", branch=branch)
-        db().commit()
         return _done(book, branch, _("Chapter deleted."))
     return render_template(
         "ui/confirm.html", form=form, title=_("Delete chapter"),
@@ -343,8 +339,6 @@ def delete_part(book: str, index: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         structure.delete_part(lib, current_user, book, branch, index)
-        audit.record("part.delete", book, branch=branch, part=current)
-        db().commit()
         return _done(book, branch, _("Part deleted."))
     return render_template(
         "ui/confirm.html", form=form, title=_("Delete part"),
@@ -410,8 +404,6 @@ def delete(book: str, name: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         images.delete_asset(lib, current_user, book, branch, name)
-        audit.record("asset.delete", f"{book}/{name}", branch=branch)
-        db().commit()
         flash(_("Image %(name)s deleted.", name=name), "success")
         return redirect(url_for("assets.index", book=book, **_branch_args(book, branch)), code=303)
     using = images.chapters_using(lib, book, rev, name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import base64
 import io
 
-from helpers import csrf_from, post_form, sign_in
+from helpers import csrf_from, deletions_in_the_audit_log, post_form, sign_in
 from materials import Library
 
 BOOK = "locomotive-maintenance"
@@ -149,7 +149,7 @@ def test_a_plain_svg_and_wrong_types_by_content(teacher):
     assert upload(teacher, "empty.png", b"").status_code == 422
 
 
-def test_delete_an_image_after_a_confirmation_naming_the_chapters_that_show_it(teacher, lib):
+def test_delete_an_image_after_a_confirmation_naming_the_chapters_that_show_it(teacher, lib, app):
     url = f"/books/{BOOK}/assets/brake-system.svg/delete"
     confirm = teacher.get(url, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "03-brake-test.md" in confirm
@@ -159,6 +159,8 @@ def test_delete_an_image_after_a_confirmation_naming_the_chapters_that_show_it(t
     assert lib.exists("main", f"books/{BOOK}/assets/brake-system.svg")
     assert teacher.delete(f"{UPLOAD}/brake-system.svg").status_code == 404
     assert teacher.delete(f"{UPLOAD}/pantograph.svg").status_code == 204
+    assert deletions_in_the_audit_log(app) == [("asset.delete", f"{BOOK}/brake-system.svg", {"branch": DRAFT}),
+                                               ("asset.delete", f"{BOOK}/pantograph.svg", {"branch": DRAFT})]
 
 
 def test_the_images_page_lists_and_uploads(teacher, lib):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import post_form
+from helpers import deletions_in_the_audit_log, post_form
 
 BOOK = "locomotive-maintenance"
 DRAFT = "cr/1"  # the change request the teacher starts before editing
@@ -60,7 +60,7 @@ def test_reorder_chapters_up_down_and_across_parts(teacher, lib):
     assert files_changed_by_last_commit(lib) == {f"books/{BOOK}/book.yml"}
 
 
-def test_delete_a_chapter_asks_first_then_removes_file_and_navigation(teacher, lib):
+def test_delete_a_chapter_asks_first_then_removes_file_and_navigation(teacher, lib, app):
     url = f"/books/{BOOK}/chapters/07-emergency-handling.md/delete"
     head = lib.branch_head(DRAFT)
     confirm = teacher.get(url, headers={"Accept-Language": "zh-CN"})
@@ -70,9 +70,11 @@ def test_delete_a_chapter_asks_first_then_removes_file_and_navigation(teacher, l
     assert "07-emergency-handling.md" not in navigation(lib)[2][1]
     assert not lib.exists(DRAFT, f"{CHAPTERS}/07-emergency-handling.md")
     assert files_changed_by_last_commit(lib) == {f"{CHAPTERS}/07-emergency-handling.md", f"books/{BOOK}/book.yml"}
+    assert deletions_in_the_audit_log(app) == [("chapter.delete", f"{BOOK}/07-emergency-handling.md",
+                                                 {"branch": DRAFT})]
 
 
-def test_parts_are_added_renamed_and_deleted_only_when_empty(teacher, lib):
+def test_parts_are_added_renamed_and_deleted_only_when_empty(teacher, lib, app):
     assert teacher.post(f"/books/{BOOK}/parts/new", data={"title": "第四篇 拓展"}).status_code == 303
     assert navigation(lib)[3] == ("第四篇 拓展", [])
     assert teacher.post(f"/books/{BOOK}/parts/3/rename", data={"title": "第四篇 拓展阅读"}).status_code == 303
@@ -82,9 +84,11 @@ def test_parts_are_added_renamed_and_deleted_only_when_empty(teacher, lib):
     assert refused.status_code == 409 and lib.resolve(DRAFT) == head
     assert post_form(teacher, f"/books/{BOOK}/parts/3/delete").status_code == 303
     assert len(navigation(lib)) == 3
+    assert deletions_in_the_audit_log(app) == [("part.delete", BOOK, {"branch": DRAFT, "part": "第四篇 拓展阅读",
+                                                                       "index": 3})]  # the refused one left none
 
 
-def test_structure_through_the_api(teacher, lib):
+def test_structure_through_the_api(teacher, lib, app):
     created = teacher.post(f"/api/books/{BOOK}/chapters", json={"title": "新章", "filename": "09-new.md", "part": 0})
     assert created.status_code == 201 and created.json["parts"][0]["chapters"][-1] == "09-new.md"
     moved = teacher.post(f"/api/books/{BOOK}/chapters/09-new.md/move", json={"part": 2, "position": 0})
@@ -96,6 +100,7 @@ def test_structure_through_the_api(teacher, lib):
     assert teacher.delete(f"/api/books/{BOOK}/parts/3").json["parts"][-1]["title"] == "第三篇 作业程序与应急处置"
     deleted = teacher.delete(f"/api/books/{BOOK}/chapters/09-newer.md")
     assert deleted.status_code == 200 and "09-newer.md" not in deleted.json["parts"][2]["chapters"]
+    assert [action for action, _, _ in deletions_in_the_audit_log(app)] == ["part.delete", "chapter.delete"]
     assert teacher.get(f"/api/books/{BOOK}/structure").json["sha"] == lib.resolve(DRAFT)
     duplicate = teacher.post(f"/api/books/{BOOK}/chapters", json={"title": "x", "filename": "03-brake-test.md"})
     assert duplicate.status_code == 409 and duplicate.json["error"]["code"] == "chapter.exists"
