@@ -1,18 +1,24 @@
-"""1EdTech CASE (Competencies and Academic Standards Exchange) packages.
+"""1EdTech CASE (Competencies and Academic Standards Exchange) packages, in and out, faithfully.
 
-``to_case`` writes a CASE 1.1 CFPackage (CFDocument, CFItems, CFAssociations
-``isChildOf`` with ``sequenceNumber``, CFDefinitions.CFItemTypes) that any CASE
-consumer can read; ``from_case`` reads CASE 1.0 and 1.1 packages back.
+``to_case`` writes a CASE 1.1 CFPackage; ``from_case`` reads CASE 1.0 and 1.1
+packages; ``check_case`` is the dry run of an import: every problem at once,
+each with its JSON path, and the standard it would save.
 
-Identifiers are UUIDv5 derived from the standard id and the item keys under
-one fixed namespace, so exporting the same standard twice gives the same
-identifiers and other systems' alignments survive a re-export.
+What a publisher wrote is kept: the identifiers and URIs of the document,
+items, associations and item types (unique non-UUID identifiers included, as
+OpenSALT accepts them), every association type in both directions, a second
+parent, links into other frameworks (as references to nodes outside the
+standard), CFSubjects, CFConcepts, CFLicenses, CFItemTypes,
+CFAssociationGroupings, CFRubrics, every educationLevel, abbreviatedStatement,
+listEnumeration, notes, adoptionStatus… They live in the standard's ``case``
+fields in CASE's own names, so an export says them again unchanged.
 
-What CASE has no field for (item key, kind key, level key, the levels and
-kinds lists, weights, supersession) travels in ``extensions.jointbook``; a
-package we exported therefore comes back exactly equal. A foreign package
-without those extensions gets its levels from ``educationLevel`` and its
-kinds from ``CFItemType``.
+What the platform writes itself gets stable UUIDv5 identifiers derived from
+the standard id and the item keys under one fixed namespace, so exporting the
+same standard twice gives the same identifiers. What CASE has no field for
+(item key, kind and level keys, levels and kinds lists, weights, supersession)
+travels in ``extensions.jointbook``, with the names of the CASE fields that
+were kept, so import → export → import gives back an equal standard.
 """
 from __future__ import annotations
 
@@ -20,16 +26,19 @@ import json
 import re
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
-from ..errors import MaterialsError
-from .standard import STANDARD_ID, Standard
+from ..errors import MaterialsError, StandardInvalid
+from .report import ERROR, WARNING, ImportReport, Problem
+from .standard import (ASSOCIATION_TYPES, CASE_ASSOCIATION_FIELDS, CASE_ITEM_FIELDS, EXT_ASSOCIATION_TYPE,
+                       STANDARD_ID, Association, Item, NodeRef, Standard)
 from .validation import standard_from_data
 from .writing import standard_to_data
 
 __all__ = [
-    "NAMESPACE", "MAX_IMPORT_BYTES", "EXTENSION",
-    "to_case", "from_case", "load_case_bytes", "case_identifier",
+    "NAMESPACE", "MAX_IMPORT_BYTES", "EXTENSION", "CF_TYPES",
+    "to_case", "from_case", "check_case", "load_case_bytes", "parse_case_bytes", "case_identifier",
+    "document_identifier", "natural_key",
     "CaseInvalid", "CaseTooLarge", "CaseNotJSON", "CaseFieldMissing", "CaseBadUUID",
     "CaseDuplicateIdentifier", "CaseDuplicateCode", "CaseCycle", "CaseUnknownNode",
 ]
@@ -39,6 +48,8 @@ MAX_IMPORT_BYTES = 20 * 1024 * 1024
 EXTENSION = "jointbook"
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _SOURCE = "CASE package"
+# the CASE definition lists (CFDefinitions) and the REST collection each is served under
+CF_TYPES = ("CFItemTypes", "CFSubjects", "CFConcepts", "CFLicenses", "CFAssociationGroupings")
 
 # CFItemType labels that name our four kinds of item (Chinese NOSS and common English)
 _KNOWN_TYPES = {
@@ -47,10 +58,17 @@ _KNOWN_TYPES = {
     "技能要求": "S", "职业技能要求": "S", "skill": "S", "skills": "S", "performance criterion": "S",
     "相关知识要求": "K", "知识要求": "K", "knowledge": "K", "knowledge requirement": "K",
 }
+# CFDocument fields the standard holds in fields of its own
+_DOCUMENT_MAPPED = ("title",)
+# CFItem fields the item holds in fields of its own
+_ITEM_MAPPED = ("fullStatement",)
 
 
 class CaseInvalid(MaterialsError):
+    """A package refused; ``problems`` lists every problem found, this one first."""
+
     code = "case.invalid"
+    problems: list[Problem] = []
 
 
 class CaseTooLarge(CaseInvalid):
@@ -66,6 +84,8 @@ class CaseFieldMissing(CaseInvalid):
 
 
 class CaseBadUUID(CaseInvalid):
+    """An identifier that is not usable at all (not text, or empty)."""
+
     code = "case.bad_uuid"
 
 
@@ -82,9 +102,19 @@ class CaseCycle(CaseInvalid):
 
 
 class CaseUnknownNode(CaseInvalid):
-    """An ``isChildOf`` that points at something neither in the package nor its document."""
+    """An ``isChildOf`` whose child is not an item of the package."""
 
     code = "case.unknown_node"
+
+
+_CLASSES = {cls.code: cls for cls in (CaseInvalid, CaseTooLarge, CaseNotJSON, CaseFieldMissing, CaseBadUUID,
+                                      CaseDuplicateIdentifier, CaseDuplicateCode, CaseCycle, CaseUnknownNode)}
+
+
+def natural_key(text: str) -> tuple:
+    """Sort key that puts L1.2 before L1.10: digit runs compare as numbers (full-width digits too)."""
+    parts = re.findall(r"\d+|\D+", text or "")
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p.casefold()) for p in parts)
 
 
 # --------------------------------------------------------------------- export
@@ -93,6 +123,12 @@ def case_identifier(standard_id: str, key: str | None = None, *, what: str = "it
     """The stable UUIDv5 of a standard (key None) or of one of its items / kinds / associations."""
     name = standard_id if key is None else f"{standard_id}#{what}#{key}"
     return str(uuid.uuid5(NAMESPACE, name))
+
+
+def document_identifier(std: Standard) -> str:
+    """The CFDocument identifier the standard is known by: its publisher's, or the derived one."""
+    kept = (std.case.get("CFDocument") or {}).get("identifier")
+    return kept if isinstance(kept, str) and kept else case_identifier(std.id)
 
 
 def _timestamp(changed_at: datetime | str | None) -> str:
@@ -104,216 +140,452 @@ def _timestamp(changed_at: datetime | str | None) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def to_case(std: Standard, *, base_url: str | None = None, changed_at: datetime | str | None = None) -> dict:
-    """The standard as a CASE 1.1 CFPackage (plain JSON-ready dict).
+def _link(title: str, identifier: str, uri: str) -> dict:
+    return {"title": title, "identifier": identifier, "uri": uri}
 
-    ``base_url`` (e.g. ``https://books.example.edu``) makes every ``uri`` a
-    resolvable ``…/ims/case/v1p1/<CFType>/<identifier>``; without it they are
-    ``urn:uuid:`` URIs. ``changed_at`` sets ``lastChangeDateTime`` (now by default).
-    """
-    stamp = _timestamp(changed_at)
 
-    def uri(kind: str, ident: str) -> str:
-        if base_url:
-            return f"{base_url.rstrip('/')}/ims/case/v1p1/{kind}/{ident}"
+def _with_ours(kept: Any, ours: dict) -> dict:
+    """A kept ``extensions`` object with ours beside the publisher's."""
+    out = dict(kept) if isinstance(kept, dict) else {}
+    out[EXTENSION] = ours
+    return out
+
+
+def _overlay(row: dict, kept: dict) -> None:
+    """Kept association fields over the derived ones; a kept end only while it names the same node."""
+    for name, value in kept.items():
+        if name == "extensions":
+            continue
+        if name in ("originNodeURI", "destinationNodeURI") and not (
+                isinstance(value, dict) and _lookup_id(str(value.get("identifier"))) ==
+                _lookup_id(row[name]["identifier"])):
+            continue
+        row[name] = value
+
+
+class _Export:
+    """One standard as CASE: derived fields, then what the publisher gave laid over them."""
+
+    def __init__(self, std: Standard, base_url: str | None, changed_at: datetime | str | None):
+        self.std = std
+        self.base = base_url.rstrip("/") if base_url else None
+        self.kept_doc = dict(std.case.get("CFDocument") or {})
+        stamp = self.kept_doc.get("lastChangeDateTime")
+        self.stamp = stamp if isinstance(stamp, str) and stamp else _timestamp(changed_at)
+        self.doc_id = document_identifier(std)
+        self.doc_link = _link(std.title, self.doc_id, self.kept_doc.get("uri") or self.uri("CFDocuments", self.doc_id))
+        self.item_ids = {i.key: i.case.get("identifier") or case_identifier(std.id, i.key) for i in std.items}
+        self.item_uris = {i.key: i.case.get("uri") or self.uri("CFItems", self.item_ids[i.key]) for i in std.items}
+        self.kind_types = self._kind_types()
+
+    def uri(self, cf_type: str, ident: str) -> str:
+        if self.base:
+            return f"{self.base}/ims/case/v1p1/{cf_type}/{ident}"
         return f"urn:uuid:{ident}"
 
-    doc_id = case_identifier(std.id)
-    top = standard_to_data(std)
-    del top["items"]
-    document: dict[str, Any] = {
-        "identifier": doc_id,
-        "uri": uri("CFDocuments", doc_id),
-        "creator": std.issuer or std.title,
-        "title": std.title,
-        "lastChangeDateTime": stamp,
-    }
-    if std.source_url:
-        document["officialSourceURL"] = std.source_url
-    if std.issuer:
-        document["publisher"] = std.issuer
-    document.update(
-        language=std.language,
-        version=std.edition,
-        adoptionStatus="Adopted" if std.status == "current" else "Deprecated",
-        caseVersion="1.1",
-    )
-    if std.code:
-        document["notes"] = f"{std.scheme} {std.code}"
-    document["extensions"] = {EXTENSION: top}
+    def item_link(self, key: str) -> dict:
+        item = self.std.by_key[key]
+        return _link(item.code or key, self.item_ids[key], self.item_uris[key])
 
-    type_ids = {k: case_identifier(std.id, k, what="kind") for k in std.kinds}
-    item_types = [{
-        "identifier": type_ids[k],
-        "uri": uri("CFItemTypes", type_ids[k]),
-        "title": label,
-        "description": label,
-        "hierarchyCode": k,
-        "typeCode": k,
-        "lastChangeDateTime": stamp,
-    } for k, label in std.kinds.items()]
+    def end_link(self, end: str | NodeRef) -> dict:
+        if isinstance(end, str):
+            return self.item_link(end)
+        link = _link(end.title, end.identifier, end.uri)
+        if end.target_type:
+            link["targetType"] = end.target_type
+        return link
 
-    item_ids = {item.key: case_identifier(std.id, item.key) for item in std.items}
-    items = []
-    for item in std.items:
-        ident = item_ids[item.key]
+    def _kept_types(self) -> list[dict]:
+        defs = self.std.case.get("CFDefinitions") or {}
+        return [t for t in defs.get("CFItemTypes") or [] if isinstance(t, dict)]
+
+    def _kind_types(self) -> dict[str, dict]:
+        """kind key -> its CFItemType link: a kept item type when the publisher gave one, else derived."""
+        kept = {t.get("identifier"): t for t in self._kept_types()}
+        by_title = {t.get("title"): t for t in self._kept_types()}
+        out: dict[str, dict] = {}
+        for item in self.std.items:
+            link = item.case.get("CFItemTypeURI")
+            if item.kind not in out and isinstance(link, dict) and link.get("identifier") in kept:
+                out[item.kind] = dict(link)
+        for kind, label in self.std.kinds.items():
+            if kind in out:
+                continue
+            found = by_title.get(label)
+            if found is not None:
+                out[kind] = _link(label, found["identifier"], found.get("uri") or self.uri("CFItemTypes", found["identifier"]))
+            else:
+                ident = case_identifier(self.std.id, kind, what="kind")
+                out[kind] = _link(label, ident, self.uri("CFItemTypes", ident))
+        return out
+
+    def document(self) -> dict:
+        std = self.std
+        top = standard_to_data(std)
+        for name in ("items", "associations", "case"):
+            top.pop(name, None)
+        doc: dict[str, Any] = {
+            "identifier": self.doc_id,
+            "uri": self.doc_link["uri"],
+            "creator": std.issuer or std.title,
+            "title": std.title,
+            "lastChangeDateTime": self.stamp,
+        }
+        if std.source_url:
+            doc["officialSourceURL"] = std.source_url
+        if std.issuer:
+            doc["publisher"] = std.issuer
+        doc.update(language=std.language, version=std.edition,
+                   adoptionStatus="Adopted" if std.status == "current" else "Deprecated", caseVersion="1.1")
+        if std.code:
+            doc["notes"] = f"{std.scheme} {std.code}"
+        kept_names = sorted(k for k in self.kept_doc if k != "extensions")
+        for name in kept_names:
+            doc[name] = self.kept_doc[name]
+        ours = dict(top, case_fields=sorted(self.kept_doc))
+        doc["extensions"] = _with_ours(self.kept_doc.get("extensions"), ours)
+        return doc
+
+    def item(self, item: Item) -> dict:
+        std = self.std
+        ident = self.item_ids[item.key]
         row: dict[str, Any] = {"identifier": ident, "fullStatement": item.text}
         if item.code:
             row["humanCodingScheme"] = item.code
         row.update(
             CFItemType=std.kinds[item.kind],
-            CFItemTypeURI={"title": std.kinds[item.kind], "identifier": type_ids[item.kind],
-                           "uri": uri("CFItemTypes", type_ids[item.kind])},
-            uri=uri("CFItems", ident),
+            CFItemTypeURI=self.kind_types[item.kind],
+            uri=self.item_uris[item.key],
             educationLevel=[item.level],
             language=std.language,
-            lastChangeDateTime=stamp,
+            lastChangeDateTime=self.stamp,
         )
+        kept = {k: v for k, v in item.case.items() if k not in ("isChildOf", "extensions")}
+        levels = kept.get("educationLevel")
+        if isinstance(levels, list) and item.level not in levels:
+            kept.pop("educationLevel")  # the level was edited since: the model's level wins
+        row.update(kept)
         ext: dict[str, Any] = {"key": item.key, "kind": item.kind, "level": item.level}
         if item.replaced_by:
             ext["replaced_by"] = list(item.replaced_by)
         if item.equivalent is not None:
             ext["equivalent"] = item.equivalent
-        row["extensions"] = {EXTENSION: ext}
-        items.append(row)
+        names = sorted(k for k in item.case if k != "isChildOf")
+        if names:
+            ext["case_fields"] = names
+        if isinstance(item.case.get("isChildOf"), dict):
+            ext["isChildOf_fields"] = sorted(item.case["isChildOf"])
+        row["extensions"] = _with_ours(item.case.get("extensions"), ext)
+        return row
 
-    associations = []
-    sequence: dict[str | None, int] = {}
-    for item in std.items:
-        n = sequence[item.parent] = sequence.get(item.parent, 0) + 1
-        if item.parent is None:
-            dest = {"title": std.title, "identifier": doc_id, "uri": uri("CFDocuments", doc_id)}
-        else:
-            pid = item_ids[item.parent]
-            dest = {"title": std.by_key[item.parent].code or item.parent, "identifier": pid, "uri": uri("CFItems", pid)}
-        ident = case_identifier(std.id, f"{item.key}>{item.parent or ''}", what="isChildOf")
-        associations.append({
+    def tree(self, item: Item, n: int) -> dict | None:
+        """The isChildOf of an item to its parent (or to the document for a root)."""
+        kept = item.case.get("isChildOf")
+        if not isinstance(kept, dict) and item.case.get("identifier"):
+            return None  # imported without a parent in this package (e.g. a parent in another framework)
+        kept = kept if isinstance(kept, dict) else {}
+        ident = case_identifier(self.std.id, f"{item.key}>{item.parent or ''}", what="isChildOf")
+        row: dict[str, Any] = {
             "identifier": ident,
             "associationType": "isChildOf",
             "sequenceNumber": n,
-            "uri": uri("CFAssociations", ident),
-            "originNodeURI": {"title": item.code or item.key, "identifier": item_ids[item.key],
-                              "uri": uri("CFItems", item_ids[item.key])},
-            "destinationNodeURI": dest,
-            "lastChangeDateTime": stamp,
-        })
+            "uri": self.uri("CFAssociations", kept.get("identifier") or ident),
+            "originNodeURI": self.item_link(item.key),
+            "destinationNodeURI": self.doc_link if item.parent is None else self.item_link(item.parent),
+            "lastChangeDateTime": self.stamp,
+        }
+        _overlay(row, kept)
+        if "extensions" in kept:
+            row["extensions"] = kept["extensions"]
+        return row
 
-    return {
-        "CFDocument": document,
-        "CFItems": items,
-        "CFAssociations": associations,
-        "CFDefinitions": {"CFItemTypes": item_types},
-    }
+    def association(self, a: Association) -> dict:
+        origin, dest = self.end_link(a.origin), self.end_link(a.destination)
+        ident = case_identifier(self.std.id, f"{a.type}:{origin['identifier']}>{dest['identifier']}",
+                                what="association")
+        kept = dict(a.case)
+        row: dict[str, Any] = {
+            "identifier": ident,
+            "associationType": a.type,
+            "uri": self.uri("CFAssociations", kept.get("identifier") or ident),
+            "originNodeURI": origin,
+            "destinationNodeURI": dest,
+            "lastChangeDateTime": self.stamp,
+        }
+        _overlay(row, kept)
+        row["extensions"] = _with_ours(kept.get("extensions"), {"case_fields": sorted(kept)})
+        return row
+
+    def definitions(self) -> dict:
+        kept = dict(self.std.case.get("CFDefinitions") or {})
+        types = list(self._kept_types())
+        known = {t.get("identifier") for t in types}
+        for kind, label in self.std.kinds.items():
+            link = self.kind_types[kind]
+            if link["identifier"] in known:
+                continue
+            known.add(link["identifier"])
+            types.append({"identifier": link["identifier"], "uri": link["uri"], "title": label,
+                          "description": label, "hierarchyCode": kind, "typeCode": kind,
+                          "lastChangeDateTime": self.stamp})
+        kept["CFItemTypes"] = types
+        return kept
+
+    def package(self) -> dict:
+        std = self.std
+        associations = []
+        sequence: dict[str | None, int] = {}
+        for item in std.items:
+            n = sequence[item.parent] = sequence.get(item.parent, 0) + 1
+            row = self.tree(item, n)
+            if row is not None:
+                associations.append(row)
+        associations.extend(self.association(a) for a in std.associations)
+        out: dict[str, Any] = {
+            "CFDocument": self.document(),
+            "CFItems": [self.item(item) for item in std.items],
+            "CFAssociations": associations,
+            "CFDefinitions": self.definitions(),
+        }
+        if std.case.get("CFRubrics"):
+            out["CFRubrics"] = std.case["CFRubrics"]
+        if std.case.get("extensions"):
+            out["extensions"] = std.case["extensions"]
+        return out
+
+
+def to_case(std: Standard, *, base_url: str | None = None, changed_at: datetime | str | None = None) -> dict:
+    """The standard as a CASE 1.1 CFPackage (plain JSON-ready dict).
+
+    ``base_url`` (e.g. ``https://books.example.edu``) makes every derived
+    ``uri`` a resolvable ``…/ims/case/v1p1/<CFType>/<identifier>``; without it
+    they are ``urn:uuid:`` URIs; kept URIs stay the publisher's. ``changed_at``
+    sets ``lastChangeDateTime`` where the publisher gave none (now by default).
+    """
+    return _Export(std, base_url, changed_at).package()
 
 
 # --------------------------------------------------------------------- import
 
+class _Reader:
+    """Walks a package once, collecting every problem with its JSON path instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def problem(self, where: str, code: str, message: str, severity: str = ERROR, **params: Any) -> None:
+        self.problems.append(Problem(where, code, message, severity, {"where": where, **params}))
+
+    def warn(self, where: str, code: str, message: str, **params: Any) -> None:
+        self.problem(where, code, message, WARNING, **params)
+
+    @property
+    def failed(self) -> bool:
+        return any(p.severity == ERROR for p in self.problems)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _lookup_id(value: str) -> str:
+    """Identifiers compare as written, except that a UUID's hex digits compare in either case."""
+    return value.lower() if _UUID.match(value) else value
+
+
 def load_case_bytes(raw: bytes, *, standard_id: str | None = None) -> Standard:
     """Read an uploaded CASE JSON file; the size is checked before anything is parsed."""
+    return from_case(parse_case_bytes(raw), standard_id=standard_id)
+
+
+def parse_case_bytes(raw: bytes) -> Any:
+    """The JSON of an uploaded CASE file, refused when too large (before parsing) or not JSON."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise CaseTooLarge(f"the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB",
                            path=_SOURCE, limit=MAX_IMPORT_BYTES, size=len(raw))
     try:
-        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
+        return json.loads(raw.decode("utf-8-sig"), parse_constant=_no_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise CaseNotJSON(f"the file is not JSON: {exc}", path=_SOURCE, problem=str(exc)) from None
-    return from_case(data, standard_id=standard_id)
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not allowed")
 
 
-def _need(obj: Any, field: str, where: str) -> Any:
-    if not isinstance(obj, dict):
-        raise CaseFieldMissing(f"{where} must be an object", path=_SOURCE, where=where, field="")
-    value = obj.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise CaseFieldMissing(f"{where} has no {field}", path=_SOURCE, where=where, field=field)
-    return value
-
-
-def _uuid(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not _UUID.match(value):
-        raise CaseBadUUID(f"{where}: {value!r} is not a UUID", path=_SOURCE, where=where, value=str(value)[:80])
-    return value.lower()
-
-
-def _text(value: Any, where: str, field: str) -> str:
-    if not isinstance(value, str):
-        raise CaseFieldMissing(f"{where}: {field} must be text", path=_SOURCE, where=where, field=field)
-    return value
-
-
 def from_case(data: Any, *, standard_id: str | None = None) -> Standard:
     """A ``Standard`` from a CASE 1.0 or 1.1 CFPackage dict.
 
-    The tree comes from ``isChildOf`` associations (ordered by
-    ``sequenceNumber``); items that are children of the document are roots.
-    ``standard_id`` names a foreign package (default ``case-<document uuid>@<version>``).
-    Raises ``CaseInvalid`` subclasses for malformed packages and
-    ``StandardInvalid`` subclasses if the result breaks a standard rule.
+    Raises the ``CaseInvalid`` subclass of the first error, carrying every
+    problem in ``problems``, or a ``StandardInvalid`` if the result breaks a
+    standard rule. ``standard_id`` names a foreign package (default
+    ``case-<document identifier>@<version>``, the same for the same document).
     """
+    reader = _Reader()
+    std = _read(data, reader, standard_id)
+    if std is None or reader.failed:
+        first = next(p for p in reader.problems if p.severity == ERROR)
+        error = _CLASSES.get(first.code, CaseInvalid)(first.message, path=_SOURCE, **first.params)
+        error.problems = list(reader.problems)
+        raise error
+    return std
+
+
+def check_case(data: Any, *, standard_id: str | None = None) -> ImportReport:
+    """The dry run of a CASE import: every problem with its JSON path, and the standard (None if refused)."""
+    reader = _Reader()
+    try:
+        std = _read(data, reader, standard_id)
+    except StandardInvalid as exc:
+        reader.problem(str(exc.params.get("field") or "package"), exc.code, exc.message,
+                       **{k: v for k, v in exc.params.items() if k != "where"})
+        std = None
+    return ImportReport(source=_SOURCE, standard=None if reader.failed else std, problems=reader.problems)
+
+
+def _read(data: Any, r: _Reader, standard_id: str | None) -> Standard | None:
     if not isinstance(data, dict):
-        raise CaseFieldMissing("a CASE package is a JSON object", path=_SOURCE, where="package", field="CFDocument")
-    doc = _need(data, "CFDocument", "package")
-    doc_id = _uuid(_need(doc, "identifier", "CFDocument"), "CFDocument.identifier")
-    _text(_need(doc, "title", "CFDocument"), "CFDocument", "title")
+        r.problem("package", "case.field_missing", "a CASE package is a JSON object", field="CFDocument")
+        return None
+    doc = data.get("CFDocument")
+    if not isinstance(doc, dict):
+        r.problem("CFDocument", "case.field_missing", "the package has no CFDocument", field="CFDocument")
+        return None
+    doc_id = doc.get("identifier")
+    if not _is_text(doc_id):
+        r.problem("CFDocument.identifier", "case.field_missing" if doc_id is None else "case.bad_uuid",
+                  "the CFDocument has no identifier", field="identifier", value=str(doc_id)[:80])
+    if not _is_text(doc.get("title")):
+        r.problem("CFDocument.title", "case.field_missing", "the CFDocument has no title", field="title")
     raw_items = data.get("CFItems") or []
     raw_assocs = data.get("CFAssociations") or []
-    if not isinstance(raw_items, list) or not isinstance(raw_assocs, list):
-        raise CaseFieldMissing("CFItems and CFAssociations must be lists", path=_SOURCE, where="package", field="CFItems")
+    if not isinstance(raw_items, list):
+        r.problem("CFItems", "case.field_missing", "CFItems must be a list", field="CFItems")
+        raw_items = []
+    if not isinstance(raw_assocs, list):
+        r.problem("CFAssociations", "case.field_missing", "CFAssociations must be a list", field="CFAssociations")
+        raw_assocs = []
+    if r.failed:
+        _items(raw_items, None, r)  # still report the items' problems
+        return None
+    doc_key = _lookup_id(doc_id)
+    items = _items(raw_items, doc_key, r)
+    ours = _our_extension(doc)
+    if ours is not None and not all(isinstance(_our_extension(i), dict) for i in items.values()):
+        ours = None
+    # in a package exported here, an isChildOf carrying our extension is a second parent, never the tree
+    tree, extra = _associations(raw_assocs, items, doc_key, r, tree_only_plain=ours is not None)
+    parent = _parents(tree, items)
+    _check_cycles(parent, items, r)
+    if r.failed:
+        return None
+    if ours is not None:
+        return _from_our_package(data, doc, ours, items, parent, tree, extra, r)
+    return _from_foreign_package(data, doc, doc_key, items, parent, tree, extra, standard_id, r)
 
+
+def _our_extension(obj: dict) -> dict | None:
+    ext = obj.get("extensions")
+    ours = ext.get(EXTENSION) if isinstance(ext, dict) else None
+    return ours if isinstance(ours, dict) else None
+
+
+def _items(raw_items: list, doc_key: str | None, r: _Reader) -> dict[str, dict]:
+    """identifier (as looked up) -> the CFItem, in package order; bad items reported."""
     items: dict[str, dict] = {}
     for n, raw in enumerate(raw_items):
         where = f"CFItems[{n}]"
-        ident = _uuid(_need(raw, "identifier", where), f"{where}.identifier")
-        _text(_need(raw, "fullStatement", where), where, "fullStatement")
-        if ident in items or ident == doc_id:
-            raise CaseDuplicateIdentifier(f"{where}: the identifier {ident} is used twice", path=_SOURCE,
-                                          where=where, value=ident)
-        items[ident] = raw
+        if not isinstance(raw, dict):
+            r.problem(where, "case.field_missing", f"{where} must be an object", field="")
+            continue
+        ident = raw.get("identifier")
+        ok = True
+        if ident is None or (isinstance(ident, str) and not ident.strip()):
+            r.problem(f"{where}.identifier", "case.field_missing", f"{where} has no identifier", field="identifier")
+            ok = False
+        elif not isinstance(ident, str):
+            r.problem(f"{where}.identifier", "case.bad_uuid", f"{where}: the identifier must be text",
+                      value=str(ident)[:80])
+            ok = False
+        if not _is_text(raw.get("fullStatement")):
+            r.problem(f"{where}.fullStatement", "case.field_missing", f"{where} has no fullStatement",
+                      field="fullStatement")
+            ok = False
+        if not ok:
+            continue
+        key = _lookup_id(ident)
+        if key in items or key == doc_key:
+            r.problem(f"{where}.identifier", "case.duplicate_identifier",
+                      f"{where}: the identifier {ident} is used twice", value=ident)
+            continue
+        items[key] = raw
+    return items
 
-    parent, sequence = _tree(raw_assocs, items, doc_id)
-    _check_cycles(parent, items)
 
-    ours = (doc.get("extensions") or {}).get(EXTENSION) if isinstance(doc.get("extensions"), dict) else None
-    if isinstance(ours, dict) and all(isinstance((i.get("extensions") or {}).get(EXTENSION), dict) for i in items.values()):
-        return _from_our_package(ours, items, parent)
-    return _from_foreign_package(data, doc, doc_id, items, parent, sequence, standard_id)
+def _node(link: Any) -> str | None:
+    if isinstance(link, dict) and _is_text(link.get("identifier")):
+        return link["identifier"]
+    return None
 
 
-def _tree(raw_assocs: list, items: dict[str, dict], doc_id: str) -> tuple[dict[str, str | None], dict[str, float]]:
-    """item -> parent item (None: child of the document) and item -> sequence number, from isChildOf."""
-    best: dict[str, tuple[float, int, str | None]] = {}
+def _associations(raw_assocs: list, items: dict[str, dict], doc_key: str, r: _Reader,
+                  tree_only_plain: bool = False) -> tuple[dict[str, list[tuple[float, int, str | None, dict]]], list[tuple[int, dict]]]:
+    """isChildOf links inside the package (child -> candidate parents) and every other association.
+
+    A malformed association is left out with a warning, never refusing the file:
+    it carried nothing the standard could keep.
+    """
+    tree: dict[str, list[tuple[float, int, str | None, dict]]] = {}
+    extra: list[tuple[int, dict]] = []
+    seen: set[str] = set()
     for n, raw in enumerate(raw_assocs):
         where = f"CFAssociations[{n}]"
-        _uuid(_need(raw, "identifier", where), f"{where}.identifier")
-        kind = _need(raw, "associationType", where)
-        if kind != "isChildOf":
+        if not isinstance(raw, dict):
+            r.warn(where, "case.association_left_out", f"{where} is not an object; left out")
             continue
-        origin = _uuid(_need(_need(raw, "originNodeURI", where), "identifier", f"{where}.originNodeURI"),
-                       f"{where}.originNodeURI.identifier")
-        dest = _uuid(_need(_need(raw, "destinationNodeURI", where), "identifier", f"{where}.destinationNodeURI"),
-                     f"{where}.destinationNodeURI.identifier")
-        if origin not in items:
-            raise CaseUnknownNode(f"{where}: the child {origin} is not an item of the package", path=_SOURCE,
-                                  where=where, value=origin)
-        if dest != doc_id and dest not in items:
-            raise CaseUnknownNode(f"{where}: the parent {dest} is not in the package", path=_SOURCE,
-                                  where=where, value=dest)
-        seq = raw.get("sequenceNumber")
-        order = float(seq) if isinstance(seq, (int, float)) and not isinstance(seq, bool) else float("inf")
-        candidate = (order, n, None if dest == doc_id else dest)
-        # one parent per item in our model: the association with the lowest sequence number wins
-        if origin not in best or candidate[:2] < best[origin][:2]:
-            best[origin] = candidate
-    parent = {ident: (best[ident][2] if ident in best else None) for ident in items}
-    sequence = {ident: best[ident][0] for ident in best}
-    return parent, sequence
+        ident = raw.get("identifier")
+        if not _is_text(ident):
+            r.warn(f"{where}.identifier", "case.association_left_out",
+                   f"{where} has no usable identifier; left out", value=str(ident)[:80])
+            continue
+        if _lookup_id(ident) in seen:
+            r.warn(f"{where}.identifier", "case.association_left_out",
+                   f"{where}: the identifier {ident} is used twice; the second is left out", value=ident)
+            continue
+        kind = raw.get("associationType")
+        if not isinstance(kind, str) or (kind not in ASSOCIATION_TYPES and not EXT_ASSOCIATION_TYPE.match(kind)):
+            r.warn(f"{where}.associationType", "case.association_left_out",
+                   f"{where}: {str(kind)[:40]!r} is not a CASE association type; left out", value=str(kind)[:80])
+            continue
+        origin, dest = _node(raw.get("originNodeURI")), _node(raw.get("destinationNodeURI"))
+        if origin is None or dest is None:
+            side = "originNodeURI" if origin is None else "destinationNodeURI"
+            r.warn(f"{where}.{side}", "case.association_left_out", f"{where}: {side} names no node; left out",
+                   field=side)
+            continue
+        seen.add(_lookup_id(ident))
+        o, d = _lookup_id(origin), _lookup_id(dest)
+        if kind == "isChildOf" and o in items and (d == doc_key or d in items) and o != d \
+                and not (tree_only_plain and _our_extension(raw) is not None):
+            seq = raw.get("sequenceNumber")
+            order = float(seq) if isinstance(seq, (int, float)) and not isinstance(seq, bool) else float("inf")
+            tree.setdefault(o, []).append((order, n, None if d == doc_key else d, raw))
+        else:
+            extra.append((n, raw))
+    return tree, extra
 
 
-def _check_cycles(parent: dict[str, str | None], items: dict[str, dict]) -> None:
+def _parents(tree: dict[str, list[tuple[float, int, str | None, dict]]], items: dict[str, dict]) -> dict[str, str | None]:
+    """One parent per item in the model: the isChildOf with the lowest sequenceNumber (then the first);
+    the others stay as associations."""
+    parent: dict[str, str | None] = {}
+    for ident in items:
+        candidates = sorted(tree.get(ident, []), key=lambda c: c[:2])
+        parent[ident] = candidates[0][2] if candidates else None
+    return parent
+
+
+def _check_cycles(parent: dict[str, str | None], items: dict[str, dict], r: _Reader) -> None:
     done: set[str] = set()
     for start in items:
         path: list[str] = []
@@ -323,20 +595,118 @@ def _check_cycles(parent: dict[str, str | None], items: dict[str, dict]) -> None
             if node in on_path:
                 loop = path[path.index(node):]
                 codes = [str(items[i].get("humanCodingScheme") or i) for i in loop]
-                raise CaseCycle(f"the items {' → '.join(codes)} are each other's parents (isChildOf cycle)",
-                                path=_SOURCE, items=", ".join(codes))
+                r.problem("CFAssociations", "case.cycle",
+                          f"the items {' → '.join(codes)} are each other's parents (isChildOf cycle)",
+                          items=", ".join(codes))
+                for i in loop:
+                    parent[i] = None  # report the loop once
+                break
             on_path.add(node)
             path.append(node)
             node = parent[node]
         done.update(path)
 
 
-def _from_our_package(top: dict, items: dict[str, dict], parent: dict[str, str | None]) -> Standard:
-    data = dict(top)
-    keys = {ident: raw["extensions"][EXTENSION].get("key") for ident, raw in items.items()}
+def _kept(raw: dict, allowed: tuple, skip: tuple, where: str, r: _Reader) -> dict:
+    """The CASE fields of an object worth keeping; names CASE does not define are reported and left out."""
+    out: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in skip:
+            continue
+        if name not in allowed:
+            r.warn(f"{where}.{name}", "case.field_left_out", f"{where}: {name} is not a CASE 1.1 field; left out",
+                   field=name)
+            continue
+        if name == "extensions":
+            value = {k: v for k, v in value.items() if k != EXTENSION} if isinstance(value, dict) else value
+            if value == {}:
+                continue
+        out[name] = value
+    return out
+
+
+def _same_link(kept: Any, derived: tuple[str, str, str]) -> bool:
+    return isinstance(kept, dict) and set(kept) == {"title", "identifier", "uri"} and \
+        (kept["title"], kept["identifier"], kept["uri"]) == derived
+
+
+def _tree_case(raw: dict, where: str, r: _Reader) -> dict:
+    return _kept(raw, CASE_ASSOCIATION_FIELDS, ("associationType", "CFDocumentURI"), where, r)
+
+
+def _ref(link: dict) -> NodeRef:
+    return NodeRef(str(link.get("identifier")), str(link.get("uri") or ""), str(link.get("title") or ""),
+                   str(link.get("targetType") or ""))
+
+
+def _extra_rows(extra: list[tuple[int, dict]], keys: dict[str, str], r: _Reader,
+                case_of: Callable[[int, dict], dict]) -> list[dict]:
+    """The associations besides the tree as rows of the standard file: ends inside are item keys."""
+    rows = []
+    for n, raw in extra:
+        ends = []
+        for side in ("originNodeURI", "destinationNodeURI"):
+            link = raw[side]
+            ident = _lookup_id(link["identifier"])
+            ends.append(keys[ident] if ident in keys else dict(
+                (k, v) for k, v in (("identifier", link["identifier"]), ("uri", link.get("uri")),
+                                    ("title", link.get("title")), ("targetType", link.get("targetType")))
+                if isinstance(v, str) and (v or k == "identifier")))
+        rows.append({"type": raw["associationType"], "origin": ends[0], "destination": ends[1],
+                     "case": case_of(n, raw)})
+    return rows
+
+
+def _second_parents(tree: dict, parent: dict[str, str | None]) -> list[tuple[int, dict]]:
+    """The isChildOf links that did not become the one parent."""
+    out = []
+    for ident, candidates in tree.items():
+        chosen = min(candidates, key=lambda c: c[:2])
+        out.extend((n, raw) for order, n, dest, raw in candidates if (order, n) != chosen[:2])
+    return out
+
+
+def _definitions(data: dict, r: _Reader) -> dict:
+    """CFDefinitions, CFRubrics and the package's own extensions, as the publisher gave them."""
+    out: dict[str, Any] = {}
+    defs = data.get("CFDefinitions")
+    if isinstance(defs, dict):
+        kept = {}
+        for name, value in defs.items():
+            if name not in CF_TYPES and name != "extensions":
+                r.warn(f"CFDefinitions.{name}", "case.field_left_out",
+                       f"CFDefinitions.{name} is not a CASE 1.1 field; left out", field=name)
+                continue
+            if isinstance(value, list):
+                good = []
+                for n, entry in enumerate(value):
+                    if isinstance(entry, dict) and _is_text(entry.get("identifier")):
+                        good.append(entry)
+                    else:
+                        r.warn(f"CFDefinitions.{name}[{n}]", "case.definition_left_out",
+                               f"CFDefinitions.{name}[{n}] has no identifier; left out")
+                value = good
+            if value not in ([], {}, None):
+                kept[name] = value
+        if kept:
+            out["CFDefinitions"] = kept
+    rubrics = data.get("CFRubrics")
+    if isinstance(rubrics, list) and rubrics:
+        out["CFRubrics"] = [x for x in rubrics if isinstance(x, dict)]
+    if isinstance(data.get("extensions"), dict) and data["extensions"]:
+        out["extensions"] = data["extensions"]
+    return out
+
+
+def _from_our_package(data: dict, doc: dict, top: dict, items: dict[str, dict], parent: dict[str, str | None],
+                      tree: dict, extra: list[tuple[int, dict]], r: _Reader) -> Standard:
+    """A package this platform exported: the extension gives keys, kinds, levels and which CASE fields were kept."""
+    meta = dict(top)
+    doc_names = meta.pop("case_fields", [])
+    keys = {ident: str(_our_extension(raw).get("key")) for ident, raw in items.items()}
     rows = []
     for ident, raw in items.items():
-        ext = raw["extensions"][EXTENSION]
+        ext = _our_extension(raw)
         row: dict[str, Any] = {"key": ext.get("key")}
         if raw.get("humanCodingScheme"):
             row["code"] = raw["humanCodingScheme"]
@@ -344,12 +714,52 @@ def _from_our_package(top: dict, items: dict[str, dict], parent: dict[str, str |
         if parent[ident] is not None:
             row["parent"] = keys[parent[ident]]
         row["text"] = raw["fullStatement"]
-        for extra in ("replaced_by", "equivalent"):
-            if extra in ext:
-                row[extra] = ext[extra]
+        for name in ("replaced_by", "equivalent"):
+            if name in ext:
+                row[name] = ext[name]
+        case = {n: raw[n] for n in ext.get("case_fields", []) if n in raw and n != "extensions"}
+        if "extensions" in ext.get("case_fields", []):
+            case["extensions"] = {k: v for k, v in raw.get("extensions", {}).items() if k != EXTENSION}
+        if "isChildOf_fields" in ext:
+            link = min(tree.get(ident, []), key=lambda c: c[:2], default=None)
+            chosen = link[3] if link else {}
+            case["isChildOf"] = {n: chosen[n] for n in ext["isChildOf_fields"] if n in chosen}
+        if case:
+            row["case"] = case
         rows.append(row)
-    data["items"] = rows
-    return standard_from_data(data, _SOURCE)
+    meta["items"] = rows
+
+    def assoc_case(n: int, raw: dict) -> dict:
+        ours = _our_extension(raw) or {}
+        names = ours.get("case_fields", [])
+        case = {k: raw[k] for k in names if k in raw and k != "extensions"}
+        if "extensions" in names:
+            case["extensions"] = {k: v for k, v in raw.get("extensions", {}).items() if k != EXTENSION}
+        return case
+
+    associations = _extra_rows(sorted(extra + _second_parents(tree, parent), key=lambda x: x[0]), keys, r, assoc_case)
+    if associations:
+        meta["associations"] = associations
+    case: dict[str, Any] = {}
+    kept_doc = {n: doc[n] for n in doc_names if n in doc and n != "extensions"}
+    if "extensions" in doc_names:
+        kept_doc["extensions"] = {k: v for k, v in doc.get("extensions", {}).items() if k != EXTENSION}
+    if kept_doc:
+        case["CFDocument"] = kept_doc
+    defs = _definitions(data, r)
+    derived_types = {case_identifier(str(meta.get("id")), k, what="kind") for k in meta.get("kinds") or {}}
+    kept_types = [t for t in (defs.get("CFDefinitions") or {}).get("CFItemTypes", [])
+                  if t.get("identifier") not in derived_types]
+    if "CFDefinitions" in defs:
+        defs["CFDefinitions"] = {k: v for k, v in defs["CFDefinitions"].items() if k != "CFItemTypes"}
+        if kept_types:
+            defs["CFDefinitions"]["CFItemTypes"] = kept_types
+        if not defs["CFDefinitions"]:
+            del defs["CFDefinitions"]
+    case.update(defs)
+    if case:
+        meta["case"] = case
+    return standard_from_data(meta, _SOURCE)
 
 
 def _slug(text: str, allowed: str = r"[^A-Za-z0-9.-]+") -> str:
@@ -360,16 +770,25 @@ def _key_part(text: str) -> str:
     return re.sub(r"[\s:,\[\]{}#]+", "-", text).strip("-")
 
 
-def _from_foreign_package(data: dict, doc: dict, doc_id: str, items: dict[str, dict],
-                          parent: dict[str, str | None], sequence: dict[str, float],
-                          standard_id: str | None) -> Standard:
-    # document order: depth first, siblings by sequenceNumber, then by position in CFItems
+def _sibling_key(raw: dict, seq: float, position: int) -> tuple:
+    """sequenceNumber, else listEnumeration, else a natural sort of humanCodingScheme (as OpenSALT does)."""
+    listed = raw.get("listEnumeration")
+    listed = str(listed) if isinstance(listed, (str, int, float)) and not isinstance(listed, bool) else ""
+    code = raw.get("humanCodingScheme") if isinstance(raw.get("humanCodingScheme"), str) else ""
+    return (seq, (0, natural_key(listed)) if listed.strip() else (1, ()), natural_key(code), position)
+
+
+def _from_foreign_package(data: dict, doc: dict, doc_key: str, items: dict[str, dict],
+                          parent: dict[str, str | None], tree: dict, extra: list[tuple[int, dict]],
+                          standard_id: str | None, r: _Reader) -> Standard | None:
+    # document order: depth first, siblings by sequenceNumber / listEnumeration / code
     position = {ident: n for n, ident in enumerate(items)}
+    sequence = {ident: min(c[:2] for c in tree[ident])[0] for ident in tree}
     children: dict[str | None, list[str]] = {}
     for ident in items:
         children.setdefault(parent[ident], []).append(ident)
     for kids in children.values():
-        kids.sort(key=lambda i: (sequence.get(i, float("inf")), position[i]))
+        kids.sort(key=lambda i: _sibling_key(items[i], sequence.get(i, float("inf")), position[i]))
     order: list[str] = []
     stack = list(reversed(children.get(None, [])))
     while stack:
@@ -396,7 +815,7 @@ def _from_foreign_package(data: dict, doc: dict, doc_id: str, items: dict[str, d
         edu = raw.get("educationLevel")
         if isinstance(edu, str):
             edu = [edu]
-        level = next((str(e).strip() for e in edu or [] if str(e).strip()), None)
+        level = next((str(e).strip() for e in edu or [] if str(e).strip()), None) if isinstance(edu, list) else None
         if level is None:
             level = level_of.get(parent[ident] or "", "all")
         level_of[ident] = level
@@ -404,32 +823,38 @@ def _from_foreign_package(data: dict, doc: dict, doc_id: str, items: dict[str, d
             levels.append(level)
 
     keys: dict[str, str] = {}
-    seen_codes: dict[tuple[str, str, str], str] = {}
+    taken: set[str] = set()
     for ident in order:
         raw = items[ident]
         code = raw.get("humanCodingScheme")
         code = code.strip() if isinstance(code, str) else ""
+        where = f"CFItems[{position[ident]}]"
         if code:
-            triple = (level_of[ident], kind_of[ident], code)
-            if triple in seen_codes:
-                raise CaseDuplicateCode(f"the code {code} is used by two {kinds[kind_of[ident]]} items of level "
-                                        f"{level_of[ident]}", path=_SOURCE, value=code, level=level_of[ident])
-            seen_codes[triple] = ident
-            keys[ident] = f"{_key_part(level_of[ident])}.{kind_of[ident]}.{_key_part(code)}"
+            key = f"{_key_part(level_of[ident])}.{kind_of[ident]}.{_key_part(code)}"
+            if key in taken:
+                r.warn(f"{where}.humanCodingScheme", "case.duplicate_code",
+                       f"{where}: another {kinds[kind_of[ident]]} of level {level_of[ident]} has the code {code}; "
+                       "its key carries its identifier", value=code, level=level_of[ident])
+                key = f"{key}~{_key_part(raw['identifier'])}"
         else:
-            keys[ident] = ident
+            key = _key_part(raw["identifier"]) or f"item-{position[ident]}"
+        while key in taken:
+            key += "~"
+        taken.add(key)
+        keys[ident] = key
 
     version = doc.get("version") if isinstance(doc.get("version"), str) else ""
     changed = doc.get("lastChangeDateTime") if isinstance(doc.get("lastChangeDateTime"), str) else ""
     edition = _slug(version)[:40] or changed[:4] or "1"
-    sid = standard_id or f"case-{doc_id}@{edition}"
+    slug = (_slug(doc["identifier"].lower(), r"[^a-z0-9.-]+") or "document")[:115]
+    sid = standard_id or f"case-{slug}@{edition}"
     if standard_id and STANDARD_ID.match(standard_id):
         edition = standard_id.split("@", 1)[1]
     status = "superseded" if str(doc.get("adoptionStatus", "")).lower() == "deprecated" else "current"
     publisher = doc.get("publisher") or doc.get("creator") or ""
     out: dict[str, Any] = {
         "id": sid, "scheme": "custom", "title": doc["title"], "edition": edition, "status": status,
-        "language": doc.get("language") if isinstance(doc.get("language"), str) and doc.get("language") else "und",
+        "language": doc.get("language") if _is_text(doc.get("language")) else "und",
         "levels": [{"key": lv, "label": lv, "cumulative": False} for lv in levels] or
                   [{"key": "all", "label": "all", "cumulative": False}],
         "kinds": kinds or {"Item": "Item"},
@@ -437,10 +862,22 @@ def _from_foreign_package(data: dict, doc: dict, doc_id: str, items: dict[str, d
     }
     if isinstance(publisher, str) and publisher:
         out["issuer"] = publisher
-    if isinstance(doc.get("officialSourceURL"), str) and doc["officialSourceURL"]:
+    if _is_text(doc.get("officialSourceURL")):
         out["source_url"] = doc["officialSourceURL"]
+    doc_uri = doc.get("uri") if isinstance(doc.get("uri"), str) else ""
+
+    def link_of(ident: str | None) -> tuple[str, str, str]:
+        """(title, identifier, uri) of the link the export will write to an item (None: the document)."""
+        if ident is None:
+            return (doc["title"], doc["identifier"], doc_uri)
+        raw = items[ident]
+        code = raw.get("humanCodingScheme")
+        code = code.strip() if isinstance(code, str) else ""
+        return (code or keys[ident], raw["identifier"], raw.get("uri") if isinstance(raw.get("uri"), str) else "")
+
     for ident in order:
         raw = items[ident]
+        where = f"CFItems[{position[ident]}]"
         row: dict[str, Any] = {"key": keys[ident], "kind": kind_of[ident], "level": level_of[ident],
                                "text": raw["fullStatement"]}
         code = raw.get("humanCodingScheme")
@@ -448,7 +885,47 @@ def _from_foreign_package(data: dict, doc: dict, doc_id: str, items: dict[str, d
             row["code"] = code.strip()
         if parent[ident] is not None:
             row["parent"] = keys[parent[ident]]
+        case = _kept(raw, CASE_ITEM_FIELDS, _ITEM_MAPPED + ("CFDocumentURI", "isChildOf"), where, r)
+        if case.get("humanCodingScheme") == row.get("code"):
+            case.pop("humanCodingScheme", None)
+        if case.get("CFItemType") == kinds[kind_of[ident]]:
+            case.pop("CFItemType", None)
+        if case.get("language") == out["language"]:
+            case.pop("language")
+        if case.get("educationLevel") == [level_of[ident]]:
+            case.pop("educationLevel")
+        if ident in tree:
+            chosen = min(tree[ident], key=lambda c: c[:2])
+            kept = _tree_case(chosen[3], f"CFAssociations[{chosen[1]}]", r)
+            if _same_link(kept.get("originNodeURI"), link_of(ident)):
+                kept.pop("originNodeURI")
+            if _same_link(kept.get("destinationNodeURI"), link_of(parent[ident])):
+                kept.pop("destinationNodeURI")
+            case["isChildOf"] = kept
+        row["case"] = case
         out["items"].append(row)
+
+    def assoc_case(n: int, raw: dict) -> dict:
+        return _kept(raw, CASE_ASSOCIATION_FIELDS, ("associationType", "CFDocumentURI"), f"CFAssociations[{n}]", r)
+
+    everything = sorted(extra + _second_parents(tree, parent), key=lambda x: x[0])
+    associations = _extra_rows(everything, keys, r, assoc_case)
+    if associations:
+        out["associations"] = associations
+    same = {"language": out["language"], "officialSourceURL": out.get("source_url"), "version": edition,
+            "publisher": out.get("issuer")}
+    case: dict[str, Any] = {"CFDocument": {k: v for k, v in doc.items()
+                                           if k not in _DOCUMENT_MAPPED + ("CFPackageURI",) and
+                                           not (k in same and same[k] == v)}}
+    ext = case["CFDocument"].get("extensions")
+    if isinstance(ext, dict):
+        ext = {k: v for k, v in ext.items() if k != EXTENSION}
+        if ext:
+            case["CFDocument"]["extensions"] = ext
+        else:
+            del case["CFDocument"]["extensions"]
+    case.update(_definitions(data, r))
+    out["case"] = case
     return standard_from_data(out, _SOURCE)
 
 

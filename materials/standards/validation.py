@@ -13,18 +13,23 @@ from ..errors import MaterialsError
 from .errors import (DuplicateItemKey, DuplicateLevel, ParentCycle, StandardFieldMissing, StandardFieldType,
                      StandardIdInvalid, StandardUnknownField, StandardValueInvalid, UnknownKind, UnknownLevel,
                      UnknownParent, WeightsNotHundred, WeightUnknownItem)
-from .standard import ITEM_KEY, SCHEMES, STANDARD_ID, STATUSES, Item, Level, Standard, Supersession, Weight
+from .standard import (ASSOCIATION_TYPES, CASE_ASSOCIATION_FIELDS, CASE_ITEM_FIELDS, CASE_PACKAGE_PARTS,
+                       EXT_ASSOCIATION_TYPE, ITEM_KEY, SCHEMES, STANDARD_ID, STATUSES, Association, Item, Level,
+                       NodeRef, Standard, Supersession, Weight)
 
 Locate = Callable[[tuple], "int | None"]
 
 _TOP_FIELDS = ("id", "scheme", "code", "title", "edition", "status", "supersedes", "issuer",
-               "source_url", "language", "levels", "kinds", "items", "weights")
+               "source_url", "language", "levels", "kinds", "items", "weights", "associations", "case")
 _REQUIRED_TOP = ("id", "scheme", "title", "edition", "status", "language", "levels", "kinds", "items")
-_ITEM_FIELDS = ("key", "code", "kind", "level", "parent", "text", "replaced_by", "equivalent")
+_ITEM_FIELDS = ("key", "code", "kind", "level", "parent", "text", "replaced_by", "equivalent", "case")
 _REQUIRED_ITEM = ("key", "kind", "level", "text")
 _LEVEL_FIELDS = ("key", "label", "cumulative")
 _WEIGHT_FIELDS = ("table", "level", "item", "percent")
 _SUPERSEDES_FIELDS = ("id", "equivalent")
+_ASSOCIATION_FIELDS = ("type", "origin", "destination", "case")
+_NODE_REF_FIELDS = ("identifier", "uri", "title", "targetType")
+_CASE_DEPTH = 12
 
 
 class _Checker:
@@ -81,6 +86,34 @@ class _Checker:
         if not isinstance(value, list):
             self.fail(StandardFieldType, f"{key!r} must be a list", where + (key,), field=key, expected="list")
         return value
+
+    def case(self, data: dict, where: tuple, allowed: tuple, what: str) -> dict:
+        """CASE data kept as the publisher gave it: known CASE names, JSON values only."""
+        value = data.get("case")
+        if value is None:
+            return {}
+        self.mapping(value, where + ("case",), allowed, (), f"the CASE fields of {what}")
+        self.json_value(value, where + ("case",), 0)
+        return value
+
+    def json_value(self, value: Any, where: tuple, depth: int) -> None:
+        if depth > _CASE_DEPTH:
+            self.fail(StandardFieldType, "CASE data is nested too deeply", where, field=_dotted(where),
+                      expected="CASE data")
+        if isinstance(value, dict):
+            for k, v in value.items():
+                if not isinstance(k, str):
+                    self.fail(StandardFieldType, "CASE field names must be text", where, field=_dotted(where),
+                              expected="text")
+                self.json_value(v, where + (k,), depth + 1)
+        elif isinstance(value, list):
+            for n, v in enumerate(value):
+                self.json_value(v, where + (n,), depth + 1)
+        elif isinstance(value, float) and not math.isfinite(value):
+            self.fail(StandardFieldType, "CASE numbers must be finite", where, field=_dotted(where), expected="number")
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            self.fail(StandardFieldType, "CASE data holds text, numbers, lists and mappings only", where,
+                      field=_dotted(where), expected="CASE data")
 
 
 def _dotted(where: tuple) -> str:
@@ -177,7 +210,8 @@ def standard_from_data(data: Any, path: str, locate: Locate | None = None,
                    field="replaced_by", expected="list of text")
         items.append(Item(key=key, code=c.text(entry, "code", where, optional=True, numbers=True), kind=kind,
                           level=level, parent=parent or None, text=c.text(entry, "text", where),
-                          replaced_by=tuple(replaced), equivalent=c.flag(entry, "equivalent", where, None)))
+                          replaced_by=tuple(replaced), equivalent=c.flag(entry, "equivalent", where, None),
+                          case=c.case(entry, where, CASE_ITEM_FIELDS, "an item")))
 
     for i, item in enumerate(items):
         if item.parent is not None and item.parent not in seen_at:
@@ -212,13 +246,43 @@ def standard_from_data(data: Any, path: str, locate: Locate | None = None,
             c.fail(WeightsNotHundred, f"the {table} weights of level {level} add up to {total:g}, not 100",
                    ("weights", first), table=table, level=level, total=f"{total:g}")
 
+    associations = _associations(c, top, seen_at)
+
     return Standard(
         id=sid, scheme=scheme, title=c.text(top, "title", ()), edition=edition, status=status,
         language=c.text(top, "language", ()), levels=tuple(levels), kinds=kinds, items=tuple(items),
         code=c.text(top, "code", (), optional=True, numbers=True), supersedes=tuple(supersedes),
         issuer=c.text(top, "issuer", (), optional=True), source_url=c.text(top, "source_url", (), optional=True),
-        weights=tuple(weights),
+        weights=tuple(weights), associations=tuple(associations),
+        case=c.case(top, (), CASE_PACKAGE_PARTS, "the standard"),
     )
+
+
+def _associations(c: _Checker, top: dict, keys: dict[str, int]) -> list[Association]:
+    """Links besides the tree: each end an item key of this standard or a reference elsewhere."""
+    out: list[Association] = []
+    for i, raw in enumerate(c.sequence(top, "associations", ())):
+        where = ("associations", i)
+        entry = c.mapping(raw, where, _ASSOCIATION_FIELDS, ("type", "origin", "destination"), "an association")
+        kind = c.text(entry, "type", where)
+        if kind not in ASSOCIATION_TYPES and not EXT_ASSOCIATION_TYPE.match(kind):
+            c.fail(StandardValueInvalid, f"unknown association type {kind!r}", where + ("type",), field="type",
+                   value=kind, allowed=", ".join(ASSOCIATION_TYPES) + ", ext:…")
+        ends = []
+        for side in ("origin", "destination"):
+            end = entry[side]
+            if isinstance(end, str):
+                if end not in keys:
+                    c.fail(UnknownParent, f"the association names {end}, which is not an item of this standard",
+                           where + (side,), key=end, parent=end)
+                ends.append(end)
+                continue
+            ref = c.mapping(end, where + (side,), _NODE_REF_FIELDS, ("identifier",), "an association's end")
+            ends.append(NodeRef(c.text(ref, "identifier", where + (side,)),
+                                *(c.text(ref, name, where + (side,), optional=True)
+                                  for name in ("uri", "title", "targetType"))))
+        out.append(Association(kind, ends[0], ends[1], c.case(entry, where, CASE_ASSOCIATION_FIELDS, "an association")))
+    return out
 
 
 def _check_cycles(items: list[Item], index: dict[str, int], c: _Checker) -> None:

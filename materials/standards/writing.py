@@ -1,11 +1,11 @@
 """Writing a standard: plain data in file order, and YAML that reads back into an equal ``Standard``."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
-from .standard import Standard
+from .standard import Association, NodeRef, Standard
 
 
 def standard_to_data(std: Standard) -> dict:
@@ -36,12 +36,44 @@ def standard_to_data(std: Standard) -> dict:
             row["replaced_by"] = list(item.replaced_by)
         if item.equivalent is not None:
             row["equivalent"] = item.equivalent
+        if item.case:
+            row["case"] = _plain(item.case)
         items.append(row)
     out["items"] = items
     if std.weights:
         out["weights"] = [{"table": w.table, "level": w.level, "item": w.item, "percent": w.percent}
                           for w in std.weights]
+    if std.associations:
+        out["associations"] = [_association(a) for a in std.associations]
+    if std.case:
+        out["case"] = _plain(std.case)
     return out
+
+
+def _end(end: str | NodeRef) -> str | dict:
+    if isinstance(end, str):
+        return end
+    ref: dict[str, Any] = {"identifier": end.identifier}
+    for name, value in (("uri", end.uri), ("title", end.title), ("targetType", end.target_type)):
+        if value:
+            ref[name] = value
+    return ref
+
+
+def _association(a: Association) -> dict:
+    row: dict[str, Any] = {"type": a.type, "origin": _end(a.origin), "destination": _end(a.destination)}
+    if a.case:
+        row["case"] = _plain(a.case)
+    return row
+
+
+def _plain(value: Any) -> Any:
+    """CASE data as plain dicts and lists (the YAML dumper knows no mapping proxies or tuples)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 class _Dumper(yaml.SafeDumper):

@@ -42,11 +42,11 @@ def list_standards(q: str | None) -> dict[str, Any]:
           params={"standard_id": StandardId}, response=schemas.Standard, tags=["standards"], errors=(404,))
 @signed_in
 def get_standard(standard_id: str) -> dict[str, Any]:
-    from materials.standards.case import case_identifier
+    from materials.standards.case import document_identifier
 
     std = catalog.standard(standard_id)
     return {"standard": standard_to_data(std), "counts": catalog.counts(std),
-            "editions": catalog.editions(std, catalog.standards()), "case_identifier": case_identifier(std.id)}
+            "editions": catalog.editions(std, catalog.standards()), "case_identifier": document_identifier(std)}
 
 
 @endpoint("GET", "/standards/{standard_id}/export", summary="Download a standard as CASE 1.1 JSON, CSV or YAML",

@@ -29,10 +29,25 @@ def api_post(client, url: str, body: dict):
     return client.post(url, json=body, headers={"X-CSRFToken": csrf_from(client, "/standards")})
 
 
-def upload_sheet(client, sheet: str, **extra):
+def upload_sheet(client, sheet: str | bytes, name: str = "sheet.csv", **extra):
+    """Upload a sheet: a clean one goes to its dry-run report (nothing saved yet), a bad one back to the form."""
     token = csrf_from(client, IMPORT)
-    data = {**META, **extra, "csrf_token": token, "csv-sheet": (io.BytesIO(sheet.encode("utf-8-sig")), "sheet.csv")}
+    raw = sheet.encode("utf-8-sig") if isinstance(sheet, str) else sheet
+    data = {**META, **extra, "csrf_token": token, "csv-sheet": (io.BytesIO(raw), name)}
     return client.post(IMPORT, data=data, content_type="multipart/form-data")
+
+
+def confirm(client, report):
+    """Read the dry-run report an upload led to, and confirm it."""
+    assert report.status_code == 302 and "/standards/import/" in report.headers["Location"], report.status_code
+    url = report.headers["Location"]
+    page = client.get(url)
+    assert page.status_code == 200
+    return client.post(url, data={"confirm-csrf_token": csrf_from(client, url), "confirm-go": "1"})
+
+
+def upload_and_confirm(client, sheet: str, **extra):
+    return confirm(client, upload_sheet(client, sheet, **extra))
 
 
 def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in):
@@ -41,7 +56,7 @@ def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     table = html.split('class="card import-errors"', 1)[1].split("</table>", 1)[0]
-    assert '<td class="where">3</td>' in table and "X" in table
+    assert '<td class="where">row 3, column B</td>' in table and "X" in table
     assert state(app) == before
 
 
@@ -53,7 +68,10 @@ def change_request_branch(lib: Library) -> str:
 
 def test_a_good_sheet_arrives_as_a_change_request_not_on_main(app, signed_in):
     main_before, _ = state(app)
-    response = upload_sheet(signed_in("maintainer"), GOOD_SHEET, **{"csv-levels": "L4 四级/中级工"})
+    client = signed_in("maintainer")
+    report = upload_sheet(client, GOOD_SHEET, **{"csv-levels": "L4 四级/中级工"})
+    assert state(app)[0] == main_before and not [b for b in state(app)[1] if b.startswith("cr/")]  # a dry run first
+    response = confirm(client, report)
     assert response.status_code == 302
     assert f"/books/{BOOK}/change-requests/" in response.headers["Location"]
     lib = Library(app.config["LIBRARY_PATH"])
@@ -73,10 +91,10 @@ def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_com
     allowed = lib.read("main", path).decode().replace("direct_commits: false", "direct_commits: true")
     lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits",
                base=OVERWRITE)
-    maintainer = upload_sheet(signed_in("maintainer"), GOOD_SHEET, **{"csv-direct": "y"})
+    maintainer = upload_and_confirm(signed_in("maintainer"), GOOD_SHEET, **{"csv-direct": "y"})
     assert "/change-requests/" in maintainer.headers["Location"]  # not an admin: still reviewed
     assert not lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
-    admin = upload_sheet(signed_in("admin"), GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
+    admin = upload_and_confirm(signed_in("admin"), GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
     assert admin.status_code == 302 and "branch=" not in admin.headers["Location"]
     assert lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
     listed = signed_in("reader").get("/standards").get_data(as_text=True)
@@ -90,8 +108,8 @@ def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signe
     package = json.dumps(to_case(renamed)).encode()
     client = signed_in("maintainer")
     token = csrf_from(client, IMPORT)
-    response = client.post(IMPORT, content_type="multipart/form-data", data={
-        "csrf_token": token, "case-package": (io.BytesIO(package), "package.json"), "case-standard_id": ""})
+    response = confirm(client, client.post(IMPORT, content_type="multipart/form-data", data={
+        "csrf_token": token, "case-package": (io.BytesIO(package), "package.json"), "case-standard_id": ""}))
     assert response.status_code == 302
     branch = change_request_branch(lib)
     imported = parse_standard(lib.read(branch, "standards/sample-noss-locomotive-maintenance@2027.yml"),
@@ -106,7 +124,7 @@ def test_a_malformed_case_package_is_refused_with_a_translated_error(app, signed
     response = client.post(IMPORT, content_type="multipart/form-data", data={
         "csrf_token": token, "case-package": (io.BytesIO(b'{"CFDocument": {"identifier": "x"}}'), "p.json")})
     assert response.status_code == 422
-    assert "UUID" in response.get_data(as_text=True)
+    assert "CFDocument has no title" in response.get_data(as_text=True)
     assert state(app) == before
 
 

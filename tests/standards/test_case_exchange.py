@@ -9,7 +9,7 @@ import pytest
 
 from materials.standards.case import (
     MAX_IMPORT_BYTES, NAMESPACE, CaseBadUUID, CaseCycle, CaseDuplicateCode, CaseFieldMissing, CaseNotJSON,
-    CaseTooLarge, CaseUnknownNode, from_case, load_case_bytes, to_case,
+    CaseTooLarge, check_case, from_case, load_case_bytes, to_case,
 )
 from materials.coverage import coverage
 from materials.standards.reading import parse_standard
@@ -129,7 +129,7 @@ def test_item_without_full_statement_is_rejected():
     del package["CFItems"][2]["fullStatement"]
     with pytest.raises(CaseFieldMissing) as info:
         from_case(package)
-    assert info.value.params == {"where": "CFItems[2]", "field": "fullStatement"}
+    assert info.value.params == {"where": "CFItems[2].fullStatement", "field": "fullStatement"}
 
 
 def test_is_child_of_cycle_is_rejected():
@@ -140,27 +140,44 @@ def test_is_child_of_cycle_is_rejected():
     assert "1.1.1" in info.value.params["items"]
 
 
-def test_duplicate_codes_are_rejected():
+def test_duplicate_codes_are_kept_apart_with_a_warning():
     package = foreign_package()
-    package["CFItems"][0]["humanCodingScheme"] = "1.1.1"  # two Skills 1.1.1 of level 10
-    with pytest.raises(CaseDuplicateCode) as info:
-        from_case(package)
-    assert info.value.params["value"] == "1.1.1"
+    package["CFItems"][0]["humanCodingScheme"] = "1.1.1"  # two Skills 1.1.1 of level 10, as CASE allows
+    report = check_case(package)
+    assert report.ok
+    (warning,) = [p for p in report.problems if p.code == "case.duplicate_code"]
+    assert warning.severity == "warning" and warning.where == "CFItems[0].humanCodingScheme"
+    keys = [i.key for i in report.standard.items if i.code == "1.1.1"]
+    assert len(keys) == 2 and len(set(keys)) == 2
 
 
-def test_bad_uuid_is_rejected():
+def test_an_identifier_that_is_not_text_is_rejected():
     package = foreign_package()
-    package["CFItems"][3]["identifier"] = "item-1.1.1"
+    package["CFItems"][3]["identifier"] = 1234
     with pytest.raises(CaseBadUUID) as info:
         from_case(package)
-    assert info.value.params["value"] == "item-1.1.1"
+    assert info.value.params["value"] == "1234"
 
 
-def test_association_to_an_item_outside_the_package_is_rejected():
+def test_unique_identifiers_that_are_not_uuids_are_kept():
     package = foreign_package()
-    package["CFAssociations"][6] = child(U["a7"], U["std121"], str(uuid.uuid4()), 1)
-    with pytest.raises(CaseUnknownNode):
-        from_case(package)
+    package["CFItems"][3]["identifier"] = "item-1.1.1"
+    package["CFAssociations"][5]["originNodeURI"]["identifier"] = "item-1.1.1"
+    std = from_case(package)
+    assert std.by_key["10.S.1.1.1"].case["identifier"] == "item-1.1.1"
+    assert std.by_key["10.S.1.1.1"].parent == "10.C.1.1"
+
+
+def test_is_child_of_into_another_framework_is_kept_as_an_external_reference():
+    package = foreign_package()
+    elsewhere = str(uuid.uuid4())
+    package["CFAssociations"][6] = child(U["a7"], U["std121"], elsewhere, 1)
+    std = from_case(package)
+    item = next(i for i in std.items if i.code == "1.2.1")
+    assert item.parent is None
+    (link,) = [a for a in std.associations if a.type == "isChildOf"]
+    assert link.origin == item.key and link.destination.identifier == elsewhere
+    assert link.case["identifier"] == U["a7"]
 
 
 def test_oversized_upload_is_rejected_before_parsing():
