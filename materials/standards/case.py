@@ -84,9 +84,9 @@ class CaseFieldMissing(CaseInvalid):
 
 
 class CaseBadUUID(CaseInvalid):
-    """An identifier that is not usable at all (not text, or empty)."""
+    """An identifier that is not usable at all: not text. (Unique text is accepted, UUID or not.)"""
 
-    code = "case.bad_uuid"
+    code = "case.bad_identifier"
 
 
 class CaseDuplicateIdentifier(CaseInvalid):
@@ -452,9 +452,11 @@ def _read(data: Any, r: _Reader, standard_id: str | None) -> Standard | None:
         r.problem("CFDocument", "case.field_missing", "the package has no CFDocument", field="CFDocument")
         return None
     doc_id = doc.get("identifier")
-    if not _is_text(doc_id):
-        r.problem("CFDocument.identifier", "case.field_missing" if doc_id is None else "case.bad_uuid",
-                  "the CFDocument has no identifier", field="identifier", value=str(doc_id)[:80])
+    if doc_id is not None and not isinstance(doc_id, str):
+        r.problem("CFDocument.identifier", "case.bad_identifier", "the CFDocument's identifier must be text",
+                  value=str(doc_id)[:80])
+    elif not _is_text(doc_id):
+        r.problem("CFDocument.identifier", "case.field_missing", "the CFDocument has no identifier", field="identifier")
     if not _is_text(doc.get("title")):
         r.problem("CFDocument.title", "case.field_missing", "the CFDocument has no title", field="title")
     raw_items = data.get("CFItems") or []
@@ -465,8 +467,8 @@ def _read(data: Any, r: _Reader, standard_id: str | None) -> Standard | None:
     if not isinstance(raw_assocs, list):
         r.problem("CFAssociations", "case.field_missing", "CFAssociations must be a list", field="CFAssociations")
         raw_assocs = []
-    if r.failed:
-        _items(raw_items, None, r)  # still report the items' problems
+    if r.failed:  # still report the items' and associations' problems
+        _associations(raw_assocs, _items(raw_items, None, r), "", r)
         return None
     doc_key = _lookup_id(doc_id)
     items = _items(raw_items, doc_key, r)
@@ -490,6 +492,17 @@ def _our_extension(obj: dict) -> dict | None:
     return ours if isinstance(ours, dict) else None
 
 
+_ITEM_NAMES = frozenset(CASE_ITEM_FIELDS + _ITEM_MAPPED + ("CFDocumentURI",)) - {"isChildOf"}
+_ASSOCIATION_NAMES = frozenset(CASE_ASSOCIATION_FIELDS + ("associationType", "CFDocumentURI"))
+
+
+def _unknown_fields(raw: dict, allowed: frozenset, where: str, r: _Reader) -> None:
+    for name in raw:
+        if name not in allowed:
+            r.warn(f"{where}.{name}", "case.field_left_out", f"{where}: {name} is not a CASE 1.1 field; left out",
+                   field=str(name)[:80])
+
+
 def _items(raw_items: list, doc_key: str | None, r: _Reader) -> dict[str, dict]:
     """identifier (as looked up) -> the CFItem, in package order; bad items reported."""
     items: dict[str, dict] = {}
@@ -498,13 +511,14 @@ def _items(raw_items: list, doc_key: str | None, r: _Reader) -> dict[str, dict]:
         if not isinstance(raw, dict):
             r.problem(where, "case.field_missing", f"{where} must be an object", field="")
             continue
+        _unknown_fields(raw, _ITEM_NAMES, where, r)
         ident = raw.get("identifier")
         ok = True
         if ident is None or (isinstance(ident, str) and not ident.strip()):
             r.problem(f"{where}.identifier", "case.field_missing", f"{where} has no identifier", field="identifier")
             ok = False
         elif not isinstance(ident, str):
-            r.problem(f"{where}.identifier", "case.bad_uuid", f"{where}: the identifier must be text",
+            r.problem(f"{where}.identifier", "case.bad_identifier", f"{where}: the identifier must be text",
                       value=str(ident)[:80])
             ok = False
         if not _is_text(raw.get("fullStatement")):
@@ -564,6 +578,7 @@ def _associations(raw_assocs: list, items: dict[str, dict], doc_key: str, r: _Re
                    field=side)
             continue
         seen.add(_lookup_id(ident))
+        _unknown_fields(raw, _ASSOCIATION_NAMES, where, r)
         o, d = _lookup_id(origin), _lookup_id(dest)
         if kind == "isChildOf" and o in items and (d == doc_key or d in items) and o != d \
                 and not (tree_only_plain and _our_extension(raw) is not None):
@@ -614,9 +629,7 @@ def _kept(raw: dict, allowed: tuple, skip: tuple, where: str, r: _Reader) -> dic
         if name in skip:
             continue
         if name not in allowed:
-            r.warn(f"{where}.{name}", "case.field_left_out", f"{where}: {name} is not a CASE 1.1 field; left out",
-                   field=name)
-            continue
+            continue  # reported by _unknown_fields
         if name == "extensions":
             value = {k: v for k, v in value.items() if k != EXTENSION} if isinstance(value, dict) else value
             if value == {}:
