@@ -29,6 +29,7 @@ from server.feedback import api as feedback_api, views as feedback
 from server.change_requests.service import init_change_requests
 from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
+from server.imports import views as imports
 from server.jobs import api as jobs_api, views as jobs
 from server.notifications import api as notifications_api, views as notifications
 from server.sites import api as sites_api, views as sites
@@ -55,6 +56,7 @@ BLUEPRINTS = (
     books.home, books.books,
     editing.editor, editing.assets,
     history.blueprint,
+    imports.blueprint,
     change_requests.blueprint,
     feedback.blueprint,
     standards.standards, case_service.blueprint,

@@ -389,6 +389,44 @@ def book_create(ctx: click.Context, slug: str, title: str, template: str, langua
                f"{person.username} is its maintainer")
 
 
+# ---------------------------------------------------------------- import
+
+@main.group("import")
+def import_group() -> None:
+    """Bring existing material into a book, as a change request."""
+
+
+@import_group.command("docx")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--book", "book_name", required=True, help="The book the chapters go into.")
+@click.option("--split-level", type=click.IntRange(1, 6), default=1, show_default=True,
+              help="A new chapter starts at each heading of this level.")
+@click.option("--as", "username", default=None, help="In whose name (default: the first active administrator).")
+@click.pass_context
+def import_docx_command(ctx: click.Context, file: str, book_name: str, split_level: int, username: str | None) -> None:
+    """Import the Word document FILE into --book: prints the report, opens a change request."""
+    from materials import MaterialsError
+    from server.errors import describe
+    from server.imports import service
+
+    path = Path(file)
+    with acting_as(_app(ctx), username) as person:
+        try:
+            pending = service.convert(person, book_name, path.name, path.read_bytes(), split_level)
+        except MaterialsError as error:
+            raise click.ClickException(f"{error.code}: {describe(error)}") from error
+        click.echo(f"Import of {pending.source} into {book_name}:")
+        for chapter in pending.converted.chapters:
+            click.echo(f"  chapter {chapter.filename}: {chapter.title}")
+        for entry in pending.report["entries"]:
+            place = entry.get("place") or {}
+            where = ", ".join(str(v) for v in (place.get("heading"), place.get("paragraph") and
+                                               f"paragraph {place['paragraph']}") if v)
+            click.echo(f"  [{entry['outcome']}] {entry['message']}" + (f" ({where})" if where else ""))
+        cr = service.confirm(person, book_name, pending.token)
+        click.echo(f"Opened change request #{cr.number} in {book_name} as {person.username}")
+
+
 main.add_command(site_commands.build_command)
 main.add_command(site_commands.release_command)
 

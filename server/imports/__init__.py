@@ -1,0 +1,1 @@
+"""Bringing existing material into a book (Word documents): upload, report, change request."""

@@ -1,0 +1,166 @@
+"""Word import: an uploaded .docx becomes chapters and images of a book, shown as a report, and on
+confirmation a change request reviewed like any other change.
+
+Between the upload and the confirmation the converted import waits under the
+instance directory (``<instance>/imports/<token>/``: ``import.json`` and the
+pictures), not in the database: it is the uploader's alone, is shown as it
+will be committed, and goes away when confirmed, cancelled or a day old.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+
+from materials import Part
+from materials.imports import DocxImport, ImportedChapter, ImportedImage, ImportReport, import_docx
+from server.audit.service import record
+from server.change_requests.commits import commit_to_cr
+from server.change_requests.lifecycle import open_cr
+from server.database import db
+from server.errors import UserError
+from server.imports.report import report_markdown
+from server.library import book_title, library
+from server.permissions import Ability, may
+
+MAX_DOCX_BYTES = 15 * 1024 * 1024  # under the request limit, so the refusal is ours and says why
+KEEP_SECONDS = 24 * 3600
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass
+class Pending:
+    """A converted Word document waiting for its uploader to confirm it."""
+
+    token: str
+    book: str
+    user_id: int
+    source: str
+    split_level: int
+    created: float
+    converted: DocxImport
+    report: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return _("Import the Word document %(name)s", name=self.source)
+
+
+def pending_root() -> Path:
+    return Path(current_app.config["JOINTBOOK_INSTANCE"]) / "imports"
+
+
+def check_upload(file_name: str, data: bytes) -> None:
+    """Refuse what is no .docx (by name and by content) or is too large, before converting anything."""
+    name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:120]
+    if not name.lower().endswith(".docx") or not data.startswith(ZIP_MAGIC):
+        raise UserError("import.not_docx", status=415, name=name or "?")
+    if len(data) > MAX_DOCX_BYTES:
+        raise UserError("import.too_large", status=413, size=f"{len(data) / 1048576:.1f}",
+                        limit=MAX_DOCX_BYTES // 1048576)
+
+
+def convert(user: Any, book: str, file_name: str, data: bytes, split_level: int = 1) -> Pending:
+    """Convert the upload into chapters of ``book`` and keep it for the uploader's confirmation."""
+    book_title(book)
+    if not may(user, Ability.write, book):
+        raise UserError("http.403", status=403)
+    check_upload(file_name, data)
+    lib = library()
+    head = lib.resolve("main")
+    config = lib.book(book, head, chapters=False).config
+    existing = lib.files(head, f"books/{book}/")
+    name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:120]
+    converted = import_docx(data, book=book, file_name=name, split_level=split_level, book_config=config,
+                            existing=list(existing))
+    _forget_old()
+    token = secrets.token_urlsafe(24)
+    pending = Pending(token, book, user.id, name, split_level, time.time(), converted, converted.report.to_dict())
+    _store(pending)
+    return pending
+
+
+def _store(pending: Pending) -> None:
+    folder = pending_root() / pending.token
+    (folder / "images").mkdir(parents=True)
+    c = pending.converted
+    for number, image in enumerate(c.images):
+        (folder / "images" / str(number)).write_bytes(image.data)
+    meta = {
+        "book": pending.book, "user_id": pending.user_id, "source": pending.source,
+        "split_level": pending.split_level, "created": pending.created, "report": pending.report,
+        "chapters": [{"filename": ch.filename, "path": ch.path, "title": ch.title, "part": ch.part, "text": ch.text,
+                      "images": list(ch.images)} for ch in c.chapters],
+        "images": [{"path": image.path, "alt": image.alt} for image in c.images],
+        "navigation": [{"title": p.title, "chapters": list(p.chapters)} for p in c.navigation],
+    }
+    (folder / "import.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def load(user: Any, book: str, token: str) -> Pending:
+    """The pending import ``token`` of ``book``, if ``user`` uploaded it (404 otherwise)."""
+    folder = pending_root() / token if TOKEN.match(token or "") else None
+    try:
+        meta = json.loads((folder / "import.json").read_text(encoding="utf-8")) if folder else None
+    except (OSError, ValueError):
+        meta = None
+    if meta is None or meta["book"] != book or meta["user_id"] != getattr(user, "id", None) \
+            or time.time() - meta["created"] > KEEP_SECONDS:
+        raise UserError("import.not_found", status=404)
+    images = tuple(ImportedImage(image["path"], (folder / "images" / str(n)).read_bytes(), image["alt"])
+                   for n, image in enumerate(meta["images"]))
+    chapters = tuple(ImportedChapter(ch["filename"], ch["path"], ch["title"], ch["part"], ch["text"],
+                                     tuple(ch["images"])) for ch in meta["chapters"])
+    navigation = tuple(Part(p["title"], tuple(p["chapters"])) for p in meta["navigation"])
+    converted = DocxImport(book, chapters, images, navigation, ImportReport(meta["source"]))
+    return Pending(token, book, meta["user_id"], meta["source"], meta["split_level"], meta["created"], converted,
+                   meta["report"])
+
+
+def confirm(user: Any, book: str, token: str) -> Any:
+    """Open the change request holding the import's chapters, pictures and navigation; the record."""
+    pending = load(user, book, token)
+    lib = library()
+    base = lib.resolve("main")
+    path = f"books/{book}/book.yml"
+    changes = pending.converted.changes(lib.read_text(base, path))
+    description = "\n\n".join([_("Imported from the Word document %(name)s. What the import carried over, changed "
+                                 "and could not carry over:", name=pending.source), report_markdown(pending.report)])
+    existing = lib.files(base, f"books/{book}/")
+    if any(change.path in existing for change in changes if change.path != path):
+        raise UserError("import.stale", status=409)  # a chapter or picture of that name arrived meanwhile
+    cr = open_cr(user, book, pending.title[:200], description, origin=f"import:{pending.source}"[:200])
+    commit_to_cr(user, cr, changes, f"Import the Word document {pending.source}", base=cr.base)
+    record("book.import", book, source=pending.source, format="docx", number=cr.number,
+           chapters=len(pending.converted.chapters), images=len(pending.converted.images))
+    db().commit()
+    discard(user, book, token)
+    return cr
+
+
+def discard(user: Any, book: str, token: str) -> None:
+    """Forget a pending import (its uploader cancels it, or it was confirmed)."""
+    load(user, book, token)
+    shutil.rmtree(pending_root() / token, ignore_errors=True)
+
+
+def _forget_old() -> None:
+    root = pending_root()
+    if not root.is_dir():
+        return
+    now = time.time()
+    for folder in root.iterdir():
+        try:
+            if now - folder.stat().st_mtime > KEEP_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue

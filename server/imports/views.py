@@ -1,0 +1,82 @@
+"""The Word import's pages: upload a .docx, read the report of what it becomes, confirm (a change
+request opens) or cancel."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField
+
+from materials import MaterialsError
+from server.errors import UserError, describe
+from server.forms import ConfirmForm, PageForm
+from server.imports import service
+from server.imports.report import OUTCOME_LABELS, report_rows
+from server.library import book_title
+from server.permissions import Ability, book_access
+
+blueprint = Blueprint("imports", __name__)
+
+
+class WordUploadForm(PageForm):
+    document = FileField(_l("Word document (.docx)"), [FileRequired()])
+    split_level = SelectField(_l("A new chapter starts at each heading of level"), choices=[
+        ("1", _l("1 (Heading 1 / 标题 1)")), ("2", _l("2 (Heading 2 / 标题 2)")), ("3", _l("3 (Heading 3 / 标题 3)"))],
+        default="1")
+
+
+@blueprint.route("/books/<book>/import/word", methods=["GET", "POST"])
+@book_access(Ability.write)
+def upload(book: str):
+    title = book_title(book)
+    form = WordUploadForm()
+    error, status = None, 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            upload_file = form.document.data
+            try:
+                pending = service.convert(current_user, book, upload_file.filename or "", upload_file.read(),
+                                          int(form.split_level.data))
+            except (UserError, MaterialsError) as refused:
+                error, status = describe(refused), getattr(refused, "status", None) or 422
+            else:
+                return redirect(url_for("imports.report", book=book, token=pending.token))
+    return render_template("ui/imports/upload.html", book=book, title=title, form=form, error=error,
+                           limit_mb=service.MAX_DOCX_BYTES // 1048576), status
+
+
+@blueprint.route("/books/<book>/import/word/<token>")
+@book_access(Ability.write)
+def report(book: str, token: str):
+    title = book_title(book)
+    pending = service.load(current_user, book, token)
+    rows = report_rows(pending.report)
+    return render_template("ui/imports/report.html", book=book, title=title, pending=pending, rows=rows,
+                           outcomes=OUTCOME_LABELS, form=ConfirmForm(),
+                           counts={o: sum(1 for r in rows if r.outcome == o) for o in OUTCOME_LABELS})
+
+
+@blueprint.route("/books/<book>/import/word/<token>/confirm", methods=["POST"])
+@book_access(Ability.write)
+def confirm(book: str, token: str):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise UserError("csrf.invalid", status=400)
+    cr = service.confirm(current_user, book, token)
+    flash(_("The import is now change request #%(number)s: it is reviewed and merged like any change.",
+            number=cr.number), "success")
+    return redirect(url_for("change_requests.show", book=book, number=cr.number))
+
+
+@blueprint.route("/books/<book>/import/word/<token>/cancel", methods=["POST"])
+@book_access(Ability.write)
+def cancel(book: str, token: str):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        raise UserError("csrf.invalid", status=400)
+    service.discard(current_user, book, token)
+    flash(_("The import was cancelled; nothing was changed."), "success")
+    return redirect(url_for("books.show", book=book))
