@@ -427,6 +427,29 @@ def import_docx_command(ctx: click.Context, file: str, book_name: str, split_lev
         click.echo(f"Opened change request #{cr.number} in {book_name} as {person.username}")
 
 
+# ---------------------------------------------------------------- export
+
+@main.command("export")
+@click.argument("book_name", metavar="BOOK")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The zip file to write.")
+@click.option("--rev", default="main", show_default=True, help="Branch, tag or commit to export.")
+@click.pass_context
+def export_command(ctx: click.Context, book_name: str, out: str, rev: str) -> None:
+    """Write BOOK (book.yml, chapters, assets and the standards it declares) as a zip."""
+    from materials import Library, MaterialsError
+    from materials.export import book_zip
+    from server.config import load_config
+
+    instance = (ctx.obj or {}).get("instance")
+    settings = load_config({"JOINTBOOK_INSTANCE": instance} if instance else None)
+    try:
+        data = book_zip(Library(settings["LIBRARY_PATH"]), book_name, rev)
+    except MaterialsError as error:
+        raise click.ClickException(f"{error.code}: {error}") from error
+    Path(out).write_bytes(data)
+    click.echo(f"Wrote {book_name} at {rev} to {out} ({len(data)} bytes)")
+
+
 main.add_command(site_commands.build_command)
 main.add_command(site_commands.release_command)
 

@@ -12,6 +12,7 @@ from flask import url_for
 from materials import Book, BookInvalid, Chapter, CommitInfo, MaterialsError, NotFound
 from materials.authorship import SideShare, text_share_by_side
 from materials.coverage import Coverage, coverage
+from materials.export import book_zip
 from materials.standards.item_refs import partition_refs
 from server.editing.preview import book_html
 from server.errors import UserError, message_for
@@ -140,3 +141,9 @@ def problem_json(problem: MaterialsError) -> dict[str, Any]:
 def edit_url(book: str, filename: str) -> str:
     """The chapter editor's page."""
     return url_for("editor.edit", book=book, file=filename)
+
+
+def export_zip(book: str, rev: str = "main") -> bytes:
+    """The book's folder and the standards it declares, as one zip (``materials.export``)."""
+    book_title(book, rev)
+    return book_zip(library(), book, rev)

@@ -5,7 +5,7 @@ show comes from ``server.books.service``, ``server.books.creation`` and ``server
 
 
 from __future__ import annotations
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -18,7 +18,7 @@ from materials.new_book import NewBook
 from materials.paths import BOOK_SLUG
 from server.books.creation import may_create_books, new_book
 from server.books.home import home_page_panels
-from server.books.service import (book_overview, chapter_html, chapter_items, edit_url, find_chapter,
+from server.books.service import (book_overview, chapter_html, chapter_items, edit_url, export_zip, find_chapter,
                                   problem_message, readable_books)
 from server.library import library
 from server.errors import UserError, describe
@@ -107,6 +107,15 @@ def show(book: str):
                            side_class=side_class, side_name=side_name, edit_url=edit_url,
                            problem_message=problem_message, can_write=may(current_user, Ability.write, book),
                            can_maintain=may(current_user, Ability.maintain, book))
+
+
+@books.route("/books/<book>/export.zip", endpoint="export")
+@book_access(Ability.read)
+def export(book: str):
+    """The book as a zip: book.yml, chapters, assets and the standards it declares."""
+    return Response(export_zip(book), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{book}.zip"',
+                             "Cache-Control": "private, no-store"})
 
 
 @books.route("/books/<book>/chapters/<file>")
