@@ -129,7 +129,9 @@ class AuthoredCommit:
 class CRFacts:
     """What the policy needs to know about a change request.
 
-    ``commits`` are the change request's own commits (not those it has from main).
+    ``commits`` are the change request's own commits (not those it has from main);
+    ``co_authors`` the accounts asked to write it with its author: they are writers
+    of the change from the moment they join, before their first commit.
     """
 
     author: str
@@ -137,6 +139,7 @@ class CRFacts:
     head: str
     state: str = "open"
     commits: tuple[AuthoredCommit, ...] = ()
+    co_authors: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -263,8 +266,8 @@ def evaluate(
     position; comments never change it. ``checks`` are CheckResult-like
     objects (``name``, ``status``, ``head``); only results on the current head
     count, and the last one listed for a name wins. An approval by someone who
-    wrote part of the change (:func:`wrote_part`) does not count, unless the
-    book allows self-approval.
+    wrote part of the change (:func:`wrote_part`), or is one of its
+    co-authors, does not count, unless the book allows self-approval.
     """
     cr = change_request
     missing: list[Missing] = []
@@ -290,7 +293,8 @@ def evaluate(
         if reviewer == cr.author and not policy.self_approval:
             ignored.append(IgnoredReview(reviewer, "self"))
             continue
-        if not policy.self_approval and wrote_part(review.reviewer_addresses, cr.commits):
+        if not policy.self_approval and (reviewer in cr.co_authors
+                                         or wrote_part(review.reviewer_addresses, cr.commits)):
             ignored.append(IgnoredReview(reviewer, "wrote"))
             continue
         if policy.dismiss_stale_approvals and review.head != cr.head:

@@ -40,7 +40,8 @@ class ChangeRequest:
     ``author`` is the account that opened it (compared with reviewers for
     self-approval); ``base`` is the main commit it started from; ``head`` the
     last commit of its branch this record knows; ``merged_sha`` the commit on
-    main that brought it in.
+    main that brought it in; ``co_authors`` the accounts the author asked to
+    write it with them.
     """
 
     number: int
@@ -54,6 +55,7 @@ class ChangeRequest:
     state: str
     head: str
     merged_sha: str | None = None
+    co_authors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,8 @@ def branch_name(number: int) -> str:
 def facts(cr: ChangeRequest, lib: Library | None = None) -> CRFacts:
     """What the policy needs to know about ``cr``; with ``lib``, also who wrote its commits."""
     commits = authored_commits(lib, cr) if lib is not None else ()
-    return CRFacts(author=cr.author, author_side=cr.author_side, head=cr.head, state=cr.state, commits=commits)
+    return CRFacts(author=cr.author, author_side=cr.author_side, head=cr.head, state=cr.state, commits=commits,
+                   co_authors=frozenset(cr.co_authors))
 
 
 def _writers(commit) -> list[tuple[str, str]]:  # materials.objects.CommitObject

@@ -3,7 +3,7 @@
 ``seed_instance(directory, starter_library, password_hash)`` builds an app over
 a copy of the starter library and fills it: a second book, change requests in
 every state (with line comments, a suggestion, approvals, a request for
-changes, a conflict with main, a preview), a published release, feedback of
+changes, a conflict with main, a co-author, a preview), a published release, feedback of
 every kind (answered, unanswered, a published answer), an imported standard,
 jobs that succeeded, failed and are still queued, notifications and the audit
 log they leave. The crawler (tests/server/test_crawler.py) signs in as each
@@ -229,6 +229,16 @@ def _change_requests(seeded: Seeded) -> None:
     # Merged: changes the brake test's passage that the conflicting change request changes too.
     numbers["conflicting"] = c = _open(seeded, "teacher", "制动机试验：定压（学校方）",
                                        {BRAKE_TEST: ("列车管定压", "列车管定压（学校方修订）")})
+    # Co-written: the teacher asks the technician to write it with them; the technician saves into it,
+    # on the passage the merged one changes too, so it collides with main as well.
+    numbers["co_written"] = w = _open(seeded, "teacher", "制动机试验：校企合写")
+    seeded.client("teacher").api("POST", f"/books/{BOOK}/change-requests/{w}/co-authors",
+                                 {"username": "technician"}, expect=201)
+    head = seeded.lib.branch_head(f"cr/{w}")
+    text = seeded.lib.read_text(head, BRAKE_TEST)
+    seeded.client("technician").api("POST", f"/books/{BOOK}/change-requests/{w}/commits",
+                                    {"files": {BRAKE_TEST: text.replace("列车管定压", "列车管定压（校企合写）", 1)},
+                                     "message": "补充现场数据", "base": head}, expect=201)
     numbers["merged"] = m = _open(seeded, "technician", "制动机试验：定压（企业方）",
                                   {BRAKE_TEST: ("列车管定压", "列车管定压（企业方修订）"),
                                    RUNNING_GEAR: ("## ", "## （修订）")})

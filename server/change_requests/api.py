@@ -6,9 +6,9 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 from materials import EditConflict, Write
-from server.change_requests import checks, comments, commits, lifecycle, merging, reviews, service as crs
+from server.change_requests import checks, coauthors, comments, commits, lifecycle, merging, reviews, service as crs
 from server.api.registry import endpoint
-from server.api.schemas import BookName, Number
+from server.api.schemas import BookName, Number, Username
 from server.change_requests import schemas
 from server.errors import UserError, describe
 from server.library import library
@@ -237,6 +237,41 @@ def update_change_request(book: str, number: int):
 def resolve_change_request_update(book: str, number: int, body: schemas.UpdateResolution) -> dict[str, Any]:
     row = crs.get_cr(book, number)
     return {"head": commits.resolve_update(current_user, row, body.files, body.head, body.main)}
+
+
+def co_authors_json(row) -> dict[str, Any]:
+    return {"co_authors": [c.username for c in row.co_authors],
+            "writers": [vars(share) for share in coauthors.shares(row)]}
+
+
+@endpoint("GET", "/books/{book}/change-requests/{number}/co-authors",
+          summary="Who writes the change request, and each writer's share", params=PARAMS,
+          response=schemas.CoAuthors, tags=["change requests"], errors=(404,))
+@book_access(Ability.read)
+def list_co_authors(book: str, number: int) -> dict[str, Any]:
+    return co_authors_json(crs.get_cr(book, number))
+
+
+@endpoint("POST", "/books/{book}/change-requests/{number}/co-authors",
+          summary="Ask someone with write access to the book to write the change request with its author",
+          params=PARAMS, body=schemas.NewCoAuthor, response=schemas.CoAuthors, status=201,
+          tags=["change requests"], errors=(403, 404, 409, 422))
+@book_access(Ability.write)
+def add_co_author(book: str, number: int, body: schemas.NewCoAuthor) -> dict[str, Any]:
+    row = crs.get_cr(book, number)
+    coauthors.add_co_author(current_user, row, coauthors.person_by_username(body.username))
+    return co_authors_json(row)
+
+
+@endpoint("DELETE", "/books/{book}/change-requests/{number}/co-authors/{username}",
+          summary="Take a co-author off (or leave, as that co-author); what they wrote stays",
+          params={**PARAMS, "username": Username},
+          response=schemas.CoAuthors, tags=["change requests"], errors=(403, 404))
+@book_access(Ability.write)
+def remove_co_author(book: str, number: int, username: str) -> dict[str, Any]:
+    row = crs.get_cr(book, number)
+    coauthors.remove_co_author(current_user, row, coauthors.person_by_username(username))
+    return co_authors_json(row)
 
 
 __all__ = ["summary_json", "UserError"]

@@ -49,6 +49,26 @@ class ChangeRequest(Base):
                                                    cascade="all, delete-orphan", lazy="selectin")
     comments: Mapped[list["Comment"]] = relationship(back_populates="change_request", order_by="Comment.id",
                                                      cascade="all, delete-orphan", lazy="selectin")
+    co_authors: Mapped[list["CoAuthor"]] = relationship(back_populates="change_request", order_by="CoAuthor.id",
+                                                        cascade="all, delete-orphan", lazy="selectin")
+
+
+class CoAuthor(Base):
+    """Someone the author asked to write in the change request with them: they save into its branch."""
+
+    __tablename__ = "cr_coauthors"
+    __table_args__ = (UniqueConstraint("change_request_id", "user_id", name="uq_coauthor_cr_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    change_request_id: Mapped[int] = mapped_column(ForeignKey("change_requests.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), default=None, index=True)
+    username: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(120))
+    side: Mapped[str] = mapped_column(String(32))
+    added_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    change_request: Mapped[ChangeRequest] = relationship(back_populates="co_authors")
 
 
 class Review(Base):

@@ -181,3 +181,23 @@ class ChangeRequestDiff(BaseModel):
     head: str
     files: list[dict[str, Any]]
     standard_items: dict[str, Any] | None = None
+
+
+class NewCoAuthor(Body):
+    """Who is asked to write the change request with its author (their user name)."""
+
+    username: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CoAuthorShare(BaseModel):
+    name: str
+    side: str
+    role: Literal["author", "co_author", "other"]
+    commits: int
+    lines: int
+    percent: int
+
+
+class CoAuthors(BaseModel):
+    co_authors: list[str]
+    writers: list[CoAuthorShare]

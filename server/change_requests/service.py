@@ -25,7 +25,7 @@ from review.changes import ItemChange, standard_changes
 from review.errors import ReviewError
 from server.accounts.models import Membership, Role
 from server.books.signals import HomeItem, home_panels
-from server.change_requests.models import ACTIVE, ChangeRequest
+from server.change_requests.models import ACTIVE, ChangeRequest, CoAuthor
 from server.database import db, utcnow
 from server.errors import UserError
 from server.library import library
@@ -78,7 +78,7 @@ def to_domain(row: ChangeRequest) -> workflow.ChangeRequest:
     return workflow.ChangeRequest(
         number=row.number, book=row.book, title=row.title, description=row.description or "",
         author=row.author_name, author_side=row.author_side, branch=row.branch, base=row.base, state=row.state,
-        head=row.head, merged_sha=row.merged_sha)
+        head=row.head, merged_sha=row.merged_sha, co_authors=tuple(c.username for c in row.co_authors))
 
 
 def store(row: ChangeRequest, cr: workflow.ChangeRequest) -> None:
@@ -109,11 +109,17 @@ def is_author(user: Any, row: ChangeRequest) -> bool:
     return getattr(user, "is_authenticated", False) and row.author_id == user.id
 
 
+def is_co_author(user: Any, row: ChangeRequest) -> bool:
+    """Did the author ask this person to write the change request with them?"""
+    return getattr(user, "is_authenticated", False) and any(c.user_id == user.id for c in row.co_authors)
+
+
 def may_write_cr(user: Any, row: ChangeRequest) -> bool:
-    """Its author, or a maintainer of the book, may commit to an active change request."""
+    """Its author, its co-authors, or a maintainer of the book, may commit to an active change request
+    (a co-author only while they still have write access to the book)."""
     if row.state not in ACTIVE or not may(user, Ability.write, row.book):
         return False
-    return is_author(user, row) or may(user, Ability.maintain, row.book)
+    return is_author(user, row) or is_co_author(user, row) or may(user, Ability.maintain, row.book)
 
 
 def may_manage(user: Any, row: ChangeRequest) -> bool:
@@ -129,7 +135,8 @@ def require_manage(user: Any, row: ChangeRequest) -> None:
 def may_merge(user: Any, row: ChangeRequest) -> bool:
     """Who may press merge: a reviewer of the book, but not on their own change request unless they
     maintain the book (whether the policy holds is the verdict's part)."""
-    return may(user, Ability.review, row.book) and (not is_author(user, row) or may(user, Ability.maintain, row.book))
+    writer = is_author(user, row) or is_co_author(user, row)
+    return may(user, Ability.review, row.book) and (not writer or may(user, Ability.maintain, row.book))
 
 
 def audit_target(row: ChangeRequest) -> str:
@@ -154,6 +161,7 @@ def _params(actor: Any, row: ChangeRequest) -> dict[str, Any]:
 def _participants(row: ChangeRequest) -> list[int]:
     """The author, everyone who reviewed or commented: who hears about what happens next."""
     ids = [row.author_id]
+    ids += [c.user_id for c in row.co_authors]
     ids += [r.reviewer_id for r in row.reviews]
     ids += [c.author_id for c in row.comments]
     return [i for i in dict.fromkeys(ids) if i is not None]
@@ -175,10 +183,17 @@ def policy_of(book: str) -> review_policy.ReviewPolicy:
 
 
 def open_crs_of(user: Any, book: str) -> list[ChangeRequest]:
-    """The person's active change requests on a book, newest first (what "continue editing" offers)."""
+    """The person's active change requests on a book, their own and those they co-write, newest first
+    (what "continue editing" offers)."""
     return list(db().scalars(select(ChangeRequest).where(
-        ChangeRequest.book == book, ChangeRequest.author_id == user.id, ChangeRequest.state.in_(ACTIVE))
+        ChangeRequest.book == book, _written_by(user), ChangeRequest.state.in_(ACTIVE))
         .order_by(ChangeRequest.updated_at.desc(), ChangeRequest.id.desc())))
+
+
+def _written_by(user: Any):
+    """The change requests ``user`` opened or was made a co-author of."""
+    return or_(ChangeRequest.author_id == user.id,
+               ChangeRequest.id.in_(select(CoAuthor.change_request_id).where(CoAuthor.user_id == user.id)))
 
 
 def book_crs(book: str, state: str | None = None) -> list[ChangeRequest]:
@@ -191,13 +206,14 @@ def book_crs(book: str, state: str | None = None) -> list[ChangeRequest]:
 
 
 def my_crs(user: Any) -> list[ChangeRequest]:
-    return list(db().scalars(select(ChangeRequest).where(ChangeRequest.author_id == user.id)
+    return list(db().scalars(select(ChangeRequest).where(_written_by(user))
                              .order_by(ChangeRequest.state.in_(ACTIVE).desc(), ChangeRequest.number.desc())
                              .limit(200)))
 
 
 def awaiting_review(user: Any) -> list[ChangeRequest]:
-    """Open change requests on books I review, not mine, whose current head has no decisive review of mine."""
+    """Open change requests on books I review, not mine nor co-written by me, whose current head has no
+    decisive review of mine."""
     books = [b for b, role in roles_of(user).items() if role in (Role.reviewer, Role.maintainer)]
     if getattr(user, "is_admin", False):
         books = None  # administrators see every book's
@@ -209,6 +225,8 @@ def awaiting_review(user: Any) -> list[ChangeRequest]:
         query = query.where(ChangeRequest.book.in_(books))
     out = []
     for row in db().scalars(query.order_by(ChangeRequest.number.desc()).limit(200)):
+        if is_co_author(user, row):
+            continue
         mine = [r for r in row.reviews if r.reviewer_id == user.id and r.verdict != "comment"]
         if not mine or mine[-1].head != row.head:
             out.append(row)

@@ -12,13 +12,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from materials import EditConflict, MaterialsError
-from server.change_requests import checks, comments, commits, diff_rows, lifecycle, merging, reviews, service as crs
+from server.change_requests import (checks, coauthors, comments, commits, diff_rows, lifecycle, merging, reviews,
+                                    service as crs)
 from server.errors import UserError, describe
 from server import landing
 from server.library import book_title, library
 from server.permissions import Ability, book_access, may, signed_in
 from wtforms import BooleanField, FieldList, IntegerField, SelectField, StringField
-from server.forms import PageForm, QueryForm, ValuesField
+from server.forms import ConfirmForm, PageForm, QueryForm, ValuesField
 
 
 blueprint = Blueprint("change_requests", __name__)
@@ -97,6 +98,12 @@ class OverrideForm(ActionForm):
 class MergeForm(ActionForm):
     expected_main = StringField()
     head = StringField()
+
+
+class CoAuthorForm(ActionForm):
+    """The person asked to co-write (picked by display name; the id is what the form sends)."""
+
+    user_id = IntegerField()
 
 
 class StateForm(ActionForm):
@@ -262,6 +269,10 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
         "may_maintain": may(current_user, Ability.maintain, book),
         "may_comment": may(current_user, Ability.write, book),
         "form": ActionForm(), "path_id": checks.path_id,
+        "writers": coauthors.shares(row),
+        "co_author_candidates": coauthors.candidates(row) if crs.may_manage(current_user, row)
+        and row.state in ("draft", "open") else [],
+        "is_co_author": crs.is_co_author(current_user, row),
     }
 
 
@@ -351,6 +362,42 @@ def merge(book: str, number: int):
     form = MergeForm()
     return _act(row, lambda: merging.merge(current_user, row, form.expected_main.data or None, form.head.data or None),
                     success=_("Merged into the book. The change request and its conversation are kept."))
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/co-authors", methods=["POST"])
+@book_access(Ability.write)
+def add_co_author(book: str, number: int):
+    row = crs.get_cr(book, number)
+    form = CoAuthorForm()
+    person = coauthors.person_by_id(form.user_id.data)
+    name = (person.display_name or person.username) if person else ""
+    return _act(row, lambda: coauthors.add_co_author(current_user, row, person),
+                success=_("%(name)s now writes this change request with you.", name=name), anchor="#writers")
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/co-authors/<int:user_id>/remove",
+                 methods=["GET", "POST"])
+@book_access(Ability.write)
+def remove_co_author(book: str, number: int, user_id: int):
+    """Take a co-author off, or leave as one, after a confirmation that says what stays."""
+    row = crs.get_cr(book, number)
+    co_author = next((c for c in row.co_authors if c.user_id == user_id), None)
+    if co_author is None:
+        raise UserError("co_author.not_found", status=404)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        coauthors.remove_co_author(current_user, row, coauthors.person_by_id(user_id))
+        flash(_("%(name)s no longer writes this change request.", name=co_author.display_name), "success")
+        return _back(row, "#writers")
+    leaving = current_user.id == user_id
+    if not leaving and not crs.may_manage(current_user, row):
+        raise UserError("change_request.not_yours", status=403, number=row.number)
+    question = (_("Stop writing change request #%(number)s “%(title)s”? What you saved in it stays.",
+                  number=row.number, title=row.title) if leaving else
+                _("Take %(name)s off change request #%(number)s “%(title)s”? What they saved in it stays.",
+                  name=co_author.display_name, number=row.number, title=row.title))
+    return render_template("ui/confirm.html", form=form, title=_("Co-authors"), question=question,
+                           action=_("Leave") if leaving else _("Take off"), cancel=crs.cr_url(row) + "#writers")
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/state", methods=["POST"])

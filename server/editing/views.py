@@ -25,12 +25,14 @@ from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional
 from materials import EditConflict, FrontMatter, MaterialsError, NotFound, book_path, chapter_path
 from server import landing
+from server.change_requests import commits as cr_commits, reviews as cr_reviews, service as crs
 from server.editing import chapters, images, item_picker, structure
 from server.editing.written_files import IMAGE_TYPES, max_asset_bytes
 from server.errors import UserError, describe, status_for
 from server.forms import ConfirmForm, QueryForm, ValuesField
 from server.library import book_title, library
 from server.permissions import Ability, book_access
+from server.templating import side_label
 
 
 editor = Blueprint("editor", __name__)
@@ -132,6 +134,32 @@ def _branch_args(book: str, branch: str) -> dict[str, str]:
     return {} if branch == landing.working_branch(current_user, book) else {"branch": branch}
 
 
+@dataclass
+class SavedWhere:
+    """Where a save went and what it still waits for: the line the editor shows after saving."""
+
+    number: int
+    url: str
+    sides: list[str]  # the sides whose approvals are still needed, as the reader calls them
+
+    @property
+    def text(self) -> str:
+        if self.sides:
+            return _("Saved in change request #%(number)s · approvals needed: %(sides)s", number=self.number,
+                     sides=_(", ").join(self.sides))
+        return _("Saved in change request #%(number)s · no more approvals needed", number=self.number)
+
+
+def _saved_where(branch: str) -> SavedWhere | None:
+    row = crs.cr_for_branch(branch)
+    if row is None:
+        return None
+    cr_commits.sync_head(row)
+    _policy, verdict = cr_reviews.verdict_of(row)
+    sides = [side_label(m.side) for m in verdict.missing if m.code == "approvals"]
+    return SavedWhere(row.number, crs.cr_url(row), sides)
+
+
 def _render_editor(book: str, file: str, branch: str, state: EditorState, status: int = 200, just_saved: bool = False):
     lib = library()
     labels = item_picker.item_labels(lib, book, state.base or landing.read_revision(lib, branch), state.standards)
@@ -140,6 +168,7 @@ def _render_editor(book: str, file: str, branch: str, state: EditorState, status
         book_title=book_title(book, landing.read_revision(lib, branch)),
         is_draft=branch == landing.working_branch(current_user, book),
         branch_args=_branch_args(book, branch), just_saved=just_saved,
+        saved_where=_saved_where(branch) if just_saved else None,
         draft_exists=lib.branch_head(branch) is not None,
     )
     return page, status
