@@ -42,9 +42,15 @@ _PATTERN_REASONS = {
 }
 
 
+ZXCVBN_MAX = 72
+
+
 def check_strength(password: str, personal: Iterable[str | None] = ()) -> None:
-    """Refuse a password zxcvbn scores below ``MIN_SCORE``; ``personal``: the account's name, e-mail..."""
-    result = zxcvbn(password, user_inputs=[value for value in personal if value])
+    """Refuse a password zxcvbn scores below ``MIN_SCORE``; ``personal``: the account's name, e-mail...
+
+    zxcvbn refuses to score more than ``ZXCVBN_MAX`` characters (its matching grows fast with length),
+    so a longer password is judged by its beginning: a strong beginning keeps it strong."""
+    result = zxcvbn(password[:ZXCVBN_MAX], user_inputs=[value[:ZXCVBN_MAX] for value in personal if value])
     if result["score"] >= MIN_SCORE:
         return
     raise UserError(_reason(result["sequence"]), score=result["score"], needed=MIN_SCORE)

@@ -32,6 +32,16 @@ def test_long_but_predictable_passwords_are_refused_and_passphrases_pass():
     check_strength("a brand new passphrase")
 
 
+def test_a_password_longer_than_zxcvbn_scores_is_judged_by_its_beginning():
+    check_strength("a brand new passphrase " * 10)  # 230 characters: strong, not a server error
+    try:
+        check_strength("a" * 200)
+    except UserError as error:
+        assert error.code == "password.repeat"
+    else:
+        raise AssertionError("200 times the same letter was accepted")
+
+
 def test_account_page_refuses_a_weak_new_password_and_keeps_the_old_one(app, signed_in):
     teacher = signed_in("teacher")
     answers = {}
