@@ -10,14 +10,12 @@ from __future__ import annotations
 from typing import Any
 from flask_login import current_user
 from sqlalchemy import select
-from server.accounts import schemas
+from server.accounts import schemas, tokens
 from server.accounts.models import ApiToken, Membership, User
 from server.accounts.service import create_user, find_user, members_of, remove_membership, set_membership, update_user
 from server.api.registry import endpoint
 from server.api.schemas import BookName, RowId, Username
-from server.audit import service as audit
 from server.database import db
-from server.errors import UserError
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access, roles_of, signed_in
 
@@ -94,17 +92,14 @@ def token_json(token: ApiToken) -> dict[str, Any]:
 @endpoint("GET", "/tokens", summary="My access tokens", response=schemas.TokenList, tags=["tokens"])
 @signed_in
 def list_tokens() -> dict[str, Any]:
-    tokens = db().scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id))
-    return {"tokens": [token_json(token) for token in tokens]}
+    return {"tokens": [token_json(token) for token in tokens.tokens_of(db(), current_user)]}
 
 
 @endpoint("POST", "/tokens", summary="Create an access token (its secret is returned once)", body=schemas.NewTokenRequest,
           response=schemas.NewToken, status=201, tags=["tokens"])
 @signed_in
 def create_token(body: schemas.NewTokenRequest) -> dict[str, Any]:
-    token, secret = ApiToken.issue(current_user, body.name.strip() or "token")
-    db().add(token)
-    audit.record("token.create", current_user.username, name=token.name)
+    token, secret = tokens.issue_token(db(), current_user, body.name)
     db().commit()
     return {"token": token_json(token), "secret": secret}
 
@@ -113,11 +108,7 @@ def create_token(body: schemas.NewTokenRequest) -> dict[str, Any]:
           params={"token_id": RowId}, status=204, tags=["tokens"])
 @signed_in
 def revoke_token(token_id: int) -> None:
-    token = db().get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        raise UserError("token.not_found", status=404)
-    audit.record("token.revoke", current_user.username, name=token.name)
-    db().delete(token)
+    tokens.revoke_token(db(), current_user, tokens.own_token(db(), current_user, token_id))
     db().commit()
 
 

@@ -7,19 +7,17 @@ Failed sign-ins, kept where every worker process sees them (the lockout counts t
 
 
 from __future__ import annotations
+import enum
 import hashlib
 import secrets
 from datetime import datetime
+
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
+
 from server.database import Base, UTCDateTime, utcnow
-import enum
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
-from sqlalchemy import Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
-from server.database import Base, UTCDateTime
 
 
 SIDES = ("school", "enterprise")

@@ -139,3 +139,21 @@ def members_of(session: Session, book: str) -> list[Membership]:
     return list(
         session.scalars(select(Membership).join(Membership.user).where(Membership.book == book).order_by(User.username))
     )
+
+
+def record_sign_in(user: User) -> None:
+    audit.record("session.login", user.username, actor=user)
+
+
+def update_profile(user: User, display_name: str, email: str | None) -> None:
+    """What a person may change of their own account (the administrator changes the rest)."""
+    user.display_name = display_name.strip()
+    user.email = email or None
+    audit.record("user.update_profile", user.username)
+
+
+def change_password(user: User, new_password: str) -> None:
+    """Set ``user``'s password (checked for strength by the form); other sessions are signed out
+    because the session id changes with it."""
+    user.set_password(new_password)
+    audit.record("user.change_password", user.username)

@@ -20,11 +20,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from server.accounts.lockout import LockedOut, login_lockout
-from server.accounts.models import ApiToken, Membership, Role, User
+from server.accounts.models import Membership, Role, User
+from server.accounts import tokens as tokens_service
 from server.accounts.passwords import check_strength
-from server.accounts.service import (EMAIL_PATTERN, USERNAME_PATTERN, create_user, find_user, members_of,
-                                     remove_membership, set_membership, update_user)
-from server.audit import service as audit
+from server.accounts.service import (EMAIL_PATTERN, USERNAME_PATTERN, change_password, create_user, find_user,
+                                     members_of, record_sign_in, remove_membership, set_membership, update_profile,
+                                     update_user)
 from server.auth import sign_in
 from server.database import db
 from server.errors import UserError, describe
@@ -63,7 +64,7 @@ def login():
         elif user.check_password(form.password.data) and user.active:
             attempt.succeeded()
             sign_in(user, remember=form.remember.data)
-            audit.record("session.login", user.username, actor=user)
+            record_sign_in(user)
             db().commit()
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return back()
@@ -115,9 +116,7 @@ def profile():
     profile_form = ProfileForm(obj=current_user, prefix="profile")
     password_form = PasswordForm(prefix="password")
     if profile_form.submit_ok():
-        current_user.display_name = profile_form.display_name.data.strip()
-        current_user.email = profile_form.email.data or None
-        audit.record("user.update_profile", current_user.username)
+        update_profile(current_user, profile_form.display_name.data, profile_form.email.data)
         db().commit()
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("account.profile"))
@@ -130,8 +129,7 @@ def profile():
         if not current_user.check_password(password_form.current.data):
             password_form.current.errors.append(_("This is not your current password."))
         elif not password_form.new.errors:
-            current_user.set_password(password_form.new.data)
-            audit.record("user.change_password", current_user.username)
+            change_password(current_user, password_form.new.data)
             sign_in(current_user._get_current_object())  # the session id changes with the password; keep this one
             db().commit()
             flash(_("Your password is changed. Other sessions are signed out."), "success")
@@ -145,31 +143,21 @@ def tokens():
     form = TokenForm()
     secret = None
     if form.validate_on_submit():
-        token, secret = ApiToken.issue(current_user, form.name.data.strip())
-        db().add(token)
-        audit.record("token.create", current_user.username, name=token.name)
+        _token, secret = tokens_service.issue_token(db(), current_user, form.name.data)
         db().commit()
         flash(_("Copy the token now: it will not be shown again."), "success")
         form = TokenForm(formdata=None)
-    listed = db().scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id)).all()
+    listed = tokens_service.tokens_of(db(), current_user)
     return render_template("ui/account/tokens.html", form=form, tokens=listed, secret=secret)
-
-
-def _own_token(token_id: int) -> ApiToken:
-    token = db().get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        raise UserError("token.not_found", status=404)
-    return token
 
 
 @account.route("/tokens/<int:token_id>/revoke", methods=["GET", "POST"])
 @signed_in
 def revoke_token(token_id: int):
-    token = _own_token(token_id)
+    token = tokens_service.own_token(db(), current_user, token_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        audit.record("token.revoke", current_user.username, name=token.name)
-        db().delete(token)
+        tokens_service.revoke_token(db(), current_user, token)
         db().commit()
         flash(_("The token is revoked."), "success")
         return redirect(url_for("account.tokens"))
