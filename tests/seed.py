@@ -94,6 +94,7 @@ class Seeded:
     numbers: dict[str, int] = field(default_factory=dict)  # what the change request shows -> its number
     feedback: dict[str, int] = field(default_factory=dict)  # kind of feedback -> its number
     follow_url: str = ""  # a reader's private link to their question
+    standard_report: str = ""  # the maintainer's standard upload, waiting on its dry-run report
     jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
     clients: dict[str, Any] = field(default_factory=dict)
     database: str = "sqlite"
@@ -315,14 +316,24 @@ def _import_standard(seeded: Seeded) -> None:
     form = f"/books/{BOOK}/standards/import"
     token = csrf_from(client, form)
     sheet = (io.BytesIO(STANDARD_SHEET.encode("utf-8-sig")), "sheet.csv")
-    response = client.post(form, data={**STANDARD_META, "csrf_token": token, "csv-sheet": sheet},
-                           content_type="multipart/form-data")
+    report = client.post(form, data={**STANDARD_META, "csrf_token": token, "csv-sheet": sheet},
+                         content_type="multipart/form-data")
+    assert report.status_code == 302, report.get_data(as_text=True)[:500]
+    url = urlsplit(report.headers["Location"]).path  # the dry-run report first; confirmed, it opens the change request
+    response = client.post(url, data={"confirm-csrf_token": csrf_from(client, url), "confirm-go": "1"})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     seeded.numbers["standard_import"] = n = int(re.search(r"/change-requests/(\d+)", response.headers["Location"])[1])
     run_pending(seeded.app)
     _review(seeded, "reviewer", n, "approve")
     _review(seeded, "admin", n, "approve")
     seeded.client("admin").api("POST", f"/books/{BOOK}/change-requests/{n}/merge", {}, expect=200)
+    # the next edition, uploaded from the printed table as a workbook and waiting on its dry-run report
+    waiting = client.post(form, content_type="multipart/form-data", data={
+        **STANDARD_META, "csv-standard_id": "cn-noss-test-brakes@2025", "csv-edition": "2025",
+        "csrf_token": csrf_from(client, form),
+        "csv-sheet": (io.BytesIO(STANDARD_SHEET.replace("五步闸", "制动缸").encode("utf-16")), "制动机检修.txt")})
+    assert waiting.status_code == 302, waiting.get_data(as_text=True)[:500]
+    seeded.standard_report = urlsplit(waiting.headers["Location"]).path
 
 
 def _tokens_and_jobs(seeded: Seeded) -> None:

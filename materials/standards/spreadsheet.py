@@ -21,13 +21,14 @@ import unicodedata
 from typing import Any
 
 from ..errors import MaterialsError
+from .report import ERROR, ImportReport, Problem
 from .sheet_file import MAX_SHEET_BYTES, column_letter, read_sheet
 from .standard import ITEM_KEY, Standard
 from .validation import standard_from_data
 
 __all__ = [
     "COLUMNS", "COLUMNS_ZH", "DEFAULT_KINDS", "CSV_ENCODING", "MAX_CSV_BYTES",
-    "csv_template", "standard_from_csv", "check_sheet", "normalise_code", "standard_to_csv",
+    "csv_template", "standard_from_csv", "check_sheet", "sheet_report", "normalise_code", "standard_to_csv",
     "CsvError", "CsvTooLarge", "CsvHeaderError", "CsvRowError", "CsvMissingValue", "CsvUnknownLevel",
     "CsvUnknownKind", "CsvUnknownParent", "CsvDuplicateCode",
 ]
@@ -192,6 +193,17 @@ def standard_from_csv(text: str | bytes, meta: dict) -> Standard:
         raise first
     assert std is not None
     return std
+
+
+def sheet_report(text: str | bytes, meta: dict) -> ImportReport:
+    """The dry run of a sheet: the standard (None when refused) and every problem at its row and column."""
+    std, errors = check_sheet(text, meta)
+    report = ImportReport(source=_SOURCE, standard=std)
+    for error in errors:
+        row, cell = error.params.get("row") or error.line, error.params.get("cell") or ""
+        where = f"row {row}, column {cell}" if row and cell else f"row {row}" if row else _SOURCE
+        report.problems.append(Problem(where, error.code, error.message, ERROR, dict(error.params)))
+    return report
 
 
 def check_sheet(text: str | bytes, meta: dict) -> tuple[Standard | None, list[MaterialsError]]:

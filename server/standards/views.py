@@ -17,13 +17,13 @@ from materials import MaterialsError
 from materials.standards.case import MAX_IMPORT_BYTES
 from materials.standards.spreadsheet import CSV_ENCODING, csv_template
 from materials.standards.standard import SCHEMES, STATUSES
-from server.standards import exchange, imports, service as catalog
+from server.standards import exchange, imports, pending, service as catalog
 from server.standards.service import STATUS_LABELS
 from server.database import db
 from server.errors import UserError, describe
 from server.library import book_title, book_titles
 from server.permissions import Ability, book_access, may, signed_in
-from server.forms import PageForm, QueryForm
+from server.forms import ConfirmForm, PageForm, QueryForm
 
 
 standards = Blueprint("standards", __name__)
@@ -129,7 +129,7 @@ class CaseImportForm(UploadForm):
 
 
 class CsvImportForm(UploadForm):
-    sheet = FileField(_l("Filled CSV sheet"), [FileRequired()])
+    sheet = FileField(_l("Filled sheet (CSV or .xlsx)"), [FileRequired()])
     standard_id = StringField(_l("Standard id (slug@edition)"), [DataRequired(), Length(max=160)])
     title = StringField(_l("Title"), [DataRequired(), Length(max=500)])
     scheme = SelectField(_l("Scheme"), choices=_scheme_choices, default="cn-noss")
@@ -174,33 +174,74 @@ def import_standard(book: str):
     csv_form = CsvImportForm(prefix="csv")
     direct_allowed = imports.may_import_directly(current_user, book)
     errors: list[dict[str, Any]] = []
+    report = None
     status = 200
     for kind, form in (("case", case_form), ("csv", csv_form)):
         if not form.submit_ok():
             if form.submitted_here():
                 status = 422
             continue
-        try:
-            raw = _upload_bytes(form.package.data if kind == "case" else form.sheet.data)
-            if kind == "case":
-                std = imports.standard_from_upload("case", raw, standard_id=(form.standard_id.data or "").strip())
-            else:
-                std = imports.standard_from_upload("csv", raw, form.standard_meta())
-            done = imports.import_standard(std, current_user, direct=direct_allowed and form.direct.data, book=book,
-                                           source=kind)
-        except (MaterialsError, UserError) as error:
-            if isinstance(error, UserError) and error.status == 413:
-                raise
-            errors = imports.error_rows(error)
+        storage = form.package.data if kind == "case" else form.sheet.data
+        raw = _upload_bytes(storage)
+        meta = form.standard_meta() if kind == "csv" else None
+        standard_id = (form.standard_id.data or "").strip() if kind == "case" else ""
+        report = imports.dry_run(kind, raw, meta, standard_id)
+        if report.errors:  # nothing kept: the report says everything to fix at once
+            errors = imports.problem_rows(report)
             status = 422
             break
-        db().commit()
-        if done.direct:
-            flash(_("The standard %(id)s is now in the library.", id=std.id), "success")
-            return redirect(url_for("standards.show", standard_id=std.id))
-        flash(_("The standard %(id)s is proposed in a change request; it joins the library when the "
-                "change request is approved and merged.", id=std.id), "success")
-        return redirect(done.url or url_for("standards.show", standard_id=std.id, branch=done.branch))
+        waiting = pending.keep(current_user.id, book, kind, getattr(storage, "filename", "") or "", raw, meta=meta,
+                               standard_id=standard_id, direct=bool(direct_allowed and form.direct.data))
+        return redirect(url_for("standards.import_report", book=book, token=waiting.token))
     return render_template("ui/standards/import.html", book=book, title=title, case_form=case_form,
-                           csv_form=csv_form, errors=errors, direct_allowed=direct_allowed,
+                           csv_form=csv_form, errors=errors, report=report, direct_allowed=direct_allowed,
+                           waiting=pending.waiting(current_user.id, book),
                            limit_mb=MAX_IMPORT_BYTES // (1024 * 1024)), status
+
+
+class ConfirmImportForm(PageForm):
+    """Confirms a clean dry run: the change request (or the direct commit) is made now."""
+
+
+@standards.route("/books/<book>/standards/import/<token>", methods=["GET", "POST"])
+@book_access(Ability.maintain)
+def import_report(book: str, token: str):
+    """The dry-run report of an upload: problems, what would be created, changed or left alone; on
+    confirmation the import itself."""
+    waiting = pending.find(token, current_user.id, book)
+    report = imports.dry_run(waiting.kind, waiting.data, waiting.meta, waiting.standard_id)
+    confirm = ConfirmImportForm(prefix="confirm")
+    status = 200
+    if confirm.is_submitted():
+        if not confirm.validate():
+            raise UserError("csrf.invalid", status=400)
+        if not report.errors:
+            std = report.standard
+            assert std is not None
+            direct = waiting.direct and imports.may_import_directly(current_user, book)
+            done = imports.import_standard(std, current_user, direct=direct, book=book, source=waiting.kind)
+            db().commit()
+            pending.forget(token)
+            if done.direct:
+                flash(_("The standard %(id)s is now in the library.", id=std.id), "success")
+                return redirect(url_for("standards.show", standard_id=std.id))
+            flash(_("The standard %(id)s is proposed in a change request; it joins the library when the "
+                    "change request is approved and merged.", id=std.id), "success")
+            return redirect(done.url or url_for("standards.show", standard_id=std.id, branch=done.branch))
+        status = 409  # the library changed since the dry run (the same edition was proposed meanwhile)
+    known = report.standard.by_key if report.standard is not None else {}
+    return render_template("ui/standards/import_report.html", book=book, title=book_title(book), waiting=waiting,
+                           report=report, errors=imports.problem_rows(report), confirm=confirm,
+                           cancel=ConfirmForm(), items=known, direct=waiting.direct,
+                           counts=catalog.counts(report.standard) if report.standard is not None else None), status
+
+
+@standards.route("/books/<book>/standards/import/<token>/cancel", methods=["POST"])
+@book_access(Ability.maintain)
+def cancel_import(book: str, token: str):
+    pending.find(token, current_user.id, book)
+    if not ConfirmForm().validate_on_submit():
+        raise UserError("csrf.invalid", status=400)
+    pending.forget(token)
+    flash(_("The upload was discarded; nothing was imported."), "info")
+    return redirect(url_for("standards.import_standard", book=book))

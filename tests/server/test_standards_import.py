@@ -39,7 +39,8 @@ def upload_sheet(client, sheet: str | bytes, name: str = "sheet.csv", **extra):
 
 def confirm(client, report):
     """Read the dry-run report an upload led to, and confirm it."""
-    assert report.status_code == 302 and "/standards/import/" in report.headers["Location"], report.status_code
+    assert report.status_code == 302 and "/standards/import/" in report.headers["Location"], \
+        report.get_data(as_text=True).partition('class="import-problems"')[2][:800]
     url = report.headers["Location"]
     page = client.get(url)
     assert page.status_code == 200
@@ -94,11 +95,12 @@ def test_an_admin_imports_straight_to_main_only_where_the_book_allows_direct_com
     maintainer = upload_and_confirm(signed_in("maintainer"), GOOD_SHEET, **{"csv-direct": "y"})
     assert "/change-requests/" in maintainer.headers["Location"]  # not an admin: still reviewed
     assert not lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
-    admin = upload_and_confirm(signed_in("admin"), GOOD_SHEET.replace("五步闸", "制动缸"), **{"csv-direct": "y"})
+    admin = upload_and_confirm(signed_in("admin"), GOOD_SHEET.replace("五步闸", "制动缸"),
+                               **{"csv-direct": "y", "csv-standard_id": "cn-noss-test-brakes@2025", "csv-edition": "2025"})
     assert admin.status_code == 302 and "branch=" not in admin.headers["Location"]
-    assert lib.exists("main", "standards/cn-noss-test-brakes@2024.yml")
+    assert lib.exists("main", "standards/cn-noss-test-brakes@2025.yml")
     listed = signed_in("reader").get("/standards").get_data(as_text=True)
-    assert "cn-noss-test-brakes@2024" in listed
+    assert "cn-noss-test-brakes@2025" in listed
 
 
 def test_a_case_package_from_another_system_is_imported_with_its_tree(app, signed_in):
