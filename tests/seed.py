@@ -35,6 +35,8 @@ from server.accounts.models import Membership, User
 
 BOOK = "locomotive-maintenance"
 SECOND_BOOK = "pantograph-workshop"
+CREATED_BOOK = "metro-workbook"  # created from the "workbook" template through the API
+WORD_FILE = Path(__file__).parent / "materials" / "docx_corpus" / "libreoffice.docx"
 BRAKE_TEST = f"books/{BOOK}/chapters/03-brake-test.md"
 PANTOGRAPH = f"books/{BOOK}/chapters/04-pantograph.md"
 RUNNING_GEAR = f"books/{BOOK}/chapters/05-traction-motor-running-gear.md"
@@ -94,6 +96,7 @@ class Seeded:
     numbers: dict[str, int] = field(default_factory=dict)  # what the change request shows -> its number
     feedback: dict[str, int] = field(default_factory=dict)  # kind of feedback -> its number
     follow_url: str = ""  # a reader's private link to their question
+    import_report: str = ""  # the teacher's Word import, waiting for confirmation
     standard_report: str = ""  # the maintainer's standard upload, waiting on its dry-run report
     jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
     clients: dict[str, Any] = field(default_factory=dict)
@@ -138,6 +141,7 @@ def seed_instance(directory: Path, starter_library: Path, password_hash: str,
     _add_people(app, password_hash)
     seeded = Seeded(app)
     _add_second_book(seeded)
+    _created_book_and_word_import(seeded)
     _release(seeded)
     _change_requests(seeded)
     _feedback(seeded)
@@ -168,6 +172,21 @@ def _add_second_book(seeded: Seeded) -> None:
     admin.api("PUT", f"/books/{SECOND_BOOK}/members/outsider", {"role": "reader"}, expect=200)
     admin.api("PUT", f"/books/{SECOND_BOOK}/members/technician", {"role": "author"}, expect=200)
     admin.api("PUT", f"/books/{SECOND_BOOK}/members/maintainer", {"role": "maintainer"}, expect=200)
+
+
+def _created_book_and_word_import(seeded: Seeded) -> None:
+    """A workbook an administrator creates through the API, and a Word file the teacher uploads into the
+    starter book, whose report waits for their confirmation."""
+    seeded.client("admin").api("POST", "/books", {"slug": CREATED_BOOK, "title": "城轨车辆检修工作手册",
+                                                  "template": "workbook", "school": "某某铁道职业技术学院",
+                                                  "enterprises": ["某某地铁车辆段"]}, expect=201)
+    client = seeded.client("teacher")
+    form = f"/books/{BOOK}/import/word"
+    response = client.post(form, data={"csrf_token": csrf_from(client, form), "split_level": "1",
+                                       "document": (io.BytesIO(WORD_FILE.read_bytes()), "机车检查.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    seeded.import_report = urlsplit(response.headers["Location"]).path
 
 
 def _release(seeded: Seeded) -> None:

@@ -126,6 +126,28 @@ def load(user: Any, book: str, token: str) -> Pending:
                    meta["report"])
 
 
+@dataclass(frozen=True)
+class Waiting:
+    token: str
+    source: str
+    created: float
+
+
+def waiting_for(user: Any, book: str) -> list[Waiting]:
+    """The uploads of ``user`` into ``book`` still waiting for confirmation, newest first."""
+    root = pending_root()
+    found = []
+    for meta_file in root.glob("*/import.json") if root.is_dir() else ():
+        try:
+            meta = json.loads(meta_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if meta.get("book") == book and meta.get("user_id") == getattr(user, "id", None) \
+                and time.time() - meta.get("created", 0) <= KEEP_SECONDS:
+            found.append(Waiting(meta_file.parent.name, meta.get("source", ""), meta.get("created", 0)))
+    return sorted(found, key=lambda w: -w.created)
+
+
 def confirm(user: Any, book: str, token: str) -> Any:
     """Open the change request holding the import's chapters, pictures and navigation; the record."""
     pending = load(user, book, token)

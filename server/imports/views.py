@@ -45,7 +45,8 @@ def upload(book: str):
             else:
                 return redirect(url_for("imports.report", book=book, token=pending.token))
     return render_template("ui/imports/upload.html", book=book, title=title, form=form, error=error,
-                           limit_mb=service.MAX_DOCX_BYTES // 1048576), status
+                           limit_mb=service.MAX_DOCX_BYTES // 1048576,
+                           waiting=service.waiting_for(current_user, book)), status
 
 
 @blueprint.route("/books/<book>/import/word/<token>")

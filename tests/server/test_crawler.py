@@ -356,6 +356,8 @@ def main_pages(seeded, role: str) -> dict[str, str]:
         "published site": f"/read/{BOOK}/{seed.VERSION}/chapters/03-brake-test.html",
         "change request preview": f"/previews/{BOOK}/{seeded.numbers['in_review']}/chapters/04-pantograph.html",
         "reader's follow link": seeded.follow_url,
+        "created book": f"/books/{seed.CREATED_BOOK}",
+        "word import report": seeded.import_report,
     }
 
 
@@ -363,9 +365,9 @@ def main_pages(seeded, role: str) -> dict[str, str]:
 EVERY_KIND = ["home", "book", "chapter", "change request", "change request files", "history", "alignment",
               "dashboard", "standards catalog", "imported standard", "published site", "change request preview"]
 MUST_REACH = {
-    "admin": EVERY_KIND + ["feedback inbox"],
+    "admin": EVERY_KIND + ["feedback inbox", "created book"],
     "maintainer": EVERY_KIND + ["feedback inbox", "chapter editor"],
-    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor"],
+    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report"],
     "technician": EVERY_KIND + ["feedback inbox", "chapter editor"],
     "reviewer": EVERY_KIND + ["feedback inbox"],
     "reader": EVERY_KIND,

@@ -83,6 +83,9 @@ def test_cancelling_forgets_the_upload(app, signed_in, lib):
     teacher = signed_in("teacher")
     report_url = _upload(teacher).headers["Location"]
     assert len(_pending(app)) == 1
+    waiting = teacher.get(FORM, headers=ZH).get_data(as_text=True)
+    assert "等待你确认的导入" in waiting and f'href="{report_url}"' in waiting  # to come back to it later
+    assert report_url not in signed_in("technician").get(FORM).get_data(as_text=True)
     cancelled = teacher.post(f"{report_url}/cancel", data={"csrf_token": csrf_from(teacher, report_url)})
     assert cancelled.status_code == 302 and _pending(app) == []
     assert not any(b.startswith("cr/") for b in lib.branches())
