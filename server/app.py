@@ -35,6 +35,7 @@ from server.notifications import api as notifications_api, views as notification
 from server.sites import api as sites_api, views as sites
 from server.sites.build_check import register_build_check
 from server.standards import api as standards_api, case_service, views as standards
+from server.textbook_reviews import views as textbook_reviews
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
 from server.database import MAX_INTEGER, engine, init_database
@@ -62,6 +63,7 @@ BLUEPRINTS = (
     standards.standards, case_service.blueprint,
     alignment.blueprint,
     sites.sites, sites.releases,
+    textbook_reviews.textbook_reviews,
     dashboard.blueprint,
     notifications.blueprint,
     audit.blueprint, audit.export,

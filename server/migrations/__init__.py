@@ -27,6 +27,7 @@ def every_table() -> MetaData:
     from server.feedback import models as feedback  # noqa: F401
     from server.jobs import models as jobs  # noqa: F401
     from server.notifications import models as notifications  # noqa: F401
+    from server.textbook_reviews import models as textbook_reviews  # noqa: F401
 
     return Base.metadata
 

@@ -35,6 +35,15 @@
       if (entry && entry.properties && entry.properties.withdrawn) {
         document.querySelectorAll("[data-jb-withdrawn]").forEach(function (el) { el.hidden = false; });
       }
+      /* A release that passed textbook review (教材审核) says when. */
+      var reviewed = entry && entry.properties && entry.properties.reviewed;
+      if (typeof reviewed === "string" && /^\d{4}-\d{2}-\d{2}$/.test(reviewed)) {
+        document.querySelectorAll("[data-jb-reviewed]").forEach(function (el) {
+          var date = el.querySelector("[data-jb-reviewed-date]");
+          if (date) date.textContent = reviewed;
+          el.hidden = false;
+        });
+      }
     }).catch(function () {});
   }
 
