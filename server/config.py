@@ -44,6 +44,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "JOB_SHUTDOWN_SECONDS": float,
     "QUEUE_NAME": str,
     "GIT_TIMEOUT": float,
+    "RELEASE_DOWNLOADS": str,
 }
 
 
@@ -103,6 +104,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "JOB_SHUTDOWN_SECONDS": 30.0,  # on SIGTERM, how long running jobs may take to finish
         "QUEUE_NAME": "jointbook",  # instances sharing one Redis need different names
         "GIT_TIMEOUT": DEFAULT_TIMEOUT,  # seconds any one git command of the library may run
+        "RELEASE_DOWNLOADS": "pdf,epub,sheets",  # made by jobs after each release's site; "" for none
         "RUN_MIGRATIONS": True,
         "START_JOB_RUNNER": False,  # queue workers as threads of this process (tests, benchmarks)
     }

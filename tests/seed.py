@@ -3,7 +3,8 @@
 ``seed_instance(directory, starter_library, password_hash)`` builds an app over
 a copy of the starter library and fills it: a second book, change requests in
 every state (with line comments, a suggestion, approvals, a request for
-changes, a conflict with main, a co-author, a preview), a published release, feedback of
+changes, a conflict with main, a co-author, a preview), a published release with its
+printed book and EPUB, feedback of
 every kind (answered, unanswered, a published answer), an imported standard,
 jobs that succeeded, failed and are still queued, notifications and the audit
 log they leave. The crawler (tests/server/test_crawler.py) signs in as each
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+import textbook_review_steps as steps
 from helpers import csrf_from, sign_in
 from materials import Author, Library, Write
 from server.app import create_app
@@ -99,6 +101,7 @@ class Seeded:
     import_report: str = ""  # the teacher's Word import, waiting for confirmation
     standard_report: str = ""  # the maintainer's standard upload, waiting on its dry-run report
     jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
+    reviews: dict[str, int] = field(default_factory=dict)  # state of a textbook review -> its number
     clients: dict[str, Any] = field(default_factory=dict)
     database: str = "sqlite"
 
@@ -147,6 +150,7 @@ def seed_instance(directory: Path, starter_library: Path, password_hash: str,
     _feedback(seeded)
     _import_standard(seeded)
     _tokens_and_jobs(seeded)
+    _textbook_reviews(seeded)
     return seeded
 
 
@@ -190,10 +194,13 @@ def _created_book_and_word_import(seeded: Seeded) -> None:
 
 
 def _release(seeded: Seeded) -> None:
-    """Version 1.0 of the starter book, published by its job (tag, site, versions.json)."""
+    """Version 1.0 of the starter book, published by its job (tag, site, versions.json), then its downloads
+    by theirs: the printed book and the EPUB (the starter book has no work task, so no task sheets)."""
     seeded.client("maintainer").api("POST", f"/books/{BOOK}/releases", {"version": VERSION, "message": "第一版"},
                                     expect=202)
     run_pending(seeded.app)
+    made = Path(seeded.app.config["SITES_DIR"]) / BOOK / VERSION / "downloads"
+    assert sorted(p.name for p in made.iterdir()) == [f"{BOOK}-{VERSION}.epub", f"{BOOK}-{VERSION}.pdf"]
 
 
 def _open(seeded: Seeded, who: str, title: str, edits: dict[str, tuple[str, str]] | None = None, *,
@@ -369,3 +376,53 @@ def _tokens_and_jobs(seeded: Seeded) -> None:
     seeded.jobs = {"failed": failing["id"], "queued": queued["id"],
                    "succeeded": next(i for i, s in statuses.items() if s == "succeeded")}
     assert statuses[failing["id"]] == "failed" and statuses[queued["id"]] == "queued", statuses
+
+
+REVIEW_PANEL = [("reviewer", "某机务段技术科", "enterprise"), ("outsider", "某机车车辆厂", "enterprise"),
+                ("reader", "某铁道职业技术学院", "school")]
+
+
+def _textbook_reviews(seeded: Seeded) -> None:
+    """A review in every state: 1.0 sent back for revision (its revisions linked to change requests), 1.1
+    resubmitted and passed, release candidates rejected, awaiting signatures, in reading and just submitted."""
+    candidates = ["1.2-rc.1", "1.2-rc.2", "1.2-rc.3", "1.2-rc.4"]
+    for version in candidates:
+        seeded.lib.create_tag(f"{BOOK}/v{version}", "main", Author("Maintainer", "maintainer@college.example",
+                                                                   "school"), f"Release candidate {version}")
+    maintainer, admin = seeded.client("maintainer"), seeded.client("admin")
+    people = {name: seeded.client(name) for name, _, _ in REVIEW_PANEL}
+    votes = {name: None for name in people}
+
+    def through(version: str, until: str, conclusion: str = "passed", revisions: str = "") -> int:
+        number = steps.submit(maintainer, BOOK, version, f"{version} 送审")
+        if until == "submitted":
+            return number
+        assert steps.form_panel(admin, BOOK, number, REVIEW_PANEL, "reviewer").status_code == 302
+        for i, (name, client) in enumerate(people.items()):
+            if until == "reading" and i > 0:
+                break
+            assert steps.read(client, BOOK, number, ["meets", "meets", "partly"],
+                              f"{name}：内容总体符合要求。").status_code == 302
+        assert steps.comment(people["outsider"], BOOK, number, "03-brake-test.md", "建议补充现场安全注意事项",
+                             passage="五步闸").status_code == 302
+        if until == "reading":
+            return number
+        response = steps.meet(people["reviewer"], BOOK, number, conclusion=conclusion, revisions=revisions,
+                              votes={name: conclusion for name in votes})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        for i, client in enumerate(people.values()):
+            if until == "signing" and i > 0:
+                break
+            assert steps.sign(client, BOOK, number).status_code == 302
+        return number
+
+    reviews = seeded.reviews
+    reviews["resubmit"] = first = through(VERSION, "signed", "resubmit",
+                                          "补充制动机试验的安全注意事项\n受电弓检修按现行作业指导书更新")
+    steps.link(maintainer, BOOK, first, 1, seeded.numbers["merged"])
+    steps.link(maintainer, BOOK, first, 2, seeded.numbers["in_review"])
+    reviews["passed"] = through("1.1", "signed")
+    reviews["rejected"] = through(candidates[0], "signed", "rejected")
+    reviews["signing"] = through(candidates[1], "signing")
+    reviews["reading"] = through(candidates[2], "reading")
+    reviews["submitted"] = through(candidates[3], "submitted")

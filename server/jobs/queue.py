@@ -60,6 +60,7 @@ from server.jobs.models import Job
 
 log = logging.getLogger(__name__)
 QUEUE = "jointbook.queue"
+PROGRESS_SECONDS = 1.0  # a handler's progress is saved at most this often
 
 
 class Superseded(Exception):
@@ -75,9 +76,27 @@ class JobContext:
     payload: dict[str, Any]
     app: Flask
     lines: list[str] = field(default_factory=list)
+    attempt: int = 0
+    _saved: float = field(default=0.0, repr=False)
 
     def log(self, line: str) -> None:
         self.lines.append(line)
+
+    def progress(self, done: int, total: int, what: str = "") -> None:
+        """Where a long job is, for the pages that follow it: saved (with the log so far) as the running
+        job's ``result["progress"]`` at most every ``PROGRESS_SECONDS``; the outcome replaces it."""
+        now = time.monotonic()
+        if now - self._saved < PROGRESS_SECONDS and done < total:
+            return
+        self._saved = now
+        fence = held(self.id, self.attempt) if self.attempt else (Job.id == self.id, Job.status == "running")
+        try:
+            with new_session(self.app) as session:
+                session.execute(update(Job).where(*fence).values(
+                    result={"progress": {"done": done, "total": total, "what": what}}, log="\n".join(self.lines)))
+                session.commit()
+        except Exception:  # the database away for a moment: the next step saves it
+            log.exception("could not save the progress of job %s", self.id)
 
 
 Handler = Callable[[JobContext], "dict[str, Any] | None"]
@@ -167,8 +186,8 @@ def run_job(app: Flask, job_id: int) -> Job | None:
 def _run(app: Flask, session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id, populate_existing=True)
     assert job is not None
-    context = JobContext(id=job.id, kind=job.kind, payload=dict(job.payload or {}), app=app)
     attempt = job.attempts
+    context = JobContext(id=job.id, kind=job.kind, payload=dict(job.payload or {}), app=app, attempt=attempt)
     if attempt > 1:
         context.lines += [line for line in (job.log, f"{STOPPED}; trying again (attempt {attempt} of "
                                                      f"{job.max_attempts})") if line]
@@ -187,9 +206,10 @@ def _run(app: Flask, session: Session, job_id: int) -> Job:
     except Superseded as reason:
         context.log(f"not run: {reason}")
         status = "cancelled"
-    except Exception:  # a failing job is recorded, never kills the worker
+    except Exception as error:  # a failing job is recorded, never kills the worker
         context.log(traceback.format_exc())
         log.exception("job %s (%s) failed", job.id, job.kind)
+        result = failure_of(error)
     finally:
         keeper.stop()
     written = session.execute(
@@ -203,6 +223,17 @@ def _run(app: Flask, session: Session, job_id: int) -> Job:
         log.warning("job %s was taken over by another worker; this run's outcome is dropped", job.id)
     session.refresh(job)
     return job
+
+
+def failure_of(error: BaseException) -> dict[str, Any] | None:
+    """A failed job's result when its error carries a ``code`` (build/, materials/…): the code and its plain
+    parameters, so a page can say in the reader's language why it failed; None for any other error."""
+    code = getattr(error, "code", None)
+    if not isinstance(code, str):
+        return None
+    params = {k: v for k, v in (getattr(error, "params", None) or {}).items()
+              if k != "log" and isinstance(v, (str, int, float, bool))}
+    return {"error": {"code": code, "params": params}}
 
 
 # ------------------------------------------------------------------ the application's queue

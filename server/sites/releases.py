@@ -26,6 +26,7 @@ from server.errors import UserError
 from server.jobs.models import Job
 from server.jobs.queue import JobContext, enqueue, job_kind
 from server.library import library
+from server.sites.downloads import request_downloads
 from server.sites.service import BUILD_TIMEOUT, RELEASE_JOB, platform_url, sites_dir
 
 
@@ -145,6 +146,8 @@ def run_release(job: JobContext) -> dict[str, Any]:
     actor = db().get(User, p.get("user_id")) if p.get("user_id") else None
     record("site.released", f"{p['book']}@{p['version']}", actor=actor, tag=done.tag, commit=done.commit, job=job.id)
     db().commit()
+    for queued in request_downloads(p["book"], p["version"], done.commit, p.get("user_id")):
+        job.log(f"queued job {queued.id}: {queued.payload['format']}")
     return {"book": p["book"], "version": p["version"], "tag": done.tag, "commit": done.commit,
             "duration": round(done.build.duration, 3), "skipped": done.build.skipped,
             "url": f"/read/{p['book']}/{p['version']}/"}

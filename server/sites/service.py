@@ -19,6 +19,7 @@ from server.jobs.models import Job
 
 RELEASE_JOB = "site.release"
 PREVIEW_JOB = "site.preview"
+DOWNLOAD_JOB = "site.download"  # a release's printed book, EPUB or task sheets
 BUILD_TIMEOUT = 600
 
 
@@ -36,16 +37,17 @@ def platform_url() -> str:
 
 
 def book_jobs(book: str, limit: int = 100) -> list[Job]:
-    """Releases and previews of ``book``, newest first."""
+    """Releases, their downloads and previews of ``book``, newest first."""
     return list(db().scalars(select(Job).where(or_(
         Job.key.startswith(f"release:{book}:", autoescape=True),
+        Job.key.startswith(f"download:{book}:", autoescape=True),
         Job.key.startswith(f"preview:{book}:", autoescape=True),
     )).order_by(Job.id.desc()).limit(limit)))
 
 
 def book_job(book: str, job_id: int) -> Job:
     job = db().get(Job, job_id)
-    if job is None or job.kind not in (RELEASE_JOB, PREVIEW_JOB) or (job.payload or {}).get("book") != book:
+    if job is None or job.kind not in (RELEASE_JOB, PREVIEW_JOB, DOWNLOAD_JOB) or (job.payload or {}).get("book") != book:
         raise UserError("job.not_found", status=404)
     return job
 

@@ -40,7 +40,7 @@ from server.errors import UserError, describe
 from server.forms import ConfirmForm, PageForm
 from server.library import book_title, library
 from server.permissions import Ability, book_access, may, public
-from server.sites import previews, releases as versions, service
+from server.sites import downloads, previews, releases as versions, service
 
 
 sites = Blueprint("sites", __name__)
@@ -50,6 +50,12 @@ sites = Blueprint("sites", __name__)
 def _preview_status_global(book: str, number: int, head: str | None = None) -> previews.PreviewStatus:
     """For ``templates/ui/sites/_preview.html`` (the change request page's preview card)."""
     return previews.preview_status(book, number, head)
+
+@sites.app_template_global("download_label")
+def _download_label(fmt: str | None) -> str:
+    """A release download's name for people ("Printed book (PDF)"), for the build pages."""
+    return str(downloads.LABELS.get(fmt or "", fmt or ""))
+
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "public, max-age=60, must-revalidate"
@@ -61,6 +67,7 @@ TYPES = {
     ".gz": "application/gzip", ".txt": "text/plain", ".png": "image/png",
     ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp",
     ".ico": "image/x-icon", ".mp4": "video/mp4", ".webm": "video/webm", ".mp3": "audio/mpeg",
+    ".pdf": "application/pdf", ".epub": "application/epub+zip",
 }
 SCRIPT = re.compile(rb"<script(?![^>]*\ssrc=)[^>]*>(.*?)</script>", re.S | re.I)
 
@@ -181,9 +188,28 @@ class ReleaseForm(PageForm):
 def index(book: str):
     title = book_title(book)
     maintainer = may(current_user, Ability.maintain, book)
+    listed = versions.releases(book, include_hidden=maintainer)
+    files = downloads.release_downloads(book, [r.version for r in listed])
+    making = any(d.state in ("queued", "running") for found in files.values() for d in found)
     return render_template("ui/releases/index.html", book=book, title=title, maintainer=maintainer,
-                           releases=versions.releases(book, include_hidden=maintainer),
+                           releases=listed, downloads=files, making=making, file_size=downloads.file_size,
+                           download_form=PageForm() if maintainer else None,
                            jobs=service.book_jobs(book, limit=5) if maintainer else [])
+
+
+@releases.route("/books/<book>/releases/<version>/downloads", methods=["POST"])
+@book_access(Ability.maintain)
+def make_downloads(book: str, version: str):
+    """Make again the downloads a release lacks (never made, or failed: fonts installed since)."""
+    book_title(book)
+    found = next((r for r in versions.releases(book, include_hidden=True) if r.version == version), None)
+    if found is None:
+        abort(404)
+    if PageForm().validate_on_submit():
+        downloads.request_missing(book, version, found.commit, current_user.id)
+        flash(_("The downloads of version %(version)s are being made; this page shows their progress.",
+                version=version), "success")
+    return redirect(url_for("releases.index", book=book))
 
 
 @releases.route("/books/<book>/releases/new", methods=["GET", "POST"])
