@@ -20,6 +20,7 @@ from flask import Flask
 
 from server.accounts.models import SIDES, Role
 from server.sites import commands as site_commands
+from server.standards import commands as standard_commands
 
 
 def _app(ctx: click.Context, **overrides: Any) -> Flask:
@@ -452,6 +453,7 @@ def export_command(ctx: click.Context, book_name: str, out: str, rev: str) -> No
 
 main.add_command(site_commands.build_command)
 main.add_command(site_commands.release_command)
+main.add_command(standard_commands.standards_group)
 
 if __name__ == "__main__":
     main()

@@ -202,7 +202,8 @@ def sheet_report(text: str | bytes, meta: dict) -> ImportReport:
     for error in errors:
         row, cell = error.params.get("row") or error.line, error.params.get("cell") or ""
         where = f"row {row}, column {cell}" if row and cell else f"row {row}" if row else _SOURCE
-        report.problems.append(Problem(where, error.code, error.message, ERROR, dict(error.params)))
+        message = error.message.removeprefix(f"{where}: ").removeprefix(f"row {row}: ")
+        report.problems.append(Problem(where, error.code, message, ERROR, dict(error.params)))
     return report
 
 
