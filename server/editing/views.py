@@ -24,9 +24,10 @@ from flask_wtf.file import FileField
 from wtforms import BooleanField, IntegerField, StringField
 from wtforms.validators import NumberRange, Optional
 from materials import EditConflict, FrontMatter, MaterialsError, NotFound, book_path, chapter_path
+from materials.passages import collide
 from server import landing
 from server.change_requests import commits as cr_commits, reviews as cr_reviews, service as crs
-from server.editing import chapters, images, item_picker, structure
+from server.editing import chapters, conflicts, images, item_picker, structure
 from server.editing.written_files import IMAGE_TYPES, max_asset_bytes
 from server.errors import UserError, describe, status_for
 from server.forms import ConfirmForm, QueryForm, ValuesField
@@ -53,6 +54,9 @@ class EditorForm(FlaskForm):
     message = StringField(default="")
     mode = StringField(default="")
     text = StringField(default="")
+    origin = StringField(default="")  # the passages screen: the commit the author started from,
+    head = StringField(default="")  # the commit the other text is in,
+    yours = StringField(default="")  # and the author's whole text
 
 
 class BranchChoice(QueryForm):
@@ -175,9 +179,14 @@ def _render_editor(book: str, file: str, branch: str, state: EditorState, status
 
 
 def _render_conflict(book: str, file: str, branch: str, conflict: EditConflict | None, *, yours: str,
-                     theirs: str | None, merged: str, head: str, error: str | None = None):
+                     theirs: str | None, merged: str, head: str, error: str | None = None, origin: str = "",
+                     base_text: str | None = None):
+    view = None
+    if conflict is not None and theirs is not None:
+        collision = collide(base_text or "", theirs, yours)
+        view = conflicts.view_of(library(), book, chapter_path(book, file), branch, origin, head, collision)
     page = render_template("ui/editor/conflict.html", book=book, file=file, branch=branch, yours=yours,
-                           theirs=theirs, merged=merged, head=head, error=error,
+                           theirs=theirs, merged=merged, head=head, error=error, origin=origin, view=view,
                            branch_args=_branch_args(book, branch),
                            message=describe(conflict) if conflict else None)
     return page, 409 if conflict else 422
@@ -200,10 +209,17 @@ def edit(book: str, file: str):
         return _render_editor(book, file, branch, EditorState.of(chapter), just_saved=EditorQuery().saved.data)
     path = chapter_path(book, file)
     form = EditorForm()
-    whole_text = form.mode.data == "text"
+    passages = form.mode.data == "passages"
+    whole_text = form.mode.data == "text" or passages
     state = EditorState.posted(form)
+    origin = form.head.data if passages else state.base
     try:
-        if whole_text:
+        if passages:
+            collision = conflicts.collision_of(lib, path, form.origin.data, form.head.data, form.yours.data)
+            form.text.data = conflicts.resolved_text(collision, request.form)
+            saved = chapters.save_chapter(lib, current_user, book, file, branch, form.text.data,
+                                         form.head.data, state.message)
+        elif whole_text:
             saved = chapters.save_chapter(lib, current_user, book, file, branch, form.text.data,
                                          state.base, state.message)
         else:
@@ -214,7 +230,7 @@ def edit(book: str, file: str):
         if _wants_json():
             return jsonify(error=chapters.conflict_json(conflict)), 409
         return _render_conflict(book, file, branch, conflict, yours=own.yours or "", theirs=own.theirs,
-                                merged=own.merged, head=conflict.head or "")
+                                merged=own.merged, head=conflict.head or "", origin=origin, base_text=own.base)
     except (UserError, MaterialsError) as error:
         if status_for(error) in (403, 404):
             raise
