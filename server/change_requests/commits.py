@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask_babel import gettext
+
 from materials import (ConflictedFile, Delete, EditConflict, MaterialsError, NotFound, Saved, Write, normalise_text,
                        parse_chapter)
 from materials.merging import merge_text, tree_changes
@@ -145,7 +147,7 @@ def resolve_update(user: Any, row: ChangeRequest, resolutions: dict[str, str], e
             if not clean:
                 raise UserError("change_request.update_unresolved", status=409, path=path)
             changes.append(Write(path, merged))
-    message = f"Update change request #{row.number} from main"
+    message = gettext("Bring the book's latest text into change request #%(number)s", number=row.number)
     saved = lib.commit(row.branch, changes, git_author(user), message, base=head, parents_extra=(main,))
     follow_new_head(row, saved.sha)
     record("change_request.update", target=audit_target(row), head=saved.sha, resolved=sorted(resolutions))

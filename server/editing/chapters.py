@@ -12,6 +12,7 @@ from typing import Any
 from materials import (EditConflict, FrontMatter, MaterialsError, NotFound, Saved, Write, chapter_path,
                        normalise_text, parse_chapter, revise_chapter, serialize_chapter)
 from materials.frontmatter import parse_front_matter
+from server.editing import commit_messages
 from server.editing.written_files import check_chapter_text
 from server.errors import UserError, describe
 from server.landing import commit_on, read_revision
@@ -122,13 +123,20 @@ def _base_of(lib: Any, base: str, path: str, filename: str) -> str:
     return base
 
 
+def _title_in(text: str, path: str, filename: str) -> str:
+    try:
+        return parse_chapter(text, path)[0].title or filename
+    except MaterialsError:
+        return filename
+
+
 def save_chapter(lib: Any, user: Any, book: str, filename: str, branch: str, text: str, base: str,
                  message: str | None = None) -> Saved:
     """Commit the author's whole text on top of ``base``; ``EditConflict`` (nothing written) on overlap."""
     path = chapter_path(book, filename)
     text = check_chapter_text(text, path)
     base = _base_of(lib, base, path, filename)
-    message = (message or "").strip() or f"Edit {filename}"
+    message = (message or "").strip() or commit_messages.edited(_title_in(text, path, filename))
     return commit_on(lib, user, branch, [Write(path, text)], message[:500], base)
 
 

@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 from materials import Delete, Saved, Write, book_path
+from server.editing import commit_messages
 from server.editing.written_files import check_asset
 from server.audit import service as audit
 from server.database import db
@@ -30,7 +31,7 @@ def upload_asset(lib: Any, user: Any, book: str, branch: str, filename: str, dat
             return name, None
         stem, ext = name.rsplit(".", 1)
         name = f"{stem}-{hashlib.sha256(data).hexdigest()[:8]}.{ext}"
-    saved = commit_on(lib, user, branch, [Write(book_path(book, f"assets/{name}"), data)], f"Add image {name}", rev)
+    saved = commit_on(lib, user, branch, [Write(book_path(book, f"assets/{name}"), data)], commit_messages.image_added(name), rev)
     return name, saved
 
 
@@ -39,7 +40,7 @@ def delete_asset(lib: Any, user: Any, book: str, branch: str, name: str) -> Save
     rev = read_revision(lib, branch)
     if not lib.exists(rev, path):
         raise UserError("asset.not_found", status=404, name=name)
-    saved = commit_on(lib, user, branch, [Delete(path)], f"Delete image {name}", rev)
+    saved = commit_on(lib, user, branch, [Delete(path)], commit_messages.image_deleted(name), rev)
     audit.record("asset.delete", f"{book}/{name}", branch=branch)
     db().commit()
     return saved

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Any
+from typing import Any, Callable
 
 from materials import Delete, EditConflict, NotFound, Rename, Saved, Write, chapter_path
 from materials.books import parse_book_config
 from materials.paths import validate_chapter_name
 from materials.yamlfile import dump_yaml, load_yaml
+from server.editing import commit_messages
 from server.editing.chapters import chapter_text, front_matter_from
 from server.audit import service as audit
 from server.database import db
@@ -56,14 +57,16 @@ def _part_title(title: str | None) -> str:
     return title
 
 
-def _structure_commit(lib: Any, user: Any, book: str, branch: str, changes_for, message: str) -> Saved:
-    """Read book.yml at the branch head, apply one structural change, commit it with that head as base."""
+def _structure_commit(lib: Any, user: Any, book: str, branch: str, changes_for,
+                      message: str | Callable[[], str]) -> Saved:
+    """Read book.yml at the branch head, apply one structural change, commit it with that head as base
+    (``message`` may be worked out once the change is known: a part's old title)."""
     base = read_revision(lib, branch)
     data, navigation = _book_yml(lib, book, base)
     changes = changes_for(base, navigation)
     changes.append(Write(f"books/{book}/book.yml", _with_navigation(data, navigation)))
     try:
-        return commit_on(lib, user, branch, changes, message, base)
+        return commit_on(lib, user, branch, changes, message if isinstance(message, str) else message(), base)
     except EditConflict as conflict:
         raise UserError("structure.conflict", status=409, paths=", ".join(c.path for c in conflict.conflicts)) from None
 
@@ -97,7 +100,7 @@ def create_chapter(lib: Any, user: Any, book: str, branch: str, title: str, part
         _part(navigation, part)["chapters"].append(filename)
         return [Write(path, chapter_text(meta, f"\n## {meta.title}\n\n"))]
 
-    return filename, _structure_commit(lib, user, book, branch, changes, f"Add chapter {filename}")
+    return filename, _structure_commit(lib, user, book, branch, changes, commit_messages.chapter_added(meta.title))
 
 
 def rename_chapter(lib: Any, user: Any, book: str, branch: str, filename: str, new_name: str) -> Saved:
@@ -115,7 +118,8 @@ def rename_chapter(lib: Any, user: Any, book: str, branch: str, filename: str, n
             part["chapters"] = [new_name if c == filename else c for c in part["chapters"]]
         return [Rename(old_path, new_path)]
 
-    return _structure_commit(lib, user, book, branch, changes, f"Rename chapter {filename} to {new_name}")
+    title = commit_messages.chapter_title(lib, read_revision(lib, branch), old_path)
+    return _structure_commit(lib, user, book, branch, changes, commit_messages.chapter_renamed(title, new_name))
 
 
 def move_chapter(lib: Any, user: Any, book: str, branch: str, filename: str, *, direction: str | None = None,
@@ -145,7 +149,8 @@ def move_chapter(lib: Any, user: Any, book: str, branch: str, filename: str, *, 
             raise UserError("request.invalid", status=422, detail="direction or part")
         return []
 
-    return _structure_commit(lib, user, book, branch, changes, f"Move chapter {filename}")
+    title = commit_messages.chapter_title(lib, read_revision(lib, branch), chapter_path(book, filename))
+    return _structure_commit(lib, user, book, branch, changes, commit_messages.chapter_moved(title))
 
 
 def delete_chapter(lib: Any, user: Any, book: str, branch: str, filename: str) -> Saved:
@@ -158,7 +163,8 @@ def delete_chapter(lib: Any, user: Any, book: str, branch: str, filename: str) -
             part["chapters"] = [c for c in part["chapters"] if c != filename]
         return [Delete(path)]
 
-    saved = _structure_commit(lib, user, book, branch, changes, f"Delete chapter {filename}")
+    title = commit_messages.chapter_title(lib, read_revision(lib, branch), path)
+    saved = _structure_commit(lib, user, book, branch, changes, commit_messages.chapter_deleted(title))
     audit.record("chapter.delete", f"{book}/{filename}", branch=branch)
     db().commit()
     return saved
@@ -171,17 +177,19 @@ def add_part(lib: Any, user: Any, book: str, branch: str, title: str) -> Saved:
         navigation.append({"part": title, "chapters": []})
         return []
 
-    return _structure_commit(lib, user, book, branch, changes, f"Add part {title}")
+    return _structure_commit(lib, user, book, branch, changes, commit_messages.part_added(title))
 
 
 def rename_part(lib: Any, user: Any, book: str, branch: str, index: int, title: str) -> Saved:
     title = _part_title(title)
+    old: list[str] = []
 
     def changes(base: str, navigation: list[dict[str, Any]]) -> list:
+        old[:] = [_part(navigation, index)["part"]]
         _part(navigation, index)["part"] = title
         return []
 
-    return _structure_commit(lib, user, book, branch, changes, f"Rename part {index + 1} to {title}")
+    return _structure_commit(lib, user, book, branch, changes, lambda: commit_messages.part_renamed(old[0], title))
 
 
 def delete_part(lib: Any, user: Any, book: str, branch: str, index: int) -> Saved:
@@ -194,7 +202,7 @@ def delete_part(lib: Any, user: Any, book: str, branch: str, index: int) -> Save
         deleted[:] = [navigation.pop(index)["part"]]
         return []
 
-    saved = _structure_commit(lib, user, book, branch, changes, f"Delete part {index + 1}")
+    saved = _structure_commit(lib, user, book, branch, changes, lambda: commit_messages.part_deleted(deleted[0]))
     audit.record("part.delete", book, branch=branch, part=deleted[0] if deleted else "", index=index)
     db().commit()
     return saved

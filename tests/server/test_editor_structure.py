@@ -104,3 +104,26 @@ def test_structure_through_the_api(teacher, lib, app):
     assert teacher.get(f"/api/books/{BOOK}/structure").json["sha"] == lib.resolve(DRAFT)
     duplicate = teacher.post(f"/api/books/{BOOK}/chapters", json={"title": "x", "filename": "03-brake-test.md"})
     assert duplicate.status_code == 409 and duplicate.json["error"]["code"] == "chapter.exists"
+
+
+def test_the_commits_the_platform_writes_name_titles_in_the_authors_language(teacher, lib):
+    def last_message():
+        return lib.log(DRAFT, limit=1)[0].summary
+
+    def title_of(filename):
+        return lib.read_text("main", f"{CHAPTERS}/{filename}").split("title:", 1)[1].split("\n", 1)[0].strip()
+
+    teacher.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert post_form(teacher, f"/books/{BOOK}/chapters/07-emergency-handling.md/delete").status_code == 303
+    assert last_message() == f"删除章节《{title_of('07-emergency-handling.md')}》"
+    text = lib.read_text("main", f"{CHAPTERS}/03-brake-test.md")
+    saved = teacher.put(f"/api/books/{BOOK}/chapters/03-brake-test.md",
+                        json={"text": text + "\n补充一句。\n", "base": lib.resolve(DRAFT), "branch": DRAFT})
+    assert saved.status_code == 200, saved.get_data(as_text=True)
+    assert last_message() == f"修改《{title_of('03-brake-test.md')}》"  # no message given: the platform's
+
+    teacher.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    assert teacher.post(f"/books/{BOOK}/parts/new", data={"title": "第四篇 拓展"}).status_code == 303
+    assert last_message() == "Add the part “第四篇 拓展”"
+    assert teacher.post(f"/books/{BOOK}/parts/3/rename", data={"title": "Appendix"}).status_code == 303
+    assert last_message() == "Rename the part “第四篇 拓展” to “Appendix”"
