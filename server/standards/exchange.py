@@ -13,7 +13,7 @@ from typing import Any
 from cachetools import LRUCache, cached
 from flask import Response
 from materials import MaterialsError
-from materials.standards.case import case_identifier, to_case
+from materials.standards.case import CF_TYPES, identifier_key, to_case
 from materials.standards.spreadsheet import CSV_ENCODING, standard_to_csv
 from materials.standards.writing import dump_standard
 from server.errors import UserError
@@ -39,20 +39,37 @@ def case_package(found: Entry, base_url: str | None) -> dict:
     return to_case(found.standard, base_url=base_url, changed_at=changed)
 
 
+# where each kind of CASE object lives in a package, and the REST collection that serves it
+_PLACES = (("CFItems", ("CFItems",)), ("CFAssociations", ("CFAssociations",)), ("CFRubrics", ("CFRubrics",))) + \
+    tuple((name, ("CFDefinitions", name)) for name in CF_TYPES)
+
+
+def objects_of(package: dict, cf_type: str) -> list[dict]:
+    """The objects of one CASE collection (``CFItems``, ``CFSubjects``…) in a package."""
+    if cf_type == "CFDocuments":
+        return [package["CFDocument"]]
+    place = dict(_PLACES)[cf_type]
+    found: Any = package
+    for step in place:
+        found = found.get(step) if isinstance(found, dict) else None
+    return [o for o in found or [] if isinstance(o, dict)]
+
+
 @cached(LRUCache(maxsize=_CACHE_SIZE), key=lambda found: tuple(e.blob for e in found), lock=threading.Lock())
-def case_index(found: list[Entry]) -> dict[str, tuple[str, str, str | None]]:
-    """CASE identifier -> (CF type, standard id, item key / association key) for every standard,
-    kept by the blob ids of the standards."""
-    index: dict[str, tuple[str, str, str | None]] = {}
+def case_index(found: list[Entry]) -> dict[tuple[str, str], str]:
+    """(CF collection, identifier) -> the id of the standard whose package holds it, for every standard,
+    kept by the blob ids of the standards. The identifiers are the package's own: the publisher's where
+    they were kept, else the derived UUIDv5. The first standard holding a shared definition serves it."""
+    index: dict[tuple[str, str], str] = {}
     for e in found:
-        std = e.standard
-        if std is None:
+        if e.standard is None:
             continue
-        index[case_identifier(std.id)] = ("CFDocuments", std.id, None)
-        for item in std.items:
-            index[case_identifier(std.id, item.key)] = ("CFItems", std.id, item.key)
-            assoc = f"{item.key}>{item.parent or ''}"
-            index[case_identifier(std.id, assoc, what="isChildOf")] = ("CFAssociations", std.id, assoc)
+        package = to_case(e.standard)
+        for cf_type in ("CFDocuments",) + tuple(name for name, _ in _PLACES):
+            for obj in objects_of(package, cf_type):
+                ident = obj.get("identifier")
+                if isinstance(ident, str):
+                    index.setdefault((cf_type, identifier_key(ident)), e.standard.id)
     return index
 
 

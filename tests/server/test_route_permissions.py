@@ -28,6 +28,14 @@ PUBLIC = {
     "case.package",
     "case.item",
     "case.association",
+    "case.item_associations",
+    "case.itemtypes",
+    "case.subjects",
+    "case.concepts",
+    "case.licenses",
+    "case.associationgroupings",
+    "case.rubrics",
+    "case.unknown",  # CASE's own 404 for anything else under the service
     "sites.latest",  # published sites: students read without an account
     "sites.read",
 }
