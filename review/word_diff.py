@@ -51,3 +51,37 @@ def changed_words(old: str, new: str) -> tuple[list[Segment], list[Segment]]:
             else:
                 side.append(Segment(text, changed))
     return left, right
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of one flowing text that reads both versions at once: kept, added or removed."""
+
+    text: str
+    kind: str  # same | added | removed
+
+
+def inline_changes(old: str | None, new: str | None) -> list[Piece]:
+    """The old and new text of a block as one text, each added and removed word marked where it stands.
+
+    Cut into words as :func:`changed_words` cuts them (each Han character one word); a text
+    mostly rewritten reads as the old text removed, then the new one added.
+    """
+    old, new = old or "", new or ""
+    if not old or not new:
+        return [Piece(old, "removed")] if old else ([Piece(new, "added")] if new else [])
+    left, right = changed_words(old, new)
+    if len(left) == 1 and len(right) == 1 and left[0].changed and right[0].changed:
+        return [Piece(old, "removed"), Piece(new, "added")]
+    a, b = words(old), words(new)
+    pieces: list[Piece] = []
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        for text, kind in (("".join(a[i1:i2]), "same" if op == "equal" else "removed"),
+                           ("".join(b[j1:j2]), None if op == "equal" else "added")):
+            if not text or kind is None:
+                continue
+            if pieces and pieces[-1].kind == kind:
+                pieces[-1] = Piece(pieces[-1].text + text, kind)
+            else:
+                pieces.append(Piece(text, kind))
+    return pieces

@@ -13,10 +13,10 @@ from typing import Any
 from cachetools import LRUCache, cached
 from markupsafe import Markup, escape
 
-from materials import Library
+from materials import Library, MaterialsError, NotFound, parse_chapter
 from materials.history import FileDiff
 from review import changes
-from review.word_diff import Segment as Seg, changed_words
+from review.word_diff import Segment as Seg, changed_words, inline_changes
 from server.change_requests.checks import path_id
 
 
@@ -96,3 +96,44 @@ def file_views(lib: Library, book: str, base: str, head: str) -> tuple[list[File
     rendered = {r.path: r for r in changes.rendered_diff(lib, base, head,
                                                      [f.path for f in diff.files if not f.binary and f.new_path])}
     return views, rendered
+
+
+@dataclass
+class ChapterChanges:
+    """What changes in one chapter as students read it: each changed block as one text, words marked."""
+
+    path: str
+    id: str
+    title: str
+    blocks: list[tuple[str, Markup]]  # (change | added | removed, the block's text with <ins>/<del> marks)
+
+
+def marked_block(old: str | None, new: str | None) -> Markup:
+    """One rendered block read as one text: removed words in ``<del>``, added ones in ``<ins>``."""
+    tags = {"added": "ins", "removed": "del"}
+    return Markup("".join(f"<{tags[p.kind]}>{escape(p.text)}</{tags[p.kind]}>" if p.kind in tags
+                          else str(escape(p.text)) for p in inline_changes(old, new)))
+
+
+def _title(lib: Library, revs: tuple[str, ...], path: str) -> str:
+    for rev in revs:
+        try:
+            meta, _ = parse_chapter(lib.read_text(rev, path), path)
+            return meta.title
+        except (NotFound, MaterialsError, ValueError):
+            continue
+    return path.rsplit("/", 1)[-1]
+
+
+@cached(LRUCache(maxsize=32), key=lambda lib, book, base, head: (str(lib.path), book, base, head),
+        lock=threading.Lock())
+def rendered_changes(lib: Library, book: str, base: str, head: str) -> list[ChapterChanges]:
+    """Every changed chapter of base..head by its title, its changed blocks with their words marked."""
+    _views, rendered = file_views(lib, book, base, head)
+    out = []
+    for path, diff in rendered.items():
+        if not diff.rows:
+            continue
+        blocks = [(r.kind, marked_block(r.old, r.new)) for r in diff.rows]
+        out.append(ChapterChanges(path, path_id(path), _title(lib, (head, base), path), blocks))
+    return out

@@ -283,7 +283,9 @@ def show(book: str, number: int):
     row = ctx["row"]
     diff, added, removed = crs.what_changes(row, ctx["base"])
     runs = checks.check_runs(row)
+    as_read = diff_rows.rendered_changes(library(), book, ctx["base"], row.head)
     return render_template("ui/change_requests/show.html", **ctx, files=diff.files, timeline=_timeline(row, ctx["threads"]),
+                           as_read=as_read,
                            items_added=added, items_removed=removed, checks=_findings(row, runs),
                            ignored={i.reviewer: i.reason for i in ctx["verdict"].ignored})
 
@@ -296,7 +298,9 @@ def files(book: str, number: int):
     views, rendered = diff_rows.file_views(lib, book, ctx["base"], row.head)
     at_id, _sep, at_line = FilesQuery().at.data.rpartition(":")
     at = (at_id, int(at_line)) if at_line.isdigit() else None
-    return render_template("ui/change_requests/files.html", **ctx, views=views, rendered=rendered, at=at)
+    as_read = {c.path: c for c in diff_rows.rendered_changes(lib, book, ctx["base"], row.head)}
+    return render_template("ui/change_requests/files.html", **ctx, views=views, rendered=rendered, at=at,
+                           as_read=as_read)
 
 
 # ------------------------------------------------------------------ actions

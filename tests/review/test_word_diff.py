@@ -28,3 +28,15 @@ def test_a_rewritten_or_very_long_line_is_marked_whole():
     assert changed_words("列车管定压", "Brake pipe") == ([Segment("列车管定压", True)], [Segment("Brake pipe", True)])
     long = "压" * 2001
     assert changed_words(long, long + "力") == ([Segment(long, True)], [Segment(long + "力", True)])
+
+
+def test_inline_changes_read_both_versions_as_one_text_with_each_word_marked():
+    from review.word_diff import Piece, inline_changes
+
+    assert inline_changes("主要由五部分组成：", "主要由六个部分组成：") == [
+        Piece("主要由", "same"), Piece("五", "removed"), Piece("六个", "added"), Piece("部分组成：", "same")]
+    assert inline_changes("列车管定压 500 kPa。", "列车管定压 600 kPa。") == [
+        Piece("列车管定压 ", "same"), Piece("500", "removed"), Piece("600", "added"), Piece(" kPa。", "same")]
+    assert inline_changes(None, "新增一段。") == [Piece("新增一段。", "added")]
+    assert inline_changes("删去一段。", None) == [Piece("删去一段。", "removed")]
+    assert inline_changes("列车管定压", "Brake pipe") == [Piece("列车管定压", "removed"), Piece("Brake pipe", "added")]
