@@ -35,7 +35,7 @@ from server.notifications import api as notifications_api, views as notification
 from server.sites import api as sites_api, views as sites
 from server.sites.build_check import register_build_check
 from server.standards import api as standards_api, case_service, views as standards
-from server.textbook_reviews import views as textbook_reviews
+from server.textbook_reviews import api as textbook_reviews_api, views as textbook_reviews
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
 from server.database import MAX_INTEGER, engine, init_database
@@ -72,7 +72,8 @@ BLUEPRINTS = (
 )
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.
 API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
-               standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api, openapi)
+               standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api,
+               textbook_reviews_api, openapi)
 
 
 class DatabaseIdConverter(IntegerConverter):

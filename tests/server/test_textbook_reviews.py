@@ -267,3 +267,37 @@ def test_revise_and_resubmit_tracks_the_revisions_into_the_next_submission(app, 
     assert "补充安全注意事项" in html and "no change request linked" not in html
     listing = maintainer.get(f"/books/{BOOK}/textbook-reviews").get_data(as_text=True)
     assert "resubmits #1" in listing
+
+
+def test_the_whole_review_over_the_api(app, reviewing):
+    def api(who, method, url, json=None):
+        client = reviewing(who)
+        client.environ_base.setdefault("HTTP_X_CSRFTOKEN", csrf_from(client, "/"))
+        return client.open(f"/api/books/{BOOK}/textbook-reviews{url}", method=method, json=json)
+
+    created = api("maintainer", "POST", "", {"version": "1.0", "note": "送审"})
+    assert created.status_code == 201 and created.json["state"] == "submitted"
+    assert api("maintainer", "POST", "", {"version": "1.0"}).status_code == 409
+    panel = {"members": [{"username": u, "institution": i, "side": s} for u, i, s in PANEL], "chair": "reviewer"}
+    assert api("maintainer", "PUT", "/1/panel", panel).status_code == 403
+    refused = api("admin", "PUT", "/1/panel", {**panel, "members": [*panel["members"], {
+        "username": "teacher", "institution": "本校", "side": "school"}]})
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "textbook_review.author_on_panel"
+    assert api("admin", "PUT", "/1/panel", panel).json["state"] == "reading"
+    verdicts = [{"criterion": c, "verdict": "meets"} for c in ("思想性", "科学性", "适宜性")]
+    for name, _, _ in PANEL:
+        assert api(name, "PUT", "/1/reading", {"verdicts": verdicts, "opinion": "同意"}).status_code == 200
+    assert api("outsider", "POST", "/1/comments", {"chapter": BRAKE, "body": "好"}).status_code == 201
+    meeting = {"meeting_date": "2026-03-12", "attendees": ["reviewer", "outsider"], "minutes": "讨论通过",
+               "votes": {"reviewer": "passed", "outsider": "passed"}, "conclusion": "passed"}
+    assert api("outsider", "PUT", "/1/meeting", meeting).status_code == 403
+    concluded = api("reviewer", "PUT", "/1/meeting", meeting).json
+    assert concluded["state"] == "signing" and [m["attended"] for m in concluded["members"]] == [True, True, False]
+    sha = concluded["record_sha256"]
+    assert api("reader", "POST", "/1/signatures", {"sha256": "f" * 64}).status_code == 409
+    for name, _, _ in PANEL:
+        signed = api(name, "POST", "/1/signatures", {"sha256": sha})
+        assert signed.status_code == 201
+    assert signed.json["state"] == "signed" and signed.json["record_path"] == f"books/{BOOK}/reviews/1.0/1.yml"
+    assert api("teacher", "GET", "/1").json["conclusion"] == "passed"
+    assert [r["number"] for r in api("teacher", "GET", "").json["reviews"]] == [1]
