@@ -358,6 +358,8 @@ def main_pages(seeded, role: str) -> dict[str, str]:
         "reader's follow link": seeded.follow_url,
         "created book": f"/books/{seed.CREATED_BOOK}",
         "word import report": seeded.import_report,
+        "textbook review": f"/books/{BOOK}/textbook-reviews/"
+                           f"{seeded.reviews['reading' if role == 'outsider' else 'passed']}",
     }
 
 
@@ -365,13 +367,13 @@ def main_pages(seeded, role: str) -> dict[str, str]:
 EVERY_KIND = ["home", "book", "chapter", "change request", "change request files", "history", "alignment",
               "dashboard", "standards catalog", "imported standard", "published site", "change request preview"]
 MUST_REACH = {
-    "admin": EVERY_KIND + ["feedback inbox", "created book"],
-    "maintainer": EVERY_KIND + ["feedback inbox", "chapter editor"],
-    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report"],
-    "technician": EVERY_KIND + ["feedback inbox", "chapter editor"],
-    "reviewer": EVERY_KIND + ["feedback inbox"],
-    "reader": EVERY_KIND,
-    "outsider": [kind for kind in EVERY_KIND if kind != "change request preview"],
+    "admin": EVERY_KIND + ["feedback inbox", "created book", "textbook review"],
+    "maintainer": EVERY_KIND + ["feedback inbox", "chapter editor", "textbook review"],
+    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report", "textbook review"],
+    "technician": EVERY_KIND + ["feedback inbox", "chapter editor", "textbook review"],
+    "reviewer": EVERY_KIND + ["feedback inbox", "textbook review"],
+    "reader": EVERY_KIND + ["textbook review"],
+    "outsider": [kind for kind in EVERY_KIND if kind != "change request preview"] + ["textbook review"],
     "anonymous": ["published site", "reader's follow link"],
 }
 
