@@ -76,7 +76,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class _Dumper(yaml.SafeDumper):
+# libyaml's emitter writes the same text several times faster than the pure-Python one
+_BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
     """Block style, but the small leaf mappings (levels, weights) stay on one line like the design."""
 
 

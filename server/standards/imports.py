@@ -10,8 +10,12 @@ request on the book they are imported for, reviewed like any change.
 """
 from __future__ import annotations
 import dataclasses
+import hashlib
+import json
+import threading
 from dataclasses import dataclass
 from typing import Any
+from cachetools import LRUCache
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -30,7 +34,7 @@ from server.change_requests.commits import commit_to_cr
 from server.change_requests.lifecycle import open_cr
 from server.errors import MESSAGES, UserError, describe, message_for
 from server.library import library
-from server.standards.service import STANDARDS_DIR, standards
+from server.standards.service import STANDARDS_DIR, remember, standards
 
 
 IMPORT_BRANCH = "imports/{username}/{standard}"
@@ -79,6 +83,7 @@ def _save(std: Standard, user: Any, direct: bool, book: str | None) -> Imported:
         raise UserError("standard.proposed", status=409, standard=std.id, where=proposal.label)
     text = standard_yaml(std)
     message = f"Import the standard {std.id}\n\n{std.title}"
+    remember(path, text, std)  # read back already: the catalog and the change request find it parsed
     if not direct and book is not None:
         cr = open_cr(user, book, _("Import the standard %(id)s", id=std.id), std.title)
         saved = commit_to_cr(user, cr, [Write(path, text)], message)
@@ -160,7 +165,26 @@ def renamed(std: Standard, standard_id: str) -> Standard:
 def check_upload(kind: str, raw: bytes, meta: dict[str, Any] | None = None,
                  standard_id: str | None = None) -> ImportReport:
     """What the file itself says, without the library: the standard it makes and every problem at its place
-    (a JSON path, or a sheet's row and column). A given ``standard_id`` names the standard."""
+    (a JSON path, or a sheet's row and column). A given ``standard_id`` names the standard.
+
+    The same bytes and fields always say the same, and a big sheet takes a second to read, so the report
+    page and the confirmation reuse what the upload found (a copy: the dry run adds to it)."""
+    key = (kind, hashlib.sha256(raw).hexdigest(), json.dumps(meta or {}, sort_keys=True, ensure_ascii=False),
+           (standard_id or "").strip())
+    with _checked_lock:
+        found = _checked.get(key)
+    if found is None:
+        found = _check_upload(kind, raw, meta, standard_id)
+        with _checked_lock:
+            _checked[key] = found
+    return ImportReport(source=found.source, standard=found.standard, problems=list(found.problems))
+
+
+_checked: LRUCache = LRUCache(maxsize=8)
+_checked_lock = threading.Lock()
+
+
+def _check_upload(kind: str, raw: bytes, meta: dict[str, Any] | None, standard_id: str | None) -> ImportReport:
     standard_id = (standard_id or "").strip()
     if kind == "case":
         try:

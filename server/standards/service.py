@@ -7,15 +7,24 @@ per blob id; the catalog pages, the CASE exchange (``exchange``), imports
 
 
 from __future__ import annotations
+import hashlib
+import json
+import os
+import re
+import tempfile
 import threading
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 from cachetools import LRUCache, cached
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from materials import MaterialsError
 from materials.standards.editions import superseded_by
 from materials.standards.reading import parse_standard
 from materials.standards.standard import Item, Standard
+from materials.standards.validation import standard_from_data
+from materials.standards.writing import standard_to_data
 from server.errors import UserError
 from server.library import library
 
@@ -39,13 +48,74 @@ class Entry:
         return self.standard.id if self.standard else self.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
 
 
-@cached(LRUCache(maxsize=_CACHE_SIZE), key=lambda lib, path, blob: blob + path, lock=threading.Lock())
+_lock = threading.Lock()
+
+
+@cached(LRUCache(maxsize=_CACHE_SIZE), key=lambda lib, path, blob: blob + path, lock=_lock)
 def _parse(lib: Any, path: str, blob: str) -> Standard | MaterialsError:
-    """The standard in ``blob`` (or why it does not parse), kept by blob id and path: same bytes, same result."""
+    """The standard in ``blob`` (or why it does not parse), kept by blob id and path: same bytes, same result.
+
+    A big standard's YAML takes seconds to read, and every web process would read it again after a
+    start; so what was read is also kept as checked plain data in the instance (``cache/standards``),
+    by blob id, and a process reads that instead."""
+    kept = _kept(path, blob)
+    if kept is not None:
+        return kept
     try:
-        return parse_standard(lib.objects.read(blob)[1], path)
+        std = parse_standard(lib.objects.read(blob)[1], path)
     except MaterialsError as exc:
         return exc
+    _keep(path, blob, std)
+    return std
+
+
+def _kept_file(blob: str) -> Path | None:
+    if not has_app_context() or not re.fullmatch(r"[0-9a-f]{40,64}", blob):
+        return None
+    return Path(current_app.config["JOINTBOOK_INSTANCE"]) / "cache" / "standards" / f"{blob}.json"
+
+
+def _kept(path: str, blob: str) -> Standard | None:
+    file = _kept_file(blob)
+    if file is None or not file.is_file():
+        return None
+    try:
+        return standard_from_data(json.loads(file.read_text(encoding="utf-8")), path)
+    except (OSError, ValueError, MaterialsError):
+        return None  # unreadable or from an older model: read the YAML again
+
+
+def _keep(path: str, blob: str, std: Standard) -> None:
+    file = _kept_file(blob)
+    if file is None:
+        return
+    data = standard_to_data(std)
+    try:
+        text = json.dumps(data, ensure_ascii=False)
+        if standard_from_data(json.loads(text), path) != std:  # only what reads back the same is kept
+            return
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(tmp, file)
+    except (OSError, TypeError, ValueError, MaterialsError):
+        return
+
+
+def remember(path: str, text: str, std: Standard) -> None:
+    """What an import has just written and read back: the catalog needs not read it again."""
+    data = text.encode("utf-8")
+    blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+    with _lock:
+        _parse.cache[blob + path] = std
+    _keep(path, blob, std)
+
+
+def forget_parsed() -> None:
+    """Empty this process's parsed standards (what a web process that has just started holds)."""
+    with _lock:
+        _parse.cache.clear()
 
 
 def entries(rev: str = "main") -> list[Entry]:
