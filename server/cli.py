@@ -21,6 +21,7 @@ from flask import Flask
 from server.accounts.models import SIDES, Role
 from server.sites import commands as site_commands
 from server.standards import commands as standard_commands
+from server.textbook_reviews import commands as review_commands
 
 
 def _app(ctx: click.Context, **overrides: Any) -> Flask:
@@ -416,16 +417,48 @@ def import_docx_command(ctx: click.Context, file: str, book_name: str, split_lev
             pending = service.convert(person, book_name, path.name, path.read_bytes(), split_level)
         except MaterialsError as error:
             raise click.ClickException(f"{error.code}: {describe(error)}") from error
-        click.echo(f"Import of {pending.source} into {book_name}:")
-        for chapter in pending.converted.chapters:
-            click.echo(f"  chapter {chapter.filename}: {chapter.title}")
-        for entry in pending.report["entries"]:
-            place = entry.get("place") or {}
-            where = ", ".join(str(v) for v in (place.get("heading"), place.get("paragraph") and
-                                               f"paragraph {place['paragraph']}") if v)
-            click.echo(f"  [{entry['outcome']}] {entry['message']}" + (f" ({where})" if where else ""))
-        cr = service.confirm(person, book_name, pending.token)
-        click.echo(f"Opened change request #{cr.number} in {book_name} as {person.username}")
+        _report_and_open(pending, book_name, person)
+
+
+def _report_and_open(pending: Any, book_name: str, person: Any) -> None:
+    """Print an import's report, then open its change request in ``person``'s name."""
+    from server.imports import service
+
+    click.echo(f"Import of {pending.source} into {book_name}:")
+    for chapter in pending.converted.chapters:
+        click.echo(f"  chapter {chapter.filename}: {chapter.title}")
+    for entry in pending.report["entries"]:
+        place = entry.get("place") or {}
+        where = ", ".join(str(v) for v in (place.get("heading"), place.get("paragraph") and
+                                           f"paragraph {place['paragraph']}") if v)
+        click.echo(f"  [{entry['outcome']}] {entry['message']}" + (f" ({where})" if where else ""))
+    cr = service.confirm(person, book_name, pending.token)
+    click.echo(f"Opened change request #{cr.number} in {book_name} as {person.username}")
+
+
+@import_group.command("mkdocs")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--book", "book_name", required=True, help="The book the chapters go into.")
+@click.option("--as", "username", default=None, help="In whose name (default: the first active administrator).")
+@click.pass_context
+def import_mkdocs_command(ctx: click.Context, path: str, book_name: str, username: str | None) -> None:
+    """Import the MkDocs project at PATH (its folder, or a .zip of it) into --book: prints the report, opens a
+    change request."""
+    from materials import MaterialsError
+    from materials.imports import read_folder
+    from server.errors import describe
+    from server.imports import service
+
+    source = Path(path)
+    with acting_as(_app(ctx), username) as person:
+        try:
+            if source.is_dir():
+                pending = service.convert_mkdocs(person, book_name, source.resolve().name, files=read_folder(source))
+            else:
+                pending = service.convert_mkdocs(person, book_name, source.name, source.read_bytes())
+        except MaterialsError as error:
+            raise click.ClickException(f"{error.code}: {describe(error)}") from error
+        _report_and_open(pending, book_name, person)
 
 
 # ---------------------------------------------------------------- export
@@ -454,6 +487,7 @@ def export_command(ctx: click.Context, book_name: str, out: str, rev: str) -> No
 main.add_command(site_commands.build_command)
 main.add_command(site_commands.release_command)
 main.add_command(standard_commands.standards_group)
+main.add_command(review_commands.dossier_command)
 
 if __name__ == "__main__":
     main()

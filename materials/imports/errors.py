@@ -14,3 +14,9 @@ class ImportInvalid(MaterialsError):
     """An import asked for something the book cannot take (a split level outside 1–6)."""
 
     code = "import.invalid"
+
+
+class MkDocsInvalid(MaterialsError):
+    """The upload is no MkDocs project the platform can read: no zip, no mkdocs.yml, no pages, too large."""
+
+    code = "import.mkdocs_invalid"

@@ -38,7 +38,7 @@ from ..paths import asset_name, book_file_path, fold, validate_book_slug, valida
 from ..text import normalise_text
 from ..yamlfile import Lines
 from .docx import DocxImport, ImportedChapter, ImportedImage
-from .errors import ImportInvalid
+from .errors import MkDocsInvalid
 from .report import CARRIED, CHANGED, LOST, ImportReport, Place
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -84,7 +84,7 @@ def _load(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_TolerantLoader)  # noqa: S506 - SafeLoader subclass, tags become plain data
     except yaml.YAMLError as error:
-        raise ImportInvalid(f"mkdocs.yml is not valid YAML: {str(error)[:200]}", reason="mkdocs_yaml") from None
+        raise MkDocsInvalid(f"mkdocs.yml is not valid YAML: {str(error)[:200]}", reason="mkdocs_yaml") from None
 
 
 def read_folder(path: str | Path) -> dict[str, bytes]:
@@ -100,7 +100,7 @@ def read_folder(path: str | Path) -> dict[str, bytes]:
         files[relative] = item.read_bytes()
         total += len(files[relative])
         if len(files) > MAX_FILES or total > MAX_BYTES:
-            raise ImportInvalid("the project is too large to import", reason="too_large")
+            raise MkDocsInvalid("the project is too large to import", reason="too_large")
     return files
 
 
@@ -110,9 +110,9 @@ def read_zip(data: bytes) -> dict[str, bytes]:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = [i for i in archive.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, ValueError):
-        raise ImportInvalid("the file is not a zip archive", reason="not_zip") from None
+        raise MkDocsInvalid("the file is not a zip archive", reason="not_zip") from None
     if len(infos) > MAX_FILES or sum(i.file_size for i in infos) > MAX_BYTES:
-        raise ImportInvalid("the project is too large to import", reason="too_large")
+        raise MkDocsInvalid("the project is too large to import", reason="too_large")
     files: dict[str, bytes] = {}
     for info in infos:
         name = info.filename.replace("\\", "/")
@@ -164,14 +164,14 @@ class _Project:
         self.number = first_number
         self.config_name = next((n for n in CONFIG_NAMES if n in files), None)
         if self.config_name is None:
-            raise ImportInvalid("there is no mkdocs.yml at the top of the project", reason="mkdocs_missing")
+            raise MkDocsInvalid("there is no mkdocs.yml at the top of the project", reason="mkdocs_missing")
         config = _load(files[self.config_name].decode("utf-8-sig", "replace"))
         self.config = config if isinstance(config, dict) else {}
         self.docs_dir = str(self.config.get("docs_dir") or "docs").strip("/")
         prefix = self.docs_dir + "/"
         self.docs = {name[len(prefix):]: data for name, data in files.items() if name.startswith(prefix)}
         if not any(name.endswith(".md") for name in self.docs):
-            raise ImportInvalid(f"the project has no Markdown pages in {self.docs_dir}/", reason="mkdocs_empty")
+            raise MkDocsInvalid(f"the project has no Markdown pages in {self.docs_dir}/", reason="mkdocs_empty")
         self.site_name = _clean_title(self.config.get("site_name") or "") or "MkDocs"
         self.images: dict[str, ImportedImage] = {}   # docs path -> image in the book
         self.image_names: dict[str, str] = {}        # folded asset name -> docs path
@@ -432,7 +432,7 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
     """Convert a MkDocs project (``read_folder`` / ``read_zip``) into chapters of ``book``.
 
     ``book_config`` numbers the new chapters after the book's own; ``existing`` are the repository
-    paths already in the book, which no new file may take. Raises ``ImportInvalid`` for what is no
+    paths already in the book, which no new file may take. Raises ``MkDocsInvalid`` for what is no
     MkDocs project.
     """
     validate_book_slug(book)
@@ -442,7 +442,7 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
     project = _Project(files, book, report, book_config.language if book_config else "zh-CN", taken, first)
     pages = project.pages()
     if not pages:
-        raise ImportInvalid("the nav of mkdocs.yml names no page of the project", reason="mkdocs_empty")
+        raise MkDocsInvalid("the nav of mkdocs.yml names no page of the project", reason="mkdocs_empty")
     for page in pages:
         page.filename = project._filename(page.source)
     by_source = {p.source: p.filename for p in pages}

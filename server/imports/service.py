@@ -1,5 +1,6 @@
-"""Word import: an uploaded .docx becomes chapters and images of a book, shown as a report, and on
-confirmation a change request reviewed like any other change.
+"""Imports: an uploaded Word document (.docx) or MkDocs project (a zip, or a folder on the command
+line) becomes chapters and images of a book, shown as a report, and on confirmation a change
+request reviewed like any other change.
 
 Between the upload and the confirmation the converted import waits under the
 instance directory (``<instance>/imports/<token>/``: ``import.json`` and the
@@ -21,7 +22,8 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from materials import Part
-from materials.imports import DocxImport, ImportedChapter, ImportedImage, ImportReport, import_docx
+from materials.imports import (DocxImport, ImportedChapter, ImportedImage, ImportReport, MkDocsImport, import_docx,
+                               import_mkdocs, read_zip)
 from server.audit.service import record
 from server.change_requests.commits import commit_to_cr
 from server.change_requests.lifecycle import open_cr
@@ -32,6 +34,7 @@ from server.library import book_title, library
 from server.permissions import Ability, may
 
 MAX_DOCX_BYTES = 15 * 1024 * 1024  # under the request limit, so the refusal is ours and says why
+KINDS = ("word", "mkdocs")
 KEEP_SECONDS = 24 * 3600
 TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -42,6 +45,7 @@ class Pending:
     """A converted Word document waiting for its uploader to confirm it."""
 
     token: str
+    kind: str  # "word" | "mkdocs"
     book: str
     user_id: int
     source: str
@@ -49,42 +53,81 @@ class Pending:
     created: float
     converted: DocxImport
     report: dict[str, Any]
+    redirects: dict[str, str]  # an MkDocs page -> its chapter file
 
     @property
     def title(self) -> str:
+        if self.kind == "mkdocs":
+            return _("Import the MkDocs project %(name)s", name=self.source)
         return _("Import the Word document %(name)s", name=self.source)
+
+    def description(self) -> str:
+        if self.kind == "mkdocs":
+            intro = _("Imported from the MkDocs project %(name)s. What the import carried over, changed and could "
+                      "not carry over:", name=self.source)
+        else:
+            intro = _("Imported from the Word document %(name)s. What the import carried over, changed and could "
+                      "not carry over:", name=self.source)
+        parts = [intro, report_markdown(self.report)]
+        if self.redirects:
+            parts.append(_("Where the old pages went:") + "\n\n" +
+                         "\n".join(f"- `{old}` → `{new}`" for old, new in list(self.redirects.items())[:500]))
+        return "\n\n".join(parts)
 
 
 def pending_root() -> Path:
     return Path(current_app.config["JOINTBOOK_INSTANCE"]) / "imports"
 
 
-def check_upload(file_name: str, data: bytes) -> None:
-    """Refuse what is no .docx (by name and by content) or is too large, before converting anything."""
+def check_upload(file_name: str, data: bytes, kind: str = "word") -> None:
+    """Refuse what is no .docx (or, for MkDocs, no .zip), by name and by content, or is too large, before
+    converting anything."""
     name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:120]
-    if not name.lower().endswith(".docx") or not data.startswith(ZIP_MAGIC):
-        raise UserError("import.not_docx", status=415, name=name or "?")
+    suffix = ".zip" if kind == "mkdocs" else ".docx"
+    if not name.lower().endswith(suffix) or not data.startswith(ZIP_MAGIC):
+        raise UserError("import.not_zip" if kind == "mkdocs" else "import.not_docx", status=415, name=name or "?")
     if len(data) > MAX_DOCX_BYTES:
         raise UserError("import.too_large", status=413, size=f"{len(data) / 1048576:.1f}",
                         limit=MAX_DOCX_BYTES // 1048576)
 
 
-def convert(user: Any, book: str, file_name: str, data: bytes, split_level: int = 1) -> Pending:
-    """Convert the upload into chapters of ``book`` and keep it for the uploader's confirmation."""
+def _book_now(user: Any, book: str) -> tuple[Any, list[str]]:
+    """The book's settings and files on main, once ``user`` may write it."""
     book_title(book)
     if not may(user, Ability.write, book):
         raise UserError("http.403", status=403)
-    check_upload(file_name, data)
     lib = library()
     head = lib.resolve("main")
-    config = lib.book(book, head, chapters=False).config
-    existing = lib.files(head, f"books/{book}/")
+    return lib.book(book, head, chapters=False).config, list(lib.files(head, f"books/{book}/"))
+
+
+def convert(user: Any, book: str, file_name: str, data: bytes, split_level: int = 1) -> Pending:
+    """Convert an uploaded Word document into chapters of ``book`` and keep it for the uploader's confirmation."""
+    config, existing = _book_now(user, book)
+    check_upload(file_name, data)
     name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:120]
     converted = import_docx(data, book=book, file_name=name, split_level=split_level, book_config=config,
-                            existing=list(existing))
+                            existing=existing)
+    return _keep("word", user, book, name, split_level, converted)
+
+
+def convert_mkdocs(user: Any, book: str, name: str, data: bytes | None = None,
+                   files: dict[str, bytes] | None = None) -> Pending:
+    """Convert a MkDocs project (an uploaded zip, or the ``files`` of a folder) into chapters of ``book``."""
+    config, existing = _book_now(user, book)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1][:120]
+    if files is None:
+        check_upload(name, data or b"", "mkdocs")
+        files = read_zip(data or b"")
+    converted = import_mkdocs(files, book=book, source=name, book_config=config, existing=existing)
+    return _keep("mkdocs", user, book, name, 0, converted)
+
+
+def _keep(kind: str, user: Any, book: str, name: str, split_level: int, converted: DocxImport) -> Pending:
     _forget_old()
-    token = secrets.token_urlsafe(24)
-    pending = Pending(token, book, user.id, name, split_level, time.time(), converted, converted.report.to_dict())
+    redirects = dict(converted.redirects) if isinstance(converted, MkDocsImport) else {}
+    pending = Pending(secrets.token_urlsafe(24), kind, book, user.id, name, split_level, time.time(), converted,
+                      converted.report.to_dict(), redirects)
     _store(pending)
     return pending
 
@@ -96,6 +139,7 @@ def _store(pending: Pending) -> None:
     for number, image in enumerate(c.images):
         (folder / "images" / str(number)).write_bytes(image.data)
     meta = {
+        "kind": pending.kind, "redirects": pending.redirects,
         "book": pending.book, "user_id": pending.user_id, "source": pending.source,
         "split_level": pending.split_level, "created": pending.created, "report": pending.report,
         "chapters": [{"filename": ch.filename, "path": ch.path, "title": ch.title, "part": ch.part, "text": ch.text,
@@ -106,15 +150,15 @@ def _store(pending: Pending) -> None:
     (folder / "import.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
 
-def load(user: Any, book: str, token: str) -> Pending:
-    """The pending import ``token`` of ``book``, if ``user`` uploaded it (404 otherwise)."""
+def load(user: Any, book: str, token: str, kind: str | None = None) -> Pending:
+    """The pending import ``token`` of ``book`` (of that ``kind``), if ``user`` uploaded it (404 otherwise)."""
     folder = pending_root() / token if TOKEN.match(token or "") else None
     try:
         meta = json.loads((folder / "import.json").read_text(encoding="utf-8")) if folder else None
     except (OSError, ValueError):
         meta = None
     if meta is None or meta["book"] != book or meta["user_id"] != getattr(user, "id", None) \
-            or time.time() - meta["created"] > KEEP_SECONDS:
+            or time.time() - meta["created"] > KEEP_SECONDS or (kind is not None and meta.get("kind") != kind):
         raise UserError("import.not_found", status=404)
     images = tuple(ImportedImage(image["path"], (folder / "images" / str(n)).read_bytes(), image["alt"])
                    for n, image in enumerate(meta["images"]))
@@ -122,13 +166,14 @@ def load(user: Any, book: str, token: str) -> Pending:
                                      tuple(ch["images"])) for ch in meta["chapters"])
     navigation = tuple(Part(p["title"], tuple(p["chapters"])) for p in meta["navigation"])
     converted = DocxImport(book, chapters, images, navigation, ImportReport(meta["source"]))
-    return Pending(token, book, meta["user_id"], meta["source"], meta["split_level"], meta["created"], converted,
-                   meta["report"])
+    return Pending(token, meta.get("kind", "word"), book, meta["user_id"], meta["source"], meta["split_level"],
+                   meta["created"], converted, meta["report"], meta.get("redirects") or {})
 
 
 @dataclass(frozen=True)
 class Waiting:
     token: str
+    kind: str
     source: str
     created: float
 
@@ -144,7 +189,8 @@ def waiting_for(user: Any, book: str) -> list[Waiting]:
             continue
         if meta.get("book") == book and meta.get("user_id") == getattr(user, "id", None) \
                 and time.time() - meta.get("created", 0) <= KEEP_SECONDS:
-            found.append(Waiting(meta_file.parent.name, meta.get("source", ""), meta.get("created", 0)))
+            found.append(Waiting(meta_file.parent.name, meta.get("kind", "word"), meta.get("source", ""),
+                                 meta.get("created", 0)))
     return sorted(found, key=lambda w: -w.created)
 
 
@@ -155,14 +201,15 @@ def confirm(user: Any, book: str, token: str) -> Any:
     base = lib.resolve("main")
     path = f"books/{book}/book.yml"
     changes = pending.converted.changes(lib.read_text(base, path))
-    description = "\n\n".join([_("Imported from the Word document %(name)s. What the import carried over, changed "
-                                 "and could not carry over:", name=pending.source), report_markdown(pending.report)])
+    description = pending.description()
     existing = lib.files(base, f"books/{book}/")
     if any(change.path in existing for change in changes if change.path != path):
         raise UserError("import.stale", status=409)  # a chapter or picture of that name arrived meanwhile
     cr = open_cr(user, book, pending.title[:200], description, origin=f"import:{pending.source}"[:200])
-    commit_to_cr(user, cr, changes, f"Import the Word document {pending.source}", base=cr.base)
-    record("book.import", book, source=pending.source, format="docx", number=cr.number,
+    what = "the MkDocs project" if pending.kind == "mkdocs" else "the Word document"
+    commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=cr.base)
+    record("book.import", book, source=pending.source, format="mkdocs" if pending.kind == "mkdocs" else "docx",
+           number=cr.number,
            chapters=len(pending.converted.chapters), images=len(pending.converted.images))
     db().commit()
     discard(user, book, token)

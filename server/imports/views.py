@@ -1,5 +1,5 @@
-"""The Word import's pages: upload a .docx, read the report of what it becomes, confirm (a change
-request opens) or cancel."""
+"""The import pages: upload a Word document (.docx) or a MkDocs project (.zip), read the report of
+what it becomes, confirm (a change request opens) or cancel."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -27,6 +27,13 @@ class WordUploadForm(PageForm):
         default="1")
 
 
+class MkDocsUploadForm(PageForm):
+    project = FileField(_l("MkDocs project (.zip of its folder, with mkdocs.yml)"), [FileRequired()])
+
+
+KIND = "<kind>"  # "word" or "mkdocs"; any other answers 404 (after the permission check)
+
+
 @blueprint.route("/books/<book>/import/word", methods=["GET", "POST"])
 @book_access(Ability.write)
 def upload(book: str):
@@ -43,41 +50,64 @@ def upload(book: str):
             except (UserError, MaterialsError) as refused:
                 error, status = describe(refused), getattr(refused, "status", None) or 422
             else:
-                return redirect(url_for("imports.report", book=book, token=pending.token))
+                return redirect(url_for("imports.report", book=book, kind="word", token=pending.token))
     return render_template("ui/imports/upload.html", book=book, title=title, form=form, error=error,
                            limit_mb=service.MAX_DOCX_BYTES // 1048576,
                            waiting=service.waiting_for(current_user, book)), status
 
 
-@blueprint.route("/books/<book>/import/word/<token>")
+@blueprint.route("/books/<book>/import/mkdocs", methods=["GET", "POST"])
 @book_access(Ability.write)
-def report(book: str, token: str):
+def upload_mkdocs(book: str):
     title = book_title(book)
-    pending = service.load(current_user, book, token)
+    form = MkDocsUploadForm()
+    error, status = None, 200
+    if form.is_submitted():
+        status = 422
+        if form.validate():
+            upload_file = form.project.data
+            try:
+                pending = service.convert_mkdocs(current_user, book, upload_file.filename or "", upload_file.read())
+            except (UserError, MaterialsError) as refused:
+                error, status = describe(refused), getattr(refused, "status", None) or 422
+            else:
+                return redirect(url_for("imports.report", book=book, kind="mkdocs", token=pending.token))
+    return render_template("ui/imports/upload_mkdocs.html", book=book, title=title, form=form, error=error,
+                           limit_mb=service.MAX_DOCX_BYTES // 1048576,
+                           waiting=service.waiting_for(current_user, book)), status
+
+
+@blueprint.route(f"/books/<book>/import/{KIND}/<token>")
+@book_access(Ability.write)
+def report(book: str, kind: str, token: str):
+    title = book_title(book)
+    pending = service.load(current_user, book, token, kind)
     rows = report_rows(pending.report)
     return render_template("ui/imports/report.html", book=book, title=title, pending=pending, rows=rows,
                            outcomes=OUTCOME_LABELS, form=ConfirmForm(),
                            counts={o: sum(1 for r in rows if r.outcome == o) for o in OUTCOME_LABELS})
 
 
-@blueprint.route("/books/<book>/import/word/<token>/confirm", methods=["POST"])
+@blueprint.route(f"/books/<book>/import/{KIND}/<token>/confirm", methods=["POST"])
 @book_access(Ability.write)
-def confirm(book: str, token: str):
+def confirm(book: str, kind: str, token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise UserError("csrf.invalid", status=400)
+    service.load(current_user, book, token, kind)
     cr = service.confirm(current_user, book, token)
     flash(_("The import is now change request #%(number)s: it is reviewed and merged like any change.",
             number=cr.number), "success")
     return redirect(url_for("change_requests.show", book=book, number=cr.number))
 
 
-@blueprint.route("/books/<book>/import/word/<token>/cancel", methods=["POST"])
+@blueprint.route(f"/books/<book>/import/{KIND}/<token>/cancel", methods=["POST"])
 @book_access(Ability.write)
-def cancel(book: str, token: str):
+def cancel(book: str, kind: str, token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise UserError("csrf.invalid", status=400)
+    service.load(current_user, book, token, kind)
     service.discard(current_user, book, token)
     flash(_("The import was cancelled; nothing was changed."), "success")
     return redirect(url_for("books.show", book=book))

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from materials import OVERWRITE, Write
-from materials.imports import CARRIED, CHANGED, LOST, ImportInvalid, import_mkdocs, read_folder, read_zip
+from materials.imports import CARRIED, CHANGED, LOST, MkDocsInvalid, import_mkdocs, read_folder, read_zip
 from materials.rendering import render_markdown
 from materials.validation import validate_book
 
@@ -126,9 +126,9 @@ def test_a_zip_with_a_folder_around_it_reads_the_same_and_never_leaves_the_proje
 
 
 def test_what_is_no_mkdocs_project_is_refused():
-    with pytest.raises(ImportInvalid):
+    with pytest.raises(MkDocsInvalid):
         import_mkdocs({"docs/a.md": b"# a"}, book="loco", source="x")
-    with pytest.raises(ImportInvalid):
+    with pytest.raises(MkDocsInvalid):
         read_zip(b"not a zip")
-    with pytest.raises(ImportInvalid):
+    with pytest.raises(MkDocsInvalid):
         import_mkdocs({"mkdocs.yml": b"site_name: [unclosed", "docs/a.md": b"# a"}, book="loco", source="x")
