@@ -10,5 +10,5 @@ from .mkdocs import MkDocsImport, import_mkdocs, read_folder, read_zip
 from .report import CARRIED, CHANGED, LOST, ImportReport, Place, ReportEntry
 
 __all__ = ["CARRIED", "CHANGED", "LOST", "DocxImport", "DocxUnreadable", "ImportInvalid", "ImportReport",
-           "ImportedChapter", "ImportedImage", "MkDocsImport", "MkDocsInvalid", "Place", "ReportEntry", "import_docx", "import_mkdocs",
-           "read_folder", "read_zip"]
+           "ImportedChapter", "ImportedImage", "MkDocsImport", "MkDocsInvalid", "Place", "ReportEntry", "import_docx",
+           "import_mkdocs", "read_folder", "read_zip"]
