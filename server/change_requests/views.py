@@ -12,8 +12,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from materials import EditConflict, MaterialsError
+from materials.passages import collide
 from server.change_requests import (checks, coauthors, comments, commits, diff_rows, lifecycle, merging, reviews,
                                     service as crs)
+from server.editing import conflicts
 from server.errors import UserError, describe
 from server import landing
 from server.library import book_title, library
@@ -420,6 +422,29 @@ def details(book: str, number: int):
     return _act(row, lambda: lifecycle.edit_details(current_user, row, form.title.data, form.description.data))
 
 
+def _update_resolutions(form: UpdateForm, row) -> dict[str, str]:
+    """Each colliding file's text: settled passage by passage (``mode-<n>`` passages, the choices named
+    ``f<n>-...``), worked out again from the commits, or the source text as the person edited it."""
+    resolutions = form.resolutions()
+    lib = library()
+    if form.head.data != lib.branch_head(row.branch) or form.main.data != lib.resolve("main"):
+        return resolutions  # moved meanwhile: the update refuses, and says so
+    for i, path in enumerate(form.path.data or []):
+        if request.form.get(f"mode-{i}") != "passages":
+            continue
+        origin = lib.merge_base(form.main.data, form.head.data) or ""
+        ours = conflicts.collision_of(lib, path, origin, form.main.data, _read(lib, form.head.data, path))
+        resolutions[path] = conflicts.resolved_text(ours, request.form, prefix=f"f{i}-")
+    return resolutions
+
+
+def _read(lib, rev: str, path: str) -> str:
+    try:
+        return lib.read_text(rev, path)
+    except MaterialsError:
+        return ""
+
+
 @blueprint.route("/books/<book>/change-requests/<int:number>/update", methods=["POST"])
 @book_access(Ability.write)
 def update(book: str, number: int):
@@ -431,7 +456,7 @@ def update(book: str, number: int):
     lib = library()
     if form.resolve.data:
         try:
-            commits.resolve_update(current_user, row, form.resolutions(), form.head.data, form.main.data)
+            commits.resolve_update(current_user, row, _update_resolutions(form, row), form.head.data, form.main.data)
         except (UserError, MaterialsError) as error:
             flash(describe(error), "error")
             return _back(row)
@@ -441,9 +466,14 @@ def update(book: str, number: int):
     try:
         commits.update_from_main(current_user, row)
     except EditConflict as conflict:
+        head, main = lib.branch_head(row.branch) or head, lib.resolve("main")
+        origin = lib.merge_base(main, head) or ""
+        views = [conflicts.view_of(lib, book, c.path, None, origin, main, collide(c.base or "", c.theirs, c.yours))
+                 if c.path.endswith(".md") and c.theirs is not None and c.yours is not None else None
+                 for c in conflict.conflicts]
         return render_template("ui/change_requests/conflict.html", book=book, title=book_title(book), row=row,
-                               conflicts=conflict.conflicts, head=lib.branch_head(row.branch) or head,
-                               main=lib.resolve("main"), form=ActionForm()), 409
+                               conflicts=list(zip(conflict.conflicts, views)), head=head, main=main,
+                               form=ActionForm()), 409
     except (UserError, MaterialsError) as error:
         flash(describe(error), "error")
         return _back(row)

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from materials import MaterialsError, NotFound
+from materials import MaterialsError, NotFound, parse_chapter
 from materials.passages import Collision, collide, resolve
 from server.editing.preview import book_html
 
@@ -56,6 +56,7 @@ class FieldView:
 class ConflictView:
     passages: list[PassageView]
     fields: list[FieldView]
+    title: str = ""  # the chapter's title, as the other text has it
 
 
 def collision_of(lib: Any, path: str, origin: str, head: str, yours: str) -> Collision:
@@ -81,16 +82,24 @@ def view_of(lib: Any, book: str, path: str, branch: str, origin: str, head: str,
                                     book_html(book, passage.yours, branch), writer))
     fields = [FieldView(f.key, str(FIELD_LABELS.get(f.key, f.key)), _shown(f.theirs), _shown(f.yours))
               for f in collision.fields]
-    return ConflictView(passages, fields)
+    return ConflictView(passages, fields, _title(lib, head, path))
 
 
-def resolved_text(collision: Collision, values: dict[str, Any]) -> str:
-    """The chapter text of the choices posted: ``field-<key>``, ``choice-<n>`` and ``text-<n>`` (from 1)."""
-    fields = {f.key: values.get(f"field-{f.key}", "mine") for f in collision.fields}
+def resolved_text(collision: Collision, values: Any, prefix: str = "") -> str:
+    """The chapter text of the choices posted: ``field-<key>``, ``choice-<n>`` and ``text-<n>`` (from 1),
+    each name after ``prefix`` (the file's, on a screen of several files)."""
+    fields = {f.key: values.get(f"{prefix}field-{f.key}", "mine") for f in collision.fields}
     count = len(collision.conflicts)
-    choices = [values.get(f"choice-{n}", "mine") for n in range(1, count + 1)]
-    edited = [values.get(f"text-{n}", "") for n in range(1, count + 1)]
+    choices = [values.get(f"{prefix}choice-{n}", "mine") for n in range(1, count + 1)]
+    edited = [values.get(f"{prefix}text-{n}", "") for n in range(1, count + 1)]
     return resolve(collision, fields, choices, edited)
+
+
+def _title(lib: Any, rev: str, path: str) -> str:
+    try:
+        return parse_chapter(lib.read_text(rev, path), path)[0].title
+    except (NotFound, MaterialsError, ValueError):
+        return ""
 
 
 def _text(lib: Any, rev: str, path: str) -> str:

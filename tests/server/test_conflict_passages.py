@@ -117,3 +117,36 @@ def test_choosing_to_edit_a_passage_saves_what_the_author_typed(app, teacher, li
     assert edited.status_code == 303
     text = lib.read_text("cr/1", PATH)
     assert line + "（甲乙合并）\n" in text and "（甲）" not in text and "（乙）" not in text
+
+
+def test_update_from_main_settles_a_collision_passage_by_passage(app, teacher, lib):
+    from materials import Author, Write
+
+    original = lib.read_text("cr/1", PATH)
+    line = next(l for l in original.splitlines() if PASSAGE in l)
+    token = csrf_from(teacher, "/")
+    saved = teacher.post(f"/api/books/{BOOK}/change-requests/1/commits", headers={"X-CSRFToken": token},
+                         json={"files": {PATH: original.replace(line, line + "（变更请求）", 1)}, "message": "改",
+                               "base": lib.resolve("cr/1")})
+    assert saved.status_code == 201
+    lib.commit("main", [Write(PATH, original.replace(line, line + "（主线）", 1))],
+               Author("周主编", "zhou@college.edu.cn", "school"), "主线修改", base=lib.resolve("main"))
+    page = f"/books/{BOOK}/change-requests/1"
+    response = teacher.post(f"{page}/update", data={"csrf_token": csrf_from(teacher, page)},
+                            headers={"Accept-Language": "en"})
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "<h2>制动机的检查与试验</h2>" in html  # the chapter by its title
+    assert re.search(r"Their text \(周主编, School, [^)]+\)", html)
+    assert "Your text (this change request)" in html and 'name="f0-choice-1"' in html
+
+    form = {"csrf_token": csrf_from(teacher, page), "resolve": "1", "path": PATH, "mode-0": "passages",
+            "head": re.search(r'name="head" value="([^"]+)"', html).group(1),
+            "main": re.search(r'name="main" value="([^"]+)"', html).group(1),
+            "text-0": "not used", "f0-choice-1": "both"}
+    done = teacher.post(f"{page}/update", data=form, headers={"Accept-Language": "en"})
+    assert done.status_code == 302
+    text = lib.read_text("cr/1", PATH)
+    assert f"{line}（变更请求）\n\n{line}（主线）\n" in text and "not used" not in text
+    assert lib.objects.commit(lib.resolve("cr/1")).parents[1] == lib.resolve("main")
+    assert text.split("\n---\n", 1)[0] == original.split("\n---\n", 1)[0]
