@@ -38,7 +38,7 @@ from .writing import standard_to_data
 __all__ = [
     "NAMESPACE", "MAX_IMPORT_BYTES", "EXTENSION", "CF_TYPES",
     "to_case", "from_case", "check_case", "load_case_bytes", "parse_case_bytes", "case_identifier",
-    "document_identifier", "natural_key",
+    "document_identifier", "identifier_key", "natural_key",
     "CaseInvalid", "CaseTooLarge", "CaseNotJSON", "CaseFieldMissing", "CaseBadUUID",
     "CaseDuplicateIdentifier", "CaseDuplicateCode", "CaseCycle", "CaseUnknownNode",
 ]
@@ -140,6 +140,14 @@ def _timestamp(changed_at: datetime | str | None) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def uri_prefix(document_uri: Any, document_identifier: str) -> str | None:
+    """``https://opensalt.example/uri/`` when the document's URI is that followed by its identifier."""
+    if isinstance(document_uri, str) and document_uri.endswith(document_identifier) \
+            and len(document_uri) > len(document_identifier):
+        return document_uri[: -len(document_identifier)]
+    return None
+
+
 def _link(title: str, identifier: str, uri: str) -> dict:
     return {"title": title, "identifier": identifier, "uri": uri}
 
@@ -157,8 +165,8 @@ def _overlay(row: dict, kept: dict) -> None:
         if name == "extensions":
             continue
         if name in ("originNodeURI", "destinationNodeURI") and not (
-                isinstance(value, dict) and _lookup_id(str(value.get("identifier"))) ==
-                _lookup_id(row[name]["identifier"])):
+                isinstance(value, dict) and identifier_key(str(value.get("identifier"))) ==
+                identifier_key(row[name]["identifier"])):
             continue
         row[name] = value
 
@@ -175,8 +183,17 @@ class _Export:
         self.doc_id = document_identifier(std)
         self.doc_link = _link(std.title, self.doc_id, self.kept_doc.get("uri") or self.uri("CFDocuments", self.doc_id))
         self.item_ids = {i.key: i.case.get("identifier") or case_identifier(std.id, i.key) for i in std.items}
-        self.item_uris = {i.key: i.case.get("uri") or self.uri("CFItems", self.item_ids[i.key]) for i in std.items}
+        self.prefix = uri_prefix(self.kept_doc.get("uri"), self.doc_id)
+        self.item_uris = {i.key: i.case.get("uri") or self.kept_uri("CFItems", i.case.get("identifier"),
+                                                                    self.item_ids[i.key]) for i in std.items}
         self.kind_types = self._kind_types()
+
+    def kept_uri(self, cf_type: str, kept_identifier: Any, ident: str) -> str:
+        """The URI of an object the publisher named: under the publisher's own prefix when its document's
+        URI has one (https://opensalt.example/uri/<identifier>), else ours."""
+        if isinstance(kept_identifier, str) and kept_identifier and self.prefix:
+            return self.prefix + kept_identifier
+        return self.uri(cf_type, ident)
 
     def uri(self, cf_type: str, ident: str) -> str:
         if self.base:
@@ -289,7 +306,7 @@ class _Export:
             "identifier": ident,
             "associationType": "isChildOf",
             "sequenceNumber": n,
-            "uri": self.uri("CFAssociations", kept.get("identifier") or ident),
+            "uri": self.kept_uri("CFAssociations", kept.get("identifier"), kept.get("identifier") or ident),
             "originNodeURI": self.item_link(item.key),
             "destinationNodeURI": self.doc_link if item.parent is None else self.item_link(item.parent),
             "lastChangeDateTime": self.stamp,
@@ -307,7 +324,7 @@ class _Export:
         row: dict[str, Any] = {
             "identifier": ident,
             "associationType": a.type,
-            "uri": self.uri("CFAssociations", kept.get("identifier") or ident),
+            "uri": self.kept_uri("CFAssociations", kept.get("identifier"), kept.get("identifier") or ident),
             "originNodeURI": origin,
             "destinationNodeURI": dest,
             "lastChangeDateTime": self.stamp,
@@ -388,7 +405,7 @@ def _is_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _lookup_id(value: str) -> str:
+def identifier_key(value: str) -> str:
     """Identifiers compare as written, except that a UUID's hex digits compare in either case."""
     return value.lower() if _UUID.match(value) else value
 
@@ -470,7 +487,7 @@ def _read(data: Any, r: _Reader, standard_id: str | None) -> Standard | None:
     if r.failed:  # still report the items' and associations' problems
         _associations(raw_assocs, _items(raw_items, None, r), "", r)
         return None
-    doc_key = _lookup_id(doc_id)
+    doc_key = identifier_key(doc_id)
     items = _items(raw_items, doc_key, r)
     ours = _our_extension(doc)
     if ours is not None and not all(isinstance(_our_extension(i), dict) for i in items.values()):
@@ -527,7 +544,7 @@ def _items(raw_items: list, doc_key: str | None, r: _Reader) -> dict[str, dict]:
             ok = False
         if not ok:
             continue
-        key = _lookup_id(ident)
+        key = identifier_key(ident)
         if key in items or key == doc_key:
             r.problem(f"{where}.identifier", "case.duplicate_identifier",
                       f"{where}: the identifier {ident} is used twice", value=ident)
@@ -562,7 +579,7 @@ def _associations(raw_assocs: list, items: dict[str, dict], doc_key: str, r: _Re
             r.warn(f"{where}.identifier", "case.association_left_out",
                    f"{where} has no usable identifier; left out", value=str(ident)[:80])
             continue
-        if _lookup_id(ident) in seen:
+        if identifier_key(ident) in seen:
             r.warn(f"{where}.identifier", "case.association_left_out",
                    f"{where}: the identifier {ident} is used twice; the second is left out", value=ident)
             continue
@@ -577,9 +594,9 @@ def _associations(raw_assocs: list, items: dict[str, dict], doc_key: str, r: _Re
             r.warn(f"{where}.{side}", "case.association_left_out", f"{where}: {side} names no node; left out",
                    field=side)
             continue
-        seen.add(_lookup_id(ident))
+        seen.add(identifier_key(ident))
         _unknown_fields(raw, _ASSOCIATION_NAMES, where, r)
-        o, d = _lookup_id(origin), _lookup_id(dest)
+        o, d = identifier_key(origin), identifier_key(dest)
         if kind == "isChildOf" and o in items and (d == doc_key or d in items) and o != d \
                 and not (tree_only_plain and _our_extension(raw) is not None):
             seq = raw.get("sequenceNumber")
@@ -660,7 +677,7 @@ def _extra_rows(extra: list[tuple[int, dict]], keys: dict[str, str], r: _Reader,
         ends = []
         for side in ("originNodeURI", "destinationNodeURI"):
             link = raw[side]
-            ident = _lookup_id(link["identifier"])
+            ident = identifier_key(link["identifier"])
             ends.append(keys[ident] if ident in keys else dict(
                 (k, v) for k, v in (("identifier", link["identifier"]), ("uri", link.get("uri")),
                                     ("title", link.get("title")), ("targetType", link.get("targetType")))
@@ -888,6 +905,25 @@ def _from_foreign_package(data: dict, doc: dict, doc_key: str, items: dict[str, 
         code = code.strip() if isinstance(code, str) else ""
         return (code or keys[ident], raw["identifier"], raw.get("uri") if isinstance(raw.get("uri"), str) else "")
 
+    stamp = doc.get("lastChangeDateTime") if _is_text(doc.get("lastChangeDateTime")) else None
+    prefix = uri_prefix(doc_uri, doc["identifier"])
+    sibling = {kid: n for kids in children.values() for n, kid in enumerate(kids, 1)}
+    kept_types = {t.get("identifier") for t in ((data.get("CFDefinitions") or {}).get("CFItemTypes") or [])
+                  if isinstance(t, dict)} if isinstance(data.get("CFDefinitions"), dict) else set()
+    first_type: dict[str, Any] = {}
+
+    def compact(case: dict, derived_sequence: int | None = None) -> dict:
+        """Leave out what the export writes again by itself: the document's timestamp, the URI under the
+        publisher's prefix, the position among siblings."""
+        if stamp is not None and case.get("lastChangeDateTime") == stamp:
+            case.pop("lastChangeDateTime")
+        if prefix and isinstance(case.get("identifier"), str) and case.get("uri") == prefix + case["identifier"]:
+            case.pop("uri")
+        if derived_sequence is not None and case.get("sequenceNumber") == derived_sequence \
+                and not isinstance(case.get("sequenceNumber"), bool):
+            case.pop("sequenceNumber")
+        return case
+
     for ident in order:
         raw = items[ident]
         where = f"CFItems[{position[ident]}]"
@@ -907,6 +943,14 @@ def _from_foreign_package(data: dict, doc: dict, doc_key: str, items: dict[str, 
             case.pop("language")
         if case.get("educationLevel") == [level_of[ident]]:
             case.pop("educationLevel")
+        link = case.get("CFItemTypeURI")
+        if isinstance(link, dict) and link.get("identifier") in kept_types:
+            # the export gives every item of a kind the type of its first item that names one
+            if kind_of[ident] not in first_type:
+                first_type[kind_of[ident]] = link
+            elif first_type[kind_of[ident]] == link:
+                case.pop("CFItemTypeURI")
+        compact(case)
         if ident in tree:
             chosen = min(tree[ident], key=lambda c: c[:2])
             kept = _tree_case(chosen[3], f"CFAssociations[{chosen[1]}]", r)
@@ -914,15 +958,24 @@ def _from_foreign_package(data: dict, doc: dict, doc_key: str, items: dict[str, 
                 kept.pop("originNodeURI")
             if _same_link(kept.get("destinationNodeURI"), link_of(parent[ident])):
                 kept.pop("destinationNodeURI")
-            case["isChildOf"] = kept
+            case["isChildOf"] = compact(kept, sibling[ident])
         row["case"] = case
         out["items"].append(row)
 
     def assoc_case(n: int, raw: dict) -> dict:
-        return _kept(raw, CASE_ASSOCIATION_FIELDS, ("associationType", "CFDocumentURI"), f"CFAssociations[{n}]", r)
+        return compact(_kept(raw, CASE_ASSOCIATION_FIELDS, ("associationType", "CFDocumentURI"),
+                             f"CFAssociations[{n}]", r))
 
     everything = sorted(extra + _second_parents(tree, parent), key=lambda x: x[0])
     associations = _extra_rows(everything, keys, r, assoc_case)
+    ident_of = {key: ident for ident, key in keys.items()}
+    for row in associations:
+        for side, name in (("origin", "originNodeURI"), ("destination", "destinationNodeURI")):
+            end = row[side]
+            derived = link_of(ident_of[end]) if isinstance(end, str) else \
+                (end.get("title", ""), end["identifier"], end.get("uri", ""))
+            if _same_link(row["case"].get(name), derived):
+                row["case"].pop(name)
     if associations:
         out["associations"] = associations
     same = {"language": out["language"], "officialSourceURL": out.get("source_url"), "version": edition,

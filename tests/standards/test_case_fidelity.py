@@ -175,3 +175,13 @@ def test_a_parent_edited_after_the_import_moves_the_association(imported):
 def test_the_dry_run_of_a_good_package_has_no_problem():
     report = check_case(copy.deepcopy(FULL))
     assert report.ok and report.problems == []
+
+
+def test_the_standard_file_keeps_only_what_the_export_cannot_derive(imported):
+    """The document's timestamp, URIs under the publisher's prefix and sibling positions are written once."""
+    for item in imported.items:
+        assert not {"lastChangeDateTime", "uri"} & set(item.case), item.key
+        assert not {"lastChangeDateTime", "uri", "sequenceNumber", "originNodeURI", "destinationNodeURI"} & \
+            set(item.case["isChildOf"]), item.key
+    assert sorted(a.case.get("sequenceNumber", 0) for a in imported.associations if "sequenceNumber" in a.case) == [1, 5]
+    assert from_case(json_copy(to_case(imported))) == imported
