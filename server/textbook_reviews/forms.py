@@ -91,3 +91,9 @@ class SignForm(PageForm):
 
 class LinkForm(PageForm):
     change_request = IntegerField(_l("Change request number"), [Optional(), NumberRange(min=1, max=2**31 - 1)])
+
+
+class DossierForm(PageForm):
+    statement = TextAreaField(_l("Editors' statement (编写说明) for the dossier (optional)"),
+                              [Optional(), Length(max=20000)])
+    back = HiddenField()

@@ -40,5 +40,6 @@ MESSAGES.update({
     "textbook_review.record_changed": _l("The record is not the one you read: reload the page and read it again before signing."),
     "textbook_review.revision_not_found": _l("There is no required revision %(number)s."),
     "textbook_review.change_request_unknown": _l("This book has no change request #%(number)s."),
+    "textbook_review.dossier_missing": _l("The review dossier of %(version)s has not been made yet."),
 })
 STATUS.update({"review_record.immutable": 409})

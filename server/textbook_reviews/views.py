@@ -10,7 +10,7 @@ or an administrator gets 403.
 
 from __future__ import annotations
 from typing import Any
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from materials import MaterialsError
@@ -19,9 +19,9 @@ from server.errors import UserError, describe, status_for
 from server.library import book_title, book_titles, library
 from server.permissions import Ability, book_access, is_admin, may, signed_in
 from server.sites.releases import releases as published_releases
-from server.textbook_reviews import service
+from server.textbook_reviews import dossier, service
 from server.textbook_reviews.forms import (CONCLUSION_LABELS, CRITERION_HINTS, STATE_LABELS, VERDICT_LABELS,
-                                           CommentForm, LinkForm, PanelForm, SignForm, SubmitForm, choices_of, meeting_form,
+                                           CommentForm, DossierForm, LinkForm, PanelForm, SignForm, SubmitForm, choices_of, meeting_form,
                                            reading_form)
 from server.textbook_reviews.models import TextbookReview
 
@@ -33,6 +33,12 @@ textbook_reviews = Blueprint("textbook_reviews", __name__)
 def _review_of_global(book: str) -> dict[str, TextbookReview]:
     """For the releases page: version -> its latest review."""
     return service.by_version(book)
+
+
+@textbook_reviews.app_template_global("dossier_state")
+def _dossier_state_global(book: str, version: str) -> dict[str, Any]:
+    """For the releases page and the review page: whether the version's dossier is made or being made."""
+    return dossier.dossier_state(book, version)
 
 
 @textbook_reviews.app_template_global("review_labels")
@@ -128,6 +134,7 @@ def _page(book: str, review: TextbookReview, status: int = 200, errors: dict[str
         stored_ok=verify(stored) if stored else None, revisions=revisions, previous=previous,
         previous_revisions=previous_revisions, sides=list(sides), admin=is_admin(current_user),
         maintainer=may(current_user, Ability.maintain, book), link=LinkForm(prefix="link"),
+        dossier_form=DossierForm(prefix="dossier"), dossier=dossier.dossier_state(book, review.version),
         site_url=url_for("sites.read", book=book, path=f"{review.version}/")
         if review.version in {r.version for r in published_releases(book, include_hidden=True)} else None,
         **forms), status
@@ -241,3 +248,49 @@ def link_revision(book: str, number: int, item: int):
     except UserError as error:
         return _page(book, review, status_for(error), {"revisions": describe(error)})
     return _done(book, review, _("The required revision is linked."), "#revisions")
+
+
+@textbook_reviews.route("/books/<book>/releases/<version>/dossier", methods=["POST"])
+@book_access(Ability.maintain)
+def make_dossier(book: str, version: str):
+    """Queue the review dossier (送审材料) of a release; the page it came from shows its progress."""
+    book_title(book)
+    form = DossierForm(prefix="dossier")
+    if not form.submit_ok():
+        abort(400)
+    try:
+        dossier.request_dossier(current_user, book, version, form.statement.data or "")
+    except (UserError, MaterialsError) as error:
+        flash(describe(error), "error")
+        return redirect(url_for("releases.index", book=book)), status_for(error)
+    flash(_("The review dossier of %(version)s is being made; this page shows when it is ready.", version=version),
+          "success")
+    back = form.back.data if (form.back.data or "").startswith(f"/books/{book}/") else url_for("releases.index",
+                                                                                              book=book)
+    return redirect(back)
+
+
+def _send_dossier(book: str, version: str):
+    try:
+        path = dossier.dossier_path(book, version)
+    except Exception:  # noqa: BLE001 - a version that cannot exist has no dossier
+        abort(404)
+    if not path.is_file():
+        raise UserError("textbook_review.dossier_missing", status=404, version=version[:40])
+    return send_file(path, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{book}-{version}-送审材料.pdf", max_age=0)
+
+
+@textbook_reviews.route("/books/<book>/releases/<version>/dossier.pdf")
+@book_access(Ability.read)
+def release_dossier(book: str, version: str):
+    book_title(book)
+    return _send_dossier(book, version)
+
+
+@textbook_reviews.route("/books/<book>/textbook-reviews/<int:number>/dossier.pdf")
+@signed_in
+def review_dossier(book: str, number: int):
+    """The dossier of the reviewed version, for the panel too (who need not be members of the book)."""
+    review = _review(book, number)
+    return _send_dossier(book, review.version)

@@ -1,0 +1,79 @@
+"""The review dossier from the platform: the readers' feedback of the period from the inbox, the figures of the
+cooperation dashboard, made by a job from the releases page or by ``jointbook dossier``."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdf
+from click.testing import CliRunner
+
+from helpers import STARTER_BOOK as BOOK
+from helpers import csrf_from
+from materials import Author, Library
+from server.cli import main
+from server.jobs.queue import run_pending
+
+EDITOR = Author("Editor", "editor@college.example", "school")
+PAGE = "chapters/03-brake-test.md"
+
+
+def pdf_text(data: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "read.pdf"
+    path.write_bytes(data)
+    return re.sub(r"[ \t]+", " ", "\n".join(p.extract_text() for p in pypdf.PdfReader(str(path)).pages))
+
+
+def send_feedback(app) -> None:
+    reader = app.test_client()
+    for kind, fields in {"error": {"text": "表中的压力单位写错了"}, "question": {"text": "为什么要做五步闸试验？"},
+                         "rating": {"rating": 4, "text": ""}}.items():
+        response = reader.post("/api/feedback", json={"book": BOOK, "version": "1.0", "page": PAGE, "kind": kind,
+                                                      "website": "", **fields})
+        assert response.status_code == 201, response.get_data(as_text=True)
+
+
+def test_a_maintainer_makes_the_dossier_from_the_releases_page_with_the_dashboards_figures(app, signed_in, tmp_path):
+    lib = Library(app.config["LIBRARY_PATH"])
+    lib.create_tag(f"{BOOK}/v1.0", "main", EDITOR, "Release 1.0")
+    send_feedback(app)
+    maintainer = signed_in("maintainer")
+    back = f"/books/{BOOK}/textbook-reviews"
+    made = maintainer.post(f"/books/{BOOK}/releases/1.0/dossier",
+                           data={"csrf_token": csrf_from(maintainer, back), "dossier-statement": "本书由校企合编。",
+                                 "dossier-back": back})
+    assert made.status_code == 302 and made.headers["Location"].endswith(back)
+    assert signed_in("teacher").post(f"/books/{BOOK}/releases/1.0/dossier",
+                                     data={"csrf_token": csrf_from(maintainer, back)}).status_code in (400, 403)
+    run_pending(app)
+    pdf = maintainer.get(f"/books/{BOOK}/releases/1.0/dossier.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data, tmp_path)
+    assert "本书由校企合编。" in text and "纠错 1" in text and "提问 1" in text and "平均评分 4" in text
+    assert "表中的压力单位写错了" in text
+    figures = maintainer.get(f"/api/books/{BOOK}/dashboard?release=1.0").get_json()
+    share = next(t for t in figures["tables"] if t["name"] == "text_share")
+    labels = {"school": "学校", "enterprise": "企业"}
+    for side, lines, _chars, percent in share["rows"]:
+        assert re.search(rf"{labels.get(side, side)}\S* {lines} {percent}%", text), (side, lines, percent)
+    assert signed_in("outsider").get(f"/books/{BOOK}/releases/1.0/dossier.pdf").status_code == 403
+    assert maintainer.get(f"/books/{BOOK}/releases/9.9/dossier.pdf").status_code == 404
+
+
+def test_jointbook_dossier_writes_the_pdf(app, tmp_path):
+    lib = Library(app.config["LIBRARY_PATH"])
+    lib.create_tag(f"{BOOK}/v1.0", "main", EDITOR, "Release 1.0")
+    send_feedback(app)
+    statement = tmp_path / "statement.txt"
+    statement.write_text("编写说明：面向机车检修岗位。\n", encoding="utf-8")
+    out = tmp_path / "dossier.pdf"
+    env = {"JOINTBOOK_INSTANCE": app.config["JOINTBOOK_INSTANCE"], "DATABASE_URL": app.config["DATABASE_URL"],
+           "LIBRARY_PATH": app.config["LIBRARY_PATH"], "TRANSLATIONS_DIR": app.config["TRANSLATIONS_DIR"],
+           "SECRET_KEY": "test-secret", "RUN_MIGRATIONS": "false"}
+    result = CliRunner().invoke(main, ["dossier", BOOK, "1.0", "--out", str(out), "--statement", str(statement)],
+                                env=env)
+    assert result.exit_code == 0, result.output
+    text = pdf_text(out.read_bytes(), tmp_path)
+    assert "编写说明：面向机车检修岗位。" in text and "五、读者反馈（使用跟踪报告）" in text and "纠错 1" in text
+    missing = CliRunner().invoke(main, ["dossier", BOOK, "7.0", "--out", str(out)], env=env)
+    assert missing.exit_code != 0 and "has not been released" in missing.output
