@@ -175,3 +175,46 @@ def test_co_authors_collide_and_the_teacher_settles_it_passage_by_passage(browse
     assert text.split("\n---\n", 1)[0] == lib.read_text("main", CHAPTER).split("\n---\n", 1)[0]  # front matter kept
     for page in (teacher, technician):
         page.context.close()
+
+
+def test_on_a_390px_phone_the_editor_the_conflict_screen_and_the_change_request_do_not_scroll_sideways(browser, live):
+    url, _lib = live
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
+    teacher = context.new_page()
+    teacher.goto(f"{url}/login")
+    teacher.fill("#username", "teacher")
+    teacher.fill("#password", PASSWORD)
+    teacher.click("button[type=submit].button")
+    teacher.wait_for_url(f"{url}/")
+
+    def width() -> int:
+        return teacher.evaluate("document.documentElement.scrollWidth")
+
+    number = start(teacher, url)
+    assert width() <= 390, f"the editor is {width()}px wide"
+    add_co_author(teacher, url, number, "Technician · 企业")
+    technician = sign_in(browser, url, "technician")
+    for page in (teacher, technician):
+        page.goto(f"{url}/books/{BOOK}/chapters/{FILE}/edit")
+        page.wait_for_selector(".jb-mode[data-mode=source]")
+    write(technician, lambda body: body.replace("列车管定压", "列车管定压（企业方的一段很长的补充说明，" + "现场数据" * 12 + "）", 1))
+    technician.click("#save")
+    technician.wait_for_url("**saved=1**")
+    write(teacher, lambda body: body.replace("列车管定压", "列车管定压（学校方）", 1))
+    teacher.click("#save")
+    teacher.wait_for_selector("#passages-form")
+    assert width() <= 390, f"the conflict screen is {width()}px wide"
+    choice = teacher.locator("#passage-1 input[value=theirs]")
+    box = choice.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    choice.tap()
+    teacher.click("#save-resolved")
+    teacher.wait_for_url("**saved=1**")
+    assert teacher.locator("#saved-where").is_visible() and width() <= 390
+    teacher.click("#saved-where a")
+    teacher.wait_for_url(f"**/change-requests/{number}")
+    teacher.wait_for_selector("#writers")
+    assert width() <= 390, f"the change request page is {width()}px wide"
+    context.close()
+    technician.context.close()
