@@ -33,6 +33,9 @@ REVIEW_VERDICT_LABELS = {"approve": _l("approved"), "request_changes": _l("reque
                          "comment": _l("commented")}
 CHECK_STATUS_LABELS = {"passed": _l("passed"), "failed": _l("failed"), "warning": _l("passed with warnings"),
                        "pending": _l("running")}
+# The checks a change request runs (review/checks.py and the sites' build check), as authors know them.
+CHECK_NAME_LABELS = {"front-matter": _l("Chapter details"), "alignment": _l("Alignment with the standards"),
+                     "build": _l("Building the course site")}
 
 
 def label(labels: dict, key: str | None) -> str:
@@ -88,6 +91,7 @@ def init_templating(app: Flask) -> None:
         cr_state_label=lambda state: label(CR_STATE_LABELS, state),
         cr_verdict_label=lambda verdict: label(REVIEW_VERDICT_LABELS, verdict),
         cr_check_status_label=lambda status: label(CHECK_STATUS_LABELS, status),
+        cr_check_label=lambda name: label(CHECK_NAME_LABELS, name),
         may=may,
         is_admin=is_admin,
         SIDE_LABELS=SIDE_LABELS,

@@ -151,6 +151,8 @@ def test_page_says_what_is_missing_in_the_viewers_language(cr_app, as_):
     page = as_("teacher").get(f"/books/{BOOK}/change-requests/{number}", headers={"Accept-Language": "zh-CN"})
     text = page.get_data(as_text=True)
     assert "还需要 1 位企业方审核人批准" in text and "还需要 1 位学校方" not in text
+    assert "<strong>章节信息</strong>" in text and "<strong>与标准的对接</strong>" in text  # the checks, by name
+    assert "front-matter" not in re.sub(r"<[^>]*>", "", text)
     en = as_("reviewer").get(f"/books/{BOOK}/change-requests/{number}", headers={"Accept-Language": "en"})
     assert "needs 1 approval from an enterprise reviewer" in en.get_data(as_text=True)
     assert 'id="merge-form"' not in en.get_data(as_text=True)  # no merge button before the policy holds
