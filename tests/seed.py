@@ -19,6 +19,7 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,9 @@ BOOK = "locomotive-maintenance"
 SECOND_BOOK = "pantograph-workshop"
 CREATED_BOOK = "metro-workbook"  # created from the "workbook" template through the API
 WORD_FILE = Path(__file__).parent / "materials" / "docx_corpus" / "libreoffice.docx"
+MKDOCS_PROJECT = {"mkdocs.yml": "site_name: 制动机&nbsp;检修\nnav:\n  - 制动:\n      - brake/index.md\n",
+                  "docs/brake/index.md": "---\nhide: [toc]\n---\n# 制动机\n\n![图](index.assets/a.png)\n",
+                  "docs/brake/index.assets/a.png": "PNG"}
 BRAKE_TEST = f"books/{BOOK}/chapters/03-brake-test.md"
 PANTOGRAPH = f"books/{BOOK}/chapters/04-pantograph.md"
 RUNNING_GEAR = f"books/{BOOK}/chapters/05-traction-motor-running-gear.md"
@@ -99,6 +103,7 @@ class Seeded:
     feedback: dict[str, int] = field(default_factory=dict)  # kind of feedback -> its number
     follow_url: str = ""  # a reader's private link to their question
     import_report: str = ""  # the teacher's Word import, waiting for confirmation
+    mkdocs_report: str = ""  # the teacher's MkDocs import, waiting too
     standard_report: str = ""  # the maintainer's standard upload, waiting on its dry-run report
     jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
     reviews: dict[str, int] = field(default_factory=dict)  # state of a textbook review -> its number
@@ -179,8 +184,8 @@ def _add_second_book(seeded: Seeded) -> None:
 
 
 def _created_book_and_word_import(seeded: Seeded) -> None:
-    """A workbook an administrator creates through the API, and a Word file the teacher uploads into the
-    starter book, whose report waits for their confirmation."""
+    """A workbook an administrator creates through the API, and a Word file and a MkDocs project the teacher
+    uploads into the starter book, whose reports wait for their confirmation."""
     seeded.client("admin").api("POST", "/books", {"slug": CREATED_BOOK, "title": "城轨车辆检修工作手册",
                                                   "template": "workbook", "school": "某某铁道职业技术学院",
                                                   "enterprises": ["某某地铁车辆段"]}, expect=201)
@@ -191,6 +196,16 @@ def _created_book_and_word_import(seeded: Seeded) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     seeded.import_report = urlsplit(response.headers["Location"]).path
+    site = io.BytesIO()
+    with zipfile.ZipFile(site, "w") as archive:
+        for name, text in MKDOCS_PROJECT.items():
+            archive.writestr(name, text)
+    form = f"/books/{BOOK}/import/mkdocs"
+    response = client.post(form, data={"csrf_token": csrf_from(client, form),
+                                       "project": (io.BytesIO(site.getvalue()), "brakes-site.zip")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    seeded.mkdocs_report = urlsplit(response.headers["Location"]).path
 
 
 def _release(seeded: Seeded) -> None:

@@ -358,6 +358,7 @@ def main_pages(seeded, role: str) -> dict[str, str]:
         "reader's follow link": seeded.follow_url,
         "created book": f"/books/{seed.CREATED_BOOK}",
         "word import report": seeded.import_report,
+        "mkdocs import report": seeded.mkdocs_report,
         "textbook review": f"/books/{BOOK}/textbook-reviews/"
                            f"{seeded.reviews['reading' if role == 'outsider' else 'passed']}",
     }
@@ -369,7 +370,7 @@ EVERY_KIND = ["home", "book", "chapter", "change request", "change request files
 MUST_REACH = {
     "admin": EVERY_KIND + ["feedback inbox", "created book", "textbook review"],
     "maintainer": EVERY_KIND + ["feedback inbox", "chapter editor", "textbook review"],
-    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report", "textbook review"],
+    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report", "mkdocs import report", "textbook review"],
     "technician": EVERY_KIND + ["feedback inbox", "chapter editor", "textbook review"],
     "reviewer": EVERY_KIND + ["feedback inbox", "textbook review"],
     "reader": EVERY_KIND + ["textbook review"],
