@@ -50,6 +50,7 @@ SEARCH_SEPARATOR = r"[\s\u200b\u3000\-、。，．？！；]+"
 
 GENERATED_DIR = "jointbook"
 GENERATED_PAGES = ("alignment", "contributors", "changes")
+DOWNLOADS_PAGE = "downloads"  # a release's only: its printed book, EPUB and task sheets
 
 
 def material_language(language: str | None) -> str:
@@ -92,24 +93,26 @@ def text(value: Any) -> str:
     return html.escape(str(value or ""), quote=True)
 
 
-def navigation(parts: Iterable[Any], titles: Mapping[str, str], labels: Mapping[str, str]) -> list:
-    """MkDocs ``nav`` from book.yml parts; chapter titles come from front matter."""
+def navigation(parts: Iterable[Any], titles: Mapping[str, str], labels: Mapping[str, str],
+               downloads: bool = False) -> list:
+    """MkDocs ``nav`` from book.yml parts; chapter titles come from front matter. A release
+    (``downloads``) also has its download page, among the pages about the course."""
     nav: list = [{labels["home"]: "index.md"}]
     for part in parts:
         chapters = [{text(titles.get(name, name)): f"chapters/{name}"} for name in part.chapters
                     if name in titles]
         if chapters:
             nav.append({text(part.title): chapters})
-    nav.append({labels["about"]: [
-        {labels[page]: f"{GENERATED_DIR}/{page}.md"} for page in GENERATED_PAGES]})
+    pages = [*GENERATED_PAGES, *((DOWNLOADS_PAGE,) if downloads else ())]
+    nav.append({labels["about"]: [{labels[page]: f"{GENERATED_DIR}/{page}.md"} for page in pages]})
     return nav
 
 
 LABELS = {
     "zh": {"home": "首页", "about": "课程信息", "alignment": "标准对标",
-           "contributors": "编写团队", "changes": "版本变化"},
+           "contributors": "编写团队", "changes": "版本变化", "downloads": "下载"},
     "en": {"home": "Home", "about": "About this course", "alignment": "Standards alignment",
-           "contributors": "Contributors", "changes": "Changes"},
+           "contributors": "Contributors", "changes": "Changes", "downloads": "Download"},
 }
 
 
@@ -152,7 +155,7 @@ def site_config(book: str, config: Any, titles: Mapping[str, str], *, version: s
         ],
         "hooks": [str(HOOKS)],
         "markdown_extensions": markdown_extensions(),
-        "nav": navigation(config.navigation, titles, labels_for(config.language)),
+        "nav": navigation(config.navigation, titles, labels_for(config.language), downloads=released),
         "validation": {"nav": {"omitted_files": "info", "not_found": "warn"},
                        "links": {"not_found": "warn", "anchors": "info"}},
         "extra": {

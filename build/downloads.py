@@ -10,14 +10,19 @@ the server for each file's size and says which ones are still being made.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 from materials.paths import validate_book_slug
 
+from .errors import VersionInvalid
+
 DOWNLOADS_DIR = "downloads"
 FORMATS = ("pdf", "epub", "sheets")
+# What a release's directory may be named (publish.VERSION_PATTERN is narrower): never a path or a dot-name.
+_VERSION = re.compile(r"[0-9][0-9A-Za-z.+-]{0,39}")
 
 Progress = Callable[[int, int, str], None]
 
@@ -52,11 +57,10 @@ def offered(the_book) -> list[Download]:
 
 
 def download_path(sites_dir: str | Path, book: str, version: str, fmt: str) -> Path:
-    """Where the ``fmt`` download of a release is stored (the book and format checked, the version too)."""
-    from .publish import validate_version
-
+    """Where the ``fmt`` download of a release is stored (the book, version and format checked)."""
     validate_book_slug(book)
-    validate_version(version)
+    if not isinstance(version, str) or not _VERSION.fullmatch(version) or ".." in version:
+        raise VersionInvalid(f"“{version}” is not a valid version", version=str(version)[:40])
     return Path(sites_dir) / book / version / DOWNLOADS_DIR / DOWNLOADS[fmt].filename(book, version)
 
 

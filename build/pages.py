@@ -15,6 +15,9 @@ from typing import Any, Mapping
 from materials.coverage import Coverage
 
 from .contributors import Contributors
+from .downloads import DOWNLOADS_DIR, Download
+
+GENERATED_DIR = "jointbook"  # = config.GENERATED_DIR, where these pages go
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~^=])")
 
@@ -66,10 +69,44 @@ T = {
     },
 }
 
+DOWNLOAD_TEXT = {
+    "zh": {"title": "下载", "intro": "本教材 {version} 版可以下载：印刷版 PDF 供打印，书中的二维码通向本网站的对应页面；"
+                                    "EPUB 供手机和电子阅读器离线阅读。",
+           "tasks": "活页任务单按工作任务分页编号，可单独打印装订。",
+           "note": "下载文件在版本发布后生成，可能需要几分钟；尚未生成的文件会注明。"},
+    "en": {"title": "Download", "intro": "Version {version} of this book can be downloaded: the printed book as a PDF, "
+                                         "whose QR codes lead to the pages of this site, and an EPUB for phones and "
+                                         "e-readers.",
+           "tasks": "The loose-leaf task sheets are numbered per work task, to be printed and filed one by one.",
+           "note": "The files are made after the version is published, which may take a few minutes; "
+                   "a file not made yet says so."},
+}
+
+
+def downloads_page(book: str, version: str, downloads: list[Download], lang: str) -> str:
+    """A release's downloads, linked where the release's jobs put them (``build.downloads``).
+
+    The files come after the site, so the page cannot know their sizes: the
+    site's script asks the server for each one and says which are not there yet.
+    """
+    t = DOWNLOAD_TEXT[lang]
+    out = [f"# {t['title']}", "", f"<p>{e(t['intro'].format(version=version))}</p>", ""]
+    if any(d.format == "sheets" for d in downloads):
+        out += [f"<p>{e(t['tasks'])}</p>", ""]
+    out.append('<ul class="jb-downloads">')
+    for d in downloads:
+        href = f"../{DOWNLOADS_DIR}/{d.filename(book, version)}"
+        out.append(f'<li><a class="jb-download" href="{e(href)}">{e(d.label(lang == "zh"))}</a> '
+                   f'<span class="jb-download-size"></span></li>')
+    out += ["</ul>", "", f'<p class="jb-download-note">{e(t["note"])}</p>', ""]
+    return "\n".join(out) + "\n"
+
+
 MATRIX_COLUMNS = 30  # beyond this many chapters the matrix lists chapters per item instead
 
 
-def home_page(config: Any, chapters: list[Any], lang: str) -> str:
+def home_page(config: Any, chapters: list[Any], lang: str, downloads: list[Download] | None = None) -> str:
+    """The site's first page; a release's also leads to its downloads."""
     t = T[lang]
     out = [f"# {heading(config.title)}", ""]
     if getattr(config, "subtitle", None):
@@ -77,6 +114,10 @@ def home_page(config: Any, chapters: list[Any], lang: str) -> str:
     if getattr(config, "description", None):
         out += [f"<p>{e(config.description)}</p>", ""]
     out += [f'<p class="jb-meta">{t["edition"]}: {e(config.edition)} · {t["license"]}: {e(config.license)}</p>', ""]
+    if downloads:
+        kinds = " / ".join(dict.fromkeys(d.suffix.rsplit(".", 1)[-1].upper() for d in downloads))
+        out += [f'<p class="jb-download-link"><a href="{GENERATED_DIR}/downloads.html">{DOWNLOAD_TEXT[lang]["title"]} '
+                f'{e(kinds)}</a></p>', ""]
     out += [f"## {t['parts']}", ""]
     by_file = {c.filename: c for c in chapters}
     for part in config.navigation:

@@ -30,7 +30,8 @@ from .assets import clean_svg, publishable
 from .contributors import contributors
 from .errors import BookNotFound, BuildFailed, BuildTimedOut
 from .hooks import PAGE_DATA
-from .pages import (ChangeSummary, alignment_page, changes_page, contributors_page, home_page)
+from .downloads import offered
+from .pages import (ChangeSummary, alignment_page, changes_page, contributors_page, downloads_page, home_page)
 
 BUILD_RECORD = "build.json"
 DEFAULT_TIMEOUT = 600
@@ -166,8 +167,12 @@ def write_sources(lib, book, commit: str, work: Path, *, version: str, platform_
     history = lib.log(commit, f"books/{name}", follow=False)
     people = contributors(history, name)
 
-    (docs / "index.md").write_text(home_page(book.config, chapters, lang), encoding="utf-8")
+    downloads = offered(book) if released else None
+    (docs / "index.md").write_text(home_page(book.config, chapters, lang, downloads), encoding="utf-8")
     gen = docs / siteconfig.GENERATED_DIR
+    if downloads:
+        gen.joinpath(f"{siteconfig.DOWNLOADS_PAGE}.md").write_text(downloads_page(name, version, downloads, lang),
+                                                                    encoding="utf-8")
     gen.joinpath("alignment.md").write_text(alignment_page(cov, standards, chapters, lang), encoding="utf-8")
     gen.joinpath("contributors.md").write_text(contributors_page(people, sides, titles, lang), encoding="utf-8")
     summary, old_titles = changes_since(lib, name, commit, previous, history)

@@ -37,7 +37,8 @@ MAX_BODY_BYTES = 32 * 1024  # the whole request; the form sends a few KB at most
 # Site versions that are not releases, and the branch their pages come from.
 UNRELEASED = {"main": "main", "draft": "main", "preview": "main", "latest": None}
 PREVIEW = re.compile(r"^preview-([0-9]{1,9})$")
-GENERATED_PAGES = ("jointbook/alignment.md", "jointbook/contributors.md", "jointbook/changes.md")
+GENERATED_PAGES = ("jointbook/alignment.md", "jointbook/contributors.md", "jointbook/changes.md",
+                   "jointbook/downloads.md")
 
 
 # ----------------------------------------------------------------------------- what a reader sends

@@ -47,6 +47,24 @@
     }).catch(function () {});
   }
 
+  /* Downloads: the release's files are made after its site, so their sizes are asked
+     of the server (HEAD); a file not there yet says so. */
+  var zh = /^zh/i.test(document.documentElement.lang || "");
+  document.querySelectorAll("a.jb-download").forEach(function (link) {
+    var size = link.parentNode.querySelector(".jb-download-size");
+    if (!size || location.protocol === "file:") return;
+    fetch(link.href, { method: "HEAD" }).then(function (r) {
+      var bytes = Number(r.headers.get("Content-Length"));
+      if (!r.ok) {
+        link.parentNode.classList.add("jb-download-pending");
+        size.textContent = zh ? "（正在生成，请稍后再来）" : "(being made, please come back later)";
+      } else if (bytes > 0) {
+        size.textContent = "(" + (bytes < 1048576 ? Math.max(1, Math.round(bytes / 1024)) + " KB"
+                                                  : (bytes / 1048576).toFixed(1) + " MB") + ")";
+      }
+    }).catch(function () {});
+  });
+
   var form = document.querySelector("[data-jb-form]");
   var notice = document.querySelector("[data-jb-notice]");
   var platform = meta("platform");
