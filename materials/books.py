@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from .standards.reading import parse_standard
 from .yamlfile import Lines, load_yaml
 
 BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description", "contact", "standards",
-             "navigation", "review", "site", "institutions", "editors", "print")
+             "navigation", "review", "site", "institutions", "editors", "print", "edition_date", "revision_due")
 REVIEW_KEYS = ("required", "self_approval", "dismiss_stale_approvals", "checks", "direct_commits", "merge_method")
 CHECKS = ("front-matter", "alignment", "build")
 LANGUAGES = ("zh-CN", "zh-TW", "en", "en-US", "en-GB")
@@ -62,6 +63,8 @@ class BookConfig:
     institutions: tuple[dict[str, str], ...] = ()     # {name, side}: the school and partner enterprises
     editors: tuple[dict[str, str], ...] = ()          # {name, role, side}, in printed order
     print: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_PRINT))
+    edition_date: str | None = None     # YYYY-MM or YYYY-MM-DD: when this edition came out
+    revision_due: str | None = None     # the planned revision (default: three years after the edition)
 
     def chapter_files(self) -> list[str]:
         return [c for part in self.navigation for c in part.chapters]
@@ -254,7 +257,21 @@ def parse_book_config(text: str, path: str) -> BookConfig:
         institutions=_people(data.get("institutions"), "institutions", ("name", "side"), path, lines),
         editors=_people(data.get("editors"), "editors", ("name", "role", "side"), path, lines),
         print=parse_print(data.get("print"), path, lines),
+        edition_date=_month(data, "edition_date", path, lines),
+        revision_due=_month(data, "revision_due", path, lines),
     )
+
+
+def _month(data, key, path, lines) -> str | None:
+    """A date of the revision cycle: ``YYYY-MM`` or ``YYYY-MM-DD`` (YAML may read the latter as a date)."""
+    value = data.get(key)
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])(-\d{2})?", text):
+        raise BookInvalid(f"'{key}' is a date written YYYY-MM or YYYY-MM-DD", path=path, line=lines.of(key),
+                          key=key, reason="date")
+    return text
 
 
 def load_library_config(lib, rev: str = "main") -> LibraryConfig:
