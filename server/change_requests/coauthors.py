@@ -7,12 +7,13 @@ share is counted from those commits: how many saves, how many lines added or rem
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
-
+from cachetools import LRUCache, cached
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from materials import MaterialsError
 from materials.changes import SIDE_TRAILER
@@ -134,13 +135,7 @@ def shares(row: ChangeRequest) -> list[Share]:
     others: dict[str, list] = {}
     for commit in written:
         obj = lib.objects.commit(commit.sha)
-        lines = 0
-        if len(obj.parents) == 1:
-            try:
-                lines = sum(f.added + f.removed for f in lib.diff(obj.parents[0], commit.sha,
-                                                                  [f"books/{row.book}"]).files)
-            except MaterialsError:
-                lines = 0
+        lines = _lines(lib, row.book, commit.sha) if len(obj.parents) == 1 else 0
         writers = {w.strip().lower() for w in commit.writers}
         known = False
         for index, (_name, _side, _role, addresses) in enumerate(people):
@@ -159,6 +154,17 @@ def shares(row: ChangeRequest) -> list[Share]:
            for (name, side, role, _a), (n, lines) in zip(people, counts)]
     out += [Share(name, side, "other", n, lines, percent(lines)) for name, side, n, lines in others.values()]
     return out
+
+
+# pages are served by several threads; a commit's line count never changes
+@cached(LRUCache(maxsize=4096), key=lambda lib, book, sha: (str(lib.path), book, sha), lock=threading.Lock())
+def _lines(lib: Any, book: str, sha: str) -> int:
+    """Lines a (non-merge) commit adds or removes in the book."""
+    try:
+        parent = lib.objects.commit(sha).parents[0]
+        return sum(f.added + f.removed for f in lib.diff(parent, sha, [f"books/{book}"]).files)
+    except MaterialsError:
+        return 0
 
 
 def _side_of(commit: Any) -> str:
