@@ -279,7 +279,7 @@ class _Export:
         )
         kept = {k: v for k, v in item.case.items() if k not in ("isChildOf", "extensions")}
         levels = kept.get("educationLevel")
-        if isinstance(levels, list) and item.level not in levels:
+        if isinstance(levels, list) and item.level not in levels and any(str(e).strip() for e in levels):
             kept.pop("educationLevel")  # the level was edited since: the model's level wins
         row.update(kept)
         ext: dict[str, Any] = {"key": item.key, "kind": item.kind, "level": item.level}
@@ -287,7 +287,7 @@ class _Export:
             ext["replaced_by"] = list(item.replaced_by)
         if item.equivalent is not None:
             ext["equivalent"] = item.equivalent
-        names = sorted(k for k in item.case if k != "isChildOf")
+        names = sorted(list(kept) + (["extensions"] if "extensions" in item.case else []))
         if names:
             ext["case_fields"] = names
         if isinstance(item.case.get("isChildOf"), dict):
