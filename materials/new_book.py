@@ -39,6 +39,7 @@ class NewBook:
     school: str | None = None                       # the college, by name
     enterprises: tuple[str, ...] = field(default=())  # the partner enterprises, by name
     standards: tuple[str, ...] = field(default=())
+    required: tuple[tuple[str, int], ...] | None = None  # approvals per side; None: the library's default policy
 
 
 def _chinese(language: str) -> bool:
@@ -118,6 +119,8 @@ def new_book_files(book: NewBook) -> list[Write]:
     settings["navigation"] = navigation
     settings["review"] = {key: list(value) if isinstance(value, list) else dict(value) if isinstance(value, dict)
                           else value for key, value in DEFAULT_REVIEW.items()}
+    if book.required is not None:
+        settings["review"]["required"] = dict(book.required)
     text = dump_yaml(settings)
     path = book_file_path(slug, f"books/{slug}/book.yml")
     parse_book_config(text, path)

@@ -39,7 +39,8 @@ def create_book(body: schemas.NewBook) -> dict[str, Any]:
     created = new_book(current_user, NewBook(
         slug=body.slug, title=body.title, template=body.template, language=body.language, license=body.license,
         edition=body.edition, subtitle=body.subtitle, school=body.school, enterprises=tuple(body.enterprises),
-        standards=tuple(body.standards)))
+        standards=tuple(body.standards), required=tuple(body.required.items()) if body.required is not None else None),
+        tuple((m.username, m.role) for m in body.members))
     return {"name": created.slug, "title": created.title, "commit": created.commit,
             "url": url_for("books.show", book=created.slug)}
 

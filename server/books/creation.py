@@ -13,8 +13,8 @@ from typing import Any
 from materials import InvalidPath, MaterialsError
 from materials.new_book import RESERVED_SLUGS, TEMPLATES, NewBook, create_book
 from materials.paths import BOOK_SLUG
-from server.accounts.models import Role
-from server.accounts.service import git_author, set_membership
+from server.accounts.models import SIDES, Role
+from server.accounts.service import find_user, git_author, set_membership
 from server.audit.service import record
 from server.database import db
 from server.errors import UserError
@@ -42,11 +42,23 @@ def check_slug(slug: str) -> str:
     return slug
 
 
-def new_book(user: Any, book: NewBook) -> Created:
-    """Create ``book`` as one commit by ``user`` and make them its maintainer (403 unless they may)."""
+def new_book(user: Any, book: NewBook, members: tuple[tuple[str, str], ...] = ()) -> Created:
+    """Create ``book`` as one commit by ``user``, who becomes its maintainer, with its first ``members``
+    (user name, role); 403 unless they may. Everything is checked before anything is written."""
     if not may_create_books(user):
         raise UserError("http.403", status=403)
     check_slug(book.slug)
+    session = db()
+    people = []
+    for username, role in members:
+        if role not in {r.value for r in Role}:
+            raise UserError("request.invalid", status=422, detail=f"role: {str(role)[:20]}")
+        person = find_user(session, username)
+        if person.id != user.id:
+            people.append((person, Role(role)))
+    for side, count in book.required or ():
+        if side not in SIDES or not isinstance(count, int) or not 0 <= count <= 20:
+            raise UserError("request.invalid", status=422, detail=f"review.required.{str(side)[:20]}")
     if book.template not in TEMPLATES:
         raise UserError("request.invalid", status=422, detail=f"template: {book.template[:20]}")
     if not book.title.strip():
@@ -63,8 +75,9 @@ def new_book(user: Any, book: NewBook) -> Created:
         if error.code == "book.exists":
             raise UserError("book.exists", status=409, book=book.slug) from None
         raise
-    session = db()
     set_membership(session, user, book.slug, Role.maintainer)
+    for person, role in people:
+        set_membership(session, person, book.slug, role)
     record("book.create", book.slug, title=book.title.strip(), template=book.template, commit=sha)
     session.commit()
     return Created(book.slug, book.title.strip(), sha)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from materials.books import LANGUAGES
-from server.api.schemas import Body, Commit, NavigationPart
+from server.api.schemas import Body, Commit, NavigationPart, RoleName, SideName, Username
 
 
 class BookProblem(BaseModel):
@@ -92,6 +92,11 @@ class Chapter(BaseModel):
     problems: list[BookProblem]
 
 
+class FirstMember(Body):
+    username: Username
+    role: RoleName
+
+
 class NewBook(Body):
     """A new book: its short name (``slug``, used in addresses and file names), title and template."""
 
@@ -105,6 +110,10 @@ class NewBook(Body):
     school: str | None = Field(default=None, max_length=200)
     enterprises: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=20)
     standards: list[Annotated[str, Field(max_length=160)]] = Field(default_factory=list, max_length=50)
+    required: dict[SideName, Annotated[int, Field(ge=0, le=20)]] | None = Field(
+        default=None, description="approvals per side (default: one from each side)")
+    members: list[FirstMember] = Field(default_factory=list, max_length=100,
+                                       description="the first members besides the creator, who is its maintainer")
 
 
 class CreatedBook(BaseModel):

@@ -9,13 +9,14 @@ from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from wtforms import RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import IntegerField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 from materials import MaterialsError
 from materials.books import LANGUAGES
 from materials.new_book import NewBook
 from materials.paths import BOOK_SLUG
+from server.accounts.models import Role
 from server.books.creation import may_create_books, new_book
 from server.books.home import home_page_panels
 from server.books.service import (book_overview, chapter_html, chapter_items, edit_url, export_zip, find_chapter,
@@ -55,6 +56,22 @@ class NewBookForm(PageForm):
     enterprises = TextAreaField(_l("Partner enterprises (one per line)"), [Optional(), Length(max=2000)])
     standards = SelectMultipleField(_l("Standards it aligns to"), choices=[], widget=ListWidget(prefix_label=False),
                                     option_widget=CheckboxInput())
+    school_approvals = IntegerField(_l("Approvals needed from school reviewers"), [NumberRange(0, 20)], default=1)
+    enterprise_approvals = IntegerField(_l("Approvals needed from enterprise reviewers"), [NumberRange(0, 20)],
+                                        default=1)
+    members = TextAreaField(_l("First members (one per line: user name and role)"), [Optional(), Length(max=5000)])
+
+    def validate_members(self, field) -> None:  # noqa: ANN001 - WTForms' inline validator
+        roles = {role.value for role in Role}
+        for line in (field.data or "").splitlines():
+            words = line.split()
+            if words and (len(words) != 2 or words[1] not in roles):
+                raise ValidationError(_("“%(line)s”: write a user name and one of the roles reader, author, reviewer, "
+                                        "maintainer.", line=line.strip()[:80]))
+
+    def first_members(self) -> tuple[tuple[str, str], ...]:
+        return tuple((words[0], words[1]) for words in (line.split() for line in (self.members.data or "").splitlines())
+                     if words)
 
     def book(self) -> NewBook:
         return NewBook(slug=self.slug.data, title=self.title.data, template=self.template.data,
@@ -63,7 +80,8 @@ class NewBookForm(PageForm):
                        school=self.school.data or None,
                        enterprises=tuple(line.strip() for line in (self.enterprises.data or "").splitlines()
                                          if line.strip()),
-                       standards=tuple(self.standards.data or ()))
+                       standards=tuple(self.standards.data or ()),
+                       required=(("school", self.school_approvals.data), ("enterprise", self.enterprise_approvals.data)))
 
 
 @books.route("/books", endpoint="index")
@@ -87,10 +105,13 @@ def new_book_page():
         status = 422
         if form.validate():
             try:
-                created = new_book(current_user, form.book())
+                created = new_book(current_user, form.book(), form.first_members())
             except UserError as error:
                 status = error.status
-                (form.slug if error.code.startswith("book.") else form.title).errors = [describe(error)]
+                target = form.slug if error.code.startswith("book.") else \
+                    form.members if error.code == "user.not_found" else \
+                    form.standards if error.code == "standard.not_found" else form.title
+                target.errors = [describe(error)]
             else:
                 flash(_("The book “%(title)s” was created. You are its maintainer.", title=created.title), "success")
                 return redirect(url_for("books.show", book=created.slug))

@@ -122,3 +122,29 @@ def test_book_create_on_the_command_line(app, database_url, lib):
     bad = runner.invoke(main, ["--instance", instance, "book", "create", "Bad", "--title", "x", "--as", "teacher"],
                         env=env)
     assert bad.exit_code != 0 and "http.403" in bad.output  # a teacher is no administrator
+
+
+def test_the_review_policy_and_first_members_are_set_when_the_book_is_created(signed_in, lib):
+    admin = signed_in("admin")
+    created = _post_new(admin, school_approvals="2", enterprise_approvals="1",
+                        members="teacher author\ntechnician reviewer\n")
+    assert created.status_code == 302, created.get_data(as_text=True)[:500]
+    assert lib.book("metro-brakes").config.review["required"] == {"school": 2, "enterprise": 1}
+    roles = {b["name"]: b["role"] for b in signed_in("technician").get("/api/books").json["books"]}
+    assert roles["metro-brakes"] == "reviewer"
+    assert {b["name"]: b["role"] for b in signed_in("teacher").get("/api/books").json["books"]}["metro-brakes"] \
+        == "author"
+    # an unknown person or a bad line: refused, nothing written
+    before = lib.resolve("main")
+    unknown = _post_new(admin, slug="second-book", members="nobody author")
+    assert unknown.status_code == 404 and "nobody" in unknown.get_data(as_text=True)
+    bad = _post_new(admin, slug="second-book", members="teacher boss")
+    assert bad.status_code == 422 and "“teacher boss”：请写用户名和以下角色之一" in bad.get_data(as_text=True)
+    token = csrf_from(admin, "/books/new")
+    api = admin.post("/api/books", json={"slug": "second-book", "title": "第二本",
+                                         "required": {"school": 1, "enterprise": 2},
+                                         "members": [{"username": "reviewer", "role": "maintainer"}]},
+                     headers={"X-CSRFToken": token})
+    assert api.status_code == 201, api.get_data(as_text=True)
+    assert lib.book("second-book").config.review["required"] == {"school": 1, "enterprise": 2}
+    assert lib.log("main", limit=2)[1].sha == before
