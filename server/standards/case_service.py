@@ -16,6 +16,7 @@ an imported standard; stable UUIDv5s for the library's own):
     GET /ims/case/v1p1/CFLicenses/<id>
     GET /ims/case/v1p1/CFAssociationGroupings/<id>
     GET /ims/case/v1p1/CFRubrics/<id>
+    GET /ims/case/v1p1/discovery/imscasev1p1_openapi3_v1p0.json    this list, as OpenAPI 3
 
 Public (standards are published documents) and JSON only: every error, an
 unknown endpoint included, is CASE's ``imsx_StatusInfo`` with the status the
@@ -326,6 +327,99 @@ for _cf_type in CF_TYPES:
 _rubric = _one_view("CFRubrics")
 _rubric.__name__ = _rubric.__qualname__ = "rubrics"
 blueprint.add_url_rule("/CFRubrics/<path:identifier>", view_func=public(_rubric))
+
+
+# ------------------------------------------------------------------------------- service discovery
+
+_OFFICIAL = "https://purl.imsglobal.org/spec/case/v1p1/schema/json/case_v1p1_cfpackage-jsonschema1.json"
+# path, operationId, response payload, what it answers
+_OPERATIONS = (
+    ("/CFDocuments", "getAllCFDocuments", "CFDocumentSet", "every standard's CFDocument"),
+    ("/CFDocuments/{sourcedId}", "getCFDocument", "CFDocument", "a CFDocument with its CFPackageURI"),
+    ("/CFPackages/{sourcedId}", "getCFPackage", "CFPackage", "the package of a document"),
+    ("/CFItems/{sourcedId}", "getCFItem", "CFItem", "a CFItem with its CFDocumentURI"),
+    ("/CFItemAssociations/{sourcedId}", "getCFItemAssociations", "CFAssociationSet",
+     "the item and every association from or to it"),
+    ("/CFAssociations/{sourcedId}", "getCFAssociation", "CFAssociation", "a CFAssociation"),
+    ("/CFItemTypes/{sourcedId}", "getCFItemType", "CFItemTypeSet", "the item type and those below it"),
+    ("/CFSubjects/{sourcedId}", "getCFSubject", "CFSubjectSet", "the subject and those below it"),
+    ("/CFConcepts/{sourcedId}", "getCFConcept", "CFConceptSet", "the concept and those below it"),
+    ("/CFLicenses/{sourcedId}", "getCFLicense", "CFLicense", "a licence"),
+    ("/CFAssociationGroupings/{sourcedId}", "getCFAssociationGrouping", "CFAssociationGrouping",
+     "an association grouping"),
+    ("/CFRubrics/{sourcedId}", "getCFRubric", "CFRubric", "a rubric"),
+)
+_PAYLOADS = {
+    "CFDocument": ("CFPckgDocument", ["identifier", "uri", "creator", "title", "lastChangeDateTime", "CFPackageURI"]),
+    "CFItem": ("CFPckgItem", ["identifier", "fullStatement", "uri", "lastChangeDateTime", "CFDocumentURI"]),
+    "CFAssociation": ("CFPckgAssociation", ["identifier", "associationType", "uri", "originNodeURI",
+                                            "destinationNodeURI", "lastChangeDateTime"]),
+    "CFPackage": ("", ["CFDocument"]),
+    "CFLicense": ("CFLicense", ["identifier", "uri", "title", "licenseText", "lastChangeDateTime"]),
+    "CFAssociationGrouping": ("CFAssociationGrouping", ["identifier", "uri", "title", "lastChangeDateTime"]),
+    "CFRubric": ("CFRubric", ["identifier", "uri", "lastChangeDateTime"]),
+}
+
+
+def openapi_document(base_url: str) -> dict:
+    """The OpenAPI 3 description of this service, with this server's address (CASE 1.1 service discovery).
+
+    The payloads are those of the official CASE 1.1 JSON Schema (named in each description); the
+    REST forms add CFPackageURI to a CFDocument and CFDocumentURI to a CFItem."""
+    schemas: dict[str, Any] = {}
+    for name, (official, required) in _PAYLOADS.items():
+        where = f"{_OFFICIAL}#/$defs/{official}" if official else _OFFICIAL
+        schemas[name] = {"type": "object", "required": required, "description": f"As {where}."}
+    for name, key, item in (("CFDocumentSet", "CFDocuments", "CFDocument"), ("CFItemTypeSet", "CFItemTypes", None),
+                            ("CFSubjectSet", "CFSubjects", None), ("CFConceptSet", "CFConcepts", None)):
+        element = {"$ref": f"#/components/schemas/{item}"} if item else {
+            "type": "object", "description": f"As {_OFFICIAL}#/$defs/{key[:-1]}."}
+        schemas[name] = {"type": "object", "required": [key], "properties": {key: {"type": "array", "items": element}}}
+    schemas["CFAssociationSet"] = {"type": "object", "required": ["CFItem", "CFAssociations"], "properties": {
+        "CFItem": {"$ref": "#/components/schemas/CFItem"},
+        "CFAssociations": {"type": "array", "items": {"$ref": "#/components/schemas/CFAssociation"}}}}
+    schemas["imsx_StatusInfo"] = {"type": "object", "required": ["imsx_codeMajor", "imsx_severity"], "properties": {
+        "imsx_codeMajor": {"type": "string", "enum": ["success", "processing", "failure", "unsupported"]},
+        "imsx_severity": {"type": "string", "enum": ["status", "warning", "error"]},
+        "imsx_description": {"type": "string"},
+        "imsx_codeMinor": {"type": "object"}}}
+    status = {"$ref": "#/components/responses/StatusInfo"}
+    paths: dict[str, Any] = {}
+    for path, operation, payload, summary in _OPERATIONS:
+        parameters: list[dict[str, Any]] = []
+        if "{sourcedId}" in path:
+            parameters.append({"name": "sourcedId", "in": "path", "required": True, "schema": {"type": "string"},
+                               "description": "the object's identifier (a UUID, or the publisher's own)"})
+        else:
+            parameters += [
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": DEFAULT_LIMIT}},
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(DOCUMENT_FIELDS)}},
+                {"name": "orderBy", "in": "query", "schema": {"type": "string", "enum": ["asc", "desc"]}},
+                {"name": "filter", "in": "query", "schema": {"type": "string"}},
+                {"name": "fields", "in": "query", "schema": {"type": "string"}},
+            ]
+        paths[path] = {"get": {
+            "operationId": operation, "summary": summary, "tags": ["CASE"], "parameters": parameters,
+            "responses": {"200": {"description": summary, "content": {"application/json": {
+                "schema": {"$ref": f"#/components/schemas/{payload}"}}}},
+                **{code: status for code in ("400", "404", "405", "429", "500")}}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "CASE 1.1 service of this Jointbook platform", "version": "1.1",
+                 "description": "The 1EdTech CASE 1.1 REST binding, read-only, over the library's standards."},
+        "servers": [{"url": f"{base_url}{blueprint.url_prefix}"}],
+        "paths": paths,
+        "components": {"schemas": schemas, "responses": {"StatusInfo": {
+            "description": "the refusal, as imsx_StatusInfo",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/imsx_StatusInfo"}}}}}},
+    }
+
+
+@blueprint.route("/discovery/imscasev1p1_openapi3_v1p0.json")
+@public
+def discovery():
+    return _json(openapi_document(_base_url()))
 
 
 @blueprint.route("/", defaults={"rest": ""}, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])

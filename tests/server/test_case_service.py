@@ -227,3 +227,17 @@ def test_a_failure_inside_gets_a_500_status_info(make_app):
     response = app.test_client().get(f"{BASE}/CFDocuments")
     assert response.status_code == 500 and response.mimetype == "application/json"
     assert problems("imsx_StatusInfo", response.json) == [] and minor(response) == "internal_server_error"
+
+
+def test_service_discovery_describes_every_endpoint_the_service_answers(service):
+    from openapi_spec_validator import validate
+
+    from server.standards.case_service import blueprint
+
+    document = service.get(f"{BASE}/discovery/imscasev1p1_openapi3_v1p0.json").json
+    validate(document)
+    assert document["servers"] == [{"url": f"http://localhost{BASE}"}]
+    served = {rule.rule.removeprefix(BASE).replace("<path:identifier>", "{sourcedId}")
+              for rule in service.application.url_map.iter_rules()
+              if rule.endpoint.startswith(blueprint.name + ".") and rule.endpoint not in ("case.unknown", "case.discovery")}
+    assert set(document["paths"]) == served and len(served) == 12

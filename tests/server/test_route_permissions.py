@@ -35,6 +35,7 @@ PUBLIC = {
     "case.licenses",
     "case.associationgroupings",
     "case.rubrics",
+    "case.discovery",
     "case.unknown",  # CASE's own 404 for anything else under the service
     "sites.latest",  # published sites: students read without an account
     "sites.read",
