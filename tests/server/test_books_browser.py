@@ -76,3 +76,14 @@ def test_an_author_imports_a_word_file_reads_the_report_and_opens_the_change_req
     assert "受电弓结构示意图" in teacher.content()
     number = teacher.url.rsplit("/", 1)[1]
     assert f"books/{STARTER_BOOK}/chapters/08-chapter.md" in lib.files(f"cr/{number}", f"books/{STARTER_BOOK}/")
+
+
+def test_the_new_book_and_import_pages_fit_a_phone(browser, live):
+    admin = sign_in(browser, live, "admin", viewport={"width": 360, "height": 740})
+    for path in ("/books/new", f"/books/{STARTER_BOOK}/import/word", f"/books/{STARTER_BOOK}/import/mkdocs",
+                 f"/books/{STARTER_BOOK}"):
+        admin.goto(live + path)
+        width = admin.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide on a 360px phone"
+    admin.goto(f"{live}/books/new")
+    assert admin.locator("#title").bounding_box()["width"] <= 360
