@@ -36,6 +36,7 @@ from server.sites import api as sites_api, views as sites
 from server.sites.build_check import register_build_check
 from server.standards import api as standards_api, case_service, views as standards
 from server.textbook_reviews import api as textbook_reviews_api, views as textbook_reviews
+from server.textbook_reviews.revision_cycle import init_revision_cycle
 from server.auth import authenticate_token, init_auth
 from server.config import load_config
 from server.database import MAX_INTEGER, engine, init_database
@@ -121,6 +122,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_blueprint, url_prefix="/api")
     init_feedback(app)
     init_change_requests(app)
+    init_revision_cycle(app)
     register_build_check()
 
     check_every_view_declares(app)

@@ -19,7 +19,7 @@ from server.errors import UserError, describe, status_for
 from server.library import book_title, book_titles, library
 from server.permissions import Ability, book_access, is_admin, may, signed_in
 from server.sites.releases import releases as published_releases
-from server.textbook_reviews import dossier, service
+from server.textbook_reviews import dossier, revision_cycle, service
 from server.textbook_reviews.forms import (CONCLUSION_LABELS, CRITERION_HINTS, STATE_LABELS, VERDICT_LABELS,
                                            CommentForm, DossierForm, LinkForm, PanelForm, SignForm, SubmitForm, choices_of, meeting_form,
                                            reading_form)
@@ -39,6 +39,12 @@ def _review_of_global(book: str) -> dict[str, TextbookReview]:
 def _dossier_state_global(book: str, version: str) -> dict[str, Any]:
     """For the releases page and the review page: whether the version's dossier is made or being made."""
     return dossier.dossier_state(book, version)
+
+
+@textbook_reviews.app_template_global("revision_cycle")
+def _revision_cycle_global(book: str):
+    """For the book page: the revision deadlines of the book today."""
+    return revision_cycle.book_cycle(book)
 
 
 @textbook_reviews.app_template_global("review_labels")
