@@ -79,3 +79,25 @@ def import_standard(book: str, body: schemas.StandardImport) -> dict[str, Any]:
     db().commit()
     url = done.url or url_for("standards.show", standard_id=std.id, **({} if done.direct else {"branch": done.branch}))
     return {"standard": std.id, "branch": done.branch, "commit": done.sha, "direct": done.direct, "url": url}
+
+
+@endpoint("POST", "/books/{book}/standards/import/check",
+          summary="Dry run of an import: every problem at its place, what would be created, changed or left alone",
+          description="The same body as the import. Nothing is saved; the answer says whether the import would be "
+                      "accepted (ok) and lists every problem at once, with the library's own objections (the "
+                      "edition already there, or already proposed in an open change request).",
+          params={"book": BookName}, body=schemas.StandardImport, response=schemas.ImportCheck,
+          tags=["standards"], errors=(404, 413, 422))
+@book_access(Ability.maintain)
+def check_import(book: str, body: schemas.StandardImport) -> dict[str, Any]:
+    book_title(book)  # 404 for an unknown book
+    if body.format == "case":
+        raw = json.dumps(body.package, ensure_ascii=False).encode("utf-8")
+        report = imports.dry_run("case", raw, standard_id=body.standard_id)
+    else:
+        report = imports.dry_run("csv", body.sheet, body.meta or {})
+    out = report.as_dict()
+    out["problems"] = [{k: row[k] for k in ("where", "code", "severity", "message")}
+                       for row in imports.problem_rows(report)]
+    return {k: out[k] for k in ("ok", "standard", "title", "problems", "created", "changed", "unchanged",
+                                "removed", "replaces")}

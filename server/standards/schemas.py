@@ -81,3 +81,24 @@ class StandardImport(Body):
     def sheet(self) -> bytes:
         """The CSV sheet's bytes (format csv)."""
         return self.csv_base64 if self.csv_base64 is not None else (self.csv or "").encode("utf-8")
+
+
+class ImportProblem(BaseModel):
+    where: str = Field(description="the place to fix: a JSON path (CFItems[3].identifier), a sheet's row and column")
+    code: str
+    severity: Literal["error", "warning"]
+    message: str = Field(description="in the asker's language where the code is known")
+
+
+class ImportCheck(BaseModel):
+    """The dry run of an import: nothing is saved."""
+
+    ok: bool = Field(description="true when the import would be accepted")
+    standard: str | None = None
+    title: str | None = None
+    problems: list[ImportProblem]
+    created: list[str] = Field(description="item keys the import would create")
+    changed: list[str] = Field(description="item keys whose content would change")
+    unchanged: list[str] = Field(description="item keys left alone")
+    removed: list[str] = Field(description="item keys of the version compared with that the file leaves out")
+    replaces: str | None = Field(None, description="the standard compared with (same id, proposal, or superseded)")

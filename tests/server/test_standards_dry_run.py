@@ -171,3 +171,20 @@ def test_a_waiting_import_is_the_importer_s_own_and_can_be_discarded(app, signed
     cancel = client.post(url + "/cancel", data={"csrf_token": csrf_from(client, url)})
     assert cancel.status_code == 302 and client.get(url).status_code == 404
     assert not [b for b in library(app).branches() if b.startswith(("cr/", "imports/"))]
+
+
+def test_the_api_answers_the_dry_run_without_saving_anything(app, signed_in):
+    client = signed_in("maintainer")
+    before = state(app)
+    headers = {"X-CSRFToken": csrf_from(client, "/standards"), "Accept-Language": "en"}
+    meta = {"id": "cn-noss-test-brakes@2024", "title": "制动机检修（测试）", "scheme": "cn-noss", "edition": "2024"}
+    good = client.post(f"/api/books/{BOOK}/standards/import/check", headers=headers,
+                       json={"format": "csv", "csv": SHEET, "meta": meta})
+    assert good.status_code == 200, good.json
+    assert good.json["ok"] and good.json["created"] == ["L4.F.1", "L4.C.1.1", "L4.S.1.1.1"]
+    bad = client.post(f"/api/books/{BOOK}/standards/import/check", headers=headers, json={
+        "format": "csv", "csv": "level,kind,code,text\nL4,X,1,a\nL4,F,2,\n", "meta": meta})
+    assert bad.status_code == 200 and not bad.json["ok"]
+    assert [(p["where"], p["code"]) for p in bad.json["problems"]] == [
+        ("row 2, column B", "csv.unknown_kind"), ("row 3, column D", "csv.missing_value")]
+    assert state(app) == before
