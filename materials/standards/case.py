@@ -793,7 +793,8 @@ def _from_our_package(data: dict, doc: dict, top: dict, items: dict[str, dict], 
 
 
 def _slug(text: str, allowed: str = r"[^A-Za-z0-9.-]+") -> str:
-    return re.sub(allowed, "-", text).strip("-.")
+    """``2023 rev. 2`` -> ``2023-rev-2``: what an id may hold, one hyphen between words."""
+    return re.sub(r"[.-]*-[.-]*", "-", re.sub(allowed, "-", text)).strip("-.")
 
 
 def _key_part(text: str) -> str:

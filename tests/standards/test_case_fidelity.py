@@ -185,3 +185,8 @@ def test_the_standard_file_keeps_only_what_the_export_cannot_derive(imported):
             set(item.case["isChildOf"]), item.key
     assert sorted(a.case.get("sequenceNumber", 0) for a in imported.associations if "sequenceNumber" in a.case) == [1, 5]
     assert from_case(json_copy(to_case(imported))) == imported
+
+
+def test_the_standard_id_comes_from_the_document_and_its_version(imported):
+    assert imported.id == f"case-{FULL['CFDocument']['identifier']}@2023-rev-2"  # version "2023 rev. 2"
+    assert imported.case["CFDocument"]["version"] == "2023 rev. 2"
