@@ -51,7 +51,7 @@ MESSAGES: dict[str, Any] = {
     "yaml.invalid": _l("The settings text is not valid YAML: %(detail)s"),
     "yaml.unsafe": _l("The settings text uses YAML features that are not allowed."),
     "import.docx_unreadable": _l("This Word file cannot be imported. It must be a .docx document that is not password-protected, not damaged and not too large; an old .doc or .wps file must first be saved again as .docx in Word or WPS."),
-    "import.mkdocs_invalid": _l("This MkDocs project cannot be imported. Upload the project as a .zip with its mkdocs.yml at the top (or in one folder around everything) and its Markdown pages in the docs folder; at most 20,000 files. (%(detail)s)"),
+    "import.mkdocs_invalid": _l("This MkDocs project cannot be imported. Upload the project as a .zip with its mkdocs.yml at the top (or in one folder around everything) and its Markdown pages in the docs folder, or a .zip of Markdown files and pictures; at most 20,000 files. (%(detail)s)"),
     "import.not_zip": _l("A MkDocs project is uploaded as a .zip of its folder; “%(name)s” is not one."),
     "import.invalid": _l("This import cannot be done as asked: chapters are split at a heading level from 1 to 6."),
     "front_matter.invalid": _l("The chapter's information (title, objectives, standards) is not valid: %(detail)s"),

@@ -1,4 +1,5 @@
-"""An existing MkDocs project (a folder or a zip of it) as chapters of a book.
+"""An existing MkDocs project (a folder or a zip of it), or Markdown files and pictures alone, as
+chapters of a book.
 
 What it becomes: ``mkdocs.yml``'s ``nav`` gives the parts and the order (a
 top-level section is a part, deeper sections are flattened into it; without
@@ -155,7 +156,7 @@ class _Page:
 
 class _Project:
     def __init__(self, files: dict[str, bytes], book: str, report: ImportReport, language: str,
-                 taken: set[str], first_number: int):
+                 taken: set[str], first_number: int, source: str = ""):
         self.files = files
         self.book = book
         self.report = report
@@ -163,18 +164,26 @@ class _Project:
         self.taken = taken
         self.number = first_number
         self.config_name = next((n for n in CONFIG_NAMES if n in files), None)
-        if self.config_name is None:
-            raise MkDocsInvalid("there is no mkdocs.yml at the top of the project", reason="mkdocs_missing")
-        config = _load(files[self.config_name].decode("utf-8-sig", "replace"))
-        self.config = config if isinstance(config, dict) else {}
-        self.docs_dir = str(self.config.get("docs_dir") or "docs").strip("/")
-        prefix = self.docs_dir + "/"
-        self.docs = {name[len(prefix):]: data for name, data in files.items() if name.startswith(prefix)}
+        if self.config_name is None:  # Markdown files and pictures alone: the whole archive is the docs
+            self.config, self.docs_dir = {}, ""
+            self.docs = dict(files)
+        else:
+            config = _load(files[self.config_name].decode("utf-8-sig", "replace"))
+            self.config = config if isinstance(config, dict) else {}
+            self.docs_dir = str(self.config.get("docs_dir") or "docs").strip("/")
+            prefix = self.docs_dir + "/"
+            self.docs = {name[len(prefix):]: data for name, data in files.items() if name.startswith(prefix)}
         if not any(name.endswith(".md") for name in self.docs):
-            raise MkDocsInvalid(f"the project has no Markdown pages in {self.docs_dir}/", reason="mkdocs_empty")
-        self.site_name = _clean_title(self.config.get("site_name") or "") or "MkDocs"
+            raise MkDocsInvalid(f"the project has no Markdown pages in {self.docs_dir or 'it'}/",
+                                reason="mkdocs_empty")
+        stem = re.sub(r"\.zip$", "", source.replace("\\", "/").rsplit("/", 1)[-1], flags=re.I)
+        self.site_name = _clean_title(self.config.get("site_name") or "") or stem or "MkDocs"
         self.images: dict[str, ImportedImage] = {}   # docs path -> image in the book
         self.image_names: dict[str, str] = {}        # folded asset name -> docs path
+
+    def shown(self, source: str) -> str:
+        """A page's path as the author knows it: from the project's folder."""
+        return f"{self.docs_dir}/{source}" if self.docs_dir else source
 
     # -- the order of the pages ------------------------------------------------
     def pages(self) -> list[_Page]:
@@ -196,7 +205,7 @@ class _Project:
         for name in sorted(self.docs):
             if name.endswith(".md") and name not in listed:
                 self.report.add(LOST, "mkdocs.not_in_nav", f"{name} is not in the nav and was left out",
-                                Place(heading=f"{self.docs_dir}/{name}"), file=f"{self.docs_dir}/{name}")
+                                Place(heading=self.shown(name)), file=self.shown(name))
         return pages
 
     def _nav_item(self, item: Any) -> tuple[str | None, Any]:
@@ -227,12 +236,12 @@ class _Project:
             return
         source = posixpath.normpath(target).lstrip("./") if not target.startswith("..") else target
         if source not in self.docs:
-            self.report.add(LOST, "mkdocs.nav_missing", f"the nav names {target}, which is not in {self.docs_dir}/",
+            self.report.add(LOST, "mkdocs.nav_missing", f"the nav names {target}, which is not in the project",
                             Place(heading=title), file=target[:200])
             return
         if any(p.source == source for p in pages):
             self.report.add(CHANGED, "mkdocs.nav_twice", f"{source} is in the nav twice: imported once",
-                            Place(heading=f"{self.docs_dir}/{source}"), file=source)
+                            Place(heading=self.shown(source)), file=source)
             return
         pages.append(_Page(source, part, title))
 
@@ -240,7 +249,12 @@ class _Project:
         names = sorted((n for n in self.docs if n.endswith(".md")),
                        key=lambda n: (n.count("/") > 0, n.rsplit("/", 1)[0] if "/" in n else "",
                                       not n.rsplit("/", 1)[-1].lower().startswith("index"), n))
-        self.report.add(CHANGED, "mkdocs.no_nav", "mkdocs.yml has no nav: the pages are in name order, a part per folder")
+        if self.config_name is None:
+            self.report.add(CHANGED, "markdown.no_config", "there is no mkdocs.yml: the Markdown files are in name "
+                            "order, a part per folder")
+        else:
+            self.report.add(CHANGED, "mkdocs.no_nav", "mkdocs.yml has no nav: the pages are in name order, a part "
+                            "per folder")
         return [_Page(n, n.split("/", 1)[0] if "/" in n else self.site_name, None) for n in names]
 
     def _filename(self, source: str) -> str:
@@ -256,7 +270,7 @@ class _Project:
 
     # -- one page --------------------------------------------------------------
     def chapter(self, page: _Page, by_source: dict[str, str]) -> ImportedChapter:
-        where = Place(heading=f"{self.docs_dir}/{page.source}", chapter=page.filename)
+        where = Place(heading=self.shown(page.source), chapter=page.filename)
         text = normalise_text(self.docs[page.source].decode("utf-8-sig", "replace"))
         raw_meta, body = {}, text
         found = FRONT_MATTER.match(text)
@@ -439,7 +453,7 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
     report = ImportReport(source)
     taken = {fold(p) for p in existing}
     first = len(book_config.chapter_files()) + 1 if book_config else 1
-    project = _Project(files, book, report, book_config.language if book_config else "zh-CN", taken, first)
+    project = _Project(files, book, report, book_config.language if book_config else "zh-CN", taken, first, source)
     pages = project.pages()
     if not pages:
         raise MkDocsInvalid("the nav of mkdocs.yml names no page of the project", reason="mkdocs_empty")
@@ -452,7 +466,7 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
             chapters.append(project.chapter(page, by_source))
         except MaterialsError as problem:
             report.add(LOST, "mkdocs.page_failed", f"{page.source} could not be imported: {problem.message}",
-                       Place(heading=f"{project.docs_dir}/{page.source}"), file=page.source)
+                       Place(heading=project.shown(page.source)), file=page.source)
     ignored = [str(k) for k in project.config if k not in USED_CONFIG]
     if ignored:
         report.add(CHANGED, "mkdocs.config", "the site settings of mkdocs.yml were not carried over (the platform "

@@ -125,9 +125,22 @@ def test_a_zip_with_a_folder_around_it_reads_the_same_and_never_leaves_the_proje
     assert read_folder(tmp_path) == project()
 
 
+def test_a_zip_of_markdown_files_and_pictures_without_mkdocs_yml_imports_the_same_way():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("讲义/intro.md", "# 引言\n\n见 [第二节](part2/b.md)。\n")
+        archive.writestr("讲义/part2/b.md", "---\ntags: [x]\n---\n# 第二节\n\n![图](img/x.png)\n")
+        archive.writestr("讲义/part2/img/x.png", b"\x89PNG\r\n\x1a\nx")
+    imported = import_mkdocs(read_zip(buffer.getvalue()), book="loco", source="讲义.zip")
+    assert [(p.title, p.chapters) for p in imported.navigation] == [("讲义", ("01-intro.md",)), ("part2", ("02-b.md",))]
+    assert "[第二节](02-b.md)" in imported.chapters[0].text and "![图](../assets/x.png)" in imported.chapters[1].text
+    assert imported.report.of(CHANGED, "markdown.no_config")
+    assert [e.params["key"] for e in imported.report.of(LOST, "mkdocs.key_unknown")] == ["tags"]
+
+
 def test_what_is_no_mkdocs_project_is_refused():
     with pytest.raises(MkDocsInvalid):
-        import_mkdocs({"docs/a.md": b"# a"}, book="loco", source="x")
+        import_mkdocs({"notes.txt": b"# a"}, book="loco", source="x")
     with pytest.raises(MkDocsInvalid):
         read_zip(b"not a zip")
     with pytest.raises(MkDocsInvalid):
