@@ -76,6 +76,7 @@ MESSAGES: dict[str, Any] = {
     "standard.duplicate_level": _l("Two levels of the standard have the same key: %(detail)s"),
     "standard.unknown_parent": _l("An item names a parent that does not exist: %(detail)s"),
     "standard.parent_cycle": _l("The items of the standard form a loop through their parents: %(detail)s"),
+    "standard.unknown_association_end": _l("An association of the standard names an item that does not exist: %(detail)s"),
     "standard.unknown_level": _l("An item names a level that does not exist: %(detail)s"),
     "standard.unknown_kind": _l("An item names a kind that does not exist: %(detail)s"),
     "standard.weights_sum": _l("The weights of a table do not add up to 100%%: %(detail)s"),

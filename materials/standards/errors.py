@@ -62,6 +62,12 @@ class UnknownParent(StandardInvalid):
     code = "standard.unknown_parent"
 
 
+class UnknownAssociationEnd(StandardInvalid):
+    """An association names an item key the standard does not have (removed since the import?)."""
+
+    code = "standard.unknown_association_end"
+
+
 class ParentCycle(StandardInvalid):
     code = "standard.parent_cycle"
 

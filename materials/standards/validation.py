@@ -11,8 +11,8 @@ from typing import Any, Callable
 
 from ..errors import MaterialsError
 from .errors import (DuplicateItemKey, DuplicateLevel, ParentCycle, StandardFieldMissing, StandardFieldType,
-                     StandardIdInvalid, StandardUnknownField, StandardValueInvalid, UnknownKind, UnknownLevel,
-                     UnknownParent, WeightsNotHundred, WeightUnknownItem)
+                     StandardIdInvalid, StandardUnknownField, StandardValueInvalid, UnknownAssociationEnd,
+                     UnknownKind, UnknownLevel, UnknownParent, WeightsNotHundred, WeightUnknownItem)
 from .standard import (ASSOCIATION_TYPES, CASE_ASSOCIATION_FIELDS, CASE_ITEM_FIELDS, CASE_PACKAGE_PARTS,
                        EXT_ASSOCIATION_TYPE, ITEM_KEY, SCHEMES, STANDARD_ID, STATUSES, Association, Item, Level,
                        NodeRef, Standard, Supersession, Weight)
@@ -273,8 +273,8 @@ def _associations(c: _Checker, top: dict, keys: dict[str, int]) -> list[Associat
             end = entry[side]
             if isinstance(end, str):
                 if end not in keys:
-                    c.fail(UnknownParent, f"the association names {end}, which is not an item of this standard",
-                           where + (side,), key=end, parent=end)
+                    c.fail(UnknownAssociationEnd, f"the {kind} association names {end}, which is not an item of "
+                           "this standard", where + (side,), key=end, type=kind)
                 ends.append(end)
                 continue
             ref = c.mapping(end, where + (side,), _NODE_REF_FIELDS, ("identifier",), "an association's end")
