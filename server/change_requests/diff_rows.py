@@ -125,11 +125,16 @@ def _title(lib: Library, revs: tuple[str, ...], path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-@cached(LRUCache(maxsize=32), key=lambda lib, book, base, head: (str(lib.path), book, base, head),
-        lock=threading.Lock())
-def rendered_changes(lib: Library, book: str, base: str, head: str) -> list[ChapterChanges]:
-    """Every changed chapter of base..head by its title, its changed blocks with their words marked."""
-    _views, rendered = file_views(lib, book, base, head)
+@cached(LRUCache(maxsize=32), key=lambda lib, book, base, head, paths=None: (
+    str(lib.path), book, base, head, None if paths is None else tuple(paths)), lock=threading.Lock())
+def rendered_changes(lib: Library, book: str, base: str, head: str,
+                     paths: list[str] | None = None) -> list[ChapterChanges]:
+    """The changed chapters of base..head (every one, or those of ``paths``) by title, their changed blocks
+    with the words marked; kept by commit ids (immutable, never stale)."""
+    if paths is None:
+        _views, rendered = file_views(lib, book, base, head)
+    else:
+        rendered = {r.path: r for r in changes.rendered_diff(lib, base, head, paths)}
     out = []
     for path, diff in rendered.items():
         if not diff.rows:

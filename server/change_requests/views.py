@@ -25,6 +25,7 @@ from server.forms import ConfirmForm, PageForm, QueryForm, ValuesField
 
 
 blueprint = Blueprint("change_requests", __name__)
+AS_READ_CHAPTERS, AS_READ_BLOCKS = 8, 12  # what the conversation shows as students read it; the files page has all
 
 class ActionForm(PageForm):
     """The CSRF token every action posts; each action's own fields are in its form below."""
@@ -285,9 +286,11 @@ def show(book: str, number: int):
     row = ctx["row"]
     diff, added, removed = crs.what_changes(row, ctx["base"])
     runs = checks.check_runs(row)
-    as_read = diff_rows.rendered_changes(library(), book, ctx["base"], row.head)
+    chapters = [f.path for f in diff.files if f.new_path and not f.binary and f.path.endswith(".md")]
+    as_read = diff_rows.rendered_changes(library(), book, ctx["base"], row.head, chapters[:AS_READ_CHAPTERS])
     return render_template("ui/change_requests/show.html", **ctx, files=diff.files, timeline=_timeline(row, ctx["threads"]),
-                           as_read=as_read,
+                           as_read=as_read, as_read_more=max(0, len(chapters) - AS_READ_CHAPTERS),
+                           as_read_blocks=AS_READ_BLOCKS,
                            items_added=added, items_removed=removed, checks=_findings(row, runs),
                            ignored={i.reviewer: i.reason for i in ctx["verdict"].ignored})
 
