@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask_wtf.csrf import CSRFError
@@ -247,7 +248,22 @@ def documents():
         raise CaseRefusal(400, "invalid_selection_field", f"{unknown[0][:80]} is not a field of CFDocument", "fields")
     if wanted:
         docs = [{k: v for k, v in d.items() if k in wanted} for d in docs]
-    return _json({"CFDocuments": docs}, {"X-Total-Count": str(total)})
+    return _json({"CFDocuments": docs}, {"X-Total-Count": str(total), **_page_links(total, offset, limit)})
+
+
+def _page_links(total: int, offset: int, limit: int) -> dict[str, str]:
+    """RFC 8288 ``Link`` to the first, previous, next and last pages, as 1EdTech paging has it."""
+    def page(start: int) -> str:
+        args = request.args.to_dict()
+        args.update(offset=str(start), limit=str(limit))
+        return f"{request.base_url}?{urlencode(args)}"
+    last = max(0, (total - 1) // limit * limit)
+    links = [f'<{page(0)}>; rel="first"', f'<{page(last)}>; rel="last"']
+    if offset + limit < total:
+        links.append(f'<{page(offset + limit)}>; rel="next"')
+    if offset > 0:
+        links.append(f'<{page(max(0, offset - limit))}>; rel="prev"')
+    return {"Link": ", ".join(links)}
 
 
 @blueprint.route("/CFDocuments/<path:identifier>")

@@ -84,6 +84,10 @@ def test_documents_are_paged_sorted_filtered_and_trimmed(service):
         service, "CFDocuments?sort=identifier&orderBy=desc", "CFDocumentSet", uuids=False).json["CFDocuments"]]
     page = get(service, "CFDocuments?sort=identifier&limit=1&offset=1", "CFDocumentSet", uuids=False)
     assert [d["identifier"] for d in page.json["CFDocuments"]] == ids[1:2] and page.headers["X-Total-Count"] == "3"
+    links = {rel: url.strip("<>") for url, rel in (part.split("; ") for part in page.headers["Link"].split(", "))}
+    assert links['rel="next"'].endswith("sort=identifier&limit=1&offset=2")
+    assert links['rel="prev"'].endswith("offset=0") and links['rel="last"'].endswith("offset=2")
+    assert service.get(links['rel="next"'].removeprefix("http://localhost")).json["CFDocuments"][0]["identifier"] == ids[2]
     drafts = service.get(f"{BASE}/CFDocuments?filter=adoptionStatus='Draft'").json["CFDocuments"]
     assert {d["identifier"] for d in drafts} == {F["doc"]["identifier"], "doc-robots-2023"}
     either = service.get(f"{BASE}/CFDocuments?filter=" + quote("identifier='doc-robots-2023' OR title~'机车'"))
