@@ -145,6 +145,7 @@ class SavedWhere:
     number: int
     url: str
     sides: list[str]  # the sides whose approvals are still needed, as the reader calls them
+    ask_url: str | None = None  # a draft its writer may send for review: where "ask for review" posts
 
     @property
     def text(self) -> str:
@@ -161,7 +162,9 @@ def _saved_where(branch: str) -> SavedWhere | None:
     cr_commits.sync_head(row)
     _policy, verdict = cr_reviews.verdict_of(row)
     sides = [side_label(m.side) for m in verdict.missing if m.code == "approvals"]
-    return SavedWhere(row.number, crs.cr_url(row), sides)
+    ask = (url_for("change_requests.state", book=row.book, number=row.number)
+           if row.state == "draft" and crs.may_manage(current_user, row) else None)
+    return SavedWhere(row.number, crs.cr_url(row), sides, ask)
 
 
 def _render_editor(book: str, file: str, branch: str, state: EditorState, status: int = 200, just_saved: bool = False):

@@ -46,3 +46,18 @@ def test_after_saving_the_editor_names_the_change_request_and_the_approvals_it_w
 def test_the_line_is_in_chinese_for_a_chinese_reader(teacher):
     _url, text = saved_line(save(teacher, "zh-CN"))
     assert text == "已保存到变更请求 #1 · 还需批准：学校、企业"
+
+
+def test_a_draft_offers_to_ask_for_review_right_after_saving(app, teacher):
+    token = csrf_from(teacher, "/")
+    made_draft = teacher.post(f"/api/books/{BOOK}/change-requests/1/state", json={"action": "draft"},
+                              headers={"X-CSRFToken": token})
+    assert made_draft.status_code == 200, made_draft.json
+    html = save(teacher, "en")
+    assert 'id="ask-for-review"' in html
+    form = re.search(r'<form method="post" action="([^"]+)" class="inline">', html[html.index('id="saved-where"'):])
+    asked = teacher.post(form.group(1), data={"csrf_token": csrf_from(teacher, EDIT), "action": "ready"})
+    assert asked.status_code == 302
+    state = teacher.get(f"/api/books/{BOOK}/change-requests/1").get_json()["change_request"]["state"]
+    assert state == "open"
+    assert 'id="ask-for-review"' not in save(teacher, "en")  # open already: nothing more to ask
