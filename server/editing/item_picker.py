@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from materials import MaterialsError
 from materials.standards.item_refs import partition_refs
+from materials.standards.statements import statement_html
 
 
 def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 50,
@@ -42,6 +43,7 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
                 "standard": sid,
                 "code": item.code,
                 "text": item.text,
+                "html": statement_html(item.text),
                 "level": item.level,
                 "level_label": levels.get(item.level, item.level),
                 "kind": item.kind,

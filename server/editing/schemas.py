@@ -123,6 +123,7 @@ class StandardItem(BaseModel):
     standard: str | None = None
     code: str
     text: str
+    html: str | None = Field(None, description="the statement's Markdown and math as sanitized HTML")
     level: str
     level_label: str | None = None
     kind: str

@@ -17,6 +17,8 @@ from materials import MaterialsError
 from materials.standards.case import MAX_IMPORT_BYTES
 from materials.standards.spreadsheet import CSV_ENCODING, csv_template
 from materials.standards.standard import SCHEMES, STATUSES
+from materials.standards.statements import statement_html
+from markupsafe import Markup
 from server.standards import exchange, imports, pending, service as catalog
 from server.standards.service import STATUS_LABELS
 from server.database import db
@@ -47,6 +49,12 @@ class TemplateLanguage(QueryForm):
 def standard_status_label(status: str) -> str:
     """A standard edition's status in the interface language (the alignment pages show it too)."""
     return str(STATUS_LABELS.get(status, status))
+
+
+@standards.app_template_filter("statement")
+def statement_filter(text: str) -> Markup:
+    """An item's statement with its Markdown and math, sanitized (``materials.standards.statements``)."""
+    return Markup(statement_html(text))  # noqa: S704 - nh3-sanitized, or escaped plain text
 
 
 def _importable_books() -> list[tuple[str, str]]:

@@ -66,3 +66,33 @@ def test_a_sheet_s_dry_run_report_then_confirm_opens_the_change_request(browser,
     assert "cn-noss-test-brakes@2024" in page.content()
     assert not errors
     context.close()
+
+
+def test_a_statement_s_formula_is_typeset_in_the_catalogue(browser, make_app):
+    import dataclasses
+
+    from materials import OVERWRITE, Author, Write
+    from materials.standards.reading import parse_standard
+    from materials.standards.writing import dump_standard
+
+    app = make_app()
+    lib = Library(app.config["LIBRARY_PATH"])
+    path = "standards/sample-noss-locomotive-maintenance@2026.yml"
+    std = parse_standard(lib.read("main", path), path)
+    key = next(i.key for i in std.items if i.kind == "S")
+    items = tuple(dataclasses.replace(i, text="能按 $U = IR$ 计算并 **记录**") if i.key == key else i for i in std.items)
+    lib.commit("main", [Write(path, dump_standard(dataclasses.replace(std, items=items)))],
+               Author("Admin", "admin@example.org", "school"), "A formula", base=OVERWRITE)
+    with serving(app) as url:
+        context = browser.new_context(locale="zh-CN")
+        page = context.new_page()
+        page.goto(f"{url}/login")
+        page.fill("#username", "reader")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit].button")
+        page.wait_for_url(f"{url}/")
+        page.goto(f"{url}/standards/sample-noss-locomotive-maintenance@2026")
+        statement = page.locator(f'li[id="item-{key}"] > .statement')
+        statement.locator(".katex").first.wait_for()  # KaTeX typeset the TeX
+        assert statement.locator("strong").inner_text() == "记录"
+        context.close()

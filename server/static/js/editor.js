@@ -72,10 +72,10 @@
 
   // ---------------------------------------------------------------- preview
   var previewRequest = 0;
-  function renderMath() {
+  function renderMath(where) {
     if (window.renderMathInElement) {
       try {
-        window.renderMathInElement(preview, {
+        window.renderMathInElement(where || preview, {
           delimiters: [{ left: "\\(", right: "\\)", display: false }, { left: "\\[", right: "\\]", display: true }],
           throwOnError: false
         });
@@ -159,7 +159,13 @@
       button.textContent = have.indexOf(item.key) >= 0 ? strings.added : strings.add;
       var desc = document.createElement("span");
       desc.className = "picker-desc";
-      desc.textContent = item.code + " " + item.text + " · " + (item.level_label || item.level) + " · " + (item.kind_label || item.kind);
+      var statement = document.createElement("span");
+      statement.className = "statement";
+      if (item.html) { statement.innerHTML = item.html; } else { statement.textContent = item.text; } // sanitized by the server (nh3)
+      desc.appendChild(document.createTextNode(item.code + " "));
+      desc.appendChild(statement);
+      desc.appendChild(document.createTextNode(" · " + (item.level_label || item.level) + " · " + (item.kind_label || item.kind)));
+      renderMath(statement);
       li.appendChild(button); li.appendChild(desc);
       if (item.chapters.length) {
         var covered = document.createElement("small");
