@@ -64,6 +64,22 @@ ANY_SIGNED_IN = {
     "api.export_standard",
     "books.index",
     "api.list_books",
+    # A textbook review's panel need not be members of the book: these routes let in anyone signed in,
+    # then the service refuses (403) all but the team, administrators and the panel (test_textbook_reviews.py).
+    "textbook_reviews.mine",
+    "textbook_reviews.show",
+    "textbook_reviews.panel",
+    "textbook_reviews.reading",
+    "textbook_reviews.comment",
+    "textbook_reviews.meeting",
+    "textbook_reviews.sign",
+    "textbook_reviews.review_dossier",
+    "api.get_textbook_review",
+    "api.form_textbook_review_panel",
+    "api.record_textbook_review_reading",
+    "api.comment_textbook_review",
+    "api.record_textbook_review_meeting",
+    "api.sign_textbook_review",
 }
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
