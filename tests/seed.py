@@ -441,3 +441,14 @@ def _textbook_reviews(seeded: Seeded) -> None:
     reviews["signing"] = through(candidates[1], "signing")
     reviews["reading"] = through(candidates[2], "reading")
     reviews["submitted"] = through(candidates[3], "submitted")
+    # The edition's date in book.yml: the book page shows when the 3-year revision is due.
+    settings = f"books/{BOOK}/book.yml"
+    seeded.lib.commit("main", [Write(settings, seeded.lib.read_text("main", settings) + "edition_date: 2024-09\n")],
+                      Author("Maintainer", "maintainer@college.example", "school"), "Record the edition's date",
+                      base=seeded.lib.resolve("main"))
+    # The review dossier of 1.0, made by its job from the releases page.
+    releases = f"/books/{BOOK}/releases"
+    made = maintainer.post(f"{releases}/{VERSION}/dossier", data={"csrf_token": csrf_from(maintainer, releases),
+                                                                 "dossier-back": releases})
+    assert made.status_code == 302, made.get_data(as_text=True)[:300]
+    run_pending(seeded.app)
