@@ -36,7 +36,7 @@ from server.permissions import Ability, may
 MAX_DOCX_BYTES = 15 * 1024 * 1024  # under the request limit, so the refusal is ours and says why
 KINDS = ("word", "mkdocs")
 KEEP_SECONDS = 24 * 3600
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,60}$")  # never the ".confirming" name of a claimed import
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -86,9 +86,18 @@ def check_upload(file_name: str, data: bytes, kind: str = "word") -> None:
     suffix = ".zip" if kind == "mkdocs" else ".docx"
     if not name.lower().endswith(suffix) or not data.startswith(ZIP_MAGIC):
         raise UserError("import.not_zip" if kind == "mkdocs" else "import.not_docx", status=415, name=name or "?")
-    if len(data) > MAX_DOCX_BYTES:
-        raise UserError("import.too_large", status=413, size=f"{len(data) / 1048576:.1f}",
-                        limit=MAX_DOCX_BYTES // 1048576)
+    limit = upload_limit(kind)
+    if len(data) > limit:
+        raise UserError("import.project_too_large" if kind == "mkdocs" else "import.too_large", status=413,
+                        size=f"{len(data) / 1048576:.1f}", limit=f"{limit / 1048576:.0f}")
+
+
+def upload_limit(kind: str = "word") -> int:
+    """The largest upload of that kind: 15 MB for a Word file; for a MkDocs project what a request may carry
+    (``MAX_CONTENT_LENGTH``, which an administrator may raise), less room for the form."""
+    if kind == "mkdocs":
+        return max(MAX_DOCX_BYTES, int(current_app.config["MAX_CONTENT_LENGTH"]) - 512 * 1024)
+    return MAX_DOCX_BYTES
 
 
 def _book_now(user: Any, book: str) -> tuple[Any, list[str]]:
@@ -183,6 +192,8 @@ def waiting_for(user: Any, book: str) -> list[Waiting]:
     root = pending_root()
     found = []
     for meta_file in root.glob("*/import.json") if root.is_dir() else ():
+        if not TOKEN.match(meta_file.parent.name):
+            continue  # being confirmed right now
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -195,24 +206,41 @@ def waiting_for(user: Any, book: str) -> list[Waiting]:
 
 
 def confirm(user: Any, book: str, token: str) -> Any:
-    """Open the change request holding the import's chapters, pictures and navigation; the record."""
+    """Open the change request holding the import's chapters, pictures and navigation; the record.
+
+    The pending import is claimed first (its folder renamed, which only one request can do), so a
+    double click or two tabs open one change request, not two.
+    """
     pending = load(user, book, token)
+    folder = pending_root() / token
+    claimed = folder.with_name(f"{token}.confirming")
+    try:
+        folder.rename(claimed)
+    except OSError:
+        raise UserError("import.not_found", status=404) from None
+    try:
+        cr = _open_change_request(user, book, pending)
+    except BaseException:
+        claimed.rename(folder)  # refused (the book changed, a conflict): the upload waits again
+        raise
+    shutil.rmtree(claimed, ignore_errors=True)
+    return cr
+
+
+def _open_change_request(user: Any, book: str, pending: Pending) -> Any:
     lib = library()
     base = lib.resolve("main")
     path = f"books/{book}/book.yml"
     changes = pending.converted.changes(lib.read_text(base, path))
-    description = pending.description()
     existing = lib.files(base, f"books/{book}/")
     if any(change.path in existing for change in changes if change.path != path):
         raise UserError("import.stale", status=409)  # a chapter or picture of that name arrived meanwhile
-    cr = open_cr(user, book, pending.title[:200], description, origin=f"import:{pending.source}"[:200])
+    cr = open_cr(user, book, pending.title[:200], pending.description(), origin=f"import:{pending.source}"[:200])
     what = "the MkDocs project" if pending.kind == "mkdocs" else "the Word document"
     commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=cr.base)
     record("book.import", book, source=pending.source, format="mkdocs" if pending.kind == "mkdocs" else "docx",
-           number=cr.number,
-           chapters=len(pending.converted.chapters), images=len(pending.converted.images))
+           number=cr.number, chapters=len(pending.converted.chapters), images=len(pending.converted.images))
     db().commit()
-    discard(user, book, token)
     return cr
 
 

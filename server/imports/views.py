@@ -73,7 +73,7 @@ def upload_mkdocs(book: str):
             else:
                 return redirect(url_for("imports.report", book=book, kind="mkdocs", token=pending.token))
     return render_template("ui/imports/upload_mkdocs.html", book=book, title=title, form=form, error=error,
-                           limit_mb=service.MAX_DOCX_BYTES // 1048576,
+                           limit_mb=service.upload_limit("mkdocs") // 1048576,
                            waiting=service.waiting_for(current_user, book)), status
 
 

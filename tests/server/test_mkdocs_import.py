@@ -68,6 +68,8 @@ def test_what_is_no_mkdocs_project_is_refused_and_nothing_is_kept(app, signed_in
     assert not_zip.status_code == 415 and "需以项目文件夹的 .zip 上传" in not_zip.get_data(as_text=True)
     no_config = _upload(teacher, project_zip({"docs/a.txt": "# a"}))
     assert no_config.status_code == 422 and "无法导入这个 MkDocs 项目" in no_config.get_data(as_text=True)
+    big = _upload(teacher, b"PK\x03\x04" + b"\0" * (16 * 1024 * 1024 - 400 * 1024))
+    assert big.status_code == 413 and "项目太大，无法上传" in big.get_data(as_text=True)
     assert signed_in("reader").get(FORM).status_code == 403
     assert not any(b.startswith("cr/") for b in lib.branches())
 

@@ -75,8 +75,24 @@ def test_confirming_opens_a_change_request_with_the_chapters_and_pictures(app, s
     assert lib.log(f"cr/{number}", limit=1)[0].author_name == "Teacher"
     page = teacher.get(opened.headers["Location"], headers=ZH).get_data(as_text=True)
     assert "受电弓结构示意图" in page  # the report, on the change request
-    # the pending import is gone
+    # the pending import is gone: confirming again opens nothing
     assert teacher.get(report_url).status_code == 404 and _pending(app) == []
+    again = teacher.post(f"{report_url}/confirm", data={"csrf_token": token})
+    assert again.status_code == 404 and [b for b in lib.branches() if b.startswith("cr/")] == [f"cr/{number}"]
+
+
+def test_a_chapter_of_the_same_name_arriving_meanwhile_stops_the_confirmation_and_keeps_the_upload(app, signed_in,
+                                                                                                   lib):
+    from materials import Author, Write
+
+    teacher = signed_in("teacher")
+    report_url = _upload(teacher).headers["Location"]
+    lib.commit("main", [Write(f"books/{STARTER_BOOK}/chapters/08-chapter.md", "---\ntitle: 别人的一章\n---\n")],
+               Author("王老师", "wang@example.edu.cn", "school"), "Another chapter", base=lib.resolve("main"))
+    refused = teacher.post(f"{report_url}/confirm", data={"csrf_token": csrf_from(teacher, report_url)}, headers=ZH)
+    assert refused.status_code == 409 and "上传之后教材有了变化" in refused.get_data(as_text=True)
+    assert not any(b.startswith("cr/") for b in lib.branches())
+    assert teacher.get(report_url).status_code == 200 and len(_pending(app)) == 1  # still waiting
 
 
 def test_cancelling_forgets_the_upload(app, signed_in, lib):
