@@ -10,7 +10,10 @@ The file is read with YAML's safe constructors only (``reading``), every
 node is checked against a strict schema (``validation``, ``errors``), and
 every error names the file and the line, so a teacher can fix the file
 without reading Python. ``writing`` dumps a standard back to the same YAML;
-``case`` and ``spreadsheet`` exchange it as 1EdTech CASE and as CSV.
+``case`` and ``spreadsheet`` exchange it as 1EdTech CASE and as CSV (a CASE
+package's own fields are kept in the standard's ``case`` fields and its
+associations); ``report`` is the dry run of an import: every problem at its
+place, and what would be created, changed or left alone.
 Chapters name items through ``item_refs``; ``editions`` says which edition
 supersedes which and where a chapter's items move.
 """
