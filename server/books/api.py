@@ -33,7 +33,7 @@ def list_books() -> dict[str, Any]:
 
 
 @endpoint("POST", "/books", summary="Create a book from a template (classic or workbook); you become its maintainer",
-          body=schemas.NewBook, response=schemas.CreatedBook, status=201, tags=["books"], errors=(409, 422, 503))
+          body=schemas.NewBook, response=schemas.CreatedBook, status=201, tags=["books"], errors=(404, 409, 422, 503))
 @admin_required
 def create_book(body: schemas.NewBook) -> dict[str, Any]:
     created = new_book(current_user, NewBook(
