@@ -23,7 +23,7 @@ from materials.history import Diff
 from review import policy as review_policy, workflow
 from review.changes import ItemChange, standard_changes
 from review.errors import ReviewError
-from server.accounts.models import Membership, Role
+from server.accounts.models import Membership, Role, User
 from server.books.signals import HomeItem, home_panels
 from server.change_requests.models import ACTIVE, ChangeRequest, CoAuthor
 from server.database import db, utcnow
@@ -137,6 +137,14 @@ def may_merge(user: Any, row: ChangeRequest) -> bool:
     maintain the book (whether the policy holds is the verdict's part)."""
     writer = is_author(user, row) or is_co_author(user, row)
     return may(user, Ability.review, row.book) and (not writer or may(user, Ability.maintain, row.book))
+
+
+def who_may_merge(row: ChangeRequest) -> list[str]:
+    """The display names of the people who may press merge once the policy holds (for everyone else's page)."""
+    people = db().scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.book == row.book, Membership.role.in_([Role.reviewer.value, Role.maintainer.value]),
+        User.active.is_(True)).order_by(User.display_name))
+    return [p.display_name or p.username for p in people if may_merge(p, row)]
 
 
 def audit_target(row: ChangeRequest) -> str:

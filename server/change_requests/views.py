@@ -269,6 +269,7 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
         "may_manage": crs.may_manage(current_user, row),
         "may_write": crs.may_write_cr(current_user, row),
         "may_merge": verdict.mergeable and crs.may_merge(current_user, row),
+        "mergers": crs.who_may_merge(row) if row.state == "open" and not crs.may_merge(current_user, row) else [],
         "may_maintain": may(current_user, Ability.maintain, book),
         "may_comment": may(current_user, Ability.write, book),
         "form": ActionForm(), "path_id": checks.path_id,

@@ -6,6 +6,8 @@ People (tests/helpers.py): ``teacher`` (school author), ``technician`` (enterpri
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from helpers import csrf_from, sign_in
@@ -212,3 +214,18 @@ def _user_id(app, username: str) -> int:
     with new_session(app) as session:
         return session.query(User).filter_by(username=username).one().id
 
+
+
+def test_those_who_cannot_merge_are_told_who_can_and_a_co_writing_reviewer_is_not_among_them(cr_app, as_):
+    number, _head = open_cr(as_)
+    page = f"/books/{BOOK}/change-requests/{number}"
+
+    def who(person: str) -> str | None:
+        html = as_(person).get(page, headers={"Accept-Language": "en"}).get_data(as_text=True)
+        found = re.search(r'id="who-merges">([^<]*)<', html)
+        return found.group(1) if found else None
+
+    assert who("teacher") == "Who can merge it: Maintainer, Reviewer"
+    assert add(as_, "teacher", number, "reviewer").status_code == 201
+    assert who("teacher") == "Who can merge it: Maintainer"
+    assert who("maintainer") is None  # they may merge it themselves
