@@ -256,10 +256,12 @@ class _Export:
                    adoptionStatus="Adopted" if std.status == "current" else "Deprecated", caseVersion="1.1")
         if std.code:
             doc["notes"] = f"{std.scheme} {std.code}"
-        kept_names = sorted(k for k in self.kept_doc if k != "extensions")
-        for name in kept_names:
-            doc[name] = self.kept_doc[name]
-        ours = dict(top, case_fields=sorted(self.kept_doc))
+        kept = {k: v for k, v in self.kept_doc.items() if k != "extensions"}
+        status = kept.get("adoptionStatus")
+        if isinstance(status, str) and (status.lower() == "deprecated") != (std.status != "current"):
+            kept.pop("adoptionStatus")  # the status was changed since: the standard's status wins
+        doc.update(kept)
+        ours = dict(top, case_fields=sorted(list(kept) + (["extensions"] if "extensions" in self.kept_doc else [])))
         doc["extensions"] = _with_ours(self.kept_doc.get("extensions"), ours)
         return doc
 
@@ -278,6 +280,8 @@ class _Export:
             lastChangeDateTime=self.stamp,
         )
         kept = {k: v for k, v in item.case.items() if k not in ("isChildOf", "extensions")}
+        if isinstance(kept.get("humanCodingScheme"), str) and kept["humanCodingScheme"].strip() != item.code:
+            kept.pop("humanCodingScheme")  # the code was edited since: the item's code wins
         levels = kept.get("educationLevel")
         if isinstance(levels, list) and item.level not in levels and any(str(e).strip() for e in levels):
             kept.pop("educationLevel")  # the level was edited since: the model's level wins

@@ -190,3 +190,16 @@ def test_the_standard_file_keeps_only_what_the_export_cannot_derive(imported):
 def test_the_standard_id_comes_from_the_document_and_its_version(imported):
     assert imported.id == f"case-{FULL['CFDocument']['identifier']}@2023-rev-2"  # version "2023 rev. 2"
     assert imported.case["CFDocument"]["version"] == "2023 rev. 2"
+
+
+def test_a_status_or_code_edited_after_the_import_wins_in_the_export(imported):
+    assert to_case(imported)["CFDocument"]["adoptionStatus"] == "Draft"  # current: the publisher's Draft stays
+    edited = dataclasses.replace(imported, status="superseded")
+    assert to_case(edited)["CFDocument"]["adoptionStatus"] == "Deprecated"
+    assert from_case(json_copy(to_case(edited))).status == "superseded"
+    items = list(imported.items)
+    items[0] = dataclasses.replace(items[0], case=dict(items[0].case, humanCodingScheme=" A "), code="A")
+    spaced = dataclasses.replace(imported, items=tuple(items))
+    assert to_case(spaced)["CFItems"][0]["humanCodingScheme"] == " A "  # as the publisher wrote it
+    items[0] = dataclasses.replace(items[0], code="Z")
+    assert to_case(dataclasses.replace(imported, items=tuple(items)))["CFItems"][0]["humanCodingScheme"] == "Z"
