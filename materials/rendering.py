@@ -8,7 +8,9 @@ Every rendering is sanitized with nh3 before anyone sees it.
 """
 from __future__ import annotations
 
+import re
 import threading
+from html import escape
 
 import markdown
 import nh3
@@ -61,7 +63,7 @@ ALLOWED_ATTRIBUTES = {
     "*": {"class", "id", "title", "lang", "dir"},
     "a": {"href", "name"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "input": {"type", "checked", "disabled", "name"},
+    "input": {"type", "checked", "disabled", "name", "aria-label"},
     "label": {"for"},
     "td": {"align", "colspan", "rowspan", "style"},
     "th": {"align", "colspan", "rowspan", "style"},
@@ -98,6 +100,19 @@ def sanitize_html(html: str) -> str:
     )
 
 
+_TASK_ITEM = re.compile(r'(<li class="task-list-item"><label class="task-list-control"><input )([^>]*>)'
+                        r'(.*?)(?=<ul|<ol|</li>)', re.S)
+
+
+def _label_task_checkboxes(html: str) -> str:
+    """Name each task list checkbox by its item's text: the tasklist extension leaves it unnamed, and a
+    screen reader would announce "checkbox" alone."""
+    def labelled(match: re.Match) -> str:
+        text = " ".join(re.sub(r"<[^>]+>", "", match[3]).split())
+        return f'{match[1]}aria-label="{escape(text, quote=True)}" {match[2]}{match[3]}' if text else match[0]
+    return _TASK_ITEM.sub(labelled, html)
+
+
 def render_markdown(text: str) -> str:
     """Chapter Markdown (without front matter) to safe HTML."""
-    return sanitize_html(markdown_engine().convert(text))
+    return sanitize_html(_label_task_checkboxes(markdown_engine().convert(text)))

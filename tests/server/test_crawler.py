@@ -20,10 +20,12 @@ import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
 from jinja2 import DebugUndefined
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
 import seed
@@ -430,9 +432,9 @@ def _watch(page, messages: list[str]) -> None:
     page.on("pageerror", lambda error: messages.append(f"{page.url}: page error: {error}"))
 
 
-def _browser_context(browser, seeded, live: str, role: str):
+def _browser_context(browser, seeded, live: str, role: str, **options):
     """A browser context with ``role``'s session (the cookie the HTTP crawl signed in with)."""
-    context = browser.new_context(locale=LANGUAGES.get(role, "zh-CN"))
+    context = browser.new_context(locale=LANGUAGES.get(role, "zh-CN"), **options)
     if role != "anonymous":
         cookie = seeded.client(role).get_cookie("session")
         context.add_cookies([{"name": "session", "value": cookie.value, "url": live}])
@@ -482,3 +484,60 @@ def test_the_conflict_screen_of_an_update_from_main_shows_without_console_errors
     assert not [m for m in messages if expected not in m], "\n".join(messages)
 
 
+
+
+AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_ROLES = ["admin", "teacher", "reader", "anonymous"]  # between them, every kind of platform page and control
+SERIOUS = ("serious", "critical")
+
+
+def _axe_pages(app, report: Crawl, checked: set) -> list[str]:
+    """One reached platform page of each shape not checked yet (published sites have their own test)."""
+    pages = []
+    for url, status in report.statuses.items():
+        shape = _shape(app, url)
+        if status == 200 and shape not in checked and not urlsplit(url).path.startswith(SITE_PATHS) \
+                and not STATIC_SUFFIX.search(urlsplit(url).path) and not url.startswith("/api/"):
+            checked.add(shape)
+            pages.append(url)
+    return pages
+
+
+def _serious_violations(tab) -> list[str]:
+    tab.add_script_tag(path=str(AXE))
+    found = tab.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") +
+                                                   (n.any[0] ? " — " + n.any[0].message : ""))}));
+    }""")
+    return [f"{v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]) for v in found
+            if v["impact"] in SERIOUS]
+
+
+@pytest.mark.browser
+def test_every_platform_page_passes_axe_core_without_serious_or_critical_violations(seeded, crawled, live, browser):
+    checked: set = set()
+    problems: list[str] = []
+    count = 0
+    for role in AXE_ROLES:
+        context = _browser_context(browser, seeded, live, role, bypass_csp=True)  # to inject axe
+        try:
+            tab = context.new_page()
+            for path in _axe_pages(seeded.app, crawled(role), checked):
+                try:
+                    response = tab.goto(live + path, wait_until="load")
+                except PlaywrightError as error:  # a download (a CSV template) is no page
+                    if "Download is starting" in str(error):
+                        continue
+                    raise
+                if response is None or response.status != 200 or "text/html" not in response.headers.get(
+                        "content-type", ""):
+                    continue
+                count += 1
+                problems += [f"{role} {path}: {v}" for v in _serious_violations(tab)]
+        finally:
+            context.close()
+    print(f"\naxe-core: {count} pages checked ({seeded.database})")
+    assert count > 30  # the crawl reached the pages
+    assert not problems, f"{len(problems)} serious or critical violations:\n" + "\n".join(problems)
