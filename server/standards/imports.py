@@ -281,5 +281,15 @@ def problem_rows(report: ImportReport) -> list[dict[str, Any]]:
     for p in report.problems:
         params = {**p.params, "detail": p.message}
         text = message_for(p.code, params) if p.code in MESSAGES else p.message
-        rows.append({"where": p.where, "code": p.code, "severity": p.severity, "message": text})
+        rows.append({"where": place(p), "code": p.code, "severity": p.severity, "message": text})
     return rows
+
+
+def place(problem: Problem) -> str:
+    """Where to fix a problem, in the reader's language: a sheet's row and column, a field of the form, or the
+    JSON path of a package (CASE's own names, as written)."""
+    row, cell = problem.params.get("row"), problem.params.get("cell")
+    if problem.where.startswith("row ") and row:
+        return _("row %(row)s, column %(cell)s", row=row, cell=cell) if cell else _("row %(row)s", row=row)
+    named = {"standard_id": _("Standard id"), "package": _("the whole package"), "CSV": _("the whole sheet")}
+    return named.get(problem.where, problem.where)

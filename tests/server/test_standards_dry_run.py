@@ -83,7 +83,7 @@ def test_every_problem_of_a_sheet_is_listed_at_once_with_row_and_column(app, sig
     response = upload(signed_in("maintainer"), sheet)
     assert response.status_code == 422
     places = [where for where, _ in problems(response.get_data(as_text=True))]
-    assert places == ["row 3, column B", "row 4, column D", "row 5, column C"]
+    assert places == ["第 3 行，B 列", "第 4 行，D 列", "第 5 行，C 列"]
     assert state(app) == before
 
 
@@ -93,7 +93,7 @@ def test_a_sheet_with_a_bad_byte_is_refused_with_its_row_and_byte(app, signed_in
     response = upload(signed_in("maintainer"), good[:offset] + b"\x80" + good[offset + 1:])
     assert response.status_code == 422
     ((where, text),) = problems(response.get_data(as_text=True))
-    assert where == "row 4" and f"第 {offset} 字节" in text and "第 4 行" in text
+    assert where == "第 4 行" and f"第 {offset} 字节" in text and "第 4 行" in text
 
 
 def test_an_xlsx_workbook_goes_through_the_same_report(app, signed_in):
@@ -148,7 +148,7 @@ def test_a_new_standard_id_makes_a_new_standard_and_the_report_compares_with_the
     package = to_case(dataclasses.replace(old, items=items, supersedes=(Supersession(STARTER),)))
     client = signed_in("maintainer")
     same_id = upload_case(client, package)
-    assert same_id.status_code == 422 and "standard_id" in [w for w, _ in problems(same_id.get_data(as_text=True))]
+    assert same_id.status_code == 422 and "标准编号" in [w for w, _ in problems(same_id.get_data(as_text=True))]
     response = upload_case(client, package, "sample-noss-locomotive-maintenance@2028")
     assert response.status_code == 302
     html = client.get(response.headers["Location"]).get_data(as_text=True)

@@ -57,7 +57,7 @@ def test_a_sheet_with_a_bad_row_names_the_row_and_writes_nothing(app, signed_in)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     table = html.split('class="card import-errors"', 1)[1].split("</table>", 1)[0]
-    assert '<td class="where">row 3, column B</td>' in table and "X" in table
+    assert '<td class="where">第 3 行，B 列</td>' in table and "X" in table
     assert state(app) == before
 
 

@@ -46,7 +46,7 @@ def test_a_sheet_s_dry_run_report_then_confirm_opens_the_change_request(browser,
     page.goto(f"{url}/books/{BOOK}/standards/import")
     fill_sheet(page, "标准.csv", BAD)
     places = page.locator(".import-errors td.where").all_inner_texts()
-    assert places == ["row 3, column B", "row 4, column D"]  # both mistakes at once
+    assert places == ["第 3 行，B 列", "第 4 行，D 列"]  # both mistakes at once
     assert "2 个问题" in page.locator(".import-errors").inner_text()
     assert not [b for b in lib.branches() if b.startswith("cr/")]
 
