@@ -218,3 +218,33 @@ def test_on_a_390px_phone_the_editor_the_conflict_screen_and_the_change_request_
     assert width() <= 390, f"the change request page is {width()}px wide"
     context.close()
     technician.context.close()
+
+
+def test_update_from_main_is_settled_passage_by_passage_and_what_was_typed_is_kept(browser, live):
+    url, lib = live
+    teacher = sign_in(browser, url, "teacher")
+    number = start(teacher, url)
+    write(teacher, lambda body: body.replace("列车管定压", "列车管定压（变更请求的说法）", 1))
+    teacher.click("#save")
+    teacher.wait_for_url("**saved=1**")
+    text = lib.read_text("main", CHAPTER)
+    lib.commit("main", [Write(CHAPTER, text.replace("列车管定压", "列车管定压（主线的说法）", 1))],
+               Author("周主编", "zhou@college.edu.cn", "school"), "主线修改", base=lib.resolve("main"))
+
+    teacher.goto(f"{url}/books/{BOOK}/change-requests/{number}")
+    teacher.click("form[action$='/update'] button[type=submit]")
+    teacher.wait_for_selector("#update-form")
+    heading = teacher.locator("#f0-passage-1 .passage-theirs h3").inner_text()
+    assert re.fullmatch(r"对方的文字（周主编，学校，.+）", heading), heading
+    assert teacher.locator("#f0-passage-1 .passage-yours h3").inner_text() == "你的文本（本变更请求）"
+    assert "<<<<<<<" not in teacher.locator("#f0-passage-1").inner_text()
+    teacher.locator("#f0-passage-1 input[value=edit]").check()
+    box = teacher.locator("textarea[name='f0-text-1']")
+    typed = "列车管定压（两种说法合并，由我改写）"
+    box.fill(box.input_value().split("\n")[0].replace("列车管定压（变更请求的说法）", typed))
+    teacher.click("#save-update")
+    teacher.wait_for_selector(".flash-success")
+    merged = lib.read_text(f"cr/{number}", CHAPTER)
+    assert typed in merged and "（主线的说法）" not in merged and "（变更请求的说法）" not in merged
+    assert lib.objects.commit(lib.resolve(f"cr/{number}")).parents[1] == lib.resolve("main")
+    teacher.context.close()
