@@ -29,7 +29,7 @@ from server.feedback import api as feedback_api, views as feedback
 from server.change_requests.service import init_change_requests
 from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
-from server.imports import views as imports
+from server.imports import api as imports_api, views as imports
 from server.jobs import api as jobs_api, views as jobs
 from server.notifications import api as notifications_api, views as notifications
 from server.sites import api as sites_api, views as sites
@@ -74,7 +74,7 @@ BLUEPRINTS = (
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.
 API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
                standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api,
-               textbook_reviews_api, openapi)
+               textbook_reviews_api, imports_api, openapi)
 
 
 class DatabaseIdConverter(IntegerConverter):

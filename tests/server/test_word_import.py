@@ -139,3 +139,29 @@ def test_import_docx_on_the_command_line_opens_the_same_change_request(app, data
     refused = runner.invoke(main, ["--instance", app.config["JOINTBOOK_INSTANCE"], "import", "docx",
                                    str(LIBREOFFICE_DOCX), "--book", STARTER_BOOK, "--as", "reader"], env=env)
     assert refused.exit_code != 0 and "http.403" in refused.output
+
+
+def test_programs_import_through_the_api(app, signed_in, lib):
+    teacher = signed_in("teacher")
+    headers = {"X-CSRFToken": csrf_from(teacher, f"/books/{STARTER_BOOK}"), "Accept-Language": "zh-CN"}
+    api = f"/api/books/{STARTER_BOOK}/imports"
+    created = teacher.post(f"{api}/word", data={"file": (io.BytesIO(LIBREOFFICE_DOCX.read_bytes()), "机车检查.docx")},
+                           content_type="multipart/form-data", headers=headers)
+    assert created.status_code == 201, created.get_data(as_text=True)[:500]
+    pending = created.json
+    assert [c["title"] for c in pending["chapters"]] == ["第一章 电力机车的检查", "第二章 安全规定"]
+    assert any(e["message"].startswith("大纲级别为 1 的段落") for e in pending["report"]["entries"])
+    assert teacher.get(f"{api}/word/{pending['token']}").json["source"] == "机车检查.docx"
+    assert teacher.get(f"{api}/mkdocs/{pending['token']}").status_code == 404
+    assert teacher.post(f"{api}/word", data={}, headers=headers).status_code == 422
+    refused = teacher.post(f"{api}/word", data={"file": (io.BytesIO(b"x"), "a.doc")}, content_type="multipart/form-data",
+                           headers=headers)
+    assert refused.status_code == 415 and refused.json["error"]["code"] == "import.not_docx"
+    opened = teacher.post(f"{api}/word/{pending['token']}/confirm", headers=headers)
+    assert opened.status_code == 201 and opened.json["url"].endswith(f"/change-requests/{opened.json['number']}")
+    assert f"books/{STARTER_BOOK}/chapters/08-chapter.md" in lib.files(f"cr/{opened.json['number']}",
+                                                                      f"books/{STARTER_BOOK}/")
+    second = teacher.post(f"{api}/word", data={"file": (io.BytesIO(LIBREOFFICE_DOCX.read_bytes()), "b.docx")},
+                          content_type="multipart/form-data", headers=headers).json
+    assert teacher.delete(f"{api}/word/{second['token']}", headers=headers).status_code == 204
+    assert _pending(app) == []
