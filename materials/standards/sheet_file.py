@@ -31,7 +31,9 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
 # what a Chinese or English sheet is written in; single-byte code pages read anything, so they come last
 _MULTIBYTE = ("utf_8", "gb18030", "big5")
 _CLEAN_FAMILIES = {"ascii": "utf_8", "utf_8": "utf_8", "gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030",
-                   "cp936": "gb18030", "hz": "gb18030", "big5": "big5", "big5hkscs": "big5hkscs", "cp950": "cp950"}
+                   "cp936": "gb18030", "hz": "gb18030", "big5": "big5", "big5hkscs": "big5hkscs", "cp950": "cp950",
+                   "utf_16_le": "utf_16_le", "utf_16_be": "utf_16_be", "utf_32_le": "utf_32_le",
+                   "utf_32_be": "utf_32_be"}
 
 
 class SheetError(MaterialsError):

@@ -37,6 +37,7 @@ def texts(std) -> dict[str, tuple[str, str | None]]:
     ("gb18030", ","),        # "CSV" on simplified Chinese Windows
     ("utf-8", ";"),          # a European Excel's list separator
     ("gb18030", "\t"),
+    ("utf-16-le", "\t"),    # UTF-16 that lost its BOM on the way
 ])
 def test_every_encoding_and_delimiter_excel_writes_reads_the_same_standard(encoding, delimiter):
     std = standard_from_csv(sheet(ROWS, delimiter).encode(encoding), META)
