@@ -54,7 +54,9 @@ class Collision:
     fields: list[FieldClash]
     passages: list[Passage]
     front_matter: bool  # does the chapter have front matter at all?
-    _segments: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # How the front matter is put back: (key, [its lines] or [mine, theirs] when it clashes), and its closing line.
+    plan: list | None = field(default=None, repr=False)
+    closing: str = field(default="---\n", repr=False)
 
     @property
     def conflicts(self) -> list[Passage]:
@@ -66,11 +68,11 @@ def collide(base: str, theirs: str, yours: str) -> Collision:
     base, theirs, yours = (normalise_text(t or "") for t in (base, theirs, yours))
     front = [_front(t) for t in (base, theirs, yours)]
     bodies = [f[2] for f in front]
-    plan, clashes = _merge_fields(*(f[1] for f in front), *(f[3] for f in front))
+    plan, clashes = _merge_fields(front[0][1], front[1][1], front[2][1], front[1][3], front[2][3])
     theirs_offset = theirs.count("\n") - bodies[1].count("\n")
     passages = _passages(bodies[0], bodies[1], bodies[2], theirs_offset)
-    segments = {"plan": plan, "closing": front[2][0] or front[1][0] or front[0][0]}
-    return Collision(clashes, passages, any(f[1] is not None for f in front), segments)
+    closing = front[2][0] or front[1][0] or front[0][0] or "---\n"
+    return Collision(clashes, passages, any(f[1] is not None for f in front), plan, closing)
 
 
 def resolve(collision: Collision, field_choices: Mapping[str, str], passage_choices: Sequence[str],
@@ -99,7 +101,7 @@ def resolve(collision: Collision, field_choices: Mapping[str, str], passage_choi
             body.append(passage.yours)
         n += 1
     text = "".join(body)
-    plan = collision._segments.get("plan")
+    plan = collision.plan
     if plan is None:
         return text
     lines: list[str] = []
@@ -109,7 +111,7 @@ def resolve(collision: Collision, field_choices: Mapping[str, str], passage_choi
         else:
             chosen = field_choices.get(key, "mine")
             lines.append(options[1] if chosen == "theirs" else options[0])
-    return "---\n" + "".join(lines) + collision._segments["closing"] + text
+    return "---\n" + "".join(lines) + collision.closing + text
 
 
 def _ended(text: str) -> str:
@@ -135,7 +137,7 @@ def _front(text: str) -> tuple[str | None, list | None, str, dict]:
 
 
 def _merge_fields(base: list | None, theirs: list | None, yours: list | None,
-                  base_values: dict, theirs_values: dict, yours_values: dict):
+                  theirs_values: dict, yours_values: dict):
     """[(key or None, [lines of the field] or [mine, theirs] when it clashes)] in the author's order, and the clashes."""
     if theirs is None and yours is None:
         return None, []
