@@ -12,8 +12,13 @@ import io
 import time
 import zipfile
 
-from .errors import NotFound
-from .paths import validate_book_slug
+from .books import parse_book_config
+from .changes import Author, Write
+from .errors import BookExists, InvalidPath, NotFound
+from .paths import book_file_path, standard_file_path, validate_book_slug
+
+MAX_FILES = 20000
+MAX_BYTES = 500 * 1024 * 1024  # unpacked
 
 STANDARDS_DIR = "standards"
 
@@ -42,3 +47,49 @@ def book_zip(lib, book: str, rev: str = "main") -> bytes:
             info.external_attr = 0o644 << 16
             archive.writestr(info, files[path])
     return out.getvalue()
+
+
+def read_book_zip(data: bytes) -> tuple[str, dict[str, bytes]]:
+    """The book's name and every file of a zip ``book_zip`` wrote; ``InvalidPath`` for anything else in it
+    (another book, a path outside ``books/<book>/`` and ``standards/``, more than one book)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = [i for i in archive.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, ValueError):
+        raise InvalidPath("the file is not a zip archive", path="?", reason="not_zip") from None
+    if len(infos) > MAX_FILES or sum(i.file_size for i in infos) > MAX_BYTES:
+        raise InvalidPath("the archive is too large", path="?", reason="too_large")
+    books = {i.filename.split("/")[1] for i in infos if i.filename.startswith("books/") and i.filename.count("/") >= 2}
+    if len(books) != 1:
+        raise InvalidPath("an exported book holds exactly one book", path="books/", reason="book_count")
+    book = validate_book_slug(books.pop())
+    files: dict[str, bytes] = {}
+    for info in infos:
+        name = info.filename
+        path = standard_file_path(name) if name.startswith("standards/") else book_file_path(book, name)
+        files[path] = archive.read(info)
+    if f"books/{book}/book.yml" not in files:
+        raise InvalidPath("the archive has no book.yml", path=f"books/{book}/book.yml", reason="no_settings")
+    return book, files
+
+
+def restore_book(lib, data: bytes, author: Author, message: str | None = None) -> tuple[str, str, list[str]]:
+    """Bring an exported book back as one commit on main: (book, sha, standards kept as the library has them).
+
+    The book's files come back byte for byte; a standard the library already holds is not overwritten.
+    ``BookExists`` when the library has a book of that name.
+    """
+    book, files = read_book_zip(data)
+    parse_book_config(files[f"books/{book}/book.yml"].decode("utf-8"), f"books/{book}/book.yml")
+    head = lib.resolve("main")
+    if book in lib.books(head):
+        raise BookExists(f"a book named '{book}' exists", path=f"books/{book}", book=book)
+    kept, writes = [], []
+    for path, content in sorted(files.items()):
+        if path.startswith("standards/") and lib.exists(head, path):
+            if lib.read(head, path) != content:
+                kept.append(path)
+            continue
+        writes.append(Write(path, content))
+    saved = lib.commit("main", writes, author, message or f"Bring back the book {book}", base=head)
+    return book, saved.sha, kept

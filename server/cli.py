@@ -363,7 +363,7 @@ def acting_as(app: Flask, username: str | None) -> Iterator[Any]:
 
 @main.group()
 def book() -> None:
-    """Create books."""
+    """Create books, or bring back an exported one."""
 
 
 @book.command("create")
@@ -389,6 +389,27 @@ def book_create(ctx: click.Context, slug: str, title: str, template: str, langua
                                            license=license_, edition=edition))
     click.echo(f"Created the book {created.slug} ({created.title}), commit {created.commit[:12]}; "
                f"{person.username} is its maintainer")
+
+
+@book.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--as", "username", default=None, help="Who brings it in (default: the first active administrator).")
+@click.pass_context
+def book_import(ctx: click.Context, file: str, username: str | None) -> None:
+    """Bring back a book from FILE, a zip written by jointbook export or the book's page, as one commit."""
+    from materials import MaterialsError
+    from server.books.creation import bring_back
+    from server.errors import describe
+
+    with acting_as(_app(ctx), username) as person:
+        try:
+            created, kept = bring_back(person, Path(file).read_bytes())
+        except MaterialsError as error:
+            raise click.ClickException(f"{error.code}: {describe(error)}") from error
+    click.echo(f"Brought back the book {created.slug} ({created.title}), commit {created.commit[:12]}; "
+               f"{person.username} is its maintainer")
+    for path in kept:
+        click.echo(f"  kept the library's own {path} (the zip's differs)")
 
 
 # ---------------------------------------------------------------- import

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from materials import InvalidPath, MaterialsError
+from materials.export import restore_book
 from materials.new_book import RESERVED_SLUGS, TEMPLATES, NewBook, create_book
 from materials.paths import BOOK_SLUG
 from server.accounts.models import SIDES, Role
@@ -81,3 +82,20 @@ def new_book(user: Any, book: NewBook, members: tuple[tuple[str, str], ...] = ()
     record("book.create", book.slug, title=book.title.strip(), template=book.template, commit=sha)
     session.commit()
     return Created(book.slug, book.title.strip(), sha)
+
+
+def bring_back(user: Any, data: bytes) -> tuple[Created, list[str]]:
+    """Create a book from a zip ``export`` wrote (byte for byte, one commit by ``user``, who becomes its
+    maintainer); with the standards kept as the library already has them."""
+    if not may_create_books(user):
+        raise UserError("http.403", status=403)
+    try:
+        book, sha, kept = restore_book(library(), data, git_author(user))
+    except MaterialsError as error:
+        if error.code == "book.exists":
+            raise UserError("book.exists", status=409, book=(error.params or {}).get("book", "")) from None
+        raise
+    set_membership(db(), user, book, Role.maintainer)
+    record("book.restore", book, commit=sha, standards_kept=kept)
+    db().commit()
+    return Created(book, library().book(book, sha, chapters=False).config.title, sha), kept

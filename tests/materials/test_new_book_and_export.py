@@ -65,3 +65,42 @@ def test_an_exported_book_comes_back_with_the_same_files(lib, tmp_path):
                  base=OVERWRITE, create=True)
     assert fresh.snapshot("main", "books/loco/") == lib.snapshot("main", "books/loco/")
     assert fresh.read("main", "standards/demo@2024.yml") == lib.read("main", "standards/demo@2024.yml")
+
+
+def test_an_exported_book_is_brought_back_into_an_empty_library_with_no_diff(lib, tmp_path):
+    from materials.export import restore_book
+
+    lib.commit("main", [Write("standards/demo@2024.yml", "id: demo@2024\n")], TEACHER, "Standard",
+               base=lib.resolve("main"))
+    book_yml = lib.read_text("main", "books/loco/book.yml").replace("edition:", "standards: [demo@2024]\nedition:")
+    lib.commit("main", [Write("books/loco/book.yml", book_yml)], TEACHER, "Align", base=lib.resolve("main"))
+    data = book_zip(lib, "loco")
+    fresh = Library.init(tmp_path / "fresh.git")
+    book, sha, kept = restore_book(fresh, data, TEACHER)
+    assert (book, kept) == ("loco", []) and fresh.log(sha, limit=1)[0].side == "school"
+    assert fresh.snapshot("main", "books/loco/") == lib.snapshot("main", "books/loco/")
+    assert fresh.read("main", "standards/demo@2024.yml") == lib.read("main", "standards/demo@2024.yml")
+    assert book_zip(fresh, "loco") != b"" and zipfile.ZipFile(io.BytesIO(book_zip(fresh, "loco"))).namelist() == \
+        zipfile.ZipFile(io.BytesIO(data)).namelist()
+    with pytest.raises(BookExists):
+        restore_book(fresh, data, TEACHER)
+
+
+def test_a_zip_that_is_no_exported_book_is_refused(lib):
+    from materials.export import read_book_zip
+
+    def zipped(files: dict[str, bytes]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for name, content in files.items():
+                archive.writestr(name, content)
+        return out.getvalue()
+
+    for files in ({"books/a/book.yml": b"title: A\n", "books/b/book.yml": b"title: B\n"},
+                  {"books/a/book.yml": b"title: A\n", "books/a/.git/config": b"x"},
+                  {"books/a/book.yml": b"title: A\n", "hooks/post-update": b"x"},
+                  {"books/a/chapters/x.md": b"---\ntitle: x\n---\n"}):
+        with pytest.raises(InvalidPath):
+            read_book_zip(zipped(files))
+    with pytest.raises(InvalidPath):
+        read_book_zip(b"not a zip")

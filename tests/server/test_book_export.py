@@ -47,3 +47,25 @@ def test_jointbook_export_writes_the_same_zip(reading_app, reading_as, tmp_path)
                                         "--out", str(tmp_path / "x.zip")],
                                  env={"LIBRARY_PATH": reading_app.config["LIBRARY_PATH"]})
     assert missing.exit_code != 0 and "not_found" in missing.output
+
+
+def test_an_exported_book_comes_back_into_an_empty_instance_with_no_diff(reading_app, reading_as, tmp_path):
+    from materials import Library as Lib
+
+    out = tmp_path / "book.zip"
+    out.write_bytes(reading_as("reader").get(f"/books/{STARTER_BOOK}/export.zip").data)
+    empty = tmp_path / "empty"
+    runner = CliRunner()
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}", "LIBRARY_PATH": str(empty / "library.git")}
+    assert runner.invoke(main, ["--instance", str(empty), "init", "--empty"], env=env).exit_code == 0
+    assert runner.invoke(main, ["--instance", str(empty), "user", "add", "boss", "--admin",
+                                "--password", "a long password!"], env=env).exit_code == 0
+    done = runner.invoke(main, ["--instance", str(empty), "book", "import", str(out)], env=env,
+                         catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert f"Brought back the book {STARTER_BOOK}" in done.output and "boss is its maintainer" in done.output
+    fresh, original = Lib(empty / "library.git"), Lib(reading_app.config["LIBRARY_PATH"])
+    assert fresh.snapshot("main", f"books/{STARTER_BOOK}/") == original.snapshot("main", f"books/{STARTER_BOOK}/")
+    assert fresh.read("main", STANDARD) == original.read("main", STANDARD)
+    again = runner.invoke(main, ["--instance", str(empty), "book", "import", str(out)], env=env)
+    assert again.exit_code != 0 and "book.exists" in again.output
