@@ -20,7 +20,8 @@ from build.review_marks import mark_reviewed
 from materials import Author, MaterialsError, NotFound
 from materials.contributions import contributors
 from materials.starter import PLATFORM
-from materials.review_records import digest, dump, record_text, write_record
+from materials.review_records import (SignedRecordChanged, digest, dump, read_record, record_text, split_record,
+                                      write_record)
 from server.accounts.models import User
 from server.accounts.service import git_addresses
 from server.audit.service import record
@@ -352,9 +353,16 @@ def _write_into_library(user: Any, review: TextbookReview) -> None:
     text = record_text(review.signed_text, signatures(review))
     lib = library()
     # Written by the platform, not the last signer: signing a review makes nobody an author of the book.
-    commit = write_record(lib, review.book, review.version, review.number, text, Author(*PLATFORM),
-                          f"Record the signed review #{review.number} of {review.tag}\n\n"
-                          f"Signed by {', '.join(m.username for m in review.members)}.")
+    try:
+        commit = write_record(lib, review.book, review.version, review.number, text, Author(*PLATFORM),
+                              f"Record the signed review #{review.number} of {review.tag}\n\n"
+                              f"Signed by {', '.join(m.username for m in review.members)}.")
+    except SignedRecordChanged:
+        # Written by an earlier attempt whose database commit failed: the same record, kept as it is.
+        kept = read_record(lib, review.book, review.version, review.number)
+        if split_record(kept)[0] != review.signed_text:
+            raise
+        commit = lib.resolve("main")
     review.record_path = f"books/{review.book}/reviews/{review.version}/{review.number}.yml"
     review.record_commit = commit
     review.signed_at = utcnow()

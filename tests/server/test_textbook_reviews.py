@@ -301,3 +301,18 @@ def test_the_whole_review_over_the_api(app, reviewing):
     assert signed.json["state"] == "signed" and signed.json["record_path"] == f"books/{BOOK}/reviews/1.0/1.yml"
     assert api("teacher", "GET", "/1").json["conclusion"] == "passed"
     assert [r["number"] for r in api("teacher", "GET", "").json["reviews"]] == [1]
+
+
+def test_a_record_already_in_the_library_from_a_failed_attempt_is_kept_as_it_is(app, reviewing):
+    """The library took the record but the database did not: signing again keeps the library's record."""
+    from materials.review_records import record_text, write_record
+    submit(reviewing("maintainer"), BOOK, "1.0")
+    to_reading(reviewing)
+    conclude(reviewing, "passed")
+    state = review_of(app)
+    earlier = record_text(state["text"], [{"account": "reviewer", "signed_at": "2026-03-12T08:00:00Z",
+                                           "sha256": state["sha"]}])
+    write_record(reviewing.lib, BOOK, "1.0", 1, earlier, EDITOR, "An attempt that the database lost")
+    sign_all(reviewing)
+    assert review_of(app)["state"] == "signed"
+    assert reviewing.lib.read_text("main", f"books/{BOOK}/reviews/1.0/1.yml") == earlier
