@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 from flask import url_for
 from flask_login import current_user
-from server.sites import previews, releases as versions, service
+from server.errors import UserError
+from server.sites import downloads, previews, releases as versions, service
 from server.jobs.models import job_json
 from server.api.registry import endpoint
 from server.api.schemas import BookName, Job, JobList, RowId
@@ -14,11 +15,16 @@ from server.library import book_title
 from server.permissions import Ability, book_access, may
 
 
-def release_json(book: str, release: versions.ReleaseInfo) -> dict[str, Any]:
+def release_json(book: str, release: versions.ReleaseInfo,
+                 files: list[downloads.DownloadState] | None = None) -> dict[str, Any]:
+    if files is None:
+        files = downloads.release_downloads(book, [release.version])[release.version]
     return {"version": release.version, "tag": release.tag, "commit": release.commit,
             "released_at": release.released_at.isoformat() if release.released_at else None,
             "message": release.message, "latest": release.latest, "hidden": release.hidden,
-            "withdrawn": release.withdrawn, "url": f"/read/{book}/{release.version}/"}
+            "withdrawn": release.withdrawn, "url": f"/read/{book}/{release.version}/",
+            "downloads": [{"format": d.format, "label": d.label, "url": d.url, "state": d.state, "size": d.size,
+                           "done": d.done, "total": d.total, "error": d.error, "job_id": d.job_id} for d in files]}
 
 
 @endpoint("GET", "/books/{book}/releases", summary="Published versions of a book", params={"book": BookName},
@@ -27,8 +33,10 @@ def release_json(book: str, release: versions.ReleaseInfo) -> dict[str, Any]:
 def list_releases(book: str) -> dict[str, Any]:
     book_title(book)
     hidden = may(current_user, Ability.maintain, book)
+    listed = versions.releases(book, include_hidden=hidden)
+    files = downloads.release_downloads(book, [r.version for r in listed])
     return {"book": book, "latest": service.latest(book),
-            "releases": [release_json(book, r) for r in versions.releases(book, include_hidden=hidden)]}
+            "releases": [release_json(book, r, files[r.version]) for r in listed]}
 
 
 @endpoint("POST", "/books/{book}/releases", summary="Release main as a new version (a build job)",
@@ -51,6 +59,20 @@ def change_release(book: str, version: str, body: schemas.VersionState) -> dict[
     versions.set_state(current_user, book, version, hidden=body.hidden, withdrawn=body.withdrawn)
     found = next(r for r in versions.releases(book, include_hidden=True) if r.version == version)
     return release_json(book, found)
+
+
+@endpoint("POST", "/books/{book}/releases/{version}/downloads",
+          summary="Make the downloads a version lacks (never made, or failed): printed book, EPUB, task sheets",
+          params={"book": BookName, "version": schemas.VersionName}, response=schemas.DownloadsQueued, status=202,
+          tags=["sites"], errors=(404, 503))
+@book_access(Ability.maintain)
+def make_downloads(book: str, version: str) -> dict[str, Any]:
+    book_title(book)
+    found = next((r for r in versions.releases(book, include_hidden=True) if r.version == version), None)
+    if found is None:
+        raise UserError("release.version_not_found", status=404, book=book, version=version)
+    return {"jobs": [job_json(job) for job in downloads.request_missing(book, version, found.commit,
+                                                                         current_user.id)]}
 
 
 @endpoint("GET", "/books/{book}/builds", summary="Release and preview builds of a book", params={"book": BookName},

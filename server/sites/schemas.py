@@ -12,6 +12,24 @@ from server.api.schemas import Body, Job, Sha
 VersionName = Annotated[str, Field(max_length=40)]
 
 
+class Download(BaseModel):
+    """One download of a release: the printed book (pdf), the EPUB (epub) or the task sheets (sheets)."""
+
+    format: Literal["pdf", "epub", "sheets"]
+    label: str
+    url: str
+    state: Literal["ready", "queued", "running", "failed"]
+    size: int | None = Field(None, description="bytes, once ready")
+    done: int | None = Field(None, description="steps done, while running")
+    total: int | None = None
+    error: str | None = Field(None, description="why it failed, in the asker's language")
+    job_id: int | None = None
+
+
+class DownloadsQueued(BaseModel):
+    jobs: list[Job]
+
+
 class Release(BaseModel):
     version: str
     tag: str
@@ -22,6 +40,7 @@ class Release(BaseModel):
     hidden: bool
     withdrawn: bool
     url: str
+    downloads: list[Download] = []
 
 
 class ReleaseList(BaseModel):

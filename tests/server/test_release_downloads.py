@@ -186,6 +186,23 @@ def test_without_the_fonts_the_site_is_published_the_page_says_what_to_install_a
         ["epub", "pdf", "sheets"]
 
 
+def test_the_api_lists_each_release_s_downloads_and_makes_the_missing_ones(make_app, signed_in):
+    app = make_app(RELEASE_DOWNLOADS="epub")
+    maintainer = signed_in("maintainer")
+    release(app, maintainer, "1.0")
+    run_pending(app)
+    listed = maintainer.get(f"/api/books/{BOOK}/releases").json["releases"][0]["downloads"]
+    assert [(d["format"], d["state"]) for d in listed] == [("epub", "ready")]
+    assert listed[0]["url"] == f"/read/{BOOK}/1.0/downloads/{BOOK}-1.0.epub" and listed[0]["size"] > 1000
+    token = csrf_from(maintainer, f"/books/{BOOK}/releases")
+    queued = maintainer.post(f"/api/books/{BOOK}/releases/1.0/downloads", headers={"X-CSRFToken": token})
+    assert queued.status_code == 202 and [j["payload"]["format"] for j in queued.json["jobs"]] == ["pdf"]
+    listed = maintainer.get(f"/api/books/{BOOK}/releases").json["releases"][0]["downloads"]
+    assert [(d["format"], d["state"]) for d in listed] == [("pdf", "queued"), ("epub", "ready")]
+    missing = maintainer.post(f"/api/books/{BOOK}/releases/9.9/downloads", headers={"X-CSRFToken": token})
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "release.version_not_found"
+
+
 def test_readers_see_the_downloads_but_only_maintainers_make_them(book_app, signed_in):
     maintainer = signed_in("maintainer")
     release(book_app, maintainer, "1.0")
