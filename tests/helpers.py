@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Iterator
@@ -132,3 +133,14 @@ def deletions_in_the_audit_log(app) -> list[tuple[str, str, dict]]:
     with new_session(app) as session:
         return [(e.action, e.target, e.details) for e in session.query(AuditEvent).order_by(AuditEvent.id)
                 if e.action.endswith(".delete")]
+
+
+def wait_until(page, expression: str, seconds: float = 15.0) -> None:
+    """Poll ``expression`` (a JavaScript function) until it is true. Playwright's ``wait_for_function``
+    compiles its predicate with eval inside the page, which a Content-Security-Policy without
+    'unsafe-eval' refuses; ``evaluate`` runs through the DevTools protocol instead."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {seconds:g} s: {expression}")
+        page.wait_for_timeout(25)

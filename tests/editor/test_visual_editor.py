@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from helpers import wait_until
 from materials.frontmatter import split_front_matter
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def editor(page, harness):
 
     def start(text: str, person: str = "teacher"):
         page.goto(harness + "/")
-        page.wait_for_function("window.JointbookEditor && window.harness && window.katex")
+        wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
         page.evaluate("([t, p]) => harness.start(t, {person: p})", [text, person])
         return page
 
@@ -90,7 +91,7 @@ def test_opening_switching_modes_and_saving_leaves_the_text_byte_identical(edito
     mode(page, "visual")
     assert markdown(page) == text
     page.click("#save")
-    page.wait_for_function("window.submitted !== undefined")  # the form is sent after the editor writes it
+    wait_until(page, "() => window.submitted !== undefined")  # the form is sent after the editor writes it
     assert page.evaluate("window.submitted") == text
 
 
