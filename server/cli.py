@@ -62,9 +62,16 @@ def _serve_on(sock: socket.socket, app: Flask, threads: int) -> None:
                    max_request_body_size=int(app.config["MAX_CONTENT_LENGTH"]) + 1024 * 1024)
 
 
+def _leave_now(*_: Any) -> None:
+    """A web process stops at once on SIGTERM. Raising SystemExit from the handler is not enough:
+    it may land in a garbage-collection callback, which swallows it, and the process serves on."""
+    sys.stdout.flush()
+    os._exit(0)
+
+
 def _web_process(ctx: click.Context, sock: socket.socket, threads: int) -> None:
     """One web process: its own app (engine) serving the shared socket."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGTERM, _leave_now)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     app = _app(ctx, RUN_MIGRATIONS=False)
     _serve_on(sock, app, threads)
