@@ -137,6 +137,10 @@ def _supervise(ctx: click.Context, sock: socket.socket, workers: int, threads: i
     def spawn(kind: str) -> None:
         pid = os.fork()
         if pid == 0:
+            # The child inherits this process's handlers; until it installs its own, a SIGTERM must end
+            # it, not run the parent's stop() on a copy of its children (which would swallow it).
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
             try:
                 if kind == "web":
                     _web_process(ctx, sock, threads)
