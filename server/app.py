@@ -18,8 +18,8 @@ from server import health, language
 from server.accounts import api as accounts_api, views as accounts
 from server.accounts.lockout import init_login_lockout
 from server.alignment import api as alignment_api, views as alignment
-from server.api import openapi
-from server.api.registry import blueprint as api_blueprint
+from server.rest import openapi
+from server.rest.registry import blueprint as api_blueprint
 from server.audit import views as audit
 from server.books import api as books_api, views as books
 from server.change_requests import api as change_requests_api, views as change_requests

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from server.accounts import schemas, tokens
 from server.accounts.models import ApiToken, Membership, User
 from server.accounts.service import create_user, find_user, members_of, remove_membership, set_membership, update_user
-from server.api.registry import endpoint
-from server.api.schemas import BookName, RowId, Username
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, RowId, Username
 from server.database import db
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access, roles_of, signed_in

@@ -1,6 +1,6 @@
 """What the accounts API takes and answers: people, their access tokens and book memberships.
 
-The request models are the API's whole validation of these fields (``server.api.registry``);
+The request models are the API's whole validation of these fields (``server.rest.registry``);
 ``server.accounts.service`` keeps its own checks for the pages and the command line.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from server.accounts.service import EMAIL_PATTERN
-from server.api.schemas import Body, NewUsername, RoleName, SideName
+from server.rest.schemas import Body, NewUsername, RoleName, SideName
 
 Password = Annotated[str, Field(min_length=10, max_length=256)]
 DisplayName = Annotated[str, Field(min_length=1, max_length=120)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from flask_login import current_user
 from server.alignment import capabilities as capability_view, migration as migrating, service as aligning
-from server.api.registry import endpoint
-from server.api.schemas import BookName, StandardId, StandardImportResult
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, StandardId, StandardImportResult
 from server.alignment import schemas
 from server.database import db
 from server.permissions import Ability, book_access

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from server.api.schemas import Body, Query, StandardId
+from server.rest.schemas import Body, Query, StandardId
 
 
 class AlignmentFilter(Query):

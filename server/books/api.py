@@ -7,8 +7,8 @@ from flask import url_for
 from flask_login import current_user
 from materials.new_book import NewBook
 from server.books.creation import new_book
-from server.api.registry import endpoint
-from server.api.schemas import BookName, ChapterFile
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, ChapterFile
 from server.books import schemas
 from server.library import library
 from server.permissions import Ability, admin_required, book_access, may, signed_in

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from materials.books import LANGUAGES
-from server.api.schemas import Body, Commit, NavigationPart, RoleName, SideName, Username
+from server.rest.schemas import Body, Commit, NavigationPart, RoleName, SideName, Username
 
 
 class BookProblem(BaseModel):

@@ -7,8 +7,8 @@ from flask import jsonify
 from flask_login import current_user
 from materials import EditConflict, Write
 from server.change_requests import checks, coauthors, comments, commits, lifecycle, merging, reviews, service as crs
-from server.api.registry import endpoint
-from server.api.schemas import BookName, Number, Username
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, Number, Username
 from server.change_requests import schemas
 from server.errors import UserError, describe
 from server.library import library

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from server.api.schemas import Body, Number, Query, Sha
+from server.rest.schemas import Body, Number, Query, Sha
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(max_length=20000)]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 from server.dashboard import periods, service as cooperation
-from server.api.registry import endpoint
-from server.api.schemas import BookName, Query
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, Query
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
 

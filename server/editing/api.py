@@ -11,8 +11,8 @@ from flask import jsonify, request, url_for
 from flask_login import current_user
 from materials import EditConflict, chapter_path
 from server import landing
-from server.api.registry import endpoint
-from server.api.schemas import BookName, RowId
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, RowId
 from server.editing import chapters, images, item_picker, schemas, structure
 from server.editing.preview import preview_html
 from server.editing.written_files import max_asset_bytes

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from server.api.schemas import Body, NavigationPart, Query, RowId
+from server.rest.schemas import Body, NavigationPart, Query, RowId
 
 MAX_PREVIEW = 1_000_000
 

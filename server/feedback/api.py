@@ -26,8 +26,8 @@ from urllib.parse import urlsplit
 from flask import Response, current_app, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from server.feedback import answers, change_requests as feedback_crs, inbox as feedback_inbox, submissions
-from server.api.registry import blueprint, endpoint
-from server.api.schemas import BookName, Number
+from server.rest.registry import blueprint, endpoint
+from server.rest.schemas import BookName, Number
 from server.feedback import schemas
 from server.errors import UserError
 from server.library import book_title

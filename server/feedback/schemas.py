@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
-from server.api.schemas import Body, Number, Query
+from server.rest.schemas import Body, Number, Query
 from server.feedback.inbox import CHOSEN_STATES
 from server.feedback.models import KINDS, STATES
 from server.feedback.submissions import MAX_TEXT

@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from materials import Library, MaterialsError
 from server.accounts.models import Membership, Role, User
-from server.api.schemas import Body
+from server.rest.schemas import Body
 from server.database import db
 from server.errors import UserError
 from server.feedback.models import KINDS, Feedback

@@ -6,8 +6,8 @@ from typing import Any
 from flask import jsonify
 from flask_login import current_user
 from materials import EditConflict, NotFound
-from server.api.registry import endpoint
-from server.api.schemas import BookName, ChapterFile
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, ChapterFile
 from server.history import schemas
 from server.database import db
 from server.errors import UserError, describe

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from server.api.schemas import Body, Commit, Query
+from server.rest.schemas import Body, Commit, Query
 from server.history.service import MAX_PAGE
 
 ShortSha = Annotated[str, Field(pattern="^[0-9a-f]{4,40}$")]

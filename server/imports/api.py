@@ -8,8 +8,8 @@ from flask import request, url_for
 from flask_login import current_user
 from pydantic import Field
 
-from server.api.registry import endpoint
-from server.api.schemas import BookName
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName
 from server.errors import UserError
 from server.imports import schemas, service
 from server.imports.report import entry_message, entry_place

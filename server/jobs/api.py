@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from pydantic import Field
 from sqlalchemy import select
-from server.api.registry import endpoint
-from server.api.schemas import Job as JobShape, JobList, Query, RowId
+from server.rest.registry import endpoint
+from server.rest.schemas import Job as JobShape, JobList, Query, RowId
 from server.database import db
 from server.errors import UserError
 from server.jobs.models import Job, job_json

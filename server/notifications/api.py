@@ -6,8 +6,8 @@ from typing import Annotated, Any
 from pydantic import BaseModel, Field
 from flask_login import current_user
 from server.notifications import service as notes
-from server.api.registry import endpoint
-from server.api.schemas import Body, Query, RowId
+from server.rest.registry import endpoint
+from server.rest.schemas import Body, Query, RowId
 from server.permissions import signed_in
 
 

@@ -8,8 +8,8 @@ from flask_login import current_user
 from server.errors import UserError
 from server.sites import downloads, previews, releases as versions, service
 from server.jobs.models import job_json
-from server.api.registry import endpoint
-from server.api.schemas import BookName, Job, JobList, RowId
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, Job, JobList, RowId
 from server.sites import schemas
 from server.library import book_title
 from server.permissions import Ability, book_access, may

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from build.publish import MAX_VERSION_LENGTH, VERSION_PATTERN
-from server.api.schemas import Body, Job, Sha
+from server.rest.schemas import Body, Job, Sha
 
 VersionName = Annotated[str, Field(max_length=40)]
 

@@ -8,8 +8,8 @@ from flask import request
 from flask_login import current_user
 from materials.standards.writing import standard_to_data
 from server.standards import exchange, imports, service as catalog
-from server.api.registry import endpoint
-from server.api.schemas import BookName, StandardId, StandardImportResult
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName, StandardId, StandardImportResult
 from server.standards import schemas
 from server.database import db
 from server.library import book_title

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema, model_validator
 
-from server.api.schemas import Body, Query, StandardId
+from server.rest.schemas import Body, Query, StandardId
 from server.standards.imports import IMPORT_FORMATS
 
 

@@ -4,8 +4,8 @@
 from __future__ import annotations
 from typing import Any
 from flask_login import current_user
-from server.api.registry import endpoint
-from server.api.schemas import BookName
+from server.rest.registry import endpoint
+from server.rest.schemas import BookName
 from server.errors import UserError
 from server.library import book_title
 from server.permissions import Ability, book_access, signed_in

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from server.api.schemas import Body, Number, RowId, Username
+from server.rest.schemas import Body, Number, RowId, Username
 from server.textbook_reviews.models import CONCLUSIONS, STATES, VERDICTS
 
 Text = Annotated[str, Field(max_length=8000)]

@@ -13,8 +13,8 @@ from flask import jsonify
 from pydantic import BaseModel, TypeAdapter
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
-from server.api.registry import OPERATIONS, Operation, endpoint
-from server.api.schemas import Error, OpenApiDocument
+from server.rest.registry import OPERATIONS, Operation, endpoint
+from server.rest.schemas import Error, OpenApiDocument
 from server.permissions import public
 
 REF = "#/components/schemas/{model}"

@@ -9,7 +9,7 @@
     def put_member(book: str, username: str, body: RoleChange) -> dict: ...
 
 Requests are described by pydantic models, and the same model both validates the
-request and is its schema in the OpenAPI document (``server.api.openapi``), so the
+request and is its schema in the OpenAPI document (``server.rest.openapi``), so the
 two cannot drift apart:
 
 * ``body``: a ``Body`` model; the JSON body is validated before the view runs
@@ -19,7 +19,7 @@ two cannot drift apart:
 * ``query``: a ``Query`` model of the query string; its fields are passed to the
   view by name (by alias: ``from`` for a field ``from_``).
 * ``params``: the types of the ``{name}`` path parameters (annotated types of
-  ``server.api.schemas``); integers route as ``<int:name>``. Flask's routing reads
+  ``server.rest.schemas``); integers route as ``<int:name>``. Flask's routing reads
   them and the view answers 404 for what names nothing; the types document them.
 * ``response``: the model of what the view returns, for the document (the
   schemathesis test holds every view to it).
@@ -71,14 +71,14 @@ def _validated_body(model: type[BaseModel], forms: bool) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise model.refused(error) from None  # server.api.schemas.Body: a translated 4xx
+        raise model.refused(error) from None  # server.rest.schemas.Body: a translated 4xx
 
 
 def _validated_query(model: type[BaseModel]) -> dict[str, Any]:
     try:
         found = model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        raise model.refused(error) from None  # server.api.schemas.Query
+        raise model.refused(error) from None  # server.rest.schemas.Query
     return found.model_dump(by_alias=True)
 
 
