@@ -10,7 +10,7 @@ account is renamed away or removed.
 from __future__ import annotations
 from datetime import datetime
 from typing import Any
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from server.database import Base, UTCDateTime, utcnow
 
@@ -43,6 +43,8 @@ class ChangeRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # Any writer of the book may join as a co-author unless the author closed the change request to others.
+    closed_to_others: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Loaded with the record in one query each: a page shows them all.
     reviews: Mapped[list["Review"]] = relationship(back_populates="change_request", order_by="Review.id",

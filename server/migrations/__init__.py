@@ -24,6 +24,7 @@ def every_table() -> MetaData:
     from server.accounts import models as accounts  # noqa: F401 - each import declares its tables
     from server.audit import models as audit  # noqa: F401
     from server.change_requests import models as change_requests  # noqa: F401
+    from server.editing import models as editing  # noqa: F401
     from server.feedback import models as feedback  # noqa: F401
     from server.jobs import models as jobs  # noqa: F401
     from server.notifications import models as notifications  # noqa: F401
