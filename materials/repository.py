@@ -25,7 +25,7 @@ from .changes import SIDE_TRAILER, Author, Change, Delete, Rename, Write
 from .errors import ConflictedFile, EditConflict, InvalidPath, MaterialsError, NotFound, RefMoved
 from .gitcommand import DEFAULT_TIMEOUT, GitCommand, run_git
 from .merging import is_text, merge_text, tree_changes
-from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore
+from .objects import BLOB, SYMLINK, TREE, Entry, ObjectStore, Person
 from .paths import check_no_collision, validate_path
 from .refs import SHA, RefStore, validate_ref_name
 from .review_records import check_records_kept, install_push_guard
@@ -204,11 +204,15 @@ class Library:
 
     # -- writing ---------------------------------------------------------------
     def commit(self, branch: str, changes: Iterable[Change], author: Author, message: str, *,
-               base: str | Overwrite, create: bool = False, parents_extra: tuple[str, ...] = ()) -> Saved:
+               base: str | Overwrite, create: bool = False, parents_extra: tuple[str, ...] = (),
+               authored_at: tuple[int, str] | None = None, committer: Author | None = None) -> Saved:
         """Write ``changes`` as one commit on ``branch``, on top of the author's ``base``.
 
         ``base`` is required: the commit the author started from (edits made on
         the branch since are merged, or stop the save), or ``OVERWRITE``.
+        ``authored_at`` (unix seconds, ``"+0800"``) and ``committer`` are for a
+        commit replayed from another repository: its author and date stay its
+        own, the person who brought it in is its committer, as in ``git rebase``.
         """
         if base is None or not isinstance(base, (str, Overwrite)):
             raise TypeError("Library.commit needs base=: the commit the author started from, or OVERWRITE")
@@ -236,9 +240,12 @@ class Library:
             if new_tree == head_tree and not parents_extra:
                 return Saved(head, merged, unchanged=True)
             person = author.person()
+            writer = committer.validated().person() if committer else person
+            if authored_at is not None:
+                person = Person(person.name, person.email, int(authored_at[0]), authored_at[1])
             check_records_kept(self.objects, head_tree, new_tree)
             sha = self.objects.write_commit(new_tree, ([head] if head else []) + list(parents_extra),
-                                            person, person, message)
+                                            person, writer, message)
             try:
                 self.refs.swap(ref, sha, head)
             except RefMoved:
