@@ -63,6 +63,7 @@ class MkDocsImport(DocxImport):
 
     site_name: str = ""
     redirects: dict[str, str] = field(default_factory=dict)  # old page (docs-relative .md) -> new chapter file
+    image_sources: dict[str, str] = field(default_factory=dict)  # picture (docs-relative) -> its path in the book
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -480,4 +481,5 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
     images = tuple(image for image in project.images.values() if image.path in used)
     return MkDocsImport(book, tuple(chapters), images, tuple(Part(t, tuple(f)) for t, f in parts.items()), report,
                         site_name=project.site_name, redirects={p.source: p.filename for p in pages
-                                                                if p.filename in {c.filename for c in chapters}})
+                                                                if p.filename in {c.filename for c in chapters}},
+                        image_sources={src: image.path for src, image in project.images.items() if image.path in used})
