@@ -40,6 +40,7 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "SMTP_FROM": str,
     "SMTP_STARTTLS": bool,
     "JOB_POLL_SECONDS": float,
+    "PRESENCE_HEARTBEAT_SECONDS": int,
     "JOB_WORKERS": int,
     "JOB_SHUTDOWN_SECONDS": float,
     "QUEUE_NAME": str,
@@ -100,6 +101,7 @@ def load_config(overrides: dict[str, Any] | None = None) -> dict[str, Any]:
         "SMTP_FROM": None,
         "SMTP_STARTTLS": True,
         "JOB_POLL_SECONDS": 1.0,  # an idle SQLite queue is read this often (Redis wakes its workers at once)
+        "PRESENCE_HEARTBEAT_SECONDS": 15,  # an open editor says it is still there this often
         "JOB_WORKERS": 2,  # threads running jobs, per consumer (one per machine under `jointbook serve`)
         "JOB_SHUTDOWN_SECONDS": 30.0,  # on SIGTERM, how long running jobs may take to finish
         "QUEUE_NAME": "jointbook",  # instances sharing one Redis need different names

@@ -13,7 +13,7 @@ from materials import EditConflict, chapter_path
 from server import landing
 from server.rest.registry import endpoint
 from server.rest.schemas import BookName, RowId
-from server.editing import chapters, images, item_picker, schemas, structure
+from server.editing import chapters, images, item_picker, presence, schemas, structure
 from server.editing.preview import preview_html
 from server.editing.written_files import max_asset_bytes
 from server.errors import UserError
@@ -75,6 +75,30 @@ def save_chapter(book: str, file: str, body: schemas.ChapterSave):
     except EditConflict as conflict:
         return conflict_response(conflict)
     return chapters.saved_json(saved, branch)
+
+
+def presence_json(editing: list[presence.Editing]) -> dict[str, Any]:
+    return {"heartbeat": presence.heartbeat(),
+            "editing": [{"name": e.name, "side": e.side, "since": e.since.isoformat(), "text": e.text} for e in editing]}
+
+
+@endpoint("POST", "/books/{book}/chapters/{file}/presence", summary="I have this chapter open: who else has?",
+          description="An open editor says so every `heartbeat` seconds; someone not heard from for a while "
+                      "drops out. The answer lists the others with the chapter open on the same branch.",
+          params=PATH_PARAMS, body=schemas.PresenceBranch, response=schemas.Presence, tags=["chapters"])
+@book_access(Ability.write)
+def chapter_presence(book: str, file: str, body: schemas.PresenceBranch) -> dict[str, Any]:
+    chapter_path(book, file)  # a name no chapter may have is a 400
+    branch = landing.target_branch(current_user, book, body.branch, library())
+    return presence_json(presence.here(current_user, book, branch, file))
+
+
+@endpoint("DELETE", "/books/{book}/chapters/{file}/presence", summary="I closed this chapter",
+          params=PATH_PARAMS, query=schemas.BranchQuery, status=204, tags=["chapters"])
+@book_access(Ability.write)
+def chapter_gone(book: str, file: str, branch: str | None) -> None:
+    chapter_path(book, file)
+    presence.gone(current_user, landing.target_branch(current_user, book, branch, library()), file)
 
 
 @endpoint("POST", "/books/{book}/preview", summary="Render Markdown as the published site will (sanitized)",

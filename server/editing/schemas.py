@@ -149,3 +149,21 @@ class AssetList(BaseModel):
     book: str
     branch: str
     assets: list[Asset]
+
+
+class PresenceBranch(Body):
+    branch: Branch | None = None
+
+
+class Editing(BaseModel):
+    name: str = Field(description="display name")
+    side: str
+    since: str = Field(description="when they opened the chapter (ISO 8601, UTC)")
+    text: str = Field(description="the sentence the editor shows, in the asker's language")
+
+
+class Presence(BaseModel):
+    """Who else has the chapter open on the same branch, and when to say "still here" again."""
+
+    editing: list[Editing]
+    heartbeat: int = Field(description="seconds until the next heartbeat")

@@ -27,7 +27,7 @@ from materials import EditConflict, FrontMatter, MaterialsError, NotFound, book_
 from materials.passages import collide
 from server import landing
 from server.change_requests import commits as cr_commits, reviews as cr_reviews, service as crs
-from server.editing import chapters, conflicts, images, item_picker, structure
+from server.editing import chapters, conflicts, images, item_picker, presence, structure
 from server.editing.written_files import IMAGE_TYPES, max_asset_bytes
 from server.errors import UserError, describe, status_for
 from server.forms import ConfirmForm, QueryForm, ValuesField
@@ -177,6 +177,7 @@ def _render_editor(book: str, file: str, branch: str, state: EditorState, status
         branch_args=_branch_args(book, branch), just_saved=just_saved,
         saved_where=_saved_where(branch) if just_saved else None,
         draft_exists=lib.branch_head(branch) is not None,
+        editing=presence.here(current_user, book, branch, file), heartbeat=presence.heartbeat(),
     )
     return page, status
 

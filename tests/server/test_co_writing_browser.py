@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from helpers import PASSWORD, serving
 from materials import Author, Library, Write
@@ -248,3 +249,36 @@ def test_update_from_main_is_settled_passage_by_passage_and_what_was_typed_is_ke
     assert typed in merged and "（主线的说法）" not in merged and "（变更请求的说法）" not in merged
     assert lib.objects.commit(lib.resolve(f"cr/{number}")).parents[1] == lib.resolve("main")
     teacher.context.close()
+
+
+def test_co_authors_see_who_else_has_the_chapter_open_while_both_are_there(browser, make_app):
+    app = make_app(PRESENCE_HEARTBEAT_SECONDS=1)
+    with serving(app) as url:
+        teacher = sign_in(browser, url, "teacher")
+        number = start(teacher, url)
+        add_co_author(teacher, url, number, "Technician · 企业")
+        teacher.goto(f"{url}/books/{BOOK}/chapters/{FILE}/edit")
+        assert teacher.locator("#presence").inner_text() == ""  # alone
+
+        technician = sign_in(browser, url, "technician")
+        technician.goto(f"{url}/books/{BOOK}/chapters/{FILE}/edit")
+        told = technician.locator("#presence .presence-person")
+        assert re.fullmatch(r"Teacher 正在编辑本章（\d\d:\d\d 起）", told.inner_text()), told.inner_text()
+        # The teacher's page, open all along, learns it at its next heartbeat.
+        expect(teacher.locator("#presence .presence-person")).to_have_text(
+            re.compile(r"^Technician 正在编辑本章（\d\d:\d\d 起）$"), timeout=10_000)
+        assert teacher.locator("#presence").get_attribute("role") == "status"
+
+        # The technician saves: they come straight back and are still there, since the same time.
+        since = teacher.locator("#presence").inner_text()
+        write(technician, lambda body: body.replace("列车管定压", "列车管定压（企业）", 1))
+        technician.click("#save")
+        technician.wait_for_url("**saved=1**")
+        teacher.wait_for_timeout(2500)
+        assert teacher.locator("#presence").inner_text() == since
+
+        # The technician closes the chapter: the teacher is alone again.
+        technician.goto(f"{url}/books/{BOOK}/change-requests/{number}")
+        expect(teacher.locator("#presence .presence-person")).to_have_count(0, timeout=10_000)
+        for page in (teacher, technician):
+            page.context.close()

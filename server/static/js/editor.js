@@ -313,5 +313,41 @@
     }
   } catch (e) { /* no storage: nothing to restore */ }
 
-  form.addEventListener("submit", function () { keepDraft(); });
+  var saving = false;
+  form.addEventListener("submit", function () { keepDraft(); saving = true; });
+
+  // ---------------------------------------------------------------- who else has this chapter open
+  // "王老师 is editing this chapter (since 10:02)": the page says it is still here every few seconds
+  // and shows who else is; closing it says goodbye (a save comes straight back, so it does not).
+  var presence = document.getElementById("presence");
+  if (presence) {
+    var beat = function () {
+      if (document.hidden) { return; }
+      fetch(presence.dataset.url, {
+        method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
+        body: JSON.stringify({ branch: branch })
+      }).then(function (r) { return r.ok ? r.json() : null; }).then(function (json) {
+        if (!json) { return; }
+        var lines = json.editing.map(function (e) { return e.text; });
+        var shown = [].map.call(presence.querySelectorAll(".presence-person"), function (p) { return p.textContent; });
+        if (lines.join("\n") === shown.join("\n")) { return; }  // unchanged: nothing re-announced
+        presence.textContent = "";
+        lines.forEach(function (text) {
+          var p = document.createElement("p");
+          p.className = "presence-person";
+          p.textContent = text;
+          presence.appendChild(p);
+        });
+      }).catch(function () { /* offline for a moment: the next beat tries again */ });
+    };
+    setInterval(beat, 1000 * (Number(presence.dataset.heartbeat) || 15));
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { beat(); } });
+    window.addEventListener("pagehide", function () {
+      if (saving) { return; }
+      fetch(presence.dataset.goneUrl, {
+        method: "DELETE", credentials: "same-origin", keepalive: true, headers: { "X-CSRFToken": csrf() }
+      }).catch(function () { /* it expires by itself */ });
+    });
+  }
 })();
