@@ -25,16 +25,18 @@ aggregate queries.
 
 from __future__ import annotations
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 from cachetools import LRUCache
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
-from materials import authorship, contributions
-from review import metrics
+from materials import authorship, contributions, enterprise_content
+from review import cooperation as indicators, metrics
 from server.database import db
 from server.library import library
+from server.accounts.models import User
+from server.accounts.service import git_author
 from server.change_requests.models import ChangeRequest, Review
 from server.dashboard.periods import Period
 from server.dashboard.tables import Figures, Table
@@ -42,6 +44,13 @@ from server.feedback.models import Feedback
 
 
 SIDE_ORDER = ("school", "enterprise")
+ENTERPRISE = "enterprise"
+KIND_NAMES = {"case": _l("Real cases"), "procedure": _l("Procedures and steps"), "task": _l("Work tasks"),
+              "other": _l("Other sections")}
+HOURS_NOTE = _l("Approximate: nobody logs hours, so they are estimated from the history. A person's commits and "
+                "reviews, in time order, make one working session while they come less than 2 hours apart; a "
+                "session counts from its first to its last event plus 30 minutes for the work before the first, "
+                "so a lone commit or review counts as half an hour.")
 
 
 # ----------------------------------------------------------------------------- figures of both parts
@@ -96,6 +105,17 @@ def _library_tables(book: str | None, period: Period) -> dict[str, Table]:
     return _remembered("library", key, lambda: _compute_library_tables(lib, book, period, head))
 
 
+def _library_activity(book: str | None, period: Period) -> tuple[indicators.Activity, ...]:
+    """The enterprise side's commits in the period, as dated activities (for the hours of contribution)."""
+    lib = library()
+    head = lib.resolve(period.rev)
+    key = (str(lib.path), book, head, period.key, "activity")
+    return _remembered("library", key, lambda: tuple(
+        indicators.Activity(s.author_email.lower(), s.author_name, "commit",
+                            datetime.fromtimestamp(s.authored_at, timezone.utc))
+        for s in contributions.commit_stats(lib, book, head, period.since, period.until) if s.side == ENTERPRISE))
+
+
 def _compute_library_tables(lib: Any, book: str | None, period: Period, head: str) -> dict[str, Table]:
     tables: dict[str, Table] = {}
     share = authorship.text_share_by_side(lib, book, head)
@@ -134,7 +154,46 @@ def _compute_library_tables(lib: Any, book: str | None, period: Period, head: st
         tables["coverage"] = Table("coverage", _l("Coverage at each book's latest release (lowest level)"),
                                    [_l("Book"), _l("Release"), _l("Coverage (%)")], rows, chart="bar", unit="%",
                                    series=(2,))
+    tables.update(_enterprise_content_tables(lib, book, period, head))
     return tables
+
+
+def _enterprise_content_tables(lib: Any, book: str | None, period: Period, head: str) -> dict[str, Table]:
+    sections = enterprise_content.contributed_sections(lib, book, ENTERPRISE, head, period.since, period.until)
+    items = enterprise_content.tagged_items(lib, book, ENTERPRISE, head, period.since, period.until)
+    standards = lib.standards(head)
+    texts = {}
+    for standard in standards.values():
+        for item in standard.items:
+            texts.setdefault(item.key, f"{item.code} {item.text}")
+    chapter = (lambda c: c.chapter_title) if book is not None else (lambda c: f"{c.book} · {c.chapter_title}")
+    counts = {kind: [0, set()] for kind in enterprise_content.KINDS}
+    for c in sections:
+        counts[c.kind][0] += 1
+        counts[c.kind][1].add((c.book, c.chapter))
+    return {
+        "enterprise_content": Table(
+            "enterprise_content", _l("Real cases and procedures written by enterprise authors"),
+            [_l("Kind"), _l("Sections"), _l("Chapters")],
+            [[KIND_NAMES[k], n, len(chapters)] for k, (n, chapters) in counts.items()], chart="bar",
+            note=_l("A section is the text under a heading; its kind comes from the heading (案例 or case: a real "
+                    "case; 步骤, 程序, 流程, 操作, 作业, 试验 or procedure: a procedure), and a chapter with a task "
+                    "sheet is a work task. It counts when enterprise authors last wrote more than half of its "
+                    "lines, dated by the newest of them.")),
+        "enterprise_sections": Table(
+            "enterprise_sections", _l("Sections written by enterprise authors"),
+            [_l("Section"), _l("Kind"), _l("Chapter"), _l("Authors"), _l("Their share (%)")],
+            [[c.heading, KIND_NAMES[c.kind], chapter(c), "、".join(c.authors), round(c.percent, 1)]
+             for c in sections if c.kind != "other"]),
+        "enterprise_items": Table(
+            "enterprise_items", _l("Standard items from enterprise contributions"),
+            [_l("Standard item"), _l("Chapter"), _l("How")],
+            [[texts.get(i.key, i.key), chapter(i),
+              _l("Tagged by an enterprise author") if i.basis == "tagged"
+              else _l("On their section %(section)s", section=i.section)] for i in items],
+            note=_l("An item counts when the front-matter line that tags it was last written by an enterprise "
+                    "author, or when it is tagged on a section enterprise authors wrote.")),
+    }
 
 
 # ----------------------------------------------------------------------------- the database part
@@ -168,6 +227,28 @@ def review_records(book: str | None) -> tuple[list[metrics.CRRecord], list[metri
     reviews = [metrics.ReviewRecord(cr=n, reviewer_side=side, verdict=verdict, at=at)
                for n, side, verdict, at in db().execute(rq)]
     return crs, reviews
+
+
+def _database_activity(book: str | None, period: Period) -> tuple[indicators.Activity, ...]:
+    """The enterprise side's reviews (any verdict), as dated activities (for the hours of contribution)."""
+    key = (current_app.config["DATABASE_URL"], book, period.key, _stamp(book), "activity")
+
+    def compute() -> tuple[indicators.Activity, ...]:
+        rq = select(Review.reviewer_id, Review.reviewer_name, Review.created_at).join(
+            ChangeRequest, ChangeRequest.id == Review.change_request_id).where(Review.reviewer_side == ENTERPRISE)
+        if book is not None:
+            rq = rq.where(ChangeRequest.book == book)
+        rows = list(db().execute(rq))
+        ids = {r[0] for r in rows if r[0] is not None}
+        users = {u.id: u for u in db().scalars(select(User).where(User.id.in_(ids)))} if ids else {}
+        out = []
+        for uid, name, at in rows:
+            user = users.get(uid)
+            person = git_author(user).email.lower() if user is not None else f"name:{name}"
+            out.append(indicators.Activity(person, user.display_name if user is not None else name, "review", at))
+        return tuple(a for a in out if metrics.in_period(a.at, period.since, period.until))
+
+    return _remembered("database", key, compute)
 
 
 def feedback_records(book: str | None, period: Period) -> list[metrics.FeedbackRecord]:
@@ -223,19 +304,68 @@ def _compute_database_tables(book: str | None, period: Period) -> dict[str, Tabl
         [[h.chapter, h.votes, None if h.helpful_share is None else round(h.helpful_share, 1),
           None if h.mean_rating is None else round(h.mean_rating, 2)] for h in fb.helpfulness],
         chart="bar", unit="%", series=(2,))
+    joint = indicators.joint_reviews(crs, reviews, SIDE_ORDER, period.since, period.until)
+    tables["joint_reviews"] = Table(
+        "joint_reviews", _l("Joint reviews"), [_l("Measure"), _l("Value")],
+        [[_l("Change requests approved by both sides"), joint.approved_by_both],
+         [_l("Of them, merged"), joint.merged],
+         [_l("Change requests merged"), joint.merged_in_period],
+         [_l("Share of merged change requests approved by both sides (%)"),
+          None if joint.share_of_merged is None else round(joint.share_of_merged, 1)]],
+        note=_l("A joint review is a change request that reviewers of the school and of the enterprise both "
+                "approved; it counts in the period of the second side's first approval."))
+    tables["enterprise_turnaround"] = Table(
+        "enterprise_turnaround", _l("Turnaround of reviews by side (hours)"),
+        [_l("Side"), _l("Change requests"), _l("Median (h)"), _l("90th percentile (h)")],
+        [[side, t.count, _hours(t.median), _hours(t.p90)]
+         for side, t in ((s, indicators.turnaround(crs, reviews, s, period.since, period.until)) for s in SIDE_ORDER)],
+        chart="bar", unit="h", first="side", series=(2, 3),
+        note=_l("From a change request going into review to that side's first review of it, for first reviews "
+                "given in the period."))
     return tables
 
 
 # ----------------------------------------------------------------------------- together
 
-ORDER = ("text_share", "commits", "review_by_side", "review_times", "coverage", "feedback_kinds",
-         "feedback_summary", "helpfulness", "contributors")
+ORDER = ("indicators", "text_share", "commits", "enterprise_experts", "enterprise_content", "enterprise_sections",
+         "enterprise_items", "review_by_side", "joint_reviews", "enterprise_turnaround", "review_times", "coverage",
+         "feedback_kinds", "feedback_summary", "helpfulness", "contributors")
+
+
+def _experts(book: str | None, period: Period) -> Table:
+    people = indicators.hours_by_person((*_library_activity(book, period), *_database_activity(book, period)),
+                                        period.since, period.until)
+    return Table("enterprise_experts", _l("Enterprise experts and their hours of contribution (approximate)"),
+                 [_l("Name"), _l("Commits"), _l("Reviews"), _l("Working sessions"), _l("Hours (approximate)")],
+                 [[p.name, p.commits, p.reviews, p.sessions, p.hours] for p in people], chart="bar", unit="h",
+                 series=(4,), note=HOURS_NOTE)
+
+
+def _indicators(tables: dict[str, Table]) -> Table:
+    """The figures a college's annual report asks for, one line each, from the tables they summarise."""
+    experts = tables["enterprise_experts"].rows
+    content = dict(zip(enterprise_content.KINDS, (row[1] for row in tables["enterprise_content"].rows)))
+    joint = tables["joint_reviews"].rows
+    turn = next((row for row in tables["enterprise_turnaround"].rows if row[0] == ENTERPRISE), None)
+    return Table("indicators", _l("Indicators of the school–enterprise cooperation"), [_l("Indicator"), _l("Value")],
+                 [[_l("Enterprise experts involved"), len(experts)],
+                  [_l("Their hours of contribution (approximate)"), round(sum(r[4] for r in experts), 1)],
+                  [_l("Real cases written by enterprise authors"), content["case"]],
+                  [_l("Procedures and steps written by enterprise authors"), content["procedure"]],
+                  [_l("Work tasks written by enterprise authors"), content["task"]],
+                  [_l("Joint reviews (approved by both sides)"), joint[0][1]],
+                  [_l("Enterprise reviews: median turnaround (h)"), turn[2] if turn else None],
+                  [_l("Standard items from enterprise contributions (distinct)"),
+                   len({row[0] for row in tables["enterprise_items"].rows})]],
+                 note=HOURS_NOTE)
 
 
 def figures(book: str | None, period: Period) -> Figures:
     """Every table of the dashboard of ``book`` (None: the library) for ``period``."""
     lib = library()
     tables = {**_library_tables(book, period), **_database_tables(book, period)}
+    tables["enterprise_experts"] = _experts(book, period)
+    tables["indicators"] = _indicators(tables)
     return Figures(book, period, lib.resolve(period.rev), {name: tables[name] for name in ORDER if name in tables})
 
 

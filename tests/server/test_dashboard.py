@@ -160,7 +160,7 @@ def test_the_page_draws_charts_with_their_tables_and_exports_each_table(demo_app
     html = page.get_data(as_text=True)
     assert page.status_code == 200
     assert html.count("<svg") >= 5 and 'role="img"' in html
-    assert html.count('<table class="figure-table"') == 9
+    assert html.count('<table class="figure-table"') == 16
     assert "<polyline" in html  # coverage over releases
     report = admin.get(f"/books/{BOOK}/dashboard/report?period=year").get_data(as_text=True)
     assert "<form method=\"get\"" not in report and "<svg" in report
@@ -200,3 +200,69 @@ def test_warm_figures_come_from_the_cache_until_main_or_the_feedback_changes(dem
                                        "text": "新问题"})
     kinds = table(admin.get(f"/api/books/{BOOK}/dashboard").json, "feedback_kinds")
     assert kinds["question"] == [2]  # the whole history: the new question counts at once
+
+
+# Chapter c: the school sets it out (a tag per block line, an overview, an empty procedure); the technician
+# then writes a real case, fills in the procedure's steps and tags one more item.
+C_SCHOOL = ("---\ntitle: 丙章\nstandards:\n  - L1.K.2\nsections:\n  steps: [L1.S.1]\n---\n\n"
+            "## 概述\n\n学校写的概述\n\n## 操作步骤 {#steps}\n\n待补充\n")
+C_ENTERPRISE = ("---\ntitle: 丙章\nstandards:\n  - L1.K.2\n  - L1.S.2\nsections:\n  steps: [L1.S.1]\n---\n\n"
+                "## 概述\n\n学校写的概述\n\n## 操作步骤 {#steps}\n\n1. 切断电源\n2. 检查风压\n\n"
+                "## 企业案例：副风缸漏风\n\n现场发现副风缸漏风。\n")
+
+
+def test_the_cooperation_indicators_a_college_reports(demo_app, signed_in):
+    """Experts and their approximate hours, cases and procedures, joint reviews, turnaround, items: by hand."""
+    from materials import OVERWRITE, Author, Library, Write
+    from server.accounts.models import User
+    from server.accounts.service import git_author
+
+    h = timedelta(hours=1)
+    t1 = datetime(2026, 4, 1, 9, 0, tzinfo=timezone.utc)
+    lib = Library(demo_app.config["LIBRARY_PATH"])
+    with new_session(demo_app) as session:
+        technician, teacher = (session.query(User).filter_by(username=n).one() for n in ("technician", "teacher"))
+        lib.commit("main", [Write(f"books/{BOOK}/book.yml", BOOK_YML.replace("[a.md, b.md]", "[a.md, b.md, c.md]")),
+                            Write(f"books/{BOOK}/chapters/c.md", C_SCHOOL)],
+                   Author("王老师", "wang@college.edu.cn", "school"), "Set out chapter c", base=OVERWRITE,
+                   authored_at=(int((t1 - 2 * h).timestamp()), "+0000"))
+        lib.commit("main", [Write(f"books/{BOOK}/chapters/c.md", C_ENTERPRISE)], git_author(technician),
+                   "Write the case and the steps of chapter c", base=OVERWRITE, authored_at=(int(t1.timestamp()), "+0000"))
+        # CR 3 by the school, in review an hour before t1: the technician approves at t1 + 1 h and comments at
+        # t1 + 4 h (a second working session), the teacher approves at t1 + 2 h; merged at t1 + 5 h.
+        cr = ChangeRequest(number=3, book=BOOK, title="CR 3", author_name="王老师", author_side="school", branch="cr/3",
+                           base="0" * 40, head="1" * 40, state="merged", created_at=t1 - h, updated_at=t1 + 5 * h,
+                           closed_at=t1 + 5 * h)
+        session.add(cr)
+        session.flush()
+        for who, verdict, after in ((technician, "approve", 1), (teacher, "approve", 2), (technician, "comment", 4)):
+            session.add(Review(change_request_id=cr.id, reviewer_id=who.id, reviewer_name=who.display_name,
+                               reviewer_side=who.side, verdict=verdict, head="1" * 40, created_at=t1 + after * h))
+        session.commit()
+        expert = technician.display_name
+
+    data = signed_in("admin").get(f"/api/books/{BOOK}/dashboard").json
+    # Sessions: the technician's commit at t1 and approval at t1 + 1 h (1.5 h), the comment alone (0.5 h);
+    # 李师傅's one commit and the enterprise reviewer of CR 1 (no account) half an hour each.
+    assert table(data, "enterprise_experts") == {expert: [1, 2, 2, 2.0], "李师傅": [1, 0, 1, 0.5],
+                                                 "enterprise": [0, 1, 1, 0.5]}
+    assert [row[1] for row in table(data, "enterprise_content").values()] == [1, 1, 0, 0]  # case, procedure, task, other
+    assert table(data, "enterprise_sections") == {"操作步骤": ["Procedures and steps", "丙章", expert, 66.7],
+                                                  "企业案例：副风缸漏风": ["Real cases", "丙章", expert, 100.0]} or \
+        table(data, "enterprise_sections") == {"操作步骤": ["操作规程与步骤", "丙章", expert, 66.7],
+                                               "企业案例：副风缸漏风": ["真实案例", "丙章", expert, 100.0]}
+    # 李师傅 wrote b's tag line; in c the line of L1.K.2 is the school's, L1.S.1 sits on the technician's steps.
+    items = next(t for t in data["tables"] if t["name"] == "enterprise_items")["rows"]
+    assert [row[:2] for row in items] == [["1.1.2 技能二", "乙章"], ["1.1.3 知识一", "乙章"], ["1.1.2 技能二", "丙章"],
+                                          ["1.1.1 技能一", "丙章"]]
+    assert "操作步骤" in items[3][2]
+    joint = [row[0] for row in table(data, "joint_reviews").values()]
+    assert joint == [1, 1, 3, 33.3]  # only CR 3 has both sides' approval; three merged
+    turn = table(data, "enterprise_turnaround")  # enterprise: 2 h (CR 1) and 2 h (CR 3); school: 4 h and 3 h
+    assert turn == {"school": [2, 3.5, 4.0], "enterprise": [2, 2.0, 2.0]}
+    assert [row[0] for row in table(data, "indicators").values()] == [3, 3.0, 1, 1, 0, 1, 2.0, 3]  # 3 distinct items
+
+    page = signed_in("admin").get(f"/books/{BOOK}/dashboard").get_data(as_text=True)
+    assert "企业案例：副风缸漏风" in page and ("近似" in page or "Approximate" in page)
+    later = signed_in("admin").get(f"/api/books/{BOOK}/dashboard?from=2026-04-02&to=2026-04-30").json
+    assert table(later, "enterprise_sections") == {} and table(later, "enterprise_experts") == {}
