@@ -9,12 +9,13 @@ answers are loaded across origins too.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from helpers import PASSWORD, serving
+from helpers import PASSWORD, serving, wait_until
 
 BOOK = "locomotive-maintenance"
 PAGE = "chapters/03-brake-test.html"
@@ -140,3 +141,49 @@ def test_a_question_from_the_site_is_answered_under_the_page_and_an_error_report
     teacher.goto(item_url)
     assert teacher.locator("[data-state]").get_attribute("data-state") == "closed"
     assert teacher.locator("[data-cr-link]").inner_text() == f"#{number}"
+
+
+def test_a_reader_on_a_phone_asks_about_a_passage_from_the_button_at_the_selection(browser, platform):
+    """The button appears where the passage is (not at the end of the page), and a tap opens the
+    question form with that passage quoted; the question reaches the team with its passage."""
+    from server.database import db
+    from server.feedback.models import Feedback
+
+    app, url, site, lib = platform
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = phone.new_page()
+    page.goto(f"{site}/{BOOK}/1.0/{PAGE}")
+    paragraph = page.locator("article > p").filter(has_text=re.compile(r"\S{12}")).nth(1)
+    sentence = paragraph.inner_text().strip()[:10]
+    assert sentence
+    paragraph.scroll_into_view_if_needed()
+    ask = page.locator(".jb-ask")
+    assert ask.is_hidden()
+    select_sentence(page, sentence)
+    ask.wait_for(state="visible")
+    assert ask.inner_text() == "就这段提问"
+    selected = page.evaluate("() => window.getSelection().getRangeAt(0).getBoundingClientRect().toJSON()")
+    box = ask.bounding_box()
+    assert selected["bottom"] <= box["y"] <= selected["bottom"] + 40   # just below the selection, on screen
+    assert 0 <= box["x"] and box["x"] + box["width"] <= 390 and box["height"] >= 44  # a finger-sized target
+
+    ask.tap()
+    form = page.locator("[data-jb-form]")
+    assert page.locator("[data-jb-selection-view]").inner_text() == "选中的文字：" + sentence
+    assert form.locator("select[name=kind]").input_value() == "question"
+    assert page.evaluate("() => document.activeElement.name") == "text"
+    assert ask.is_hidden()
+    form.locator("textarea[name=text]").fill("这句话里的“保压”是什么意思？")
+    form.locator("button[type=submit]").tap()
+    wait_until(page, "() => document.querySelector('[data-jb-status]').textContent.length > 0")
+    assert form.locator("[data-jb-status]").inner_text() == "已提交，谢谢！"
+    with app.app_context():
+        item = db().query(Feedback).filter_by(text="这句话里的“保压”是什么意思？").one()
+        assert (item.kind, item.selection, item.page) == ("question", sentence, PAGE.replace(".html", ".md"))
+
+    # selecting nothing takes the button away
+    page.evaluate("() => window.getSelection().removeAllRanges()")
+    select_sentence(page, sentence)
+    ask.wait_for(state="visible")
+    page.evaluate("() => window.getSelection().removeAllRanges()")
+    ask.wait_for(state="hidden")

@@ -81,14 +81,50 @@
   var field = form.querySelector("[data-jb-selection]");
   var view = form.querySelector("[data-jb-selection-view]");
   var article = document.querySelector("article");
-  document.addEventListener("selectionchange", function () {
-    var sel = window.getSelection();
-    if (!sel || sel.isCollapsed || !article || !article.contains(sel.anchorNode) || form.contains(sel.anchorNode)) return;
-    var text = sel.toString().trim().slice(0, 1000);
-    if (!text) return;
+  function quote(text) {
     field.value = text;
     view.textContent = (i18n.selected || "") + text.slice(0, 200);
     view.hidden = false;
+  }
+  /* "Ask about this passage": a button beside the selection (below it, so a phone's
+     own copy menu above the selection does not cover it) opens the form with the
+     passage quoted; the platform links the question back to it as a text fragment. */
+  var ask = document.createElement("button");
+  ask.type = "button";
+  ask.className = "jb-ask";
+  ask.textContent = i18n.ask || "Ask about this passage";
+  ask.hidden = true;
+  document.body.appendChild(ask);
+  var chosen = "";
+  function hideAsk() { ask.hidden = true; }
+  function placeAsk(sel) {
+    var rects = sel.getRangeAt(0).getClientRects();
+    var last = rects.length ? rects[rects.length - 1] : sel.getRangeAt(0).getBoundingClientRect();
+    ask.hidden = false;
+    var left = Math.min(Math.max(8, last.left), document.documentElement.clientWidth - ask.offsetWidth - 8);
+    ask.style.top = (window.scrollY + last.bottom + 8) + "px";
+    ask.style.left = (window.scrollX + Math.max(8, left)) + "px";
+  }
+  document.addEventListener("selectionchange", function () {
+    var sel = window.getSelection();
+    if (!sel || sel.isCollapsed || !sel.rangeCount || !article || !article.contains(sel.anchorNode) ||
+        form.contains(sel.anchorNode)) { if (sel && sel.isCollapsed) hideAsk(); return; }
+    var text = sel.toString().trim().slice(0, 1000);
+    if (!text) { hideAsk(); return; }
+    chosen = text;
+    quote(text);
+    placeAsk(sel);
+  });
+  /* pressing the button must not clear the selection before it is read (mouse and touch) */
+  ask.addEventListener("pointerdown", function (ev) { ev.preventDefault(); });
+  ask.addEventListener("click", function () {
+    if (chosen) quote(chosen);
+    var kind = form.querySelector("select[name=kind]");
+    if (kind) kind.value = "question";
+    hideAsk();
+    form.scrollIntoView({ block: "start" });
+    var words = form.querySelector("textarea[name=text]");
+    if (words) words.focus({ preventScroll: true });
   });
 
   var status = form.querySelector("[data-jb-status]");
