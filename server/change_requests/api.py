@@ -240,7 +240,7 @@ def resolve_change_request_update(book: str, number: int, body: schemas.UpdateRe
 
 
 def co_authors_json(row) -> dict[str, Any]:
-    return {"co_authors": [c.username for c in row.co_authors],
+    return {"co_authors": [c.username for c in row.co_authors], "closed_to_others": row.closed_to_others,
             "writers": [vars(share) for share in coauthors.shares(row)]}
 
 
@@ -260,6 +260,28 @@ def list_co_authors(book: str, number: int) -> dict[str, Any]:
 def add_co_author(book: str, number: int, body: schemas.NewCoAuthor) -> dict[str, Any]:
     row = crs.get_cr(book, number)
     coauthors.add_co_author(current_user, row, coauthors.person_by_username(body.username))
+    return co_authors_json(row)
+
+
+@endpoint("POST", "/books/{book}/change-requests/{number}/co-authors/join",
+          summary="Join the change request as a co-author (anyone who writes the book, unless it is closed to others)",
+          params=PARAMS, response=schemas.CoAuthors, status=201, tags=["change requests"],
+          errors=(403, 404, 409, 422))
+@book_access(Ability.write)
+def join_change_request(book: str, number: int) -> dict[str, Any]:
+    row = crs.get_cr(book, number)
+    coauthors.join(current_user, row)
+    return co_authors_json(row)
+
+
+@endpoint("PUT", "/books/{book}/change-requests/{number}/co-authors/openness",
+          summary="Close the change request to people joining on their own, or open it again (its author)",
+          params=PARAMS, body=schemas.Openness, response=schemas.CoAuthors, tags=["change requests"],
+          errors=(403, 404))
+@book_access(Ability.write)
+def set_openness(book: str, number: int, body: schemas.Openness) -> dict[str, Any]:
+    row = crs.get_cr(book, number)
+    coauthors.close_to_others(current_user, row, body.closed_to_others)
     return co_authors_json(row)
 
 

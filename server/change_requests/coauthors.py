@@ -1,7 +1,7 @@
 """Writing one change together: the co-authors of a change request and each writer's share.
 
-The author asks people with write access to the book to write the change request with them;
-a co-author saves into its branch from the editor like its author, signing their own commits
+The author asks people with write access to the book to write the change request with them, or
+such a person joins it on their own, unless its author closed it to others; a co-author saves into its branch from the editor like its author, signing their own commits
 (name and side), so the policy's four-eyes rule sees what each of them wrote. Every writer's
 share is counted from those commits: how many saves, how many lines added or removed.
 """
@@ -38,9 +38,12 @@ MESSAGES.update({
     "co_author.already": _l("%(name)s already writes this change request."),
     "co_author.too_many": _l("A change request can have at most %(limit)s co-authors."),
     "co_author.not_found": _l("This person is not a co-author of the change request."),
+    "co_author.closed": _l("The author of change request #%(number)s closed it to other writers: ask them to add you."),
 })
 register_text("cr.co_author_added",
               _l("%(actor)s asks you to write change request #%(number)s “%(title)s” with them."))
+register_text("cr.co_author_joined",
+              _l("%(actor)s joined change request #%(number)s “%(title)s” to write it with you."))
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,51 @@ def add_co_author(actor: Any, row: ChangeRequest, person: User | None) -> CoAuth
     tell(actor, row, "other", "cr.co_author_added", only=[person.id])
     db().commit()
     return co_author
+
+
+def may_join(person: Any, row: ChangeRequest) -> bool:
+    """Whether ``person`` may join the change request on their own: an active one, open to others,
+    in a book they may write, and not already theirs."""
+    return (getattr(person, "is_authenticated", False) and row.state in ACTIVE and not row.closed_to_others
+            and may(person, Ability.write, row.book) and not is_author(person, row)
+            and not any(c.user_id == person.id for c in row.co_authors))
+
+
+def join(actor: Any, row: ChangeRequest) -> CoAuthor:
+    """Someone who writes the book joins the change request as a co-author (its author is told),
+    unless the author closed it to others."""
+    if row.state not in ACTIVE:
+        raise UserError("change_request.illegal_transition", status=409, number=row.number, state=row.state)
+    if not may(actor, Ability.write, row.book):
+        raise UserError("co_author.not_a_writer", status=403)
+    if is_author(actor, row) or any(c.user_id == actor.id for c in row.co_authors):
+        raise UserError("co_author.already", status=409, name=actor.display_name or actor.username)
+    if row.closed_to_others:
+        raise UserError("co_author.closed", status=403, number=row.number)
+    if len(row.co_authors) >= MAX_CO_AUTHORS:
+        raise UserError("co_author.too_many", status=422, limit=MAX_CO_AUTHORS)
+    co_author = CoAuthor(change_request_id=row.id, user_id=actor.id, username=actor.username,
+                         display_name=actor.display_name or actor.username, side=actor.side,
+                         added_by=actor.username)
+    db().add(co_author)
+    row.co_authors.append(co_author)
+    record("change_request.co_author_join", target=audit_target(row), co_author=actor.username)
+    db().flush()
+    tell(actor, row, "other", "cr.co_author_joined", only=[row.author_id] if row.author_id else [])
+    db().commit()
+    return co_author
+
+
+def close_to_others(actor: Any, row: ChangeRequest, closed: bool) -> None:
+    """Its author (or a maintainer) closes the change request to people joining on their own, or opens it
+    again; the co-authors it has stay, and the author may still add people."""
+    require_manage(actor, row)
+    if row.closed_to_others == closed:
+        return
+    row.closed_to_others = closed
+    record("change_request.close_to_others" if closed else "change_request.open_to_others",
+           target=audit_target(row))
+    db().commit()
 
 
 def remove_co_author(actor: Any, row: ChangeRequest, person: User | None) -> None:

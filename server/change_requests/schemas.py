@@ -201,3 +201,10 @@ class CoAuthorShare(BaseModel):
 class CoAuthors(BaseModel):
     co_authors: list[str]
     writers: list[CoAuthorShare]
+    closed_to_others: bool = Field(description="people who write the book may not join on their own")
+
+
+class Openness(Body):
+    """Whether people who write the book may join the change request on their own."""
+
+    closed_to_others: bool

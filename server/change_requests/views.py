@@ -277,6 +277,7 @@ def _page_context(book: str, number: int) -> dict[str, Any]:
         "co_author_candidates": coauthors.candidates(row) if crs.may_manage(current_user, row)
         and row.state in ("draft", "open") else [],
         "is_co_author": crs.is_co_author(current_user, row),
+        "may_join": coauthors.may_join(current_user, row),
     }
 
 
@@ -383,6 +384,30 @@ def add_co_author(book: str, number: int):
     name = (person.display_name or person.username) if person else ""
     return _act(row, lambda: coauthors.add_co_author(current_user, row, person),
                 success=_("%(name)s now writes this change request with you.", name=name), anchor="#writers")
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/co-authors/join", methods=["POST"])
+@book_access(Ability.write)
+def join(book: str, number: int):
+    row = crs.get_cr(book, number)
+    author = coauthors.person_by_id(row.author_id)
+    return _act(row, lambda: coauthors.join(current_user, row),
+                success=_("You now write this change request with %(name)s. Your saves go into it.",
+                          name=author.display_name if author else row.author_name), anchor="#writers")
+
+
+class OpennessForm(ActionForm):
+    closed = BooleanField()
+
+
+@blueprint.route("/books/<book>/change-requests/<int:number>/co-authors/openness", methods=["POST"])
+@book_access(Ability.write)
+def openness(book: str, number: int):
+    row = crs.get_cr(book, number)
+    closed = OpennessForm().closed.data
+    return _act(row, lambda: coauthors.close_to_others(current_user, row, closed),
+                success=_("Closed to others: only the people you add write in it.") if closed else
+                _("Open to others: anyone who writes the book may join it."), anchor="#writers")
 
 
 @blueprint.route("/books/<book>/change-requests/<int:number>/co-authors/<int:user_id>/remove",

@@ -229,3 +229,70 @@ def test_those_who_cannot_merge_are_told_who_can_and_a_co_writing_reviewer_is_no
     assert add(as_, "teacher", number, "reviewer").status_code == 201
     assert who("teacher") == "Who can merge it: Maintainer"
     assert who("maintainer") is None  # they may merge it themselves
+
+
+def test_anyone_who_writes_the_book_joins_unless_the_author_closed_it_to_others(cr_app, as_):
+    number, _head = open_cr(as_)
+    join = f"{CO_AUTHORS.format(n=number)}/join"
+    openness = f"{CO_AUTHORS.format(n=number)}/openness"
+    assert as_("reader").api("POST", join).status_code == 403  # reads the book, does not write it
+    assert as_("teacher").api("POST", join).status_code == 409  # the author writes it already
+
+    # Only its author (or a maintainer) closes it; a co-author or another writer cannot.
+    assert as_("technician").api("PUT", openness, {"closed_to_others": True}).status_code == 403
+    closed = as_("teacher").api("PUT", openness, {"closed_to_others": True})
+    assert closed.status_code == 200 and closed.json["closed_to_others"] is True
+    refused = as_("technician").api("POST", join)
+    assert refused.status_code == 403
+    assert refused.json["error"]["message"] == (f"The author of change request #{number} closed it to other "
+                                                "writers: ask them to add you.")
+    assert save(as_, cr_app, "technician", number, "列车管定压", "列车管定压（企业）").status_code == 403
+    assert as_("teacher").api("PUT", openness, {"closed_to_others": "maybe"}).status_code == 422
+
+    assert as_("teacher").api("PUT", openness, {"closed_to_others": False}).json["closed_to_others"] is False
+    joined = as_("technician").api("POST", join)
+    assert joined.status_code == 201 and joined.json["co_authors"] == ["technician"]
+    assert as_("technician").api("POST", join).status_code == 409  # once is enough
+    # Closing it afterwards keeps who joined; they save under their own name and side.
+    assert as_("teacher").api("PUT", openness, {"closed_to_others": True}).status_code == 200
+    assert save(as_, cr_app, "technician", number, "列车管定压", "列车管定压（企业）").status_code == 201
+    lib = Library(cr_app.config["LIBRARY_PATH"])
+    head = lib.objects.commit(lib.branch_head(f"cr/{number}"))
+    assert (head.author.name, head.trailer("Jointbook-Side")) == ("Technician", "enterprise")
+
+    # The author hears of it on their bell.
+    bell = as_("teacher").get("/notifications", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"Technician joined change request #{number}" in bell
+
+
+def test_the_page_offers_joining_and_its_author_closes_it_to_others(cr_app, as_):
+    number, _head = open_cr(as_)
+    page = f"/books/{BOOK}/change-requests/{number}"
+    en = {"Accept-Language": "en"}
+    technician = as_("technician")
+    html = technician.get(page, headers=en).get_data(as_text=True)
+    assert 'id="join-form"' in html and "Open to others: anyone who writes the book may join it." in html
+    assert 'id="openness-form"' not in html  # not theirs to close
+    assert 'id="join-form"' not in as_("reader").get(page, headers=en).get_data(as_text=True)
+
+    teacher = as_("teacher")
+    html = teacher.get(page, headers=en).get_data(as_text=True)
+    assert 'id="join-form"' not in html and ">Close to others</button>" in html
+    closing = teacher.post(f"{page}/co-authors/openness", data={"csrf_token": csrf_from(teacher, page), "closed": "y"},
+                           headers=en)
+    assert closing.status_code == 302
+    html = teacher.get(page, headers=en).get_data(as_text=True)
+    assert "Closed to others: only the people you add write in it." in html
+    assert ">Open to others</button>" in html
+    html = technician.get(page, headers=en).get_data(as_text=True)
+    assert 'id="join-form"' not in html and "Closed to others: only the people its author adds write in it." in html
+
+    teacher.post(f"{page}/co-authors/openness", data={"csrf_token": csrf_from(teacher, page)}, headers=en)
+    joined = technician.post(f"{page}/co-authors/join", data={"csrf_token": csrf_from(technician, page)}, headers=en)
+    assert joined.status_code == 302
+    html = technician.get(page, headers=en).get_data(as_text=True)
+    assert "You now write this change request with Teacher." in html
+    writers = html[html.index('id="writers"'):html.index("</section>", html.index('id="writers"'))]
+    assert "Technician" in writers and 'id="join-form"' not in writers
+    zh = technician.get(page, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "向其他人开放：本书的任何作者都可以加入。" in zh
