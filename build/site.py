@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ from typing import Any
 
 from materials import MaterialsError, NotFound
 from materials.coverage import coverage
+from materials.standards.statements import statement_html
 from materials.yamlfile import load_yaml
 
 from . import config as siteconfig
@@ -209,6 +211,9 @@ def side_labels(lib, commit: str, language: str) -> dict[str, str]:
     return out
 
 
+_BLOCK = re.compile(r"<(?:p|div|ul|ol|table|pre|blockquote|h[1-6])[\s>]")
+
+
 def page_data(chapter, cov, standards, people, sides) -> dict[str, Any]:
     """What the theme shows around one chapter."""
     items = []
@@ -216,9 +221,12 @@ def page_data(chapter, cov, standards, people, sides) -> dict[str, Any]:
         std = standards[sid]
         item = std.item(key)
         level = next((lv.label for lv in std.levels if lv.key == item.level), item.level)
+        statement = statement_html(item.text)
         items.append({"ref": key if len(cov.standards) == 1 else f"{sid}:{key}", "code": item.code,
                       "text": item.text, "kind": std.kinds.get(item.kind, item.kind), "level": level,
-                      "standard": std.title})
+                      "standard": std.title, "html": statement,
+                      # one line of it under the closed item: the rendered statement when it is inline
+                      "inline": not _BLOCK.search(statement)})
     by_side = people.of_chapter(chapter.filename)
     writers = [{"side": side or "", "label": sides.get(side, side or ""), "names": names}
                for side, names in sorted(by_side.items(), key=lambda kv: (kv[0] not in sides, kv[0] or ""))]

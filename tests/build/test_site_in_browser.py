@@ -59,10 +59,14 @@ def test_feedback_form_degrades_to_a_notice_without_the_platform(published, site
     assert page.locator("[data-jb-form]").is_hidden()
 
 
-def test_standard_items_show_their_text_on_hover(published, site_server, page):
+def test_standard_items_show_their_text_and_open_to_all_of_it(published, site_server, page):
     page.goto(f"{site_server}/{BOOK}/1.0/chapters/03-brake-test.html")
     item = page.locator('.jb-item[data-item="L4.S.2.1.1"]')
-    assert "五步闸" in item.get_attribute("title")
+    assert "五步闸" in item.locator(".jb-item__gist").inner_text()
+    assert item.locator(".jb-item__text").is_hidden()
+    item.locator("summary").click()
+    assert "能按作业标准完成制动机“五步闸”试验并判断结果" in item.locator(".jb-item__text").inner_text()
+    assert "四级" in item.locator(".jb-item__meta").inner_text() or "L4" in item.locator(".jb-item__meta").inner_text()
 
 
 def test_withdrawn_version_shows_a_banner_and_hidden_leaves_the_selector(published, site_server, page):

@@ -82,10 +82,36 @@ def test_navigation_follows_book_yml(published):
     assert seen == book_order(published)
 
 
-def test_chapter_shows_its_standard_items_with_text_on_hover(published):
+def test_chapter_shows_its_standard_items_with_their_text(published):
     html = (published.book / "1.0" / "chapters" / "03-brake-test.html").read_text()
-    assert re.search(r'<abbr class="jb-item" data-item="L4\.S\.2\.1\.1" title="[^"]*五步闸[^"]*">', html)
+    item = re.search(r'<details class="jb-item" data-item="L4\.S\.2\.1\.1">(.*?)</details>', html, re.S).group(1)
+    summary = re.search(r"<summary>(.*?)</summary>", item, re.S).group(1)
+    assert "L4.S.2.1.1" in summary and "能按作业标准完成制动机“五步闸”试验并判断结果" in summary
+    assert "能按作业标准完成制动机“五步闸”试验并判断结果" in item.split("</summary>", 1)[1]
     assert "本章编写" in html and "版次 2026" in html
+
+
+STANDARDS = "standards/sample-noss-locomotive-maintenance@2026.yml"
+PLAIN_STATEMENT = "text: 能按作业标准完成制动机“五步闸”试验并判断结果}"
+
+
+def test_a_statement_in_markdown_with_math_is_rendered_safe_and_typeset(tmp_path):
+    """A publisher's statement with emphasis, a formula and a pasted tag: rendered, math for KaTeX, no tag."""
+    from materials import OVERWRITE, Library, Write
+
+    lib = Library.init(tmp_path / "library.git", starter=True)
+    text = lib.read_text("main", STANDARDS)
+    assert PLAIN_STATEMENT in text
+    text = text.replace(PLAIN_STATEMENT, "text: '能按**作业标准**完成 $p \\ge 500$ kPa 的五步闸试验"
+                                         "<script>alert(1)</script><b onclick=alert(2)>！</b>'}")
+    lib.commit("main", [Write(STANDARDS, text)], RELEASER, "Statement in Markdown", base=OVERWRITE)
+    build_preview(lib, BOOK, 9, "main", tmp_path / "preview", platform_url=None)
+    html = (tmp_path / "preview" / "9" / "chapters" / "03-brake-test.html").read_text()
+    item = re.search(r'<details class="jb-item" data-item="L4\.S\.2\.1\.1">(.*?)</details>', html, re.S).group(1)
+    assert "<strong>作业标准</strong>" in item
+    assert '<span class="arithmatex">' in item and "\\ge 500" in item
+    assert "alert" not in item and "<script" not in item
+    assert re.search(r'src="[^"]*assets/vendor/katex/katex\.min\.js"', html)   # the page loads KaTeX for it
 
 
 def test_a_preview_has_no_version_selector_looking_for_versions_beside_it(published, tmp_path):
