@@ -8,7 +8,7 @@ authors to label either; the books already say it in their structure:
 * a **section** is the text under a heading of level 2 to 4 (``##`` …
   ``####``) up to the next such heading. Its kind is read from its heading:
   ``case`` when it names a case (案例, 实例, 事例, "case"), ``procedure`` when it
-  names steps or a procedure (步骤, 程序, 流程, 规程, 操作, 作业, 试验,
+  names steps or a procedure (步骤, 程序, 流程, 规程, 操作, 试验,
   "procedure", "steps"), ``other`` otherwise. The starter course writes its
   cases as "## 企业案例：…", the workbook template its procedure as
   "## 实施步骤";
@@ -42,7 +42,7 @@ __all__ = ["KINDS", "Contribution", "TaggedItem", "section_kind", "contributed_s
 
 KINDS = ("case", "procedure", "task", "other")
 _CASE = re.compile(r"案例|实例|事例|\bcases?\b", re.IGNORECASE)
-_PROCEDURE = re.compile(r"步骤|程序|流程|规程|操作|作业|试验|\bprocedures?\b|\bsteps?\b", re.IGNORECASE)
+_PROCEDURE = re.compile(r"步骤|程序|流程|规程|操作|试验|\bprocedures?\b|\bsteps?\b", re.IGNORECASE)
 _HEADING = re.compile(r"^(#{2,4})\s+(.*?)\s*#*\s*$")
 _ANCHOR = re.compile(r"\s*\{#([A-Za-z0-9_-]+)\}\s*$")
 _FENCE = re.compile(r"^\s*(```|~~~)")

@@ -78,3 +78,10 @@ def period_from(args: Any, book: str | None = None, today: date | None = None) -
     if since and until and until <= since:
         raise UserError("dashboard.period_invalid", status=422, detail="from is after to")
     return Period(since, until, "custom")
+
+
+def year_period(year: int) -> Period:
+    """The calendar year ``year`` (the college's annual quality report), as chosen days."""
+    if not 1970 <= year <= 9998:
+        raise UserError("dashboard.period_invalid", status=422, detail=f"year: {year}")
+    return Period(datetime(year, 1, 1, tzinfo=timezone.utc), datetime(year + 1, 1, 1, tzinfo=timezone.utc), "custom")

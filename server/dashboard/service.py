@@ -177,7 +177,7 @@ def _enterprise_content_tables(lib: Any, book: str | None, period: Period, head:
             [_l("Kind"), _l("Sections"), _l("Chapters")],
             [[KIND_NAMES[k], n, len(chapters)] for k, (n, chapters) in counts.items()], chart="bar",
             note=_l("A section is the text under a heading; its kind comes from the heading (案例 or case: a real "
-                    "case; 步骤, 程序, 流程, 操作, 作业, 试验 or procedure: a procedure), and a chapter with a task "
+                    "case; 步骤, 程序, 流程, 规程, 操作, 试验 or procedure: a procedure), and a chapter with a task "
                     "sheet is a work task. It counts when enterprise authors last wrote more than half of its "
                     "lines, dated by the newest of them.")),
         "enterprise_sections": Table(

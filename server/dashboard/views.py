@@ -7,19 +7,17 @@ them as charts with tables, a printable report and one CSV per table.
 
 
 from __future__ import annotations
-import csv
-import io
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from flask import Blueprint, Response, render_template, url_for
 from flask_babel import gettext as _
-from wtforms import StringField
-from server.dashboard import periods, service as cooperation
+from wtforms import IntegerField, StringField
+from wtforms.validators import NumberRange
+from server.dashboard import annual, exports, periods, service as cooperation
 from server.errors import UserError
 from server.forms import QueryForm
 from server.library import book_title
 from server.permissions import Ability, admin_required, book_access
-from server.spreadsheets import spreadsheet_safe
 
 
 blueprint = Blueprint("dashboard", __name__)
@@ -38,6 +36,20 @@ class PeriodQuery(QueryForm):
                 "release": self.release.data}
 
 
+class YearQuery(QueryForm):
+    """The year of an annual export; another value reads as this year."""
+
+    year = IntegerField(default=lambda: datetime.now(timezone.utc).year, validators=[NumberRange(min=1970, max=9998)])
+
+
+def _annual(book: str | None, kind: str) -> Response:
+    year = YearQuery().year.data
+    name = f"{book or 'library'}-cooperation-{year}.{kind}"
+    if kind == "pdf":
+        return exports.download(annual.annual_pdf(book, year), name, "application/pdf")
+    return exports.download(annual.annual_csv(book, year), name, "text/csv")
+
+
 def _page(book: str | None, report: bool):
     period = periods.period_from(PeriodQuery().chosen(), book)
     figures = cooperation.figures(book, period)
@@ -46,15 +58,18 @@ def _page(book: str | None, report: bool):
         heading = _("Cooperation report: the whole library")
         report_url = url_for("dashboard.library_report", **args)
         csv_url = lambda name: url_for("dashboard.library_csv", table=name, **args)  # noqa: E731
+        annual_url = lambda kind: url_for("dashboard.library_annual", kind=kind)  # noqa: E731
         releases: list[str] = []
     else:
         heading = _("Cooperation report: %(title)s", title=book_title(book))
         report_url = url_for("dashboard.book_report", book=book, **args)
         csv_url = lambda name: url_for("dashboard.book_csv", book=book, table=name, **args)  # noqa: E731
+        annual_url = lambda kind: url_for("dashboard.book_annual", book=book, kind=kind)  # noqa: E731
         releases = cooperation.releases(book)
     return render_template("ui/dashboard/index.html", figures=figures, heading=heading, report=report,
                            report_url=report_url, csv_url=csv_url, releases=releases, book=book,
-                           one_day=timedelta(days=1))
+                           one_day=timedelta(days=1), annual_url=annual_url,
+                           this_year=datetime.now(timezone.utc).year)
 
 
 def _csv(book: str | None, table: str) -> Response:
@@ -62,14 +77,7 @@ def _csv(book: str | None, table: str) -> Response:
     found = figures.tables.get(table)
     if found is None:
         raise UserError("http.404", status=404)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(c) for c in found.columns])
-    for row in found.display_rows():
-        writer.writerow(["" if v is None else spreadsheet_safe(v) for v in row])
-    name = f"{book or 'library'}-{table}.csv"
-    return Response("\ufeff" + buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return exports.download(exports.table_csv(found), f"{book or 'library'}-{table}.csv", "text/csv")
 
 
 @blueprint.route("/books/<book>/dashboard")
@@ -91,6 +99,19 @@ def book_report(book: str):
 def book_csv(book: str, table: str):
     book_title(book)
     return _csv(book, table)
+
+
+@blueprint.route("/books/<book>/dashboard/annual.<any(pdf, csv):kind>")
+@book_access(Ability.read)
+def book_annual(book: str, kind: str):
+    book_title(book)
+    return _annual(book, kind)
+
+
+@blueprint.route("/dashboard/annual.<any(pdf, csv):kind>")
+@admin_required
+def library_annual(kind: str):
+    return _annual(None, kind)
 
 
 @blueprint.route("/dashboard")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import secrets
 from datetime import datetime, timedelta, timezone
 
@@ -266,3 +267,48 @@ def test_the_cooperation_indicators_a_college_reports(demo_app, signed_in):
     assert "企业案例：副风缸漏风" in page and ("近似" in page or "Approximate" in page)
     later = signed_in("admin").get(f"/api/books/{BOOK}/dashboard?from=2026-04-02&to=2026-04-30").json
     assert table(later, "enterprise_sections") == {} and table(later, "enterprise_experts") == {}
+
+
+def _sections(text: str) -> dict[str, list[list[str]]]:
+    """The tables of a multi-table CSV: title -> rows (header first)."""
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    out, current = {}, None
+    for row in rows:
+        if not row:
+            current = None
+        elif current is None and len(row) == 1 and out is not None:
+            current = out.setdefault(row[0], [])
+        else:
+            current.append(row)
+    return out
+
+
+def test_the_annual_export_holds_the_dashboards_figures_of_the_year_in_csv_and_pdf(demo_app, signed_in):
+    import pypdf
+
+    admin = signed_in("admin")
+    figures = admin.get(f"/api/books/{BOOK}/dashboard?from=2026-01-01&to=2026-12-31").json
+    page = admin.get(f"/books/{BOOK}/dashboard").get_data(as_text=True)
+    assert f'action="/books/{BOOK}/dashboard/annual.pdf"' in page and f"/books/{BOOK}/dashboard/annual.csv" in page
+
+    exported = admin.get(f"/books/{BOOK}/dashboard/annual.csv?year=2026")
+    assert exported.mimetype == "text/csv"
+    sections = _sections(exported.get_data(as_text=True))
+    shown = lambda v: "–" if v is None else (f"{v:.1f}" if isinstance(v, float) else str(v))  # noqa: E731
+    for t in figures["tables"]:
+        rows = sections[t["title"]]
+        assert rows[0] == t["columns"]
+        assert [r[1:] for r in rows[1:]] == [[shown(v) for v in row[1:]] for row in t["rows"]], t["name"]
+
+    pdf = admin.get(f"/books/{BOOK}/dashboard/annual.pdf?year=2026")
+    assert pdf.mimetype == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "2026 年校企合作开发教材情况（质量年报）" in text and "统计期间：2026-01-01 至 2026-12-31" in text
+    flat = re.sub(r"\s+", "", text)
+    for t in figures["tables"]:
+        assert re.sub(r"\s+", "", t["title"]) in flat
+    indicators = next(t for t in figures["tables"] if t["name"] == "indicators")
+    for label, value in indicators["rows"]:
+        assert re.sub(r"\s+", "", label) + shown(value) in flat
+    assert "近似值" in text  # the hours say how they are approximated
+    assert admin.get(f"/books/{BOOK}/dashboard/annual.txt?year=2026").status_code == 404
