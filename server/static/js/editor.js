@@ -94,6 +94,11 @@
     }).then(function (json) {
       if (mine !== previewRequest) { return; }
       preview.innerHTML = json.html; // sanitized by the server (nh3), same pipeline as the site
+      // The preview is a picture of the page, read but not used: its links and tab switches are
+      // no Tab stops between the text and Save.
+      preview.querySelectorAll("a[href], input, button, select, textarea, summary, [tabindex]").forEach(function (e) {
+        e.tabIndex = -1;
+      });
       renderMath();
     }).catch(function () {
       if (mine === previewRequest) { preview.setAttribute("data-error", strings.previewFailed); }
