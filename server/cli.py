@@ -452,7 +452,7 @@ def import_docx_command(ctx: click.Context, file: str, book_name: str, split_lev
         _report_and_open(pending, book_name, person)
 
 
-def _report_and_open(pending: Any, book_name: str, person: Any) -> None:
+def _report_and_open(pending: Any, book_name: str, person: Any, sides: dict[str, str] | None = None) -> None:
     """Print an import's report, then open its change request in ``person``'s name."""
     from server.imports import service
 
@@ -464,33 +464,77 @@ def _report_and_open(pending: Any, book_name: str, person: Any) -> None:
         where = ", ".join(str(v) for v in (place.get("heading"), place.get("paragraph") and
                                            f"paragraph {place['paragraph']}") if v)
         click.echo(f"  [{entry['outcome']}] {entry['message']}" + (f" ({where})" if where else ""))
-    cr = service.confirm(person, book_name, pending.token)
+    cr = service.confirm(person, book_name, pending.token, sides)
     click.echo(f"Opened change request #{cr.number} in {book_name} as {person.username}")
 
 
 @import_group.command("mkdocs")
 @click.argument("path", type=click.Path(exists=True))
 @click.option("--book", "book_name", required=True, help="The book the chapters go into.")
+@click.option("--history", is_flag=True, help="Replay every commit that touched the docs, with its author, date "
+              "and message (PATH is a Git repository or a git bundle).")
+@click.option("--sides", "sides_file", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="With --history: a YAML (email: side) or CSV (email,side) file of the authors' sides; "
+              "school, enterprise or unknown.")
 @click.option("--as", "username", default=None, help="In whose name (default: the first active administrator).")
 @click.pass_context
-def import_mkdocs_command(ctx: click.Context, path: str, book_name: str, username: str | None) -> None:
-    """Import the MkDocs project at PATH (its folder, or a .zip of it) into --book: prints the report, opens a
-    change request."""
+def import_mkdocs_command(ctx: click.Context, path: str, book_name: str, history: bool, sides_file: str | None,
+                          username: str | None) -> None:
+    """Import the MkDocs project at PATH (its folder, a .zip of it, its Git repository or a git bundle) into
+    --book: prints the report, opens a change request."""
     from materials import MaterialsError
     from materials.imports import read_folder
+    from materials.imports.mkdocs_history import is_bundle, is_repository
     from server.errors import describe
     from server.imports import service
 
     source = Path(path)
+    sides = _read_sides(Path(sides_file)) if sides_file else {}
+    if sides and not history:
+        raise click.BadParameter("only with --history", param_hint="--sides")
+    repository = source.is_dir() and is_repository(source) and not any(
+        (source / name).is_file() for name in ("mkdocs.yml", "mkdocs.yaml")) or is_bundle(source)
     with acting_as(_app(ctx), username) as person:
         try:
-            if source.is_dir():
-                pending = service.convert_mkdocs(person, book_name, source.resolve().name, files=read_folder(source))
+            name = source.resolve().name
+            if history or repository:
+                pending = service.convert_mkdocs(person, book_name, name, repository=source, with_history=history)
+            elif source.is_dir():
+                pending = service.convert_mkdocs(person, book_name, name, files=read_folder(source))
             else:
                 pending = service.convert_mkdocs(person, book_name, source.name, source.read_bytes())
         except MaterialsError as error:
             raise click.ClickException(f"{error.code}: {describe(error)}") from error
-        _report_and_open(pending, book_name, person)
+        if pending.history is not None:
+            chosen = {a["email"]: a["side"] for a in pending.history} | {k.strip().lower(): v for k, v in sides.items()}
+            for author in pending.history:
+                click.echo(f"  author {author['name']} <{author['email']}>: {author['commits']} commit(s), "
+                           f"side {chosen.get(author['email'], 'unknown')}")
+        _report_and_open(pending, book_name, person, sides)
+
+
+def _read_sides(path: Path) -> dict[str, str]:
+    """``email: side`` from a YAML mapping, or ``email,side`` rows of a CSV file (a header row is skipped)."""
+    import csv
+    import io
+
+    import yaml
+
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".csv":
+        rows = [row for row in csv.reader(io.StringIO(text)) if row and any(cell.strip() for cell in row)]
+        if rows and "@" not in rows[0][0]:
+            rows = rows[1:]
+        if any(len(row) < 2 for row in rows):
+            raise click.BadParameter("each row is email,side", param_hint="--sides")
+        return {row[0].strip(): row[1].strip() for row in rows}
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise click.BadParameter(f"not valid YAML: {str(error)[:200]}", param_hint="--sides") from None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise click.BadParameter("a mapping of email: side", param_hint="--sides")
+    return {str(k): v for k, v in data.items()}
 
 
 # ---------------------------------------------------------------- export

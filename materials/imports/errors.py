@@ -20,3 +20,9 @@ class MkDocsInvalid(MaterialsError):
     """The upload is no MkDocs project the platform can read: no zip, no mkdocs.yml, no pages, too large."""
 
     code = "import.mkdocs_invalid"
+
+
+class HistoryInvalid(MkDocsInvalid):
+    """The project's Git history cannot be read: no repository or bundle, or one git refuses."""
+
+    code = "import.history_invalid"

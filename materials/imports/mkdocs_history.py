@@ -32,7 +32,7 @@ from ..merging import tree_changes
 from ..objects import SYMLINK, ObjectStore
 from ..paths import fold
 from ..trailers import one_line
-from .errors import MkDocsInvalid
+from .errors import HistoryInvalid, MkDocsInvalid
 from .mkdocs import CONFIG_NAMES, IMAGE_SUFFIXES, MkDocsImport, _Page, _Project, import_mkdocs
 from .report import CHANGED, ImportReport
 
@@ -94,23 +94,29 @@ def clone_source(source: Path, into: Path) -> SourceHistory:
     """Clone the repository or bundle at ``source`` bare into the empty folder ``into``; its history."""
     source = Path(source).absolute()
     if not (is_bundle(source) or (source.is_dir() and is_repository(source))):
-        raise MkDocsInvalid("the history needs a Git repository or a git bundle", reason="no_history")
+        raise HistoryInvalid("the history needs a Git repository or a git bundle", reason="no_history")
     into = Path(into).absolute()
     try:
         run_git(GitCommand("clone", "--bare", "--quiet", "--no-hardlinks").config("protocol.allow", "never")
                 .config("protocol.file.allow", "always").value(str(source), str(into)), timeout=CLONE_SECONDS)
     except MaterialsError as error:
-        raise MkDocsInvalid(f"the Git history cannot be read: {error.message[:200]}", reason="history_unreadable") \
+        raise HistoryInvalid(f"the Git history cannot be read: {error.message[:200]}", reason="history_unreadable") \
             from None
+    return open_clone(into)
+
+
+def open_clone(into: Path) -> SourceHistory:
+    """The history of a clone ``clone_source`` made, read at its ``HEAD`` (a bundle without one: its
+    ``main``, else its first branch)."""
     head = run_git(GitCommand("rev-parse", "--verify", "--quiet").value("HEAD^{commit}"), git_dir=into,
                    check=False).stdout.decode().strip()
-    if not head:  # a bundle of branches without HEAD: its main, else its first branch
+    if not head:
         branches = run_git(GitCommand("for-each-ref", "--format=%(objectname)%09%(refname:short)",
                                       "refs/heads/"), git_dir=into).stdout.decode().split("\n")
         found = dict(reversed(line.split("\t", 1)) for line in branches if "\t" in line)
         head = found.get("main") or found.get("master") or next(iter(found.values()), "")
     if not head:
-        raise MkDocsInvalid("the Git repository has no commits", reason="history_empty")
+        raise HistoryInvalid("the Git repository has no commits", reason="history_empty")
     return SourceHistory(into, head)
 
 

@@ -30,7 +30,7 @@ def pending_json(pending: service.Pending) -> dict[str, Any]:
                          for ch in c.chapters],
             "images": [image.path for image in c.images],
             "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in c.navigation],
-            "redirects": dict(pending.redirects), "report": report,
+            "redirects": dict(pending.redirects), "report": report, "history": pending.history,
             "url": url_for("imports.report", book=pending.book, kind=pending.kind, token=pending.token)}
 
 
@@ -55,13 +55,17 @@ def import_word(book: str) -> dict[str, Any]:
 
 
 @endpoint("POST", "/books/{book}/imports/mkdocs", summary="Convert a MkDocs project (multipart field `file`, a "
-          ".zip of its folder) into chapters of the book; nothing is saved until it is confirmed",
+          ".zip of its folder or a git bundle of its repository; `history=1` with a bundle replays its commits on "
+          "confirmation) into chapters of the book; nothing is saved until it is confirmed",
           params={"book": BookName}, response=schemas.PendingImport, status=201, tags=["imports"],
           errors=(404, 413, 415, 422, 503))
 @book_access(Ability.write)
 def import_mkdocs(book: str) -> dict[str, Any]:
     name, data = _upload()
-    return pending_json(service.convert_mkdocs(current_user, book, name, data))
+    history = request.form.get("history", "0")
+    if history not in ("0", "1", "true", "false"):
+        raise UserError("import.invalid", status=422)
+    return pending_json(service.convert_mkdocs(current_user, book, name, data, with_history=history in ("1", "true")))
 
 
 @endpoint("GET", "/books/{book}/imports/{kind}/{token}", summary="An import waiting for my confirmation",
@@ -72,12 +76,18 @@ def get_import(book: str, kind: str, token: str) -> dict[str, Any]:
 
 
 @endpoint("POST", "/books/{book}/imports/{kind}/{token}/confirm", summary="Confirm an import: a change request "
-          "opens with its chapters, pictures and navigation, and the report in its description",
-          params=PARAMS, response=schemas.OpenedChangeRequest, status=201, tags=["imports"], errors=(404, 409, 503))
+          "opens with its chapters, pictures and navigation, and the report in its description; with history, "
+          "a JSON body `{\"sides\": {\"e-mail\": \"school\"}}` gives its authors' sides (else those proposed)",
+          params=PARAMS, response=schemas.OpenedChangeRequest, status=201, tags=["imports"],
+          errors=(404, 409, 422, 503))
 @book_access(Ability.write)
 def confirm_import(book: str, kind: str, token: str) -> dict[str, Any]:
     service.load(current_user, book, token, kind)
-    cr = service.confirm(current_user, book, token)
+    body = request.get_json(silent=True) or {}
+    sides = body.get("sides") if isinstance(body, dict) else None
+    if sides is not None and not (isinstance(sides, dict) and all(isinstance(v, str) for v in sides.values())):
+        raise UserError("request.invalid", status=422, detail="sides: an object of e-mail: side")
+    cr = service.confirm(current_user, book, token, sides)
     return {"number": cr.number, "url": url_for("change_requests.show", book=book, number=cr.number)}
 
 

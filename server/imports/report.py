@@ -46,6 +46,7 @@ ENTRY_MESSAGES: dict[str, Any] = {
     "link.target": _l("A link to “%(url)s” was left out, its text kept"),
     # MkDocs projects
     "mkdocs.nav_invalid": _l("The nav of mkdocs.yml is not a list: the pages are in name order"),
+    "mkdocs.history": _l("%(count)s commit(s) of the project's history touched the docs: they are replayed with their authors, dates and messages"),
     "markdown.no_config": _l("There is no mkdocs.yml: the Markdown files are in name order, a part per folder"),
     "mkdocs.no_nav": _l("mkdocs.yml has no nav: the pages are in name order, a part per folder"),
     "mkdocs.not_in_nav": _l("%(file)s is not in the nav and was left out"),

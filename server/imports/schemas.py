@@ -26,6 +26,8 @@ class PendingImport(BaseModel):
     redirects: dict[str, str] = Field(description="an MkDocs page -> its chapter file")
     report: dict[str, Any] = Field(description="source, counts by outcome and code, and every entry with its "
                                                "message in the asker's language")
+    history: list[dict[str, Any]] | None = Field(default=None, description="an MkDocs import with history: each "
+                                                 "author (name, email, commits) and the side proposed for them")
     url: str = Field(description="the report's page")
 
 

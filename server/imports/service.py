@@ -21,14 +21,17 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
-from materials import Part
+from materials import GitCommand, Part
 from materials.imports import (DocxImport, ImportedChapter, ImportedImage, ImportReport, MkDocsImport, import_docx,
                                import_mkdocs, read_zip)
+from materials.imports.report import CHANGED
+from materials.imports.mkdocs_history import BUNDLE_SIGNATURES, clone_source, project_files
 from server.audit.service import record
 from server.change_requests.commits import commit_to_cr
 from server.change_requests.lifecycle import open_cr
 from server.database import db
 from server.errors import UserError
+from server.imports.history import checked_sides, found_authors, replay_onto
 from server.imports.report import report_markdown
 from server.library import book_title, library
 from server.permissions import Ability, may
@@ -54,6 +57,7 @@ class Pending:
     converted: DocxImport
     report: dict[str, Any]
     redirects: dict[str, str]  # an MkDocs page -> its chapter file
+    history: list[dict[str, Any]] | None = None  # replayed on confirmation: its authors and proposed sides
 
     @property
     def title(self) -> str:
@@ -69,6 +73,9 @@ class Pending:
             intro = _("Imported from the Word document %(name)s. What the import carried over, changed and could "
                       "not carry over:", name=self.source)
         parts = [intro, report_markdown(self.report)]
+        if self.history is not None:
+            parts.append(_("The project's history is replayed: %(count)s author(s) wrote its commits.",
+                           count=len(self.history)))
         if self.redirects:
             parts.append(_("Where the old pages went:") + "\n\n" +
                          "\n".join(f"- `{old}` → `{new}`" for old, new in list(self.redirects.items())[:500]))
@@ -85,7 +92,8 @@ def check_upload(file_name: str, data: bytes, kind: str = "word") -> None:
     name = (file_name or "").replace("\\", "/").rsplit("/", 1)[-1][:120]
     suffix = ".zip" if kind == "mkdocs" else ".docx"
     if not name.lower().endswith(suffix) or not data.startswith(ZIP_MAGIC):
-        raise UserError("import.not_zip" if kind == "mkdocs" else "import.not_docx", status=415, name=name or "?")
+        raise UserError("import.not_zip_or_bundle" if kind == "mkdocs" else "import.not_docx", status=415,
+                        name=name or "?")
     limit = upload_limit(kind)
     if len(data) > limit:
         raise UserError("import.project_too_large" if kind == "mkdocs" else "import.too_large", status=413,
@@ -121,23 +129,72 @@ def convert(user: Any, book: str, file_name: str, data: bytes, split_level: int 
 
 
 def convert_mkdocs(user: Any, book: str, name: str, data: bytes | None = None,
-                   files: dict[str, bytes] | None = None) -> Pending:
-    """Convert a MkDocs project (an uploaded zip, or the ``files`` of a folder) into chapters of ``book``."""
+                   files: dict[str, bytes] | None = None, *, repository: Path | None = None,
+                   with_history: bool = False) -> Pending:
+    """Convert a MkDocs project into chapters of ``book``: an uploaded zip or git bundle (``data``), the
+    ``files`` of a folder, or a Git ``repository`` (a path on this machine, or a bundle file).
+
+    ``with_history`` keeps a clone of the repository or bundle with the pending import, whose
+    commits are replayed onto its change request when it is confirmed.
+    """
     config, existing = _book_now(user, book)
     name = name.replace("\\", "/").rsplit("/", 1)[-1][:120]
-    if files is None:
+    clone, authors = None, None
+    if files is None and repository is None and not (data or b"").startswith(BUNDLE_SIGNATURES):
         check_upload(name, data or b"", "mkdocs")
         files = read_zip(data or b"")
-    converted = import_mkdocs(files, book=book, source=name, book_config=config, existing=existing)
-    return _keep("mkdocs", user, book, name, 0, converted)
+    if files is None:
+        if data is not None and len(data) > upload_limit("mkdocs"):
+            raise UserError("import.project_too_large", status=413, size=f"{len(data) / 1048576:.1f}",
+                            limit=f"{upload_limit('mkdocs') / 1048576:.0f}")
+        clone, history = _clone(repository, data)
+        try:
+            files = project_files(history)
+            authors = found_authors(history, files) if with_history else None
+        finally:
+            history.close()
+    elif with_history:
+        raise UserError("import.no_history", status=422)
+    try:
+        converted = import_mkdocs(files, book=book, source=name, book_config=config, existing=existing)
+        if authors is not None and with_history:
+            count = sum(a["commits"] for a in authors)
+            converted.report.add(CHANGED, "mkdocs.history", f"{count} commit(s) of the project's history touched "
+                                 "the docs and are replayed with their authors, dates and messages", count=count)
+        pending = _keep("mkdocs", user, book, name, 0, converted, history=authors,
+                        clone=clone if with_history else None)
+    finally:
+        if clone is not None:
+            shutil.rmtree(clone, ignore_errors=True)
+    return pending
 
 
-def _keep(kind: str, user: Any, book: str, name: str, split_level: int, converted: DocxImport) -> Pending:
+def _clone(repository: Path | None, data: bytes | None) -> tuple[Path, Any]:
+    """A bare clone of ``repository`` (or of the bundle ``data``) in a folder of the imports' own."""
+    root = pending_root()
+    root.mkdir(parents=True, exist_ok=True)
+    work = root / f".clone-{secrets.token_hex(8)}"
+    work.mkdir()
+    try:
+        if repository is None:
+            bundle = work / "upload.bundle"
+            bundle.write_bytes(data or b"")
+            repository = bundle
+        return work, clone_source(repository, work / "history.git")
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+
+
+def _keep(kind: str, user: Any, book: str, name: str, split_level: int, converted: DocxImport, *,
+          history: list[dict[str, Any]] | None = None, clone: Path | None = None) -> Pending:
     _forget_old()
     redirects = dict(converted.redirects) if isinstance(converted, MkDocsImport) else {}
     pending = Pending(secrets.token_urlsafe(24), kind, book, user.id, name, split_level, time.time(), converted,
-                      converted.report.to_dict(), redirects)
+                      converted.report.to_dict(), redirects, history if clone is not None else None)
     _store(pending)
+    if clone is not None:
+        (clone / "history.git").rename(pending_root() / pending.token / "history.git")
     return pending
 
 
@@ -148,7 +205,7 @@ def _store(pending: Pending) -> None:
     for number, image in enumerate(c.images):
         (folder / "images" / str(number)).write_bytes(image.data)
     meta = {
-        "kind": pending.kind, "redirects": pending.redirects,
+        "kind": pending.kind, "redirects": pending.redirects, "history": pending.history,
         "book": pending.book, "user_id": pending.user_id, "source": pending.source,
         "split_level": pending.split_level, "created": pending.created, "report": pending.report,
         "chapters": [{"filename": ch.filename, "path": ch.path, "title": ch.title, "part": ch.part, "text": ch.text,
@@ -176,7 +233,7 @@ def load(user: Any, book: str, token: str, kind: str | None = None) -> Pending:
     navigation = tuple(Part(p["title"], tuple(p["chapters"])) for p in meta["navigation"])
     converted = DocxImport(book, chapters, images, navigation, ImportReport(meta["source"]))
     return Pending(token, meta.get("kind", "word"), book, meta["user_id"], meta["source"], meta["split_level"],
-                   meta["created"], converted, meta["report"], meta.get("redirects") or {})
+                   meta["created"], converted, meta["report"], meta.get("redirects") or {}, meta.get("history"))
 
 
 @dataclass(frozen=True)
@@ -205,13 +262,19 @@ def waiting_for(user: Any, book: str) -> list[Waiting]:
     return sorted(found, key=lambda w: -w.created)
 
 
-def confirm(user: Any, book: str, token: str) -> Any:
+def confirm(user: Any, book: str, token: str, sides: dict[str, str] | None = None) -> Any:
     """Open the change request holding the import's chapters, pictures and navigation; the record.
 
-    The pending import is claimed first (its folder renamed, which only one request can do), so a
-    double click or two tabs open one change request, not two.
+    An import with history replays its commits first, each author's commits for the side ``sides``
+    gives their e-mail (default: the side proposed on the report). The pending import is claimed
+    first (its folder renamed, which only one request can do), so a double click or two tabs open
+    one change request, not two.
     """
     pending = load(user, book, token)
+    if pending.history is not None:
+        chosen = {a["email"]: a["side"] for a in pending.history}
+        chosen.update(checked_sides(sides or {}))
+        pending.history = [{**a, "side": chosen[a["email"]]} for a in pending.history]
     folder = pending_root() / token
     claimed = folder.with_name(f"{token}.confirming")
     try:
@@ -219,7 +282,7 @@ def confirm(user: Any, book: str, token: str) -> Any:
     except OSError:
         raise UserError("import.not_found", status=404) from None
     try:
-        cr = _open_change_request(user, book, pending)
+        cr = _open_change_request(user, book, pending, claimed / "history.git")
     except BaseException:
         claimed.rename(folder)  # refused (the book changed, a conflict): the upload waits again
         raise
@@ -227,7 +290,7 @@ def confirm(user: Any, book: str, token: str) -> Any:
     return cr
 
 
-def _open_change_request(user: Any, book: str, pending: Pending) -> Any:
+def _open_change_request(user: Any, book: str, pending: Pending, clone: Path | None = None) -> Any:
     lib = library()
     base = lib.resolve("main")
     path = f"books/{book}/book.yml"
@@ -237,9 +300,15 @@ def _open_change_request(user: Any, book: str, pending: Pending) -> Any:
         raise UserError("import.stale", status=409)  # a chapter or picture of that name arrived meanwhile
     cr = open_cr(user, book, pending.title[:200], pending.description(), origin=f"import:{pending.source}"[:200])
     what = "the MkDocs project" if pending.kind == "mkdocs" else "the Word document"
-    commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=cr.base)
+    head, replayed = cr.base, 0
+    if pending.history is not None and clone is not None and clone.is_dir():
+        sides = {a["email"]: a["side"] for a in pending.history}
+        changes, head = replay_onto(user, cr, clone, source=pending.source, sides=sides)
+        replayed = len(lib.git(GitCommand("rev-list").value(f"{cr.base}..{head}")).split())
+    commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=head)
     record("book.import", book, source=pending.source, format="mkdocs" if pending.kind == "mkdocs" else "docx",
-           number=cr.number, chapters=len(pending.converted.chapters), images=len(pending.converted.images))
+           number=cr.number, chapters=len(pending.converted.chapters), images=len(pending.converted.images),
+           history=replayed)
     db().commit()
     return cr
 

@@ -2,19 +2,21 @@
 what it becomes, confirm (a change request opens) or cancel."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from materials import MaterialsError
 from server.errors import UserError, describe
 from server.forms import ConfirmForm, PageForm
 from server.imports import service
 from server.imports.report import OUTCOME_LABELS, report_rows
-from server.library import book_title
+from server.imports.history import side_choices
+from server.library import book_title, library
+from server.templating import side_names
 from server.permissions import Ability, book_access
 
 blueprint = Blueprint("imports", __name__)
@@ -28,7 +30,16 @@ class WordUploadForm(PageForm):
 
 
 class MkDocsUploadForm(PageForm):
-    project = FileField(_l("MkDocs project (.zip of its folder, with mkdocs.yml)"), [FileRequired()])
+    project = FileField(_l("MkDocs project (a .zip of its folder, with mkdocs.yml, or a git bundle of its repository)"),
+                        [FileRequired()])
+    with_history = BooleanField(_l("Bring in its history (a git bundle only): every commit that touched the docs, "
+                                   "with its author, date and message"))
+
+
+def side_labels() -> dict[str, str]:
+    """The sides an author of a replayed history can be given, named as the library names them."""
+    names = side_names(library())
+    return {side: names.get(side, _("Unknown") if side == "unknown" else side) for side in side_choices()}
 
 
 KIND = "<kind>"  # "word" or "mkdocs"; any other answers 404 (after the permission check)
@@ -67,7 +78,8 @@ def upload_mkdocs(book: str):
         if form.validate():
             upload_file = form.project.data
             try:
-                pending = service.convert_mkdocs(current_user, book, upload_file.filename or "", upload_file.read())
+                pending = service.convert_mkdocs(current_user, book, upload_file.filename or "", upload_file.read(),
+                                                 with_history=form.with_history.data)
             except (UserError, MaterialsError) as refused:
                 error, status = describe(refused), getattr(refused, "status", None) or 422
             else:
@@ -84,7 +96,7 @@ def report(book: str, kind: str, token: str):
     pending = service.load(current_user, book, token, kind)
     rows = report_rows(pending.report)
     return render_template("ui/imports/report.html", book=book, title=title, pending=pending, rows=rows,
-                           outcomes=OUTCOME_LABELS, form=ConfirmForm(),
+                           outcomes=OUTCOME_LABELS, form=ConfirmForm(), sides=side_labels(),
                            counts={o: sum(1 for r in rows if r.outcome == o) for o in OUTCOME_LABELS})
 
 
@@ -94,8 +106,10 @@ def confirm(book: str, kind: str, token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise UserError("csrf.invalid", status=400)
-    service.load(current_user, book, token, kind)
-    cr = service.confirm(current_user, book, token)
+    pending = service.load(current_user, book, token, kind)
+    sides = {author["email"]: request.form.get(f"side-{number}", author["side"])
+             for number, author in enumerate(pending.history or [])}
+    cr = service.confirm(current_user, book, token, sides)
     flash(_("The import is now change request #%(number)s: it is reviewed and merged like any change.",
             number=cr.number), "success")
     return redirect(url_for("change_requests.show", book=book, number=cr.number))

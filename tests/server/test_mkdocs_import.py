@@ -65,7 +65,7 @@ def test_an_author_imports_a_mkdocs_project_through_its_report_into_a_change_req
 def test_what_is_no_mkdocs_project_is_refused_and_nothing_is_kept(app, signed_in, lib):
     teacher = signed_in("teacher")
     not_zip = _upload(teacher, b"# just markdown", name="notes.md")
-    assert not_zip.status_code == 415 and "需以项目文件夹的 .zip 上传" in not_zip.get_data(as_text=True)
+    assert not_zip.status_code == 415 and "需以项目文件夹的 .zip 上传，或以仓库的 git bundle 上传" in not_zip.get_data(as_text=True)
     no_config = _upload(teacher, project_zip({"docs/a.txt": "# a"}))
     assert no_config.status_code == 422 and "无法导入这个 MkDocs 项目" in no_config.get_data(as_text=True)
     big = _upload(teacher, b"PK\x03\x04" + b"\0" * (16 * 1024 * 1024 - 400 * 1024))
