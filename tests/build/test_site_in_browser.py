@@ -43,6 +43,27 @@ def test_search_a_chinese_term_and_open_the_result(published, site_server, page)
     assert "受电弓" in page.locator("article").inner_text()
 
 
+def test_search_typed_through_a_chinese_input_method(published, site_server, page):
+    """Pinyin is composed, then the input method commits 受电弓: no key goes up for that word."""
+    page.goto(f"{site_server}/{BOOK}/2.0/index.html")
+    query = page.locator("[data-md-component=search-query]")
+    query.click()
+    ime = page.context.new_cdp_session(page)
+    for typed in ("s", "shou", "shoudian", "shoudiangong"):
+        ime.send("Input.imeSetComposition", {"text": typed, "selectionStart": len(typed), "selectionEnd": len(typed)})
+    page.keyboard.insert_text("受电弓")   # the committed word: compositionend, and no keyup
+    assert query.input_value() == "受电弓"
+    result = page.locator(".md-search-result__item").first
+    result.wait_for(timeout=15000)
+    titles = page.locator(".md-search-result__item h1, .md-search-result__item h2").all_text_contents()
+    assert titles and all("\u200b" not in t for t in titles)
+    assert any("受电弓" in t for t in titles)
+    assert "\u200b" not in page.locator(".md-search-result").inner_text()
+    page.locator(".md-search-result__item a").first.click()
+    page.wait_for_load_state()
+    assert "受电弓" in page.locator("article").inner_text()
+
+
 def test_math_is_rendered_from_the_site_itself(published, site_server, page):
     external = []
     page.on("request", lambda r: external.append(r.url) if not r.url.startswith(site_server) else None)

@@ -65,6 +65,33 @@
     }).catch(function () {});
   });
 
+  /* Search with a Chinese input method: Material searches on keyup, but the word a
+     pinyin or handwriting method commits arrives with compositionend (and pasted or
+     dictated text with input) and no keyup at all, so those start the same search. */
+  var query = document.querySelector("[data-md-component=search-query]");
+  if (query) {
+    var search = function () { query.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true })); };
+    query.addEventListener("compositionend", search);
+    query.addEventListener("input", function (ev) { if (!ev.isComposing) search(); });
+  }
+  /* The index cuts Chinese into words with zero-width spaces (U+200B) so the search
+     finds them; results show the text without them, as the pages have it. */
+  var results = document.querySelector("[data-md-component=search-result]");
+  if (results && window.MutationObserver) {
+    var unsplit = function (root) {
+      var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) {
+        var node = walker.currentNode;
+        if (node.data.indexOf("\u200b") >= 0) node.data = node.data.replace(/\u200b/g, "");
+      }
+    };
+    new MutationObserver(function (changes) {
+      changes.forEach(function (change) {
+        change.addedNodes.forEach(function (node) { if (node.nodeType === 1 || node.nodeType === 3) unsplit(node.nodeType === 1 ? node : node.parentNode); });
+      });
+    }).observe(results, { childList: true, subtree: true });
+  }
+
   var form = document.querySelector("[data-jb-form]");
   var notice = document.querySelector("[data-jb-notice]");
   var platform = meta("platform");
