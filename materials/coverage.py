@@ -17,6 +17,11 @@ The coverage rules (the alignment page, the review check and the site's
   item counts as 1 or 0; a weighted item with no such descendants counts as
   covered when a chapter names it directly. Weights are not cumulative: a
   level's weight table already describes that level.
+* Through a crosswalk (``standards.crosswalk``), a chapter naming an item
+  covers the items of the other declared standard marked as its *exact*
+  matches. Such coverage is derived: it counts, and ``derived`` says which
+  chapter, through which crosswalk and which named item, so the pages mark it.
+  Partial and related matches never cover.
 """
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from .errors import MaterialsError
+from .standards.crosswalk import Crosswalk, Derivation, exact_links
 from .standards.item_refs import partition_refs
 from .standards.standard import Standard
 
@@ -87,6 +93,8 @@ class Coverage:
     standards: dict[str, StandardCoverage]              # declared standard id -> coverage by level
     unresolved: dict[str, list[MaterialsError]] = field(default_factory=dict)  # chapter -> bad refs
     unknown_standards: list[str] = field(default_factory=list)  # declared but not in the library
+    # item covered through a crosswalk -> chapter (not naming it itself) -> how (crosswalk id, the item the chapter names)
+    derived: dict[tuple[str, str], dict[str, Derivation]] = field(default_factory=dict)
 
     def gaps(self, standard: str | None = None, level: str | None = None) -> list[tuple[str, str]]:
         """Uncovered S/K items as (standard id, key): lowest level first, each item once.
@@ -176,13 +184,14 @@ def _share(std: Standard, key: str, table: str, covered: set[str]) -> float:
 
 
 def coverage(standards: Mapping[str, Standard], declared: Iterable[str],
-             chapter_refs: Mapping[str, Iterable[str]]) -> Coverage:
+             chapter_refs: Mapping[str, Iterable[str]], crosswalks: Iterable[Crosswalk] = ()) -> Coverage:
     """Coverage of the ``declared`` standards by the chapters' item refs (see the module docstring).
 
     ``chapter_refs`` maps chapter filename -> the refs in its front matter
     (``key`` or ``<standard-id>:<key>``), in book order. Refs that do not
     resolve are reported in ``unresolved`` instead of raising, so one typo
-    does not hide the whole picture.
+    does not hide the whole picture. ``crosswalks`` add the derived coverage
+    of exact matches between declared standards.
     """
     declared = list(dict.fromkeys(declared))
     found = {sid: standards[sid] for sid in declared if sid in standards}
@@ -206,10 +215,22 @@ def coverage(standards: Mapping[str, Standard], declared: Iterable[str],
             by_item[ref].append(chapter)
             covered[ref[0]].add(ref[1])
 
+    derived: dict[tuple[str, str], dict[str, Derivation]] = {}
+    links = exact_links(crosswalks, found)
+    if links:
+        for ref in [r for r, chapters in by_item.items() if chapters and r in links]:
+            for cw_id, other, other_key in links[ref]:
+                for chapter in by_item[ref]:
+                    if chapter not in by_item[(other, other_key)]:  # a chapter naming both covers it directly
+                        derived.setdefault((other, other_key), {}).setdefault(chapter, Derivation(cw_id, ref))
+        for (sid, key) in derived:
+            covered[sid].add(key)
+
     return Coverage(
         matrix=matrix,
         by_item=by_item,
         standards={sid: _standard_coverage(std, covered[sid]) for sid, std in found.items()},
         unresolved=unresolved,
         unknown_standards=unknown,
+        derived=derived,
     )

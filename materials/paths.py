@@ -146,6 +146,16 @@ def standard_file_path(path: str) -> str:
     return checked
 
 
+def crosswalk_file_path(path: str) -> str:
+    """``path`` in NFC if it names a crosswalk between two standards: ``crosswalks/<source>~<target>.yml``."""
+    checked = validate_path(path)
+    folder, _, name = checked.partition("/")
+    source, sep, target = name[:-4].partition("~") if name.endswith(".yml") else ("", "", "")
+    if folder != "crosswalks" or "/" in name or not sep or "~" in target or not source or not target:
+        raise InvalidPath("a crosswalk is a .yml file directly in crosswalks/", path=checked, reason="crosswalk_file")
+    return checked
+
+
 def check_no_collision(existing: list[str] | set[str], name: str, path: str) -> None:
     """Refuse a new name that differs from an existing sibling only by case or normalisation."""
     f = fold(name)

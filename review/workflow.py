@@ -16,7 +16,7 @@ from typing import Iterable
 from materials import (Author, Change, EditConflict, GitCommand, Library, NotFound, PathOutsideBook, RefExists, RefMoved,
                        Rename, Saved)
 from materials.merging import tree_changes
-from materials.paths import BOOK_SLUG, book_file_path, standard_file_path
+from materials.paths import BOOK_SLUG, book_file_path, crosswalk_file_path, standard_file_path
 from materials.trailers import CO_AUTHORED_BY, co_authored_by, person, trailer_values
 
 from review.errors import IllegalTransition, MainMoved, PolicyNotSatisfied, ReviewError, StaleVerdict
@@ -131,12 +131,15 @@ def _require(cr: ChangeRequest, allowed: Iterable[str], action: str) -> None:
 
 def _check_paths(cr: ChangeRequest, changes: list[Change]) -> None:
     """A change request belongs to one book: only the files a book holds may change (the same
-    rule as the chapter and image endpoints), and the standard editions it brings (``standards/``)."""
+    rule as the chapter and image endpoints), and the standard editions (``standards/``) and crosswalks
+    between standards (``crosswalks/``) it brings."""
     for change in changes:
         paths = (change.old, change.new) if isinstance(change, Rename) else (change.path,)
         for path in paths:
             if isinstance(path, str) and path.startswith("standards/"):
                 standard_file_path(path)
+            elif isinstance(path, str) and path.startswith("crosswalks/"):
+                crosswalk_file_path(path)
             else:
                 book_file_path(cr.book, path)
 

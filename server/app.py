@@ -23,9 +23,11 @@ from server.rest.registry import blueprint as api_blueprint
 from server.audit import views as audit
 from server.books import api as books_api, views as books
 from server.change_requests import api as change_requests_api, views as change_requests
+from server.crosswalks import views as crosswalks
 from server.dashboard import api as dashboard_api, views as dashboard
 from server.editing import api as editing_api, views as editing
 from server.feedback import api as feedback_api, views as feedback
+from server.git_http import views as git_http
 from server.change_requests.service import init_change_requests
 from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
@@ -61,7 +63,7 @@ BLUEPRINTS = (
     imports.blueprint,
     change_requests.blueprint,
     feedback.blueprint,
-    standards.standards, case_service.blueprint,
+    standards.standards, case_service.blueprint, crosswalks.blueprint,
     alignment.blueprint,
     sites.sites, sites.releases,
     textbook_reviews.textbook_reviews,
@@ -69,6 +71,7 @@ BLUEPRINTS = (
     notifications.blueprint,
     audit.blueprint, audit.export,
     jobs.blueprint,
+    git_http.blueprint,
     language.blueprint, health.blueprint,
 )
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.

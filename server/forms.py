@@ -19,6 +19,16 @@ class PageForm(FlaskForm):
         return self.validate()
 
 
+class UploadForm(PageForm):
+    """A form whose only filled field may be its file: it counts as submitted when its file arrives."""
+
+    def submitted_here(self) -> bool:
+        return self.is_submitted() and any(k.startswith(self._prefix) for k in [*request.form, *request.files])
+
+    def submit_ok(self) -> bool:
+        return self.submitted_here() and self.validate()
+
+
 class ValuesField(Field):
     """Every value posted under one name, in order: the editor's repeated inputs (one per objective),
     the checked boxes of a list. WTForms' ``FieldList`` wants numbered names (``objectives-0``...)."""

@@ -17,10 +17,13 @@ def superseded_by(standards: Mapping[str, Standard] | Iterable[Standard]) -> dic
     return out
 
 
-def migration_proposal(old: Standard, new: Standard) -> dict[str, list[str]]:
+def migration_proposal(old: Standard, new: Standard,
+                       exact: Mapping[str, list[str]] | None = None) -> dict[str, list[str]]:
     """For each item of ``old``, the items of ``new`` a chapter aligned to it should move to.
 
-    ``replaced_by`` on the old item wins. Otherwise, when the new edition
+    ``replaced_by`` on the old item wins. Then the exact matches of a
+    crosswalk between the two editions (``exact``: old key -> new keys,
+    ``crosswalk.exact_mapping``), which maintainers reviewed. Otherwise, when the new edition
     declares itself equivalent to the old one (or the item says
     ``equivalent: true``), the item with the same key, failing that the items
     with the same level, kind and code. An empty list means "decide by hand".
@@ -34,6 +37,9 @@ def migration_proposal(old: Standard, new: Standard) -> dict[str, list[str]]:
     for item in old.items:
         if item.replaced_by:
             proposal[item.key] = [k for k in item.replaced_by if k in new.by_key]
+            continue
+        if exact and exact.get(item.key):
+            proposal[item.key] = [k for k in exact[item.key] if k in new.by_key]
             continue
         equivalent = declared_equivalent if item.equivalent is None else item.equivalent
         if not equivalent:

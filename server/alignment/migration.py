@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from materials import Write, parse_chapter, revise_chapter
 from materials.books import parse_book_config
+from materials.standards.crosswalk import exact_mapping
 from materials.standards.editions import migration_proposal
 from materials.standards.item_refs import partition_refs
 from materials.standards.standard import Standard
@@ -47,12 +48,14 @@ class Migration:
 
 
 def migration(alignment: BookAlignment, old_id: str) -> Migration:
-    """The proposal for the declared edition ``old_id`` (404 when nothing supersedes it)."""
+    """The proposal for the declared edition ``old_id`` (404 when nothing supersedes it); a crosswalk between
+    the two editions in the library gives its exact matches."""
     new_id = alignment.superseded.get(old_id)
     if new_id is None or old_id not in alignment.standards:
         raise UserError("alignment.not_superseded", status=404, standard=old_id)
     old, new = alignment.standards[old_id], alignment.all_standards[new_id]
-    proposal = migration_proposal(old, new)
+    crosswalks = list(alignment.crosswalks.values())
+    proposal = migration_proposal(old, new, exact_mapping(crosswalks, old.id, new.id))
     rows = []
     for item in old.items:
         chapters = tuple(alignment.coverage.by_item.get((old_id, item.key), ()))

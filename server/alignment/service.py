@@ -17,8 +17,10 @@ from materials import MaterialsError, parse_chapter
 from materials.books import parse_book_config
 from materials.paths import validate_book_slug
 from materials.coverage import Coverage, coverage
+from materials.standards.crosswalk import Crosswalk, Derivation
 from materials.standards.editions import superseded_by
 from materials.standards.standard import Item, Standard
+from server.crosswalks import service as crosswalk_catalog
 from server.standards import service as standards_catalog
 from server.errors import UserError
 from server.library import library
@@ -51,6 +53,7 @@ class BookAlignment:
     all_standards: dict[str, Standard]
     coverage: Coverage
     superseded: dict[str, str] = field(default_factory=dict)  # declared old id -> id of the edition replacing it
+    crosswalks: dict[str, Crosswalk] = field(default_factory=dict)  # every crosswalk of the library at ``rev``
 
     def chapter_numbers(self) -> dict[str, int]:
         return {c.filename: n for n, c in enumerate(self.chapters, 1)}
@@ -96,11 +99,12 @@ def book_alignment(book: str, rev: str = "main") -> BookAlignment:
     all_standards = standards_catalog.standards(rev)
     declared = list(config.standards)
     found = {sid: all_standards[sid] for sid in declared if sid in all_standards}
-    cov = coverage(all_standards, declared, {c.filename: c.refs for c in chapters})
+    crosswalks = crosswalk_catalog.crosswalks(rev)
+    cov = coverage(all_standards, declared, {c.filename: c.refs for c in chapters}, crosswalks.values())
     replaced = superseded_by(all_standards)
     superseded = {sid: replaced[sid] for sid in declared if sid in replaced}
     return BookAlignment(book, config.title, commit, declared, chapters, found, all_standards, cov,
-                         superseded)
+                         superseded, crosswalks)
 
 
 # ------------------------------------------------------------------- the matrix
@@ -115,14 +119,20 @@ class Row:
     level_label: str
     depth: int
     chapters: tuple[str, ...]
+    # chapters that cover the item through a crosswalk (they name an exact match), with how
+    derived: tuple[tuple[str, Derivation], ...] = ()
 
     @property
     def covered(self) -> bool:
-        return bool(self.chapters)
+        return bool(self.chapters or self.derived)
 
     @property
     def gap(self) -> bool:
-        return self.item.kind in LEAF_KINDS and not self.chapters
+        return self.item.kind in LEAF_KINDS and not self.covered
+
+    @property
+    def derived_chapters(self) -> dict[str, Derivation]:
+        return dict(self.derived)
 
 
 def _depths(std: Standard) -> dict[str, int]:
@@ -163,7 +173,8 @@ def matrix_rows(alignment: BookAlignment, standard: str | None = None, level: st
             if kind and item.kind != kind:
                 continue
             rows.append(Row(sid, item, std.kinds.get(item.kind, item.kind), labels.get(item.level, item.level),
-                            depths[item.key], tuple(by_item.get((sid, item.key), ()))))
+                            depths[item.key], tuple(by_item.get((sid, item.key), ())),
+                            tuple(alignment.coverage.derived.get((sid, item.key), {}).items())))
     if gaps_first:
         rows.sort(key=lambda r: not r.gap)  # stable: keeps the standard's order inside each group
     return rows
@@ -198,9 +209,75 @@ def matrix_json(alignment: BookAlignment, rows: list[Row]) -> dict[str, Any]:
                       "items": sorted(f"{s}:{k}" for s, k in alignment.coverage.matrix.get(c.filename, ()))}
                      for n, c in enumerate(alignment.chapters, 1)],
         "items": [{"standard": r.standard, "key": r.item.key, "code": r.item.code, "kind": r.item.kind,
-                   "level": r.item.level, "text": r.item.text, "chapters": list(r.chapters), "gap": r.gap}
+                   "level": r.item.level, "text": r.item.text, "chapters": list(r.chapters), "gap": r.gap,
+                   "derived": [{"chapter": ch, "crosswalk": d.crosswalk, "via": f"{d.via[0]}:{d.via[1]}"}
+                               for ch, d in r.derived]}
                   for r in rows],
         "unresolved": {chapter: [{"code": e.code, "ref": e.params.get("ref", ""), "message": e.message}
                                  for e in errors]
                        for chapter, errors in alignment.coverage.unresolved.items()},
     }
+
+
+# ------------------------------------------------------------- 书证融通 matrix
+
+@dataclass(frozen=True)
+class CertificateMatch:
+    """An item of another standard that a crosswalk matches with a certificate item."""
+
+    crosswalk: str
+    standard: Standard
+    item: Item
+    kind: str
+
+
+@dataclass(frozen=True)
+class CertificateRow:
+    """One certificate item: its matches in the other standards, and the chapters that cover it."""
+
+    standard: Standard
+    item: Item
+    kind_label: str
+    matches: tuple[CertificateMatch, ...]
+    chapters: tuple[str, ...]
+    derived: tuple[tuple[str, Derivation], ...]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.chapters or self.derived)
+
+
+def certificate_standards(alignment: BookAlignment) -> list[Standard]:
+    """The declared standards the 书证融通 matrix is about: the 1+X certificates, else the declared standards
+    a crosswalk starts from."""
+    found = list(alignment.standards.values())
+    certificates = [s for s in found if s.scheme == "cn-1x"]
+    if certificates:
+        return certificates
+    sources = {cw.source for cw in alignment.crosswalks.values()}
+    return [s for s in found if s.id in sources]
+
+
+def certificate_matrix(alignment: BookAlignment) -> list[CertificateRow]:
+    """For each item of each certificate standard, which items of other standards the crosswalks match with it
+    (either way) and which chapters cover it, directly or through an exact match."""
+    known = alignment.all_standards
+    links: dict[tuple[str, str], list[CertificateMatch]] = {}
+    for cw in alignment.crosswalks.values():
+        if cw.source not in known or cw.target not in known:
+            continue
+        source, target = known[cw.source], known[cw.target]
+        for m in cw.matches:
+            if m.source in source.by_key and m.target in target.by_key:
+                links.setdefault((cw.source, m.source), []).append(
+                    CertificateMatch(cw.id, target, target.by_key[m.target], m.kind))
+                links.setdefault((cw.target, m.target), []).append(
+                    CertificateMatch(cw.id, source, source.by_key[m.source], m.kind))
+    rows = []
+    by_item, derived = alignment.coverage.by_item, alignment.coverage.derived
+    for std in certificate_standards(alignment):
+        for item in std.items:
+            ref = (std.id, item.key)
+            rows.append(CertificateRow(std, item, std.kinds.get(item.kind, item.kind), tuple(links.get(ref, ())),
+                                       tuple(by_item.get(ref, ())), tuple(derived.get(ref, {}).items())))
+    return rows

@@ -87,6 +87,13 @@ def printable(book: str):
     return render_template("ui/alignment/print.html", **_context(book))
 
 
+def _chapters_cell(row: Any, numbers: dict[str, int], titles: dict[str, str], zh: bool) -> str:
+    """The chapters covering an item, for a CSV cell: those naming it, then those covering it through a crosswalk."""
+    derived = "经对照表推得" if zh else "derived via crosswalk"
+    return "; ".join([f"{numbers.get(ch, '')} {titles.get(ch, ch)}" for ch in row.chapters] +
+                     [f"{numbers.get(ch, '')} {titles.get(ch, ch)} ({derived} {d.crosswalk})" for ch, d in row.derived])
+
+
 @blueprint.route("/books/<book>/alignment.csv")
 @book_access(Ability.read)
 def export_csv(book: str):
@@ -99,12 +106,53 @@ def export_csv(book: str):
     writer.writerow(["标准", "层级", "类别", "编号", "条目", "内容", "是否覆盖", "覆盖章节"] if zh else
                     ["standard", "level", "kind", "code", "key", "text", "covered", "chapters"])
     for row in context["rows"]:
-        chapters = "; ".join(f"{numbers.get(ch, '')} {titles.get(ch, ch)}" for ch in row.chapters)
+        chapters = _chapters_cell(row, numbers, titles, zh)
         covered = ("是" if zh else "yes") if row.covered else ("否" if zh else "no")
         writer.writerow([row.standard, row.level_label, row.kind_label, row.item.code, row.item.key, row.item.text,
                          covered, chapters])
     response = Response(out.getvalue().encode(CSV_ENCODING), mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{book}-alignment.csv"'
+    return response
+
+
+def _certificates(book: str) -> dict[str, Any]:
+    alignment = aligning.book_alignment(book)
+    return {"book": book, "alignment": alignment, "rows": aligning.certificate_matrix(alignment),
+            "certificates": aligning.certificate_standards(alignment), "numbers": alignment.chapter_numbers(),
+            "titles": {c.filename: c.title for c in alignment.chapters}}
+
+
+@blueprint.route("/books/<book>/alignment/certificates")
+@book_access(Ability.read)
+def certificates(book: str):
+    """The 书证融通 matrix: each certificate item, the items of other standards matching it, the chapters."""
+    return render_template("ui/alignment/certificates.html", printing=False, **_certificates(book))
+
+
+@blueprint.route("/books/<book>/alignment/certificates/print")
+@book_access(Ability.read)
+def certificates_print(book: str):
+    return render_template("ui/alignment/certificates.html", printing=True, **_certificates(book))
+
+
+@blueprint.route("/books/<book>/alignment/certificates.csv")
+@book_access(Ability.read)
+def certificates_csv(book: str):
+    context = _certificates(book)
+    numbers, titles = context["numbers"], context["titles"]
+    zh = AlignmentQuery().lang.data != "en"
+    kinds = {"exact": "完全对应", "partial": "部分对应", "related": "相关"} if zh else {}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["证书标准", "编号", "条目", "内容", "对应条目", "覆盖章节"] if zh else
+                    ["certificate", "code", "key", "text", "matching items", "chapters"])
+    for row in context["rows"]:
+        matches = "; ".join(f"{m.standard.title} {m.item.code or m.item.key} {m.item.text} [{kinds.get(m.kind, m.kind)}]"
+                            for m in row.matches)
+        chapters = _chapters_cell(row, numbers, titles, zh)
+        writer.writerow([row.standard.title, row.item.code, row.item.key, row.item.text, matches, chapters])
+    response = Response(out.getvalue().encode(CSV_ENCODING), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{book}-certificates.csv"'
     return response
 
 

@@ -14,8 +14,9 @@ from flask import current_app
 from materials import Write, normalise_text, parse_chapter
 from materials.books import parse_book_config
 from materials.errors import InvalidPath
-from materials.paths import asset_name, book_file_path, standard_file_path
+from materials.paths import asset_name, book_file_path, crosswalk_file_path, standard_file_path
 from materials.standards.reading import parse_standard
+from materials.standards.crosswalk import parse_crosswalk
 from materials.svg import clean_svg
 from server.errors import UserError
 
@@ -81,6 +82,10 @@ def _checked_write(book: str, change: Write) -> Write:
     if change.path.startswith("standards/"):
         path = standard_file_path(change.path)
         parse_standard(change.content, path)
+        return Write(path, change.data)
+    if change.path.startswith("crosswalks/"):
+        path = crosswalk_file_path(change.path)
+        parse_crosswalk(change.content, path)
         return Write(path, change.data)
     path = book_file_path(book, change.path)
     folder = path[len(f"books/{book}/"):].partition("/")[0]

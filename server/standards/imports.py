@@ -131,17 +131,27 @@ def proposals(standard_id: str) -> list[Proposal]:
     draft import branch holding it, so one document is not proposed twice."""
     lib = library()
     path = f"{STANDARDS_DIR}/{standard_id}.yml"
+    found = proposed_at(path)
+    for branch in sorted(lib.branches()):
+        if branch.startswith("imports/") and branch.endswith(f"/{standard_id}") and lib.exists(branch, path):
+            found.append(Proposal(branch, branch))
+    return found
+
+
+def proposed_at(path: str) -> list[Proposal]:
+    """Every active change request (of any book) whose branch holds the library file ``path`` other than main
+    holds it (a file main has too counts only where the change request changes it)."""
+    lib = library()
+    on_main = lib.entry(lib.resolve("main"), path)
     found = []
     rows = db().scalars(select(ChangeRequest).where(ChangeRequest.state.in_(ACTIVE)).order_by(ChangeRequest.number))
     for row in rows:
         try:
-            if lib.exists(row.branch, path):
+            held = lib.entry(lib.resolve(row.branch), path)
+            if held is not None and (on_main is None or held.sha != on_main.sha):
                 found.append(Proposal(row.branch, f"#{row.number}", row.book, row.number))
         except MaterialsError:
             continue
-    for branch in sorted(lib.branches()):
-        if branch.startswith("imports/") and branch.endswith(f"/{standard_id}") and lib.exists(branch, path):
-            found.append(Proposal(branch, branch))
     return found
 
 

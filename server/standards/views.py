@@ -19,13 +19,15 @@ from materials.standards.spreadsheet import CSV_ENCODING, csv_template
 from materials.standards.standard import SCHEMES, STATUSES
 from materials.standards.statements import statement_html
 from markupsafe import Markup
+from materials.standards.crosswalk import with_crosswalks
+from server.crosswalks import service as crosswalk_catalog
 from server.standards import exchange, imports, pending, service as catalog
 from server.standards.service import STATUS_LABELS
 from server.database import db
 from server.errors import UserError, describe
 from server.library import book_title, book_titles
 from server.permissions import Ability, book_access, may, signed_in
-from server.forms import ConfirmForm, PageForm, QueryForm
+from server.forms import ConfirmForm, PageForm, QueryForm, UploadForm
 
 
 standards = Blueprint("standards", __name__)
@@ -87,6 +89,8 @@ def show(standard_id: str):
     return render_template("ui/standards/show.html", std=std, draft=draft, tree=catalog.tree(std),
                            counts=catalog.counts(std), chain=catalog.editions(std, everything), known=everything,
                            safe_url=_safe_url(std.source_url),
+                           crosswalks=[cw for cw in crosswalk_catalog.crosswalks().values()
+                                       if std.id in (cw.source, cw.target)] if not draft else [],
                            level_labels={lv.key: lv.label for lv in std.levels})
 
 
@@ -97,8 +101,18 @@ def _safe_url(url: str) -> str | None:
 @standards.route("/standards/<standard_id>/export/<fmt>")
 @signed_in
 def export(standard_id: str, fmt: str):
+    """A download of the standard; ``?crosswalks=1`` adds, to a CASE package, the crosswalks from it as
+    associations to the other frameworks' items."""
     found = catalog.entry(standard_id)
+    if fmt == "case" and ExportQuery().crosswalks.data:
+        linked = with_crosswalks(found.standard, crosswalk_catalog.crosswalks().values(), catalog.standards())
+        if linked is not found.standard:
+            return exchange.export_response(linked, fmt, request.url_root.rstrip("/"))
     return exchange.export_response(found.standard, fmt, request.url_root.rstrip("/"), found)
+
+
+class ExportQuery(QueryForm):
+    crosswalks = BooleanField(default=False)
 
 
 @standards.route("/standards/csv-template")
@@ -118,16 +132,6 @@ def _scheme_choices() -> list[tuple[str, str]]:
 
 def _status_choices() -> list[tuple[str, str]]:
     return [(s, str(STATUS_LABELS[s])) for s in STATUSES]
-
-
-class UploadForm(PageForm):
-    """A form whose only filled field may be its file: it counts as submitted when its file arrives."""
-
-    def submitted_here(self) -> bool:
-        return self.is_submitted() and any(k.startswith(self._prefix) for k in [*request.form, *request.files])
-
-    def submit_ok(self) -> bool:
-        return self.submitted_here() and self.validate()
 
 
 class CaseImportForm(UploadForm):
