@@ -130,11 +130,18 @@ def isolated_environment() -> dict[str, str]:
 
 
 def run_git(command: GitCommand, *, git_dir: Path | str | None = None, input: bytes | None = None,
-            check: bool = True, timeout: float | None = None) -> GitResult:
+            check: bool = True, timeout: float | None = None,
+            objects: tuple[Path | str, ...] | None = None) -> GitResult:
     """Run ``command`` isolated, on ``git_dir`` when given; ``MaterialsError`` when git fails
-    (with ``check``), ``GitTimeout`` when it runs longer than ``timeout`` seconds."""
+    (with ``check``), ``GitTimeout`` when it runs longer than ``timeout`` seconds.
+
+    ``objects``: the object folders git reads instead of the repository's own, the first one
+    written (a push still in quarantine: its folder, then the repository's objects)."""
     limit = DEFAULT_TIMEOUT if timeout is None else timeout
     env = isolated_environment()
+    if objects:
+        env["GIT_OBJECT_DIRECTORY"] = os.path.abspath(objects[0])
+        env["GIT_ALTERNATE_OBJECT_DIRECTORIES"] = os.pathsep.join(os.path.abspath(o) for o in objects[1:])
     process = subprocess.Popen(command.argv(git_dir), cwd=env["HOME"], env=env, start_new_session=True,
                                stdin=subprocess.PIPE if input is not None else subprocess.DEVNULL,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -1,0 +1,234 @@
+"""Git for power users: clone a book with a personal access token, push a branch to open a change request.
+
+Real git against the real server (waitress on a free port), over real repositories.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from sqlalchemy import select
+
+from helpers import STARTER_BOOK, serving
+from materials import Library
+from server.accounts.models import User
+from server.accounts.tokens import issue_token
+from server.change_requests.models import ChangeRequest
+from server.database import new_session
+
+CHAPTER = "---\ntitle: 推送的章节\n---\n\n# 推送的章节\n\n用 git 写的一段话。\n"
+
+
+def git(*args: str, cwd: Path | None = None, check: bool = True, env: dict | None = None):
+    """git as a person runs it, with no configuration of their own and no prompt."""
+    home = Path(os.environ.get("JB_TEST_GIT_HOME", "/nonexistent"))
+    environment = {"PATH": os.environ["PATH"], "HOME": str(home), "GIT_CONFIG_NOSYSTEM": "1",
+                   "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", "LANGUAGE": "en", "GIT_AUTHOR_NAME": "Laptop User",
+                   "GIT_AUTHOR_EMAIL": "me@laptop", "GIT_COMMITTER_NAME": "Laptop User",
+                   "GIT_COMMITTER_EMAIL": "me@laptop", **(env or {})}
+    result = subprocess.run(["git", *args], cwd=cwd, env=environment, capture_output=True, text=True, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"git {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def token_of(app, username: str) -> str:
+    with app.app_context():
+        from server.database import db
+        user = db().scalar(select(User).where(User.username == username))
+        _token, secret = issue_token(db(), user, "git")
+        db().commit()
+    return secret
+
+
+@pytest.fixture
+def server(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("JB_TEST_GIT_HOME", str(tmp_path / "home"))
+    (tmp_path / "home").mkdir()
+    with serving(app) as url:
+        yield url
+
+
+def remote(url: str, username: str, token: str, book: str = STARTER_BOOK) -> str:
+    host = url.removeprefix("http://")
+    return f"http://{quote(username)}:{quote(token, safe='')}@{host}/git/{book}.git"
+
+
+def clone(url, tmp_path, name="work"):
+    return git("clone", "--quiet", url, str(tmp_path / name))
+
+
+def test_a_member_clones_the_book_alone_with_its_history(app, server, tmp_path):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    assert sorted(p.name for p in work.iterdir() if p.name != ".git") == ["assets", "book.yml", "chapters"]
+    lib = Library(app.config["LIBRARY_PATH"])
+    expected = len(lib.log("main", f"books/{STARTER_BOOK}"))
+    count = int(git("rev-list", "--count", "HEAD", cwd=work).stdout)
+    assert count == expected
+    first_lib = lib.log("main", f"books/{STARTER_BOOK}")[-1]
+    subject = git("log", "--reverse", "--format=%an|%s", cwd=work).stdout.splitlines()[0]
+    assert subject == f"{first_lib.author_name}|{first_lib.summary}"
+
+
+def test_without_a_token_git_is_asked_for_one_and_a_wrong_one_is_refused(app, server, tmp_path):
+    import urllib.request
+    from urllib.error import HTTPError
+    with pytest.raises(HTTPError) as anonymous:
+        urllib.request.urlopen(f"{server}/git/{STARTER_BOOK}.git/info/refs?service=git-upload-pack")
+    assert anonymous.value.code == 401
+    assert anonymous.value.headers["WWW-Authenticate"].startswith("Basic ")
+    token_of(app, "teacher")
+    result = git("clone", remote(server, "teacher", "jb_not-the-token"), str(tmp_path / "x"), check=False)
+    assert result.returncode != 0 and "Authentication failed" in result.stderr
+    other = token_of(app, "reviewer")  # a real token, but someone else's account name
+    result = git("clone", remote(server, "teacher", other), str(tmp_path / "y"), check=False)
+    assert result.returncode != 0 and "Authentication failed" in result.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "y").exists()
+
+
+def test_someone_not_a_member_is_told_the_book_does_not_exist(app, server, tmp_path):
+    token = token_of(app, "outsider")
+    refused = git("clone", remote(server, "outsider", token), str(tmp_path / "a" / "clone"), check=False)
+    missing = git("clone", remote(server, "outsider", token, book="no-such-book"), str(tmp_path / "b" / "clone"),
+                  check=False)
+    assert refused.returncode != 0 and missing.returncode != 0
+    assert "not found" in refused.stderr and "not found" in missing.stderr
+    assert (refused.stderr.replace(STARTER_BOOK, "B").replace("/a/", "/") ==
+            missing.stderr.replace("no-such-book", "B").replace("/b/", "/"))
+
+
+def test_odd_book_names_never_reach_git(app, server, tmp_path):
+    import urllib.request
+    from urllib.error import HTTPError
+    token = token_of(app, "teacher")
+    import base64
+    credentials = base64.b64encode(f"teacher:{token}".encode()).decode()
+    for name in ("--upload-pack=touch%20x", "..%2Flibrary", "-x", "Locomotive", "a%00b"):
+        request = urllib.request.Request(f"{server}/git/{name}.git/info/refs?service=git-upload-pack",
+                                         headers={"Authorization": f"Basic {credentials}"})
+        with pytest.raises(HTTPError) as refused:
+            urllib.request.urlopen(request)
+        assert refused.value.code == 404, name
+    request = urllib.request.Request(f"{server}/git/{STARTER_BOOK}.git/info/refs?service=--upload-pack=x",
+                                     headers={"Authorization": f"Basic {credentials}"})
+    with pytest.raises(HTTPError) as refused:
+        urllib.request.urlopen(request)
+    assert refused.value.code in (400, 403)
+    assert not list(Path(app.config["JOINTBOOK_INSTANCE"]).glob("**/x"))
+
+
+def crs_of(app):
+    with new_session(app) as session:
+        return [(r.number, r.title, r.author_name, r.head, r.branch, r.state)
+                for r in session.scalars(select(ChangeRequest).order_by(ChangeRequest.number))]
+
+
+def commit_file(work: Path, path: str, text: str, message: str) -> None:
+    target = work / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    git("add", "--", path, cwd=work)
+    git("commit", "--quiet", "-m", message, cwd=work)
+
+
+def test_pushing_a_branch_opens_a_change_request_and_pushing_again_updates_it(app, server, tmp_path):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    git("switch", "--quiet", "-c", "pushed-chapter", cwd=work)
+    commit_file(work, "chapters/pushed.md", CHAPTER, "Add a chapter written with git")
+    pushed = git("push", "origin", "pushed-chapter", cwd=work)
+    assert "remote: Change request #1 opened: Add a chapter written with git" in pushed.stderr
+    assert f"/books/{STARTER_BOOK}/change-requests/1" in pushed.stderr
+    [(number, title, author, head, branch, state)] = crs_of(app)
+    assert (number, title, author, branch, state) == (1, "Add a chapter written with git", "teacher", "cr/1", "open")
+    lib = Library(app.config["LIBRARY_PATH"])
+    assert lib.branch_head("cr/1") == head
+    assert lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/pushed.md") == CHAPTER
+    commit = lib.objects.commit(head)
+    assert commit.author.name == "Teacher" and commit.trailer("Jointbook-Side") == "school"
+    assert not lib.exists("main", f"books/{STARTER_BOOK}/chapters/pushed.md")
+    assert not [b for b in lib.branches() if b.startswith("incoming/")]
+
+    commit_file(work, "chapters/pushed.md", CHAPTER + "\n第二段。\n", "Second paragraph")
+    again = git("push", cwd=work, env={"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "push.default",
+                                        "GIT_CONFIG_VALUE_0": "current"})
+    assert "remote: Change request #1 updated with 1 commit(s)." in again.stderr
+    [(_n, _t, _a, head2, _b, _s)] = crs_of(app)
+    assert head2 != head and lib.objects.commit(head2).parents == (head,)
+    assert lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/pushed.md").endswith("第二段。\n")
+    # the branch as pushed is the branch as fetched: no rewritten history to pull
+    fetched = git("fetch", "origin", cwd=work)
+    assert "forced update" not in fetched.stderr
+    assert git("rev-parse", "origin/pushed-chapter", cwd=work).stdout == git("rev-parse", "HEAD", cwd=work).stdout
+    assert "cr/1" in git("branch", "-r", cwd=work).stdout
+
+
+def test_pushing_to_main_is_refused_and_nothing_changes(app, server, tmp_path):
+    token = token_of(app, "maintainer")
+    clone(remote(server, "maintainer", token), tmp_path)
+    work = tmp_path / "work"
+    lib = Library(app.config["LIBRARY_PATH"])
+    before = lib.resolve("main")
+    commit_file(work, "chapters/pushed.md", CHAPTER, "Straight to main")
+    refused = git("push", "origin", "main", cwd=work, check=False)
+    assert refused.returncode != 0
+    assert "remote: The book's main text changes through change requests only." in refused.stderr
+    assert "[remote rejected] main -> main" in refused.stderr
+    assert lib.resolve("main") == before and crs_of(app) == []
+
+
+@pytest.mark.parametrize("path, text, says", [
+    ("notes.txt", "a note\n", "book.yml, chapters/ and assets/ only"),
+    ("chapters/bad.md", "---\ntitle: [unclosed\n---\n\ntext\n", "chapters/bad.md"),
+    ("chapters/yaml.md", "---\ntitle: !!python/object:os.system x\n---\n\ntext\n", "chapters/yaml.md"),
+    ("book.yml", "title: &a [*a]\n", "book.yml"),
+])
+def test_a_push_breaking_the_books_rules_is_refused_with_its_reason(app, server, tmp_path, path, text, says):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    lib = Library(app.config["LIBRARY_PATH"])
+    branches = lib.branches()
+    git("switch", "--quiet", "-c", "broken", cwd=work)
+    commit_file(work, path, text, "Something the book cannot hold")
+    refused = git("push", "origin", "broken", cwd=work, check=False)
+    assert refused.returncode != 0 and "[remote rejected] broken -> broken" in refused.stderr
+    assert "remote: Refused: commit " in refused.stderr and says in refused.stderr
+    assert crs_of(app) == [] and lib.branches() == branches
+
+
+def test_a_tree_with_dot_dot_is_refused_by_git_itself(app, server, tmp_path):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    blob = git("hash-object", "-w", "--stdin", cwd=work).stdout.strip() if False else None
+    blob = subprocess.run(["git", "hash-object", "-w", "--stdin"], cwd=work, input="x\n", capture_output=True,
+                          text=True, check=True).stdout.strip()
+    tree = subprocess.run(["git", "mktree"], cwd=work, input=f"100644 blob {blob}\t..\n", capture_output=True,
+                          text=True).stdout.strip()
+    if not tree:
+        pytest.skip("this git refuses to write the tree at all")
+    head = git("rev-parse", "HEAD", cwd=work).stdout.strip()
+    commit = git("commit-tree", tree, "-p", head, "-m", "escape", cwd=work).stdout.strip()
+    refused = git("push", "origin", f"{commit}:refs/heads/escape", cwd=work, check=False)
+    assert refused.returncode != 0
+    assert crs_of(app) == []
+
+
+def test_branch_names_that_look_like_options_never_become_options(app, server, tmp_path):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    commit_file(work, "chapters/pushed.md", CHAPTER, "Option-like")
+    for name in ("--upload-pack=touch x", "-x"):
+        result = git("push", "origin", f"HEAD:refs/heads/{name}", cwd=work, check=False)
+        assert result.returncode != 0
+    result = git("push", "origin", "HEAD:refs/heads/x/--exec=touch", cwd=work, check=False)
+    assert crs_of(app) in ([], [(1, "Option-like", "teacher", crs_of(app)[0][3] if crs_of(app) else None, "cr/1", "open")])
+    assert not list(tmp_path.glob("**/touch")) and not (Path.cwd() / "x").exists()
