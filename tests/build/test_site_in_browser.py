@@ -6,6 +6,7 @@ import shutil
 import pytest
 
 from build.previews import build_preview
+from build.site import build_site
 from build.publish import set_version_state
 
 from .conftest import BOOK
@@ -111,15 +112,25 @@ def test_latest_follows_to_the_newest_release(published, site_server, page):
     page.wait_for_url(f"**/{BOOK}/2.0/chapters/02-work-safety.html*")
 
 
-def test_a_preview_asks_for_nothing_it_does_not_have(published, site_server, page):
-    """A preview is not published beside a versions.json: it neither fetches one nor offers versions."""
-    root = published.sites / "previews-under-test"
+@pytest.mark.parametrize("kind", ["preview", "draft"])
+def test_a_preview_or_draft_asks_for_nothing_it_does_not_have(published, site_server, page, kind):
+    """A preview (of a change request) or a draft (``jointbook build``) is not published beside a
+    versions.json: it neither fetches one nor offers versions nor links to a latest/ beside it."""
+    root = published.sites / f"{kind}s-under-test"
     try:
-        build_preview(published.lib, BOOK, 7, "main", root / BOOK, platform_url=None)
+        if kind == "preview":
+            build_preview(published.lib, BOOK, 7, "main", root / BOOK, platform_url=None)
+        else:
+            build_site(published.lib, BOOK, "main", root / BOOK / "7", platform_url=None)
         missing = []
         page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
-        page.goto(f"{site_server}/previews-under-test/{BOOK}/7/chapters/03-brake-test.html")
-        page.wait_for_load_state("networkidle")
+        page.on("requestfailed", lambda r: missing.append(r.url))
+        for path in ("chapters/03-brake-test.html", "index.html", "jointbook/changes.html"):
+            page.goto(f"{site_server}/{kind}s-under-test/{BOOK}/7/{path}")
+            page.wait_for_load_state("networkidle")
+            hrefs = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+            assert not [h for h in hrefs if "/latest/" in h or h.endswith("/latest")], path
+        page.goto(f"{site_server}/{kind}s-under-test/{BOOK}/7/chapters/03-brake-test.html")
         assert page.locator("article h1").first.inner_text().startswith("制动机的检查与试验")
         assert missing == [] and page.locator(".md-version").count() == 0
     finally:
