@@ -22,14 +22,15 @@ from materials.paths import validate_book_slug
 from server.audit.service import record
 from server.database import db
 from server.errors import UserError
-from server.feedback.models import STATE_LABELS, Feedback
+from server.dashboard.periods import Period
+from server.feedback.models import STATE_LABELS
 from server.jobs.models import Job
 from server.jobs.queue import JobContext, enqueue, job_kind
 from server.library import library
+from server.textbook_reviews.usage_report import usage_report
 
 
 DOSSIER_JOB = "textbook_review.dossier"
-FEEDBACK_ITEMS = 60   # the most recent items listed one by one; the counts cover them all
 
 
 def dossiers_dir() -> Path:
@@ -59,33 +60,22 @@ def _tag_date(tag: str) -> datetime | None:
 
 
 def readers_feedback(book: str, version: str, until: datetime | None = None) -> ReadersFeedback:
-    """What readers sent from the previous release up to ``until`` (now): the 使用跟踪报告 of the period."""
+    """The usage-tracking report (``usage_report``) from the previous release up to ``until`` (now), as the
+    dossier's section on readers' feedback."""
     lib = library()
     tag = release_tag(book, version)
-    commit = lib.resolve(tag)
-    earlier = previous_release(lib, book, commit, exclude=tag)
+    earlier = previous_release(lib, book, lib.resolve(tag), exclude=tag)
     since = _tag_date(release_tag(book, earlier[0])) if earlier else None
     until = until or datetime.now(timezone.utc)
-    query = select(Feedback).where(Feedback.book == book, Feedback.created_at <= until)
-    if since is not None:
-        query = query.where(Feedback.created_at >= since)
-    items = list(db().scalars(query.order_by(Feedback.created_at.desc())))
-    try:
-        titles = {c.filename: c.meta.title for c in lib.book(book, commit).chapters}
-    except MaterialsError:
-        titles = {}
-    by_kind: dict[str, int] = {}
-    for f in items:
-        by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
-    ratings = [f.rating for f in items if f.kind == "rating" and f.rating]
-    with_text = [f for f in items if f.kind != "rating" and f.text.strip()][:FEEDBACK_ITEMS]
+    report = usage_report(book, Period(since, until, "custom"))
+    title = lambda chapter: report.titles.get(chapter or "", chapter or "")  # noqa: E731
     return ReadersFeedback(
-        since=since.date().isoformat() if since else None, until=until.date().isoformat(), by_kind=by_kind,
-        errors_fixed=sum(1 for f in items if f.kind == "error" and f.state == "closed"),
-        questions_answered=sum(1 for f in items if f.kind == "question" and f.answered_at is not None),
-        average_rating=round(sum(ratings) / len(ratings), 1) if ratings else None,
-        items=[{"kind": f.kind, "chapter": titles.get(f.chapter or "", f.chapter or ""), "text": f.text[:500],
-                "state": _zh(STATE_LABELS.get(f.state, f.state))} for f in with_text])
+        since=since.date().isoformat() if since else None, until=until.date().isoformat(),
+        by_kind={k: n for k, n in report.by_kind.items() if n},
+        errors_fixed=len(report.fixed), questions_answered=len(report.answered),
+        average_rating=report.average_rating,
+        items=[{"kind": i["kind"], "chapter": title(i["chapter"]), "text": i["text"],
+                "state": _zh(STATE_LABELS.get(i["state"], i["state"]))} for i in report.items])
 
 
 def _zh(label: Any) -> str:

@@ -10,7 +10,7 @@ or an administrator gets 403.
 
 from __future__ import annotations
 from typing import Any
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from materials import MaterialsError
@@ -19,7 +19,7 @@ from server.errors import UserError, describe, status_for
 from server.library import book_title, book_titles, library
 from server.permissions import Ability, book_access, is_admin, may, signed_in
 from server.sites.releases import releases as published_releases
-from server.textbook_reviews import dossier, revision_cycle, service
+from server.textbook_reviews import dossier, revision_cycle, service, usage_report
 from server.textbook_reviews.forms import (CONCLUSION_LABELS, CRITERION_HINTS, STATE_LABELS, VERDICT_LABELS,
                                            CommentForm, DossierForm, LinkForm, PanelForm, SignForm, SubmitForm, choices_of, meeting_form,
                                            reading_form)
@@ -300,3 +300,16 @@ def review_dossier(book: str, number: int):
     """The dossier of the reviewed version, for the panel too (who need not be members of the book)."""
     review = _review(book, number)
     return _send_dossier(book, review.version)
+
+
+@textbook_reviews.route("/books/<book>/usage-report.<any(pdf, csv):kind>")
+@book_access(Ability.read)
+def usage_report_file(book: str, kind: str):
+    """The usage-tracking report (使用跟踪报告) of the days ``from`` to ``to`` (either open), as PDF or CSV."""
+    book_title(book)
+    period = usage_report.usage_period(request.args.get("from", "")[:20], request.args.get("to", "")[:20])
+    report = usage_report.usage_report(book, period)
+    name = f"{book}-usage-{'-'.join(period.args().values()) or 'all'}.{kind}"
+    body, mimetype = ((usage_report.usage_pdf(report), "application/pdf") if kind == "pdf"
+                      else (usage_report.usage_csv(report), "text/csv"))
+    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
