@@ -152,6 +152,7 @@ def site_config(book: str, config: Any, titles: Mapping[str, str], *, version: s
                         "separator": SEARCH_SEPARATOR}},
             # search index inlined as a script, so a site opened from disk still searches
             {"offline": {}},
+            *([{"redirects": {"redirect_maps": maps}}] if (maps := redirect_maps(config, titles)) else []),
         ],
         "hooks": [str(HOOKS)],
         "markdown_extensions": markdown_extensions(),
@@ -175,6 +176,26 @@ def site_config(book: str, config: Any, titles: Mapping[str, str], *, version: s
             },
         },
     }
+
+
+RESERVED_TOP = ("chapters", "assets", "search", GENERATED_DIR)  # the site's own folders: no old page answers there
+
+
+def redirect_maps(config: Any, titles: Mapping[str, str]) -> dict[str, str]:
+    """mkdocs-redirects' map for the book's ``redirects``: each old page answers at both addresses an
+    MkDocs site may have given it (``a/b.html`` and ``a/b/``, which is ``a/b/index.html`` here), with a
+    page that sends the reader on to its chapter. An old page whose chapter left the book, or whose
+    address is one of the site's own (its home page, ``chapters/``…), is left out."""
+    maps: dict[str, str] = {}
+    wanted = [(old, new) for old, new in (getattr(config, "redirects", None) or {}).items() if new in titles]
+    for old, new in wanted:  # the directory form first: a real old page of that address wins
+        name = old.rsplit("/", 1)[-1].lower()
+        if name not in ("index.md", "readme.md"):
+            maps[old[:-3] + "/index.md"] = f"chapters/{new}"
+    for old, new in wanted:
+        maps[old] = f"chapters/{new}"
+    return {old: new for old, new in maps.items()
+            if old.split("/", 1)[0] not in RESERVED_TOP and old.lower() not in ("index.md", "readme.md", "404.md")}
 
 
 def markdown_extensions() -> list:

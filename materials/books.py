@@ -22,7 +22,9 @@ from .standards.reading import parse_standard
 from .yamlfile import Lines, load_yaml
 
 BOOK_KEYS = ("title", "subtitle", "language", "license", "edition", "description", "contact", "standards",
-             "navigation", "review", "site", "institutions", "editors", "print", "edition_date", "revision_due")
+             "navigation", "review", "site", "institutions", "editors", "print", "edition_date", "revision_due",
+             "redirects")
+OLD_PAGE = re.compile(r"^(?!/)(?:[^/\\\0\n\r\t<>\"'?#%]+/)*[^/\\\0\n\r\t<>\"'?#%]+\.md$")  # a page of an old site
 REVIEW_KEYS = ("required", "self_approval", "dismiss_stale_approvals", "checks", "direct_commits", "merge_method")
 CHECKS = ("front-matter", "alignment", "build")
 LANGUAGES = ("zh-CN", "zh-TW", "en", "en-US", "en-GB")
@@ -65,6 +67,7 @@ class BookConfig:
     print: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_PRINT))
     edition_date: str | None = None     # YYYY-MM or YYYY-MM-DD: when this edition came out
     revision_due: str | None = None     # the planned revision (default: three years after the edition)
+    redirects: dict[str, str] = field(default_factory=dict)  # a page of an old site (a/b.md) -> its chapter file
 
     def chapter_files(self) -> list[str]:
         return [c for part in self.navigation for c in part.chapters]
@@ -259,7 +262,34 @@ def parse_book_config(text: str, path: str) -> BookConfig:
         print=parse_print(data.get("print"), path, lines),
         edition_date=_month(data, "edition_date", path, lines),
         revision_due=_month(data, "revision_due", path, lines),
+        redirects=_redirects(data.get("redirects"), path, lines),
     )
+
+
+def is_old_page(old: Any) -> bool:
+    """A page path of a site a book was imported from, fit to be answered by a redirect page."""
+    return isinstance(old, str) and len(old) <= 300 and bool(OLD_PAGE.match(old)) \
+        and not any(p in (".", "..") or p != p.strip() for p in old.split("/"))
+
+
+def _redirects(value: Any, path: str, lines: Lines) -> dict[str, str]:
+    """``redirects``: where each page of the book's old site went (``chapter_tree/binary_tree.md: 05-tree.md``),
+    so the published site answers the old addresses; written by an import, kept by hand."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise BookInvalid("'redirects' maps an old page (folder/page.md) to a chapter file", path=path,
+                          line=lines.of("redirects"), key="redirects")
+    out = {}
+    for old, new in value.items():
+        if not is_old_page(old):
+            raise BookInvalid(f"'{old}' is not a page of a site (folder/page.md)", path=path,
+                              line=lines.of("redirects", old), key="redirects")
+        if not isinstance(new, str) or not CHAPTER_NAME.fullmatch(new):
+            raise BookInvalid(f"'{new}' is not a chapter file name (name.md)", path=path,
+                              line=lines.of("redirects", old), key="redirects")
+        out[old] = new
+    return out
 
 
 def _month(data, key, path, lines) -> str | None:

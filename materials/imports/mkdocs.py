@@ -32,12 +32,12 @@ from urllib.parse import unquote
 
 import yaml
 
-from ..books import BookConfig, Part
+from ..books import BookConfig, Part, is_old_page
 from ..errors import FrontMatterInvalid, InvalidPath, MaterialsError
 from ..frontmatter import KEYS, parse_chapter, parse_front_matter, serialize_chapter
 from ..paths import asset_name, book_file_path, fold, validate_book_slug, validate_path
 from ..text import normalise_text
-from ..yamlfile import Lines
+from ..yamlfile import Lines, dump_yaml, load_yaml
 from .docx import DocxImport, ImportedChapter, ImportedImage
 from .errors import MkDocsInvalid
 from .report import CARRIED, CHANGED, LOST, ImportReport, Place
@@ -64,6 +64,17 @@ class MkDocsImport(DocxImport):
     site_name: str = ""
     redirects: dict[str, str] = field(default_factory=dict)  # old page (docs-relative .md) -> new chapter file
     image_sources: dict[str, str] = field(default_factory=dict)  # picture (docs-relative) -> its path in the book
+
+    def book_yml(self, text: str) -> str:
+        """The book's settings with the new parts, and the old pages' redirects added to its ``redirects``."""
+        merged = super().book_yml(text)
+        kept = {old: new for old, new in self.redirects.items() if is_old_page(old)}
+        if not kept:
+            return merged
+        data, _ = load_yaml(merged, f"books/{self.book}/book.yml")
+        data = dict(data)
+        data["redirects"] = {**(data.get("redirects") or {}), **kept}
+        return dump_yaml(data)
 
 
 class _TolerantLoader(yaml.SafeLoader):
@@ -474,12 +485,19 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
                    f"writes the site's configuration from book.yml): {', '.join(ignored)}", keys=", ".join(ignored))
     report.add(CHANGED, "mkdocs.renamed", f"{len(chapters)} page(s) have new file names in the book's chapters folder",
                count=len(chapters))
+    imported = {c.filename for c in chapters}
+    redirects = {p.source: p.filename for p in pages if p.filename in imported}
+    for old in sorted(o for o in redirects if not is_old_page(o)):
+        report.add(LOST, "mkdocs.redirect_lost", f"the old address of {old} cannot be kept: its name cannot be a "
+                   "page of the published site", Place(heading=project.shown(old)), file=old)
+    if any(is_old_page(o) for o in redirects):
+        report.add(CARRIED, "mkdocs.redirects", f"{sum(is_old_page(o) for o in redirects)} old page address(es) lead "
+                   "to their chapters in the published site", count=sum(is_old_page(o) for o in redirects))
     parts: dict[str, list[str]] = {}
     for chapter in chapters:
         parts.setdefault(chapter.part, []).append(chapter.filename)
     used = {image for chapter in chapters for image in chapter.images}
     images = tuple(image for image in project.images.values() if image.path in used)
     return MkDocsImport(book, tuple(chapters), images, tuple(Part(t, tuple(f)) for t, f in parts.items()), report,
-                        site_name=project.site_name, redirects={p.source: p.filename for p in pages
-                                                                if p.filename in {c.filename for c in chapters}},
+                        site_name=project.site_name, redirects=redirects,
                         image_sources={src: image.path for src, image in project.images.items() if image.path in used})

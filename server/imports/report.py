@@ -46,6 +46,8 @@ ENTRY_MESSAGES: dict[str, Any] = {
     "link.target": _l("A link to “%(url)s” was left out, its text kept"),
     # MkDocs projects
     "mkdocs.nav_invalid": _l("The nav of mkdocs.yml is not a list: the pages are in name order"),
+    "mkdocs.redirects": _l("%(count)s old page address(es) lead to their chapters in the published site"),
+    "mkdocs.redirect_lost": _l("The old address of %(file)s cannot be kept: its name cannot be a page of the published site"),
     "mkdocs.history": _l("%(count)s commit(s) of the project's history touched the docs: they are replayed with their authors, dates and messages"),
     "markdown.no_config": _l("There is no mkdocs.yml: the Markdown files are in name order, a part per folder"),
     "mkdocs.no_nav": _l("mkdocs.yml has no nav: the pages are in name order, a part per folder"),
