@@ -134,8 +134,9 @@ def test_import_docx_on_the_command_line_opens_the_same_change_request(app, data
                                 str(LIBREOFFICE_DOCX), "--book", STARTER_BOOK], env=env, catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert "第一章 电力机车的检查" in done.output and "[lost]" in done.output
-    number = int(re.search(r"change request #(\d+)", done.output)[1])
+    number = int(re.search(r"change request #(\d+) in \S+ as admin", done.output)[1])  # the first administrator
     assert f"books/{STARTER_BOOK}/chapters/08-chapter.md" in lib.files(f"cr/{number}", f"books/{STARTER_BOOK}/")
+    assert lib.objects.commit(lib.resolve(f"cr/{number}")).author.name == "Admin"
     refused = runner.invoke(main, ["--instance", app.config["JOINTBOOK_INSTANCE"], "import", "docx",
                                    str(LIBREOFFICE_DOCX), "--book", STARTER_BOOK, "--as", "reader"], env=env)
     assert refused.exit_code != 0 and "http.403" in refused.output
