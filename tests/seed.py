@@ -5,7 +5,7 @@ a copy of the starter library and fills it: a second book, change requests in
 every state (with line comments, a suggestion, approvals, a request for
 changes, a conflict with main, a co-author, a preview), a published release with its
 printed book and EPUB, feedback of
-every kind (answered, unanswered, a published answer), an imported standard,
+every kind (answered, unanswered, a published answer), an imported standard and a crosswalk to it,
 jobs that succeeded, failed and are still queued, notifications and the audit
 log they leave. The crawler (tests/server/test_crawler.py) signs in as each
 person and reads every page.
@@ -154,6 +154,7 @@ def seed_instance(directory: Path, starter_library: Path, password_hash: str,
     _change_requests(seeded)
     _feedback(seeded)
     _import_standard(seeded)
+    _crosswalk(seeded)
     _tokens_and_jobs(seeded)
     _textbook_reviews(seeded)
     return seeded
@@ -206,6 +207,7 @@ def _created_book_and_word_import(seeded: Seeded) -> None:
                            content_type="multipart/form-data")
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     seeded.mkdocs_report = urlsplit(response.headers["Location"]).path
+    run_pending(seeded.app)  # the uploads' conversions: both reports wait for confirmation
 
 
 def _release(seeded: Seeded) -> None:
@@ -349,6 +351,22 @@ def _feedback(seeded: Seeded) -> None:
     team.api("POST", f"{items}/{seeded.feedback['rating']}/state", {"state": "accepted"}, expect=200)
     opened = team.api("POST", f"{items}/{seeded.feedback['suggestion']}/change-request", expect=201)
     seeded.numbers["from_feedback"] = opened.json["number"]
+    # A second error is fixed: its change request is written, approved by both sides and merged, so the
+    # usage-tracking report has an error fixed by a change request.
+    fixed = anonymous.post("/api/feedback", json={"book": BOOK, "version": VERSION, "page": page, "kind": "error",
+                                                  "website": "", "text": "制动距离的单位应为米"})
+    assert fixed.status_code == 201, fixed.get_data(as_text=True)[:300]
+    number = team.api("POST", f"{items}/{fixed.json['id']}/change-request", expect=201).json["number"]
+    head = seeded.lib.branch_head(f"cr/{number}")
+    text = seeded.lib.read_text(head, BRAKE_TEST)
+    assert "## 制动距离计算" in text
+    team.api("POST", f"/books/{BOOK}/change-requests/{number}/commits",
+             {"files": {BRAKE_TEST: text.replace("## 制动距离计算", "## 制动距离计算（单位：米）", 1)},
+              "message": "制动距离注明单位", "base": head}, expect=201)
+    run_pending(seeded.app)
+    _review(seeded, "reviewer", number, "approve")
+    _review(seeded, "admin", number, "approve")
+    team.api("POST", f"/books/{BOOK}/change-requests/{number}/merge", {}, expect=200)
 
 
 def _import_standard(seeded: Seeded) -> None:
@@ -375,6 +393,27 @@ def _import_standard(seeded: Seeded) -> None:
         "csv-sheet": (io.BytesIO(STANDARD_SHEET.replace("五步闸", "制动缸").encode("utf-16")), "制动机检修.txt")})
     assert waiting.status_code == 302, waiting.get_data(as_text=True)[:500]
     seeded.standard_report = urlsplit(waiting.headers["Location"]).path
+
+
+def _crosswalk(seeded: Seeded) -> None:
+    """A maintainer matches the starter standard's items with the imported one's (书证融通) on the crosswalk page;
+    the change request it opens is approved and merged, so the crosswalk and certificate pages have data."""
+    client = seeded.client("maintainer")
+    page = f"/books/{BOOK}/crosswalks/new?source={STARTER_STANDARD}&target={IMPORTED_STANDARD}"
+    html = client.get(page).get_data(as_text=True)
+    rows = dict((key, name) for name, key in re.findall(r'name="(cw-rows-\d+)-source" type="hidden" value="([^"]+)"', html))
+    data = {"cw-csrf_token": csrf_from(client, page), "cw-title": "机车检修工 ↔ 制动机检修（测试）"}
+    for key, name in rows.items():
+        data.update({f"{name}-source": key, f"{name}-target": "", f"{name}-kind": "exact"})
+    data.update({f"{rows['L4.S.2.1.1']}-target": "L4.S.1.1.1", f"{rows['L4.C.2.1']}-target": "1.1",
+                 f"{rows['L4.C.2.1']}-kind": "related"})
+    response = client.post(page, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:800]
+    seeded.numbers["crosswalk"] = n = int(re.search(r"/change-requests/(\d+)", response.headers["Location"])[1])
+    run_pending(seeded.app)
+    _review(seeded, "reviewer", n, "approve")
+    _review(seeded, "admin", n, "approve")
+    seeded.client("admin").api("POST", f"/books/{BOOK}/change-requests/{n}/merge", {}, expect=200)
 
 
 def _tokens_and_jobs(seeded: Seeded) -> None:
