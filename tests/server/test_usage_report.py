@@ -72,9 +72,9 @@ def test_the_report_of_a_month_counts_what_happened_in_it_in_csv_and_pdf(app, si
     tables = sections(exported.get_data(as_text=True))
     summary = {row[0]: row[1] for row in tables["本期概况"][1:]}
     assert summary == {"收到的反馈": "5", "其中：错误": "2", "其中：建议": "0", "其中：提问": "1", "其中：评价": "2",
-                       "已回答的问题": "1", "经合并的修改请求修正的错误": "2", "评分次数": "2", "平均评分（1–5）": "4.0",
+                       "已回答的问题": "1", "经合并的变更请求修正的错误": "2", "评分次数": "2", "平均评分（1–5）": "4.0",
                        "本期发布的版本": "0"}
-    fixed = [row[1:3] for row in tables["通过修改请求修正的错误"][1:]]
+    fixed = [row[1:3] for row in tables["通过变更请求修正的错误"][1:]]
     assert fixed == [["图 3 的编号错了", "#102"], ["表中的压力单位写错了", "#101"]]  # by merge day
     assert [row[1:] for row in tables["已回答的问题"][1:]] == [["为什么要做五步闸试验？", "2026-03-03"]]
     assert [row[1:] for row in tables["各章评分"][1:]] == [["2", "50.0", "4.0"]]  # 5 is helpful, 3 is not
@@ -96,7 +96,7 @@ def test_any_period_and_bad_days(app, signed_in):
     teacher = signed_in("teacher")
     since_march = sections(teacher.get(f"/books/{BOOK}/usage-report.csv?from=2026-03-01").get_data(as_text=True))
     summary = {row[0]: row[1] for row in since_march["本期概况"][1:]}
-    assert summary["收到的反馈"] == "7" and summary["经合并的修改请求修正的错误"] == "3"
+    assert summary["收到的反馈"] == "7" and summary["经合并的变更请求修正的错误"] == "3"
     assert summary["本期发布的版本"] == "1" and since_march["本期各版本按等级的标准覆盖率"][1][0] == "1.0"
     assert teacher.get(f"/books/{BOOK}/usage-report.csv?from=2026-13-01").status_code == 422
     assert teacher.get(f"/books/{BOOK}/usage-report.pdf?from=2026-04-01&to=2026-03-01").status_code == 422
