@@ -8,7 +8,9 @@ import shutil
 
 import pytest
 
-from helpers import serving
+from playwright.sync_api import expect
+
+from helpers import serving, wait_until
 from materials import Library, parse_chapter
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -111,7 +113,8 @@ def test_teacher_edits_with_toolbar_pastes_an_image_picks_an_item_and_saves(page
     assert "试验前**必须**确认" in text and '!!! warning "警告"' in text and "../assets/brake-photo.png" in text
     assert key in meta.standards and meta.title == "制动机的检查与试验"
     assert lib.read(DRAFT, f"books/{BOOK}/assets/brake-photo.png") == base64.b64decode(PNG_B64)
-    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('jointbook:draft:')).length") == 0
+    # once the saved page has started, the text kept in this browser is gone
+    wait_until(page, "() => Object.keys(localStorage).filter(k => k.startsWith('jointbook:draft:')).length === 0")
 
 
 def test_second_window_gets_the_conflict_screen_and_keeps_its_text(browser, editor_server):
@@ -151,19 +154,77 @@ def test_second_window_gets_the_conflict_screen_and_keeps_its_text(browser, edit
         second.close()
 
 
-def test_editor_fits_a_phone_with_the_preview_below(browser, editor_server):
+def test_editor_fits_a_phone_where_text_and_preview_switch_with_one_tap(browser, editor_server):
     url, passwords, _lib = editor_server
-    context = browser.new_context(locale="en-US", viewport={"width": 375, "height": 740})
+    context = browser.new_context(locale="en-US", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True)
     page = context.new_page()
     try:
         sign_in(page, url, passwords["teacher"])
         open_editor(page, url)
-        page.wait_for_selector("#preview h2")
-        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        page.wait_for_selector("#preview h2", state="attached")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
         toolbar = page.locator(".md-toolbar").bounding_box()
-        assert toolbar["x"] + toolbar["width"] <= 375
-        assert page.locator("#preview").bounding_box()["y"] > page.locator(".jb-editor").bounding_box()["y"]
+        assert toolbar["x"] + toolbar["width"] <= 390
         assert page.locator("button[data-md=bold]").is_visible()
+        assert page.locator(".jb-editor").is_visible() and not page.locator("#preview").is_visible()
+
+        # The save bar is one line: the switch, what changed, and Save side by side.
+        bar = page.locator(".save-bar").bounding_box()
+        line = page.locator("#save").bounding_box()
+        assert bar["height"] <= line["height"] + 20, bar
+        for control in ("#message", "#save", ".pane-switch [data-show=preview]"):
+            box = page.locator(control).bounding_box()
+            assert abs((box["y"] + box["height"] / 2) - (line["y"] + line["height"] / 2)) < 4, control
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, control
+
+        page.locator(".pane-switch [data-show=preview]").tap()  # one tap: the preview
+        expect(page.locator("#preview h2").first).to_be_visible()
+        assert not page.locator(".jb-editor").is_visible()
+        assert page.locator(".pane-switch [data-show=preview]").get_attribute("aria-pressed") == "true"
+        assert page.locator("#save").is_visible()
+        page.locator(".pane-switch [data-show=text]").tap()  # and one tap back to the text
+        expect(page.locator(".jb-editor")).to_be_visible()
+        assert not page.locator("#preview").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
+
+
+def test_the_preview_beside_the_text_scrolls_with_it(browser, editor_server):
+    url, passwords, _lib = editor_server
+    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    try:
+        sign_in(page, url, passwords["teacher"])
+        open_editor(page, url)
+        long = "\n\n".join(f"## 第 {n} 节\n\n第 {n} 节的正文，说明制动机试验的步骤和要求。" for n in range(1, 61)) + "\n"
+        replace_text(page, page.input_value("#body") + "\n" + long)
+        wait_until(page, "() => document.getElementById('preview').textContent.includes('第 60 节')")
+        room = page.evaluate("(() => { const p = document.getElementById('preview'); "
+                             "return p.scrollHeight - p.clientHeight; })()")
+        assert room > 1000  # the preview is a box of its own, much shorter than the chapter
+
+        at = ("(() => { const p = document.getElementById('preview'); "
+              "return p.scrollTop / (p.scrollHeight - p.clientHeight); })()")
+
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+        wait_until(page, f"() => {at} > 0.9")
+        assert page.locator(".preview-pane").bounding_box()["y"] < 800  # still in view beside the text
+        page.evaluate("""(() => { const b = document.querySelector('.write-pane').getBoundingClientRect();
+            window.scrollBy(0, b.top + b.height / 2 - innerHeight / 2); })()""")
+        wait_until(page, f"() => {at} > 0.3 && {at} < 0.7")
+        # What the window shows of the text, the preview shows too (give or take a few sections).
+        numbers = """(where) => [...document.querySelectorAll(where)].filter(e => {
+            const r = e.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; })
+            .map(e => /第 (\\d+) 节/.exec(e.textContent)).filter(Boolean).map(m => Number(m[1]))"""
+        in_text = page.evaluate(f"({numbers})('.jb-source .cm-line')")
+        in_preview = page.evaluate(f"""(() => {{ const p = document.getElementById('preview').getBoundingClientRect();
+            return ({numbers})('#preview h2').filter(Boolean); }})()""")
+        assert in_text and in_preview
+        assert abs(sum(in_text) / len(in_text) - sum(in_preview) / len(in_preview)) <= 10, (in_text, in_preview)
+        page.evaluate("window.scrollTo(0, 0)")
+        wait_until(page, f"() => {at} < 0.1")
     finally:
         context.close()
 

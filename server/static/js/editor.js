@@ -107,6 +107,53 @@
   body.addEventListener("input", debounce(refreshPreview, 300));
   refreshPreview();
 
+  // ---------------------------------------------------------------- the preview follows the text
+  // Side by side, the preview (a box of its own) shows the part of the chapter that the text shows
+  // in the window: as far through the preview as the window is through the text. On a phone the two
+  // take turns, one tap apart, and the one shown opens where the other was.
+  var panes = form.querySelector(".editor-panes");
+  var writePane = form.querySelector(".write-pane");
+  var previewPane = form.querySelector(".preview-pane");
+  var side = window.matchMedia("(min-width: 980px)");
+  function throughText() {  // how far through the text the middle of the window is, 0 to 1
+    var box = writePane.getBoundingClientRect();
+    if (!box.height) { return 0; }
+    return Math.min(1, Math.max(0, (window.innerHeight / 2 - box.top) / box.height));
+  }
+  var following = false;
+  function follow() {
+    if (!side.matches || following) { return; }
+    following = true;
+    window.requestAnimationFrame(function () {
+      following = false;
+      var room = preview.scrollHeight - preview.clientHeight;
+      if (room > 0) { preview.scrollTop = Math.round(throughText() * preview.scrollHeight - preview.clientHeight / 2); }
+    });
+  }
+  window.addEventListener("scroll", follow, { passive: true });
+  // the text's height settles after it is drawn (the Markdown mode measures lines lazily), the
+  // preview's after each refresh: follow again when either changes size
+  if (window.ResizeObserver) { new ResizeObserver(follow).observe(writePane); }
+  if (window.MutationObserver) { new MutationObserver(follow).observe(preview, { childList: true }); }
+  var paneSwitch = form.querySelector(".pane-switch");
+  if (panes && paneSwitch) {
+    panes.dataset.show = "text";
+    paneSwitch.hidden = false;
+    paneSwitch.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-show]");
+      if (!button || panes.dataset.show === button.dataset.show) { return; }
+      var shown = button.dataset.show === "text" ? writePane : previewPane;
+      var fraction = panes.dataset.show === "text" ? throughText() : (function () {
+        var box = previewPane.getBoundingClientRect();
+        return box.height ? Math.min(1, Math.max(0, (window.innerHeight / 2 - box.top) / box.height)) : 0;
+      })();
+      panes.dataset.show = button.dataset.show;
+      paneSwitch.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-pressed", String(b === button)); });
+      var box = shown.getBoundingClientRect();
+      window.scrollTo(0, Math.max(0, window.scrollY + box.top + fraction * box.height - window.innerHeight / 2));
+    });
+  }
+
   // ---------------------------------------------------------------- objectives
   var objectives = document.getElementById("objectives");
   document.getElementById("add-objective").addEventListener("click", function () {
