@@ -29,6 +29,7 @@ from materials.yamlfile import load_yaml
 
 from . import config as siteconfig
 from .assets import clean_svg, publishable
+from .compression import precompress
 from .contributors import contributors
 from .errors import BookNotFound, BuildFailed, BuildTimedOut
 from .hooks import PAGE_DATA
@@ -117,6 +118,7 @@ def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = 
             "chinese": siteconfig.is_chinese(the_book.config.language),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }, indent=1))
+        precompress(site, previous=out_dir)
         replace_dir(site, out_dir)
     return BuildResult(out_dir, key, log, time.monotonic() - started, warnings=warnings)
 

@@ -15,6 +15,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import IntegerConverter
 
 from server import health, language
+from server.compression import init_compression
 from server.accounts import api as accounts_api, views as accounts
 from server.accounts.lockout import init_login_lockout
 from server.alignment import api as alignment_api, views as alignment
@@ -27,7 +28,7 @@ from server.crosswalks import views as crosswalks
 from server.dashboard import api as dashboard_api, views as dashboard
 from server.editing import api as editing_api, views as editing
 from server.feedback import api as feedback_api, views as feedback
-from server.git_http import views as git_http
+from server.git_http import api as git_http_api, views as git_http
 from server.change_requests.service import init_change_requests
 from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
@@ -77,7 +78,7 @@ BLUEPRINTS = (
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.
 API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
                standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api,
-               textbook_reviews_api, imports_api, openapi)
+               textbook_reviews_api, imports_api, git_http_api, openapi)
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -116,6 +117,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_auth(app)
     init_errors(app)
     init_templating(app)
+    init_compression(app)
     app.before_request(authenticate_token)
     app.before_request(check_csrf)
     app.before_request(refuse_unstorable_text)

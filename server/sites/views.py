@@ -5,9 +5,11 @@ Files come straight from ``SITES_DIR`` (what nginx could serve instead, see
 the README) and ``PREVIEWS_DIR``. Only what publishing made public is served:
 ``versions.json``, ``index.html``, ``latest/`` and the directories of listed
 versions; never a dot-name (``.cache``, ``.lock``, staging directories) and
-never a path that leaves the directory. A version's files never change, so
-they are cached for a year; what moves with each release (``latest``,
-``versions.json``) is revalidated. Pages get a policy of their own that lets
+never a path that leaves the directory. A version's pictures, fonts and
+hashed assets never change, so they are cached for a year; its pages and
+downloads, which building it again could change, and what moves with each
+release (``latest``, ``versions.json``) are revalidated. Text files go as the
+build compressed them (``build.compression``) to browsers that accept it. Pages get a policy of their own that lets
 the site's own inline scripts run (by hash) and nothing else.
 
 The releases of a book: the team sees every published version; maintainers
@@ -33,6 +35,7 @@ from flask_login import current_user
 from werkzeug.security import safe_join
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+from build.compression import ENCODINGS, compressible
 from build.publish import LATEST, MAX_VERSION_LENGTH, VERSIONS, read_versions
 from materials import MaterialsError
 from materials.paths import BOOK_SLUG
@@ -58,6 +61,13 @@ def _download_label(fmt: str | None) -> str:
 
 
 IMMUTABLE = "public, max-age=31536000, immutable"
+# A version can be built again from its commit (a download that failed, a site built anew after
+# an upgrade of the platform): what that could change is revalidated, not kept for a year.
+# What cannot change: the book's own pictures and media (the commit's), fonts, and Material's
+# files, whose names carry a hash of their content.
+KEPT_FOR_GOOD = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".mp4", ".webm", ".mp3",
+                           ".woff2", ".woff", ".ttf"})
+HASHED_NAME = re.compile(r"\.[0-9a-f]{8}\.min\.(?:js|css)$")
 REVALIDATE = "public, max-age=60, must-revalidate"
 PRIVATE = "private, no-cache"
 TYPES = {
@@ -88,6 +98,15 @@ def _inline_script_hashes(path: str, _mtime_ns: int, _size: int) -> tuple[str, .
         html = handle.read()
     return tuple(sorted({base64.b64encode(hashlib.sha256(m.group(1)).digest()).decode()
                          for m in SCRIPT.finditer(html)}))
+
+
+def _precompressed(path: str) -> tuple[str, str] | None:
+    """The build's compressed copy of ``path`` (``.br``, ``.gz``) the client accepts, and its coding."""
+    accepted = request.accept_encodings
+    for coding, suffix in ENCODINGS:
+        if accepted[coding] > 0 and os.path.isfile(path + suffix):
+            return path + suffix, coding
+    return None
 
 
 def _not_found(code: str = "site.page_not_found", **params: str) -> UserError:
@@ -122,7 +141,15 @@ def _serve(root: Path, path: str, cache: str) -> Response:
     stat = os.stat(real)
     suffix = Path(real).suffix.lower()
     mimetype = TYPES.get(suffix) or mimetypes.guess_type(real)[0] or "application/octet-stream"
-    response = send_file(real, mimetype=mimetype, conditional=True, etag=True, last_modified=stat.st_mtime)
+    if cache == IMMUTABLE and suffix not in KEPT_FOR_GOOD and not HASHED_NAME.search(real):
+        cache = REVALIDATE
+    packed = _precompressed(real)
+    sent = packed[0] if packed else real
+    response = send_file(sent, mimetype=mimetype, conditional=True, etag=True, last_modified=stat.st_mtime)
+    if packed:
+        response.headers["Content-Encoding"] = packed[1]
+    if compressible(Path(real)):
+        response.vary.add("Accept-Encoding")
     response.headers["Cache-Control"] = cache
     hashes = _inline_script_hashes(real, stat.st_mtime_ns, stat.st_size) if suffix == ".html" else ()
     response.headers["Content-Security-Policy"] = site_policy(hashes)

@@ -255,3 +255,22 @@ def test_unchanged_book_is_not_rebuilt(published, tmp_path):
     again = build_site(published.lib, BOOK, "main", tmp_path / "out", cache_dir=tmp_path / "cache")
     assert not first.skipped and again.skipped and again.key == first.key
     assert "page cache" in first.log
+
+
+def test_every_text_file_of_a_release_has_compressed_copies_of_the_same_bytes(published):
+    """What nginx's gzip_static/brotli_static and the platform send instead of the file."""
+    import gzip
+
+    import brotli
+
+    site = published.book / "2.0"
+    texts = [p for p in site.rglob("*") if p.suffix in (".html", ".js", ".css", ".json") and p.stat().st_size > 2048]
+    assert any(p.name == "search_index.json" for p in texts) and any(p.name == "03-brake-test.html" for p in texts)
+    for path in texts:
+        data = path.read_bytes()
+        packed_gz = path.with_name(path.name + ".gz").read_bytes()
+        packed_br = path.with_name(path.name + ".br").read_bytes()
+        assert gzip.decompress(packed_gz) == data and brotli.decompress(packed_br) == data, path
+        assert len(packed_br) < len(data) and len(packed_gz) < len(data)
+    pictures = [p for p in site.rglob("*") if p.suffix in (".png", ".woff2")]
+    assert pictures and not any(p.with_name(p.name + ".gz").exists() for p in pictures)

@@ -244,13 +244,40 @@ def test_students_read_published_sites_without_an_account(site_app, published):
 def test_caching_headers_and_conditional_requests(site_app):
     client = site_app.test_client()
     page = client.get(f"/read/{BOOK}/1.0/chapters/03-brake-test.html")
-    assert "immutable" in page.headers["Cache-Control"] and "max-age=31536000" in page.headers["Cache-Control"]
+    # a version's pages can be made again: browsers ask (and get a 304) instead of keeping them a year
+    assert "immutable" not in page.headers["Cache-Control"] and "max-age=60" in page.headers["Cache-Control"]
     assert page.headers["ETag"] and page.headers["Last-Modified"]
     again = client.get(f"/read/{BOOK}/1.0/chapters/03-brake-test.html", headers={"If-None-Match": page.headers["ETag"]})
     assert again.status_code == 304
+    script = re.search(r'src="\.\./(assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"', page.get_data(as_text=True))
+    asset = client.get(f"/read/{BOOK}/1.0/{script.group(1)}").headers["Cache-Control"]
+    assert "immutable" in asset and "max-age=31536000" in asset   # its name changes with its content
     for moving in ("versions.json", "latest/index.html", "index.html"):
         headers = client.get(f"/read/{BOOK}/{moving}").headers
         assert "immutable" not in headers["Cache-Control"] and "max-age=60" in headers["Cache-Control"], moving
+
+
+@pytest.mark.parametrize("accept, coding", [("br, gzip", "br"), ("gzip, deflate", "gzip"), ("gzip;q=1, br;q=0", "gzip"),
+                                           ("identity", None), ("", None), ("*", "br")])
+def test_pages_go_compressed_as_the_build_made_them_to_browsers_that_accept_it(site_app, published, accept, coding):
+    import gzip
+
+    import brotli
+
+    client = site_app.test_client()
+    for path in ("chapters/03-brake-test.html", "search/search_index.json"):
+        on_disk = (published.sites / BOOK / "1.0" / path).read_bytes()
+        response = client.get(f"/read/{BOOK}/1.0/{path}", headers={"Accept-Encoding": accept})
+        assert response.status_code == 200 and "Accept-Encoding" in response.headers["Vary"]
+        assert response.headers.get("Content-Encoding") == coding
+        body = response.get_data()
+        assert int(response.headers["Content-Length"]) == len(body)
+        unpacked = {"br": brotli.decompress, "gzip": gzip.decompress, None: bytes}[coding](body)
+        assert unpacked == on_disk, path
+        if coding:
+            assert len(body) < len(on_disk) / 3
+    picture = client.get(f"/read/{BOOK}/1.0/assets/brake-pressure-steps.png", headers={"Accept-Encoding": accept})
+    assert picture.status_code == 200 and "Content-Encoding" not in picture.headers   # already compressed
 
 
 def test_pages_run_only_their_own_inline_scripts(site_app):
