@@ -9,9 +9,11 @@ that leaves the book as it was is skipped, and a merge is kept only where the
 book's history really forks. The same library history always gives the same
 book commits.
 
-The book's repository (a *mirror*) is a bare repository of its own that reads
-the library's objects through ``objects/info/alternates``, so only the book's
-commits are written there, never a copy of its files. It remembers which book
+The book's repository (a *mirror*) is a bare repository of its own holding the
+book's objects only (copied from the library by ``git pack-objects``, only those
+it lacks), never the rest of the library: git's protocol v2 serves any object a
+repository holds to whoever asks for its id, so another book's text must not be
+there, not even through ``objects/info/alternates``. It remembers which book
 commit each library commit became, in ``jointbook/split-map`` (one
 ``<library commit> <book commit or ->`` line each, appended), so bringing it up
 to date after one new save costs one commit, not the whole history.
@@ -98,8 +100,6 @@ class BookMirror:
             run_git(GitCommand("init", "--quiet", "--bare", "--initial-branch=main").paths(str(draft.absolute())))
             for key, value in MIRROR_CONFIG:
                 run_git(GitCommand("config").option(key, value), git_dir=draft)
-            alternates = draft / "objects" / "info" / "alternates"
-            alternates.write_text(str((Path(lib.path) / "objects").absolute()) + "\n")
             (draft / STATE).mkdir()
             try:
                 os.rename(draft, path)
@@ -199,6 +199,7 @@ class BookMirror:
             return trees[book_commit]
 
         added: list[tuple[str, str | None]] = []
+        copied: list[str] = []
         for line in listing.splitlines():
             sha, *parents = line.split()
             if sha in known:
@@ -214,12 +215,30 @@ class BookMirror:
                     result = self._hinted(hints.get(sha), tree, mapped)
                 if result is None:
                     result = self.objects.write_commit(tree, mapped, commit.author, commit.committer, commit.message)
+                    copied.append(tree)
                 trees[result] = tree
             known[sha] = result
             added.append((sha, result))
+        present = [tree_of(known[t]) for t in previous if known.get(t)]
+        self._copy_trees(list(dict.fromkeys(copied)), present)
         self._append(MAP_FILE, added)
         self._write_tips(sorted(set(tips)))
         return known
+
+    def _copy_trees(self, trees: list[str], present: list[str]) -> None:
+        """Copy into the mirror every object of ``trees`` that the trees it has (``present``) lack."""
+        if not trees:
+            return
+        listing = GitCommand("rev-list", "--objects", "--no-object-names").value(*trees)
+        if present:
+            listing.option("--not").value(*present)
+        wanted = self.lib.git(listing)
+        count = len(wanted.split())
+        pack = run_git(GitCommand("pack-objects", "--stdout", "-q"), git_dir=self.lib.path, input=wanted.encode(),
+                       timeout=max(self.lib.git_timeout, 300)).stdout
+        # A few objects (one save) stay loose; a history's worth becomes one pack.
+        receive = GitCommand("unpack-objects", "-q") if count < 100 else GitCommand("index-pack", "--stdin")
+        run_git(receive, git_dir=self.path, input=pack, timeout=max(self.lib.git_timeout, 300))
 
     def _same_as_a_parent(self, tree: str, mapped: list[str], tree_of) -> str | None:
         """The parent book commit this one adds nothing to (as ``git subtree split`` skips commits)."""
@@ -243,10 +262,10 @@ class BookMirror:
         os.replace(draft, self.state / TIPS_FILE)
 
     # -- the mirror's branches ------------------------------------------------------
-    def update(self, branches: dict[str, str]) -> dict[str, str]:
+    def update(self, branches: dict[str, str], *, prune: bool = True) -> dict[str, str]:
         """Bring the mirror up to date: ``branches`` maps each of its branch names to the library branch
-        it shows (``{"main": "main", "cr/7": "cr/7"}``); others are removed. Call it holding ``locked``.
-        Returns branch -> book commit."""
+        it shows (``{"main": "main", "cr/7": "cr/7"}``); others are removed (with ``prune``). Call it
+        holding ``locked``. Returns branch -> book commit."""
         wanted: dict[str, str] = {}
         for name, library_branch in branches.items():
             validate_ref_name(name)
@@ -255,7 +274,7 @@ class BookMirror:
                 wanted[name] = head
         split = self.split(list(wanted.values()))
         shown = {name: split[head] for name, head in wanted.items() if split.get(head)}
-        current = self.refs.list("refs/heads/")
+        current = self.refs.list("refs/heads/") if prune else {}
         for ref, sha in current.items():
             if ref[len("refs/heads/"):] not in shown:
                 self.refs.delete(ref, sha)

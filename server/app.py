@@ -28,7 +28,7 @@ from server.crosswalks import views as crosswalks
 from server.dashboard import api as dashboard_api, views as dashboard
 from server.editing import api as editing_api, views as editing
 from server.feedback import api as feedback_api, views as feedback
-from server.git_http import views as git_http
+from server.git_http import api as git_http_api, views as git_http
 from server.change_requests.service import init_change_requests
 from server.feedback.change_requests import init_feedback
 from server.history import api as history_api, views as history
@@ -78,7 +78,7 @@ BLUEPRINTS = (
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.
 API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
                standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api,
-               textbook_reviews_api, imports_api, openapi)
+               textbook_reviews_api, imports_api, git_http_api, openapi)
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -560,6 +560,27 @@ def export_command(ctx: click.Context, book_name: str, out: str, rev: str) -> No
     click.echo(f"Wrote {book_name} at {rev} to {out} ({len(data)} bytes)")
 
 
+@main.command("export-bundle")
+@click.argument("book_name", metavar="BOOK")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The .bundle file to write.")
+@click.pass_context
+def export_bundle_command(ctx: click.Context, book_name: str, out: str) -> None:
+    """Write BOOK with its whole history as a git bundle (git clone FILE gives the book alone)."""
+    from materials import Library, MaterialsError
+    from server.config import load_config
+    from server.git_http.service import mirrors_root, write_bundle
+
+    instance = (ctx.obj or {}).get("instance")
+    settings = load_config({"JOINTBOOK_INSTANCE": instance} if instance else None)
+    target = Path(out).absolute()
+    target.unlink(missing_ok=True)
+    try:
+        write_bundle(Library(settings["LIBRARY_PATH"]), book_name, mirrors_root(settings), target)
+    except MaterialsError as error:
+        raise click.ClickException(f"{error.code}: {error}") from error
+    click.echo(f"Wrote {book_name} with its history to {out} ({target.stat().st_size} bytes)")
+
+
 main.add_command(site_commands.build_command)
 main.add_command(site_commands.release_command)
 main.add_command(standard_commands.standards_group)

@@ -12,6 +12,7 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from review.checks import CheckResult, Finding, registered_checks, run_check
 from review.messages import describe_code
@@ -39,7 +40,11 @@ def schedule_checks(row: ChangeRequest) -> None:
     for name in check_names(row.book):
         if name not in existing:
             db().add(CheckRun(change_request_id=row.id, name=name, head=row.head, status="pending", findings=[]))
-    db().commit()
+    try:
+        db().commit()
+    except IntegrityError:  # another writer of the branch (a push, a save) scheduled this head at the same moment
+        db().rollback()
+        return
     enqueue(db(), "change_request.checks", {"id": row.id, "head": row.head}, key=f"cr-checks:{row.id}:{row.head}",
             supersedes=f"cr-checks:{row.id}:")
 

@@ -27,7 +27,7 @@ from flask import current_app, url_for
 from flask_babel import gettext
 from sqlalchemy import bindparam, select, update
 
-from materials import Delete, EditConflict, MaterialsError, Write
+from materials import Delete, EditConflict, MaterialsError, NotFound, Write
 from materials.book_history import FILE_MODES, BookMirror
 from materials.errors import RefMoved
 from materials.paths import BOOK_SLUG, book_file_path
@@ -37,7 +37,7 @@ from server.accounts.models import ApiToken, TOKEN_PREFIX, User, hash_token
 from server.accounts.service import git_author
 from server.audit.service import record
 from server.change_requests.checks import schedule_checks
-from server.change_requests.commits import follow_new_head, sync_head
+from server.change_requests.commits import follow_new_head
 from server.change_requests.lifecycle import open_cr
 from server.change_requests.models import ACTIVE, ChangeRequest
 from server.change_requests.service import BRANCH, audit_target, book_crs, cr_url, get_cr, may_write_cr
@@ -53,10 +53,11 @@ DEFAULT_PUSH_MAX_BYTES = 200 * 1024 * 1024  # one push's pack; GIT_PUSH_MAX_BYTE
 INCOMING = "incoming"  # library branches a push is replayed on before it joins its target
 
 
-def mirrors_root() -> Path:
+def mirrors_root(config: Any = None) -> Path:
     """Where the books' repositories live (``BOOK_MIRRORS_DIR``, else ``<instance>/book-mirrors``)."""
-    configured = current_app.config.get("BOOK_MIRRORS_DIR")
-    return Path(configured or Path(current_app.config["JOINTBOOK_INSTANCE"]) / "book-mirrors")
+    config = current_app.config if config is None else config
+    configured = config.get("BOOK_MIRRORS_DIR")
+    return Path(configured or Path(config["JOINTBOOK_INSTANCE"]) / "book-mirrors")
 
 
 def push_max_bytes() -> int:
@@ -119,16 +120,24 @@ def refresh(mirror: BookMirror) -> dict[str, str]:
     return mirror.update(shown_branches(mirror))
 
 
-def export_bundle(book: str) -> Path:
-    """A ``git bundle`` of the book's main and its whole history, in a temporary file the caller removes."""
-    mirror = mirror_of(book)
+def write_bundle(lib, book: str, root: Path, target: Path) -> Path:
+    """Write the ``git bundle`` of ``book``'s main with its whole history (the split of ``clone``) to ``target``;
+    ``MaterialsError`` when the library has no such book. No request needed: the command line calls it too."""
+    if book not in lib.books(MAIN):
+        raise NotFound(f"no book {book}", what=book)
+    mirror = BookMirror.open(lib, book, root, hook=push_hook())
     with mirror.locked():
-        refresh(mirror)
-        handle = tempfile.NamedTemporaryFile(prefix=f"{book}-", suffix=".bundle", delete=False)
-        handle.close()
-        target = Path(handle.name)
-        target.unlink()
+        mirror.update({MAIN: MAIN}, prune=False)
         return mirror.bundle(target)
+
+
+def export_bundle(book: str) -> Path:
+    """The book's bundle in a temporary file that the caller removes."""
+    handle = tempfile.NamedTemporaryFile(prefix=f"{book}-", suffix=".bundle", delete=False)
+    handle.close()
+    target = Path(handle.name)
+    target.unlink()
+    return write_bundle(library(), book, mirrors_root(), target)
 
 
 # ------------------------------------------------------------------ a push
@@ -200,7 +209,6 @@ def _receive(user: Any, mirror: BookMirror, updates: str, quarantine: str | None
         mirror.set_branches({**mirror.branches(), name: row.number})
     else:
         row = target
-        sync_head(row)
         head, opened = _join(lib, row.branch, replayed.tip, author, name), False
     for library_commit, book_commit in replayed.hints:
         mirror.hint(library_commit, book_commit)
@@ -312,8 +320,8 @@ def _replay(user: Any, mirror: BookMirror, new: str, old: str, quarantine: str |
         except (UserError, MaterialsError) as error:
             where = getattr(error, "path", None) or getattr(error, "params", {}).get("path") or ""
             reason = describe(error)
-            if isinstance(error, MaterialsError) and str(error) not in reason:
-                reason += f" ({error})"  # the rule the path breaks, beside the translated message
+            if isinstance(error, MaterialsError) and error.message not in reason:
+                reason += f" ({error.message})"  # the rule the path breaks, beside the translated message
             raise Refused(_refusal(commit.sha, str(where).removeprefix(f"books/{book}/"), reason)) from None
         plans.append((commit, changes))
     author = git_author(user)

@@ -248,6 +248,11 @@ def receive_pack(book: str):
 @book_access(Ability.read)
 def bundle(book: str):
     """The book with its whole history, as a ``git bundle`` (``git clone book.bundle``)."""
+    return bundle_response(book)
+
+
+def bundle_response(book: str) -> Response:
+    """The download of the book's bundle (the page's and the API's); 404 for a book that is not there."""
     book_title(book)
     path = service.export_bundle(book)
     response = send_file(path, mimetype="application/x-git-bundle", as_attachment=True,

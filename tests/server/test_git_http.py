@@ -226,9 +226,191 @@ def test_branch_names_that_look_like_options_never_become_options(app, server, t
     clone(remote(server, "teacher", token), tmp_path)
     work = tmp_path / "work"
     commit_file(work, "chapters/pushed.md", CHAPTER, "Option-like")
-    for name in ("--upload-pack=touch x", "-x"):
+    lib = Library(app.config["LIBRARY_PATH"])
+    branches = lib.branches()
+    for name in ("-x", "x/--exec=touch", "--upload-pack=touch"):
         result = git("push", "origin", f"HEAD:refs/heads/{name}", cwd=work, check=False)
         assert result.returncode != 0
-    result = git("push", "origin", "HEAD:refs/heads/x/--exec=touch", cwd=work, check=False)
-    assert crs_of(app) in ([], [(1, "Option-like", "teacher", crs_of(app)[0][3] if crs_of(app) else None, "cr/1", "open")])
-    assert not list(tmp_path.glob("**/touch")) and not (Path.cwd() / "x").exists()
+        assert f"remote: “{name}” cannot be a branch name here." in result.stderr
+    assert crs_of(app) == [] and lib.branches() == branches
+    assert not list(tmp_path.glob("**/touch")) and not list(Path(app.config["JOINTBOOK_INSTANCE"]).glob("**/touch"))
+
+
+def pushed_cr(app, server, tmp_path, username="teacher"):
+    """A clone of ``username``'s and the change request its first pushed branch opened."""
+    token = token_of(app, username)
+    clone(remote(server, username, token), tmp_path)
+    work = tmp_path / "work"
+    git("switch", "--quiet", "-c", "topic", cwd=work)
+    commit_file(work, "chapters/pushed.md", CHAPTER, "Add a chapter written with git")
+    git("push", "--quiet", "-u", "origin", "topic", cwd=work)
+    with new_session(app) as session:
+        row = session.scalars(select(ChangeRequest)).one()
+        return work, row.number
+
+
+def browser_save(app, username: str, number: int, path: str, text: str, base: str | None = None) -> str:
+    """What the editor's save does: a commit on the change request by the person, through the service."""
+    from materials import Write
+    from server.change_requests.commits import commit_to_cr
+    from server.change_requests.service import get_cr
+    from server.database import db
+    with app.test_request_context():
+        user = db().scalar(select(User).where(User.username == username))
+        row = get_cr(STARTER_BOOK, number)
+        saved = commit_to_cr(user, row, [Write(f"books/{STARTER_BOOK}/{path}", text)], "Saved in the browser",
+                             base or row.head)
+        db().commit()
+        return saved.sha
+
+
+def test_a_browser_save_made_meanwhile_is_kept_beside_the_push(app, server, tmp_path):
+    work, number = pushed_cr(app, server, tmp_path)
+    browser_save(app, "teacher", number, "chapters/from-browser.md", CHAPTER.replace("推送", "网页"))
+    commit_file(work, "chapters/pushed.md", CHAPTER + "\n第二段。\n", "Second paragraph")
+    pushed = git("push", cwd=work)
+    assert "remote: Changes saved meanwhile on the platform were merged with yours" in pushed.stderr
+    lib = Library(app.config["LIBRARY_PATH"])
+    assert lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/pushed.md").endswith("第二段。\n")
+    assert "网页" in lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/from-browser.md")
+    pulled = git("pull", "--ff-only", cwd=work)
+    assert pulled.returncode == 0 and (work / "chapters" / "from-browser.md").exists()
+
+
+def test_a_push_overlapping_a_browser_save_is_refused_and_changes_nothing(app, server, tmp_path):
+    work, number = pushed_cr(app, server, tmp_path)
+    browser_save(app, "teacher", number, "chapters/pushed.md", CHAPTER.replace("用 git 写的一段话。", "网页上改的话。"))
+    lib = Library(app.config["LIBRARY_PATH"])
+    head = lib.branch_head("cr/1")
+    commit_file(work, "chapters/pushed.md", CHAPTER.replace("用 git 写的一段话。", "本地改的话。"), "Local edit")
+    refused = git("push", cwd=work, check=False)
+    assert refused.returncode != 0
+    assert "remote: Someone changed the same passages on the platform meanwhile (chapters/pushed.md)." in refused.stderr
+    assert "remote: Nothing was changed: run git pull" in refused.stderr
+    assert lib.branch_head("cr/1") == head and "网页上改的话" in lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/pushed.md")
+
+
+def test_browser_saves_racing_a_push_are_all_kept(app, server, tmp_path):
+    import threading
+    work, number = pushed_cr(app, server, tmp_path)
+    saved: list[str] = []
+    start = threading.Event()
+
+    def save_many():
+        start.wait()
+        for i in range(8):
+            browser_save(app, "teacher", number, f"chapters/race-{i}.md", CHAPTER.replace("推送", f"第{i}次"))
+            saved.append(f"chapters/race-{i}.md")
+
+    saver = threading.Thread(target=save_many)
+    saver.start()
+    for i in range(3):
+        commit_file(work, f"chapters/pushed-{i}.md", CHAPTER, f"Pushed {i}")
+    start.set()
+    results = []
+    for _ in range(3):
+        result = git("push", cwd=work, check=False)
+        results.append(result)
+        if result.returncode == 0:
+            break
+        assert "run git pull" in result.stderr  # refused with a clear message, never silently
+        git("pull", "--no-rebase", "--no-edit", cwd=work)
+    saver.join(60)
+    assert any(r.returncode == 0 for r in results)
+    lib = Library(app.config["LIBRARY_PATH"])
+    files = lib.files("cr/1", f"books/{STARTER_BOOK}/chapters")
+    for path in saved + [f"chapters/pushed-{i}.md" for i in range(3)]:
+        assert f"books/{STARTER_BOOK}/{path}" in files, path
+    assert len(saved) == 8
+
+
+def test_a_maintainer_pushes_to_main_where_the_book_allows_direct_commits(app, server, tmp_path):
+    from materials import Author, Write
+    lib = Library(app.config["LIBRARY_PATH"])
+    path = f"books/{STARTER_BOOK}/book.yml"
+    allowed = lib.read_text("main", path).replace("direct_commits: false", "direct_commits: true")
+    lib.commit("main", [Write(path, allowed)], Author("Admin", "admin@example.org", "school"), "Allow direct commits",
+               base=lib.resolve("main"))
+    token = token_of(app, "maintainer")
+    clone(remote(server, "maintainer", token), tmp_path)
+    work = tmp_path / "work"
+    commit_file(work, "chapters/pushed.md", CHAPTER, "Straight to main")
+    pushed = git("push", "origin", "main", cwd=work)
+    assert "remote: 1 commit(s) added to the book's main text." in pushed.stderr
+    assert lib.read_text("main", f"books/{STARTER_BOOK}/chapters/pushed.md") == CHAPTER
+    assert lib.objects.commit(lib.resolve("main")).author.name == "Maintainer"
+    teacher = token_of(app, "teacher")  # an author is not a maintainer: still through change requests
+    clone(remote(server, "teacher", teacher), tmp_path, "teacher")
+    commit_file(tmp_path / "teacher", "chapters/other.md", CHAPTER, "Mine to main")
+    refused = git("push", "origin", "main", cwd=tmp_path / "teacher", check=False)
+    assert refused.returncode != 0 and "change requests only" in refused.stderr
+
+
+def test_a_reader_clones_but_cannot_push(app, server, tmp_path):
+    token = token_of(app, "reader")
+    clone(remote(server, "reader", token), tmp_path)
+    work = tmp_path / "work"
+    git("switch", "--quiet", "-c", "topic", cwd=work)
+    commit_file(work, "chapters/pushed.md", CHAPTER, "Reader's try")
+    refused = git("push", "origin", "topic", cwd=work, check=False)
+    assert refused.returncode != 0 and "403" in refused.stderr
+    assert crs_of(app) == []
+
+
+def test_another_persons_pushed_branch_is_not_theirs_to_write(app, server, tmp_path):
+    pushed_cr(app, server, tmp_path)
+    token = token_of(app, "technician")
+    clone(remote(server, "technician", token), tmp_path, "tech")
+    tech = tmp_path / "tech"
+    git("switch", "--quiet", "-c", "topic", "origin/topic", cwd=tech)
+    commit_file(tech, "chapters/pushed.md", CHAPTER + "\n改一下。\n", "Technician's change")
+    refused = git("push", "origin", "topic", cwd=tech, check=False)
+    assert refused.returncode != 0 and "not yours to write" in refused.stderr
+    git("push", "origin", "topic:technician-topic", cwd=tech)
+    assert [(n, a) for n, _t, a, *_ in crs_of(app)] == [(1, "teacher"), (2, "technician")]
+
+
+def test_a_member_cannot_fetch_another_books_objects_by_their_id(app, server, tmp_path):
+    lib = Library(app.config["LIBRARY_PATH"])
+    secret = lib.objects.write_blob(b"another book's text\n")
+    from materials import Author, Write
+    lib.commit("main", [Write("books/other-book/book.yml", "title: Other\n"),
+                        Write("books/other-book/chapters/secret.md", "---\ntitle: S\n---\nsecret\n")],
+               Author("Admin", "admin@example.org", "school"), "Another book", base=lib.resolve("main"))
+    other = lib.entry("main", "books/other-book/chapters/secret.md").sha
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    for sha in (other, secret, lib.resolve("main")):
+        result = git("fetch", "origin", sha, cwd=work, check=False)
+        assert result.returncode != 0, sha
+        assert git("cat-file", "-e", sha, cwd=work, check=False).returncode != 0
+
+
+def test_the_bundle_gives_the_book_alone_with_the_clones_history(app, server, tmp_path, signed_in):
+    from click.testing import CliRunner
+    from server.cli import main
+    token = token_of(app, "reader")
+    clone(remote(server, "reader", token), tmp_path)
+    history = git("log", "--format=%H %an %s", cwd=tmp_path / "work").stdout
+    page = signed_in("reader").get(f"/books/{STARTER_BOOK}").get_data(as_text=True)
+    assert f'href="/books/{STARTER_BOOK}/export.bundle"' in page
+    response = signed_in("reader").get(f"/books/{STARTER_BOOK}/export.bundle")
+    assert response.status_code == 200 and response.mimetype == "application/x-git-bundle"
+    (tmp_path / "page.bundle").write_bytes(response.data)
+    api = app.test_client().get(f"/api/books/{STARTER_BOOK}/export.bundle",
+                                headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and api.data == response.data
+    out = tmp_path / "cli.bundle"
+    done = CliRunner().invoke(main, ["--instance", app.config["JOINTBOOK_INSTANCE"], "export-bundle", STARTER_BOOK,
+                                     "--out", str(out)], env={"LIBRARY_PATH": app.config["LIBRARY_PATH"],
+                                                              "DATABASE_URL": app.config["DATABASE_URL"]},
+                              catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    for name in ("page.bundle", "cli.bundle"):
+        git("clone", "--quiet", str(tmp_path / name), str(tmp_path / f"from-{name}"))
+        copy = tmp_path / f"from-{name}"
+        assert git("log", "--format=%H %an %s", cwd=copy).stdout == history
+        assert sorted(p.name for p in copy.iterdir() if p.name != ".git") == ["assets", "book.yml", "chapters"]
+    assert signed_in("outsider").get(f"/books/{STARTER_BOOK}/export.bundle").status_code == 403
+    assert signed_in("admin").get("/books/no-such-book/export.bundle").status_code == 404
