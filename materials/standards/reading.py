@@ -19,10 +19,10 @@ from .validation import Locate, standard_from_data
 MAX_STANDARD_BYTES = 20 * 1024 * 1024
 
 
-def _compose(text: str, path: str) -> yaml.Node | None:
+def _compose(text: str, path: str, written_here: bool = False) -> yaml.Node | None:
     """The library's one safe reading of YAML (``yamlfile.compose_yaml``), its refusals said as a standard's."""
     try:
-        return compose_yaml(text, path, max_bytes=MAX_STANDARD_BYTES)[0]
+        return compose_yaml(text, path, max_bytes=MAX_STANDARD_BYTES, written_here=written_here)[0]
     except YAMLInvalid as exc:
         reason, line = exc.params.get("reason"), exc.line
         if reason == "too_large":
@@ -91,8 +91,11 @@ def _key_locator(root: yaml.Node | None, where: tuple, key: str) -> int | None:
     return None
 
 
-def parse_standard(text: str | bytes, path: str) -> Standard:
-    """Read one standard file (safe YAML only) and validate it; errors carry path and line."""
+def parse_standard(text: str | bytes, path: str, *, written_here: bool = False) -> Standard:
+    """Read one standard file (safe YAML only) and validate it; errors carry path and line.
+
+    ``written_here``: ``text`` is what ``writing.dump_standard`` has just written (an import reading back
+    what it is about to save), read with one pass of the parser (``yamlfile.compose_yaml``)."""
     if isinstance(text, bytes):
         if len(text) > MAX_STANDARD_BYTES:
             raise StandardTooLarge("the standard file is too large", path=path, limit=MAX_STANDARD_BYTES)
@@ -102,7 +105,7 @@ def parse_standard(text: str | bytes, path: str) -> Standard:
             raise StandardSyntaxError("the file is not UTF-8 text", path=path, problem="encoding") from None
     if len(text) > MAX_STANDARD_BYTES:
         raise StandardTooLarge("the standard file is too large", path=path, limit=MAX_STANDARD_BYTES)
-    root = _compose(text.lstrip("\ufeff"), path)
+    root = _compose(text.lstrip("\ufeff"), path, written_here)
     if root is None:
         raise StandardFieldType("the file is empty; a standard is a mapping of fields", path=path, line=1,
                                 field="", expected="mapping")

@@ -81,7 +81,13 @@ _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc, valid-type]
-    """Block style, but the small leaf mappings (levels, weights) stay on one line like the design."""
+    """Block style, but the small leaf mappings (levels, weights) stay on one line like the design.
+
+    Never an alias: ``standard_to_data`` makes every mapping and list anew (so none is written today), and
+    the reader refuses them; saying so also spares the representer its bookkeeping of every object."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
