@@ -42,8 +42,8 @@ from .history_walks import Walks, repository_key
 from .paths import validate_book_slug
 from .repository import Library
 
-__all__ = ["UNKNOWN", "SideShare", "AuthorText", "text_share_by_side", "text_by_author", "clear_caches",
-           "cache_sizes"]
+__all__ = ["UNKNOWN", "SideShare", "AuthorText", "text_share_by_side", "text_by_author", "line_authors",
+           "clear_caches", "cache_sizes"]
 
 UNKNOWN = "unknown"  # the side of lines and commits that carry no side trailer
 _RS, _US = "\x1e", "\x1f"
@@ -391,3 +391,19 @@ def text_by_author(lib: Library, book: str | None, rev: str = "main") -> list[Au
         row[1] += chars
     rows = [AuthorText(n, e, s, l, c) for (n, e, s), (l, c) in totals.items()]
     return sorted(rows, key=lambda r: (-r.chars, r.name, r.email))
+
+
+def line_authors(lib: Library, book: str | None, rev: str = "main") -> dict[str, list[tuple[str, str, str]]]:
+    """Chapter path -> who last wrote each of its lines at ``rev``, as (name, e-mail, side), line by line as
+    ``git blame`` says; from the history replay where it is exact, ``git blame`` for the other chapters."""
+    commit = lib.resolve(rev)
+    files = _chapter_files(lib, book, commit)
+    replay = _replay(lib, commit, full=len(files) > REPLAY_AFTER) if files else None
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for path, blob in sorted(files.items()):
+        state = replay.files.get(path) if replay is not None else None
+        if state is not None and state.lines is not None and state.blob == blob:
+            out[path] = [replay.authors[author] for author, _chars in state.lines]
+        else:
+            out[path] = [(line.author_name, line.author_email, line.side or UNKNOWN) for line in lib.blame(commit, path)]
+    return out

@@ -16,23 +16,23 @@ authors to label either; the books already say it in their structure:
   template): the whole chapter is one item of kind ``task``.
 
 A section (or task) counts as written by a side when that side last wrote
-more than half of its non-blank lines (``git blame``, as the text-share
-figure counts), and it is dated by the newest of those lines, which is how a
-report over a year picks what was contributed in that year.
+more than half of its non-blank lines, as ``git blame`` says and the
+text-share figure counts: this is the text as it stands at the revision
+measured (``main``, or a release tag), like the share of the text.
 
 A standard item came from a side's contribution when the front-matter line
 that tags it (in ``standards:`` or under ``sections:``) was last written by
 that side, or when it is tagged on a section that side wrote.
 
-Blame runs per chapter (``git blame``); callers cache the result by the
-commit measured (the dashboard does), since a commit's blame never changes.
+Who wrote each line comes from ``authorship.line_authors`` (one replay of the
+history, shared with the text share, rather than a ``git blame`` per chapter).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
+from .authorship import line_authors
 from .errors import MaterialsError
 from .frontmatter import split_front_matter
 from .paths import validate_book_slug
@@ -60,7 +60,6 @@ class Contribution:
     lines: int            # non-blank lines of the section
     side_lines: int       # of them, written by the side
     authors: tuple[str, ...]
-    written_at: datetime  # the newest of the side's lines
     anchor: str | None = None
 
     @property
@@ -78,7 +77,6 @@ class TaggedItem:
     key: str
     basis: str            # "tagged" (the side wrote the tag) | "section" (on a section the side wrote)
     section: str | None = None
-    written_at: datetime | None = None
 
 
 def section_kind(heading: str) -> str:
@@ -90,39 +88,48 @@ def section_kind(heading: str) -> str:
     return "other"
 
 
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    author_name: str
+    side: str
+
+
 @dataclass
 class _Section:
     heading: str
     anchor: str | None
-    lines: list = field(default_factory=list)  # BlameLine
-
-
-def _in(when: datetime, since: datetime | None, until: datetime | None) -> bool:
-    when = when if when.tzinfo else when.replace(tzinfo=timezone.utc)
-    return (since is None or when >= since) and (until is None or when < until)
+    lines: list[_Line] = field(default_factory=list)
 
 
 def _chapters(lib: Library, book: str | None, rev: str):
+    """(book, chapter, its lines with who last wrote each) of every readable chapter at ``rev``."""
     commit = lib.resolve(rev)
     names = [validate_book_slug(book)] if book is not None else lib.books(commit)
+    writers = line_authors(lib, book, commit)
     for name in names:
         try:
             the_book = lib.book(name, commit)
         except MaterialsError:
             continue
         for chapter in the_book.chapters:
-            if chapter.problem is None:
-                yield name, chapter, lib.blame(commit, chapter.path)
+            who = writers.get(chapter.path)
+            if chapter.problem is not None or who is None:
+                continue
+            text = lib.read_text(commit, chapter.path).split("\n")
+            if text and text[-1] == "":
+                text.pop()
+            yield name, chapter, [_Line(t, w[0], w[2]) for t, w in zip(text, who)]
 
 
-def _split(blame) -> tuple[list, list[_Section]]:
-    """(front-matter lines, sections) of a chapter's blame; text before the first heading is left out."""
-    text = "\n".join(line.text for line in blame)
+def _split(lines) -> tuple[list, list[_Section]]:
+    """(front-matter lines, sections) of a chapter's lines; text before the first heading is left out."""
+    text = "\n".join(line.text for line in lines)
     front, _body, _start = split_front_matter(text + "\n")
     front_count = 0 if front is None else front.count("\n") + 2
     sections: list[_Section] = []
     fenced = False
-    for line in blame[front_count:]:
+    for line in lines[front_count:]:
         if _FENCE.match(line.text):
             fenced = not fenced
         match = None if fenced else _HEADING.match(line.text)
@@ -132,7 +139,7 @@ def _split(blame) -> tuple[list, list[_Section]]:
             sections.append(_Section(_ANCHOR.sub("", title).strip(), anchor.group(1) if anchor else None))
         if sections:
             sections[-1].lines.append(line)
-    return blame[:front_count], sections
+    return lines[:front_count], sections
 
 
 def _by_side(lines, side: str) -> tuple[int, list]:
@@ -140,12 +147,12 @@ def _by_side(lines, side: str) -> tuple[int, list]:
     return len(text), [line for line in text if line.side == side]
 
 
-def contributed_sections(lib: Library, book: str | None, side: str = "enterprise", rev: str = "main",
-                         since: datetime | None = None, until: datetime | None = None) -> list[Contribution]:
-    """Sections and work tasks ``side`` wrote most of at ``rev``, dated in ``[since, until)``; book order."""
+def contributed_sections(lib: Library, book: str | None, side: str = "enterprise",
+                         rev: str = "main") -> list[Contribution]:
+    """Sections and work tasks ``side`` wrote most of at ``rev``, in book order."""
     out = []
-    for name, chapter, blame in _chapters(lib, book, rev):
-        _front, sections = _split(blame)
+    for name, chapter, lines in _chapters(lib, book, rev):
+        _front, sections = _split(lines)
         if chapter.meta.task is not None:
             parts = [(chapter.meta.title, None, "task", [line for s in sections for line in s.lines])]
         else:
@@ -154,34 +161,29 @@ def contributed_sections(lib: Library, book: str | None, side: str = "enterprise
             total, theirs = _by_side(lines, side)
             if not total or 2 * len(theirs) <= total:
                 continue
-            newest = max(line.authored_at for line in theirs)
-            if not _in(newest, since, until):
-                continue
             authors = tuple(dict.fromkeys(line.author_name for line in theirs))
             out.append(Contribution(name, chapter.filename, chapter.meta.title, heading, kind, total, len(theirs),
-                                    authors, newest, anchor))
+                                    authors, anchor))
     return out
 
 
-def tagged_items(lib: Library, book: str | None, side: str = "enterprise", rev: str = "main",
-                 since: datetime | None = None, until: datetime | None = None) -> list[TaggedItem]:
+def tagged_items(lib: Library, book: str | None, side: str = "enterprise", rev: str = "main") -> list[TaggedItem]:
     """Standard items that came from ``side``'s contributions at ``rev`` (see the module's rule), once per
-    chapter, dated in ``[since, until)``."""
+    chapter."""
     out = []
-    for name, chapter, blame in _chapters(lib, book, rev):
+    for name, chapter, lines in _chapters(lib, book, rev):
         refs = chapter.meta.all_refs()
         if not refs:
             continue
-        front, sections = _split(blame)
+        front, sections = _split(lines)
         found: dict[str, TaggedItem] = {}
         tokens = {ref: re.compile(r"(?<![\w.])" + re.escape(ref) + r"(?![\w.])") for ref in refs}
         for line in front:
-            if line.side != side or not _in(line.authored_at, since, until):
+            if line.side != side:
                 continue
             for ref, pattern in tokens.items():
                 if ref not in found and pattern.search(line.text):
-                    found[ref] = TaggedItem(name, chapter.filename, chapter.meta.title, ref, "tagged",
-                                            written_at=line.authored_at)
+                    found[ref] = TaggedItem(name, chapter.filename, chapter.meta.title, ref, "tagged")
         by_anchor = {s.anchor: s for s in sections if s.anchor}
         for anchor, section_refs in chapter.meta.sections.items():
             section = by_anchor.get(anchor)
@@ -190,11 +192,8 @@ def tagged_items(lib: Library, book: str | None, side: str = "enterprise", rev: 
             total, theirs = _by_side(section.lines, side)
             if not total or 2 * len(theirs) <= total:
                 continue
-            newest = max(line.authored_at for line in theirs)
-            if not _in(newest, since, until):
-                continue
             for ref in section_refs:
                 found.setdefault(ref, TaggedItem(name, chapter.filename, chapter.meta.title, ref, "section",
-                                                 section.heading, newest))
+                                                 section.heading))
         out += [found[ref] for ref in refs if ref in found]
     return out

@@ -24,8 +24,9 @@ def _about(book: str | None, year: int) -> tuple[Any, Any, list[Any], Figures]:
     lines = [_l("Period: %(since)s to %(until)s", since=f"{year}-01-01", until=f"{year}-12-31"),
              _l("Text as of commit %(rev)s; made %(when)s (UTC).", rev=figures.head[:12],
                 when=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")),
-             _l("Commits and reviews count when they were made in the year; the share of the text is the text as "
-                "it stands. Hours of contribution are an approximation (see its table).")]
+             _l("Commits and reviews count when they were made in the year; the share of the text, the sections "
+                "and the standard items are those of the text as it stands. Hours of contribution are an "
+                "approximation (see its table).")]
     return title, subtitle, lines, figures
 
 

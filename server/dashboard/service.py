@@ -159,8 +159,8 @@ def _compute_library_tables(lib: Any, book: str | None, period: Period, head: st
 
 
 def _enterprise_content_tables(lib: Any, book: str | None, period: Period, head: str) -> dict[str, Table]:
-    sections = enterprise_content.contributed_sections(lib, book, ENTERPRISE, head, period.since, period.until)
-    items = enterprise_content.tagged_items(lib, book, ENTERPRISE, head, period.since, period.until)
+    sections = enterprise_content.contributed_sections(lib, book, ENTERPRISE, head)
+    items = enterprise_content.tagged_items(lib, book, ENTERPRISE, head)
     standards = lib.standards(head)
     texts = {}
     for standard in standards.values():
@@ -179,7 +179,7 @@ def _enterprise_content_tables(lib: Any, book: str | None, period: Period, head:
             note=_l("A section is the text under a heading; its kind comes from the heading (案例 or case: a real "
                     "case; 步骤, 程序, 流程, 规程, 操作, 试验 or procedure: a procedure), and a chapter with a task "
                     "sheet is a work task. It counts when enterprise authors last wrote more than half of its "
-                    "lines, dated by the newest of them.")),
+                    "lines in the text as it stands, as the share of the text is counted.")),
         "enterprise_sections": Table(
             "enterprise_sections", _l("Sections written by enterprise authors"),
             [_l("Section"), _l("Kind"), _l("Chapter"), _l("Authors"), _l("Their share (%)")],

@@ -84,6 +84,14 @@ def test_replay_agrees_with_git_blame_through_merges_renames_and_deletions(lib, 
     # 张: 01.md 张加 (2); 02.md 张改五五 (4)                          -> 2 lines, 6
     assert authors == {("王老师", 15, 55), ("李师傅", 7, 29), ("张老师", 2, 6)}
     assert by_replay(lib, first, monkeypatch) == by_git_blame(lib, first, monkeypatch)
+    # line by line, as the enterprise-content figures read it
+    clear_caches()
+    with monkeypatch.context() as m:
+        m.setattr(authorship, "REPLAY_AFTER", 0)
+        replayed = authorship.line_authors(lib, "loco", "main")
+    assert set(replayed) == {CH + name for name in ("01.md", "02.md", "06.md", "07.md", "08.md")}
+    for path, who in replayed.items():
+        assert who == [(b.author_name, b.author_email, b.side) for b in lib.blame("main", path)], path
 
 
 def test_replay_moves_forward_from_an_earlier_walk_and_stays_exact(lib, monkeypatch):

@@ -77,3 +77,40 @@ def test_jointbook_dossier_writes_the_pdf(app, tmp_path):
     assert "编写说明：面向机车检修岗位。" in text and "五、读者反馈（使用跟踪报告）" in text and "纠错 1" in text
     missing = CliRunner().invoke(main, ["dossier", BOOK, "7.0", "--out", str(out)], env=env)
     assert missing.exit_code != 0 and "has not been released" in missing.output
+
+
+def test_every_section_of_the_dossier_has_the_figures_the_platform_shows(app, signed_in, tmp_path):
+    """Shares by side and coverage at the release as the dashboard has them, readers' feedback as the
+    usage-tracking report of the period has it, read back from the PDF's text section by section."""
+    from server.textbook_reviews.dossier import make_dossier
+    from server.textbook_reviews.usage_report import usage_period, usage_report
+
+    lib = Library(app.config["LIBRARY_PATH"])
+    lib.create_tag(f"{BOOK}/v1.0", "main", EDITOR, "Release 1.0")
+    send_feedback(app)
+    maintainer = signed_in("maintainer")
+    with app.test_request_context():
+        done = make_dossier(BOOK, "1.0", tmp_path / "dossier.pdf", "校企合编。")
+        report = usage_report(BOOK, usage_period(None, None))
+    text = pdf_text(done.path.read_bytes(), tmp_path)
+    headings = ["一、编写说明", "二、编写者及校企双方贡献", "三、与标准的对应", "四、与上一版相比的修订",
+                "五、读者反馈（使用跟踪报告）", "六、审核记录"]
+    starts = [text.rindex(h) for h in headings]  # the last one: the contents list names them first
+    assert starts == sorted(starts)
+    section = {h: text[a:b] for h, a, b in zip(headings, starts, starts[1:] + [len(text)])}
+
+    figures = maintainer.get(f"/api/books/{BOOK}/dashboard?release=1.0").get_json()
+    tables = {t["name"]: t for t in figures["tables"]}
+    labels = {"school": "学校", "enterprise": "企业"}
+    for side, lines, _chars, percent in tables["text_share"]["rows"]:
+        assert re.search(rf"{labels.get(side, side)}\S* {lines} {percent}%", section["二、编写者及校企双方贡献"])
+    (version, _date, *levels), = tables["coverage"]["rows"]
+    assert version == "1.0"
+    coverage = re.findall(r"(\d+) / (\d+) ([\d.]+)%", section["三、与标准的对应"])
+    assert [float(p) for _c, _t, p in coverage] == levels
+
+    feedback = re.sub(r"\s+", "", section["五、读者反馈（使用跟踪报告）"])
+    assert f"纠错{report.by_kind['error']}" in feedback and f"提问{report.by_kind['question']}" in feedback
+    assert f"已通过变更请求修正的错误{len(report.fixed)}" in feedback
+    assert f"已回答的问题{len(report.answered)}" in feedback and f"平均评分{report.average_rating:g}" in feedback  # Typst prints 4.0 as 4
+    assert "本版本尚无签署的审核记录。" in section["六、审核记录"]
