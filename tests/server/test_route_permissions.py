@@ -59,6 +59,8 @@ ANY_SIGNED_IN = {
     "standards.show",
     "standards.export",
     "standards.template",
+    "crosswalks.index",
+    "crosswalks.show",
     "api.list_standards",
     "api.get_standard",
     "api.export_standard",
