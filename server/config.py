@@ -45,6 +45,9 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "JOB_SHUTDOWN_SECONDS": float,
     "QUEUE_NAME": str,
     "GIT_TIMEOUT": float,
+    "BOOK_MIRRORS_DIR": str,  # the books' own repositories that git clone and push reach (/git/<book>.git)
+    "GIT_PUSH_MAX_BYTES": int,
+    "GIT_PUSH_TIMEOUT": float,
     "RELEASE_DOWNLOADS": str,
 }
 
