@@ -104,6 +104,7 @@ class Seeded:
     follow_url: str = ""  # a reader's private link to their question
     import_report: str = ""  # the teacher's Word import, waiting for confirmation
     mkdocs_report: str = ""  # the teacher's MkDocs import, waiting too
+    converting_report: str = ""  # a Word upload of the teacher's whose conversion job has not run yet
     standard_report: str = ""  # the maintainer's standard upload, waiting on its dry-run report
     jobs: dict[str, int] = field(default_factory=dict)  # status -> a job in that status
     reviews: dict[str, int] = field(default_factory=dict)  # state of a textbook review -> its number
@@ -157,6 +158,7 @@ def seed_instance(directory: Path, starter_library: Path, password_hash: str,
     _crosswalk(seeded)
     _tokens_and_jobs(seeded)
     _textbook_reviews(seeded)
+    _import_being_converted(seeded)  # last: no job runs after it
     return seeded
 
 
@@ -208,6 +210,17 @@ def _created_book_and_word_import(seeded: Seeded) -> None:
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     seeded.mkdocs_report = urlsplit(response.headers["Location"]).path
     run_pending(seeded.app)  # the uploads' conversions: both reports wait for confirmation
+
+
+def _import_being_converted(seeded: Seeded) -> None:
+    """A Word file the teacher uploaded whose conversion is still queued: its page says so and refreshes."""
+    client = seeded.client("teacher")
+    form = f"/books/{BOOK}/import/word"
+    response = client.post(form, data={"csrf_token": csrf_from(client, form), "split_level": "2",
+                                       "document": (io.BytesIO(WORD_FILE.read_bytes()), "第二份教案.docx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    seeded.converting_report = urlsplit(response.headers["Location"]).path
 
 
 def _release(seeded: Seeded) -> None:

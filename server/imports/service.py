@@ -118,19 +118,21 @@ def _book_now(user: Any, book: str) -> tuple[Any, list[str]]:
     return lib.book(book, head, chapters=False).config, list(lib.files(head, f"books/{book}/"))
 
 
-def convert(user: Any, book: str, file_name: str, data: bytes, split_level: int = 1) -> Pending:
-    """Convert an uploaded Word document into chapters of ``book`` and keep it for the uploader's confirmation."""
+def convert(user: Any, book: str, file_name: str, data: bytes, split_level: int = 1, *,
+            token: str | None = None) -> Pending:
+    """Convert an uploaded Word document into chapters of ``book`` and keep it for the uploader's confirmation
+    (under ``token`` when the upload was given one, see ``conversions``)."""
     config, existing = _book_now(user, book)
     check_upload(file_name, data)
     name = file_name.replace("\\", "/").rsplit("/", 1)[-1][:120]
     converted = import_docx(data, book=book, file_name=name, split_level=split_level, book_config=config,
                             existing=existing)
-    return _keep("word", user, book, name, split_level, converted)
+    return _keep("word", user, book, name, split_level, converted, token=token)
 
 
 def convert_mkdocs(user: Any, book: str, name: str, data: bytes | None = None,
                    files: dict[str, bytes] | None = None, *, repository: Path | None = None,
-                   with_history: bool = False) -> Pending:
+                   with_history: bool = False, token: str | None = None) -> Pending:
     """Convert a MkDocs project into chapters of ``book``: an uploaded zip or git bundle (``data``), the
     ``files`` of a folder, or a Git ``repository`` (a path on this machine, or a bundle file).
 
@@ -162,7 +164,7 @@ def convert_mkdocs(user: Any, book: str, name: str, data: bytes | None = None,
             converted.report.add(CHANGED, "mkdocs.history", f"{count} commit(s) of the project's history touched "
                                  "the docs and are replayed with their authors, dates and messages", count=count)
         pending = _keep("mkdocs", user, book, name, 0, converted, history=authors,
-                        clone=clone if with_history else None)
+                        clone=clone if with_history else None, token=token)
     finally:
         if clone is not None:
             shutil.rmtree(clone, ignore_errors=True)
@@ -187,10 +189,10 @@ def _clone(repository: Path | None, data: bytes | None) -> tuple[Path, Any]:
 
 
 def _keep(kind: str, user: Any, book: str, name: str, split_level: int, converted: DocxImport, *,
-          history: list[dict[str, Any]] | None = None, clone: Path | None = None) -> Pending:
+          history: list[dict[str, Any]] | None = None, clone: Path | None = None, token: str | None = None) -> Pending:
     _forget_old()
     redirects = dict(converted.redirects) if isinstance(converted, MkDocsImport) else {}
-    pending = Pending(secrets.token_urlsafe(24), kind, book, user.id, name, split_level, time.time(), converted,
+    pending = Pending(token or secrets.token_urlsafe(24), kind, book, user.id, name, split_level, time.time(), converted,
                       converted.report.to_dict(), redirects, history if clone is not None else None)
     _store(pending)
     if clone is not None:
@@ -242,14 +244,17 @@ class Waiting:
     kind: str
     source: str
     created: float
+    converting: bool = False  # still being converted (or refused): its report page says which
 
 
 def waiting_for(user: Any, book: str) -> list[Waiting]:
     """The uploads of ``user`` into ``book`` still waiting for confirmation, newest first."""
     root = pending_root()
     found = []
-    for meta_file in root.glob("*/import.json") if root.is_dir() else ():
-        if not TOKEN.match(meta_file.parent.name):
+    files = [*root.glob("*/import.json"), *root.glob("*.upload/upload.json")] if root.is_dir() else []
+    for meta_file in files:
+        converting = meta_file.name == "upload.json"
+        if not TOKEN.match(meta_file.parent.name.removesuffix(".upload") if converting else meta_file.parent.name):
             continue  # being confirmed right now
         try:
             meta = json.loads(meta_file.read_text(encoding="utf-8"))
@@ -257,8 +262,8 @@ def waiting_for(user: Any, book: str) -> list[Waiting]:
             continue
         if meta.get("book") == book and meta.get("user_id") == getattr(user, "id", None) \
                 and time.time() - meta.get("created", 0) <= KEEP_SECONDS:
-            found.append(Waiting(meta_file.parent.name, meta.get("kind", "word"), meta.get("source", ""),
-                                 meta.get("created", 0)))
+            found.append(Waiting(meta_file.parent.name.removesuffix(".upload"), meta.get("kind", "word"),
+                                 meta.get("source", ""), meta.get("created", 0), converting))
     return sorted(found, key=lambda w: -w.created)
 
 

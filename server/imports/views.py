@@ -12,7 +12,7 @@ from wtforms import BooleanField, SelectField
 from materials import MaterialsError
 from server.errors import UserError, describe
 from server.forms import ConfirmForm, PageForm
-from server.imports import service
+from server.imports import conversions, service
 from server.imports.report import OUTCOME_LABELS, report_rows
 from server.imports.history import side_choices
 from server.library import book_title, library
@@ -56,12 +56,12 @@ def upload(book: str):
         if form.validate():
             upload_file = form.document.data
             try:
-                pending = service.convert(current_user, book, upload_file.filename or "", upload_file.read(),
-                                          int(form.split_level.data))
+                token = conversions.queue(current_user, book, "word", upload_file.filename or "", upload_file.read(),
+                                          split_level=int(form.split_level.data))
             except (UserError, MaterialsError) as refused:
                 error, status = describe(refused), getattr(refused, "status", None) or 422
             else:
-                return redirect(url_for("imports.report", book=book, kind="word", token=pending.token))
+                return redirect(url_for("imports.report", book=book, kind="word", token=token))
     return render_template("ui/imports/upload.html", book=book, title=title, form=form, error=error,
                            limit_mb=service.MAX_DOCX_BYTES // 1048576,
                            waiting=service.waiting_for(current_user, book)), status
@@ -78,12 +78,12 @@ def upload_mkdocs(book: str):
         if form.validate():
             upload_file = form.project.data
             try:
-                pending = service.convert_mkdocs(current_user, book, upload_file.filename or "", upload_file.read(),
-                                                 with_history=form.with_history.data)
+                token = conversions.queue(current_user, book, "mkdocs", upload_file.filename or "", upload_file.read(),
+                                          with_history=form.with_history.data)
             except (UserError, MaterialsError) as refused:
                 error, status = describe(refused), getattr(refused, "status", None) or 422
             else:
-                return redirect(url_for("imports.report", book=book, kind="mkdocs", token=pending.token))
+                return redirect(url_for("imports.report", book=book, kind="mkdocs", token=token))
     return render_template("ui/imports/upload_mkdocs.html", book=book, title=title, form=form, error=error,
                            limit_mb=service.upload_limit("mkdocs") // 1048576,
                            waiting=service.waiting_for(current_user, book)), status
@@ -93,7 +93,14 @@ def upload_mkdocs(book: str):
 @book_access(Ability.write)
 def report(book: str, kind: str, token: str):
     title = book_title(book)
-    pending = service.load(current_user, book, token, kind)
+    try:
+        pending = service.load(current_user, book, token, kind)
+    except UserError as missing:
+        if missing.code != "import.not_found":
+            raise
+        converting = conversions.conversion(current_user, book, token, kind)  # 404 when there is none either
+        return render_template("ui/imports/converting.html", book=book, title=title, conversion=converting,
+                               form=ConfirmForm()), 422 if converting.state in ("refused", "failed") else 200
     rows = report_rows(pending.report)
     return render_template("ui/imports/report.html", book=book, title=title, pending=pending, rows=rows,
                            outcomes=OUTCOME_LABELS, form=ConfirmForm(), sides=side_labels(),
@@ -121,7 +128,13 @@ def cancel(book: str, kind: str, token: str):
     form = ConfirmForm()
     if not form.validate_on_submit():
         raise UserError("csrf.invalid", status=400)
-    service.load(current_user, book, token, kind)
-    service.discard(current_user, book, token)
+    try:
+        service.load(current_user, book, token, kind)
+    except UserError as missing:
+        if missing.code != "import.not_found":
+            raise
+        conversions.forget(current_user, book, token, kind)
+    else:
+        service.discard(current_user, book, token)
     flash(_("The import was cancelled; nothing was changed."), "success")
     return redirect(url_for("books.show", book=book))

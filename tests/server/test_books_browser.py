@@ -7,9 +7,18 @@ from pathlib import Path
 import pytest
 
 from helpers import PASSWORD, STARTER_BOOK, serving
+from server.jobs.workers import stop_consumer
 
 pytestmark = pytest.mark.browser
 LIBREOFFICE_DOCX = Path(__file__).parents[1] / "materials" / "docx_corpus" / "libreoffice.docx"
+
+
+@pytest.fixture
+def app(make_app):
+    """The one app of each test, with workers that convert the uploads as the server's do."""
+    app = make_app(START_JOB_RUNNER=True, JOB_POLL_SECONDS=0.2)
+    yield app
+    stop_consumer(app)
 
 
 @pytest.fixture
@@ -62,6 +71,7 @@ def test_an_author_imports_a_word_file_reads_the_report_and_opens_the_change_req
     teacher.set_input_files("#document", str(LIBREOFFICE_DOCX))
     teacher.click("#import-form button[type=submit]")
     teacher.wait_for_url(f"**/books/{STARTER_BOOK}/import/word/*")
+    teacher.wait_for_selector("#import-chapters", timeout=30000)  # the page refreshes itself while a job converts
     chapters = teacher.locator("#import-chapters").inner_text()
     assert "第一章 电力机车的检查" in chapters and "第二章 安全规定" in chapters
     assert "受电弓结构示意图" in teacher.locator("#import-images").inner_text()

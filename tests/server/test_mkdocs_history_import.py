@@ -15,6 +15,7 @@ from helpers import STARTER_BOOK, csrf_from
 from materials import Author, GitCommand
 from materials.contributions import commits_by_side
 from server.cli import main
+from server.jobs.queue import run_pending
 
 ZH = {"Accept-Language": "zh-CN"}
 FORM = f"/books/{STARTER_BOOK}/import/mkdocs"
@@ -68,6 +69,9 @@ def test_a_bundle_with_history_asks_each_authors_side_and_replays_every_commit(s
                             content_type="multipart/form-data", headers=ZH)
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:800]
     report_url = uploaded.headers["Location"]
+    converting = teacher.get(report_url, headers=ZH).get_data(as_text=True)
+    assert "正在排队等待转换" in converting and 'http-equiv="refresh"' in converting  # converted off the request
+    run_pending(teacher.application)
     page = teacher.get(report_url, headers=ZH).get_data(as_text=True)
     assert "历史中的作者" in page and "项目历史中有 3 次提交改动了文档" in page
     table = page[page.index('id="import-authors"'):]
@@ -113,6 +117,7 @@ def test_a_zip_has_no_history_and_a_history_without_checkbox_is_not_replayed(sig
                                      "project": (io.BytesIO(bundle_of(repository)), "brakes.bundle")},
                          content_type="multipart/form-data", headers=ZH)
     assert plain.status_code == 302
+    run_pending(teacher.application)
     report_url = plain.headers["Location"]
     assert "历史中的作者" not in teacher.get(report_url, headers=ZH).get_data(as_text=True)
     opened = teacher.post(f"{report_url}/confirm", data={"csrf_token": csrf_from(teacher, report_url)})

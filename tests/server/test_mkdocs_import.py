@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from helpers import STARTER_BOOK, csrf_from
 from server.cli import main
+from server.jobs.queue import run_pending
 
 ZH = {"Accept-Language": "zh-CN"}
 FORM = f"/books/{STARTER_BOOK}/import/mkdocs"
@@ -30,8 +31,11 @@ def project_zip(files=PROJECT) -> bytes:
 
 
 def _upload(client, data: bytes, name: str = "brakes-site.zip"):
-    return client.post(FORM, data={"csrf_token": csrf_from(client, FORM), "project": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers=ZH)
+    """The upload, and its conversion by the job it queued (as a worker runs it)."""
+    response = client.post(FORM, data={"csrf_token": csrf_from(client, FORM), "project": (io.BytesIO(data), name)},
+                           content_type="multipart/form-data", headers=ZH)
+    run_pending(client.application)
+    return response
 
 
 def test_an_author_imports_a_mkdocs_project_through_its_report_into_a_change_request(signed_in, lib):
@@ -67,7 +71,11 @@ def test_what_is_no_mkdocs_project_is_refused_and_nothing_is_kept(app, signed_in
     not_zip = _upload(teacher, b"# just markdown", name="notes.md")
     assert not_zip.status_code == 415 and "需以项目文件夹的 .zip 上传，或以仓库的 git bundle 上传" in not_zip.get_data(as_text=True)
     no_config = _upload(teacher, project_zip({"docs/a.txt": "# a"}))
-    assert no_config.status_code == 422 and "无法导入这个 MkDocs 项目" in no_config.get_data(as_text=True)
+    refused = teacher.get(no_config.headers["Location"], headers=ZH)
+    assert refused.status_code == 422 and "无法导入这个 MkDocs 项目" in refused.get_data(as_text=True)
+    assert teacher.post(f"{no_config.headers['Location']}/cancel",
+                        data={"csrf_token": csrf_from(teacher, FORM)}).status_code == 302
+    assert teacher.get(no_config.headers["Location"]).status_code == 404
     big = _upload(teacher, b"PK\x03\x04" + b"\0" * (16 * 1024 * 1024 - 400 * 1024))
     assert big.status_code == 413 and "项目太大，无法上传" in big.get_data(as_text=True)
     assert signed_in("reader").get(FORM).status_code == 403

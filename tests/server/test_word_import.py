@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from helpers import STARTER_BOOK, csrf_from
 from server.cli import main
+from server.jobs.queue import run_pending
 
 LIBREOFFICE_DOCX = Path(__file__).parents[1] / "materials" / "docx_corpus" / "libreoffice.docx"
 ZH = {"Accept-Language": "zh-CN"}
@@ -16,11 +17,14 @@ FORM = f"/books/{STARTER_BOOK}/import/word"
 
 
 def _upload(client, data: bytes | None = None, name: str = "机车检查.docx", level: str = "1"):
+    """The upload, and its conversion by the job it queued (as a worker runs it)."""
     token = csrf_from(client, FORM)
     payload = LIBREOFFICE_DOCX.read_bytes() if data is None else data
-    return client.post(FORM, data={"csrf_token": token, "split_level": level,
-                                   "document": (io.BytesIO(payload), name)},
-                       content_type="multipart/form-data", headers=ZH)
+    response = client.post(FORM, data={"csrf_token": token, "split_level": level,
+                                       "document": (io.BytesIO(payload), name)},
+                           content_type="multipart/form-data", headers=ZH)
+    run_pending(client.application)
+    return response
 
 
 def _pending(app) -> list[Path]:
@@ -115,7 +119,11 @@ def test_what_is_no_docx_or_too_big_is_refused_clearly(app, signed_in, lib):
     fake = _upload(teacher, b"%PDF-1.7 not a word file", name="假的.docx")
     assert fake.status_code == 415 and "“假的.docx”不是" in fake.get_data(as_text=True)
     damaged = _upload(teacher, docx[:2000], name="损坏.docx")
-    assert damaged.status_code == 422 and "无法导入这个 Word 文件" in damaged.get_data(as_text=True)
+    assert damaged.status_code == 302  # refused by its conversion, which the report page then says
+    refused = teacher.get(damaged.headers["Location"], headers=ZH)
+    assert refused.status_code == 422 and "无法导入这个 Word 文件" in refused.get_data(as_text=True)
+    assert "上传其他文件" in refused.get_data(as_text=True)
+    teacher.post(f"{damaged.headers['Location']}/cancel", data={"csrf_token": csrf_from(teacher, FORM)})
     big = _upload(teacher, b"PK\x03\x04" + b"\0" * (15 * 1024 * 1024), name="大.docx")
     assert big.status_code == 413 and "Word 文件太大" in big.get_data(as_text=True)
     assert _pending(app) == [] and not any(b.startswith("cr/") for b in lib.branches())
