@@ -364,6 +364,7 @@ def main_pages(seeded, role: str) -> dict[str, str]:
         "textbook review": f"/books/{BOOK}/textbook-reviews/"
                            f"{seeded.reviews['reading' if role == 'outsider' else 'passed']}",
     }
+        "word import being converted": seeded.converting_report,
 
 
 # What each person must reach by following links (besides answering without errors).
@@ -372,7 +373,8 @@ EVERY_KIND = ["home", "book", "chapter", "change request", "change request files
 MUST_REACH = {
     "admin": EVERY_KIND + ["feedback inbox", "created book", "textbook review"],
     "maintainer": EVERY_KIND + ["feedback inbox", "chapter editor", "textbook review"],
-    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report", "mkdocs import report", "textbook review"],
+    "teacher": EVERY_KIND + ["feedback inbox", "chapter editor", "word import report", "mkdocs import report",
+                "word import being converted", "textbook review"],
     "technician": EVERY_KIND + ["feedback inbox", "chapter editor", "textbook review"],
     "reviewer": EVERY_KIND + ["feedback inbox", "textbook review"],
     "reader": EVERY_KIND + ["textbook review"],
