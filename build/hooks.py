@@ -30,6 +30,7 @@ _nav_parts: dict[tuple, str] = {}
 # An image or media source outside the site would be fetched at read time.
 _EXTERNAL_SRC = re.compile(r"""<img\b[^>]*?\bsrc="(?:[a-z][a-z0-9+.-]*:)?//[^"]*"[^>]*>""", re.I)
 _ALT = re.compile(r'\balt="([^"]*)"')
+_NO_ALT = re.compile(r"(<img\b)(?![^>]*\balt=)", re.I)
 # Material fetches mermaid from unpkg.com for any element with this class.
 _MERMAID = re.compile(r'(\bclass="[^"]*?)\bmermaid\b')
 _TAGS = re.compile(r"<[^>]*>")
@@ -56,6 +57,8 @@ def clean_page_html(content: str, chinese: bool = True, *, generated: bool = Fal
         return f'<span class="jb-external-image">[{label}{": " + alt.group(1) if alt and alt.group(1) else ""}]</span>'
 
     content = _EXTERNAL_SRC.sub(external, content)
+    # an <img> pasted without alt would be read out by its file name: it is taken as decoration
+    content = _NO_ALT.sub(r'\1 alt=""', content)
     return _MERMAID.sub(r"\1mermaid-off", content)
 
 

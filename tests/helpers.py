@@ -10,6 +10,7 @@ import re
 import threading
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -144,3 +145,21 @@ def wait_until(page, expression: str, seconds: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {seconds:g} s: {expression}")
         page.wait_for_timeout(25)
+
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+SERIOUS = ("serious", "critical")
+
+
+def serious_violations(tab) -> list[str]:
+    """axe-core's serious and critical violations on the page open in ``tab`` (vendored from npm), one line each."""
+    if not tab.evaluate("() => typeof axe !== 'undefined'"):
+        tab.add_script_tag(path=str(AXE))
+    found = tab.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ["violations"]});
+        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") +
+                                                   (n.any[0] ? " — " + n.any[0].message : ""))}));
+    }""")
+    return [f"{v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]) for v in found
+            if v["impact"] in SERIOUS]

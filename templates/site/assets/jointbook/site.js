@@ -65,6 +65,26 @@
     }).catch(function () {});
   });
 
+  /* Names for assistive technology. Material's search dialog has none: it takes the name of
+     its field ("搜索"). Its version button is named "Select version" but shows "2.0": a reader
+     who says what they see ("2.0") must reach it, so the name starts with what it shows. */
+  var dialog = document.querySelector(".md-search[role=dialog]");
+  var field0 = document.querySelector("[data-md-component=search-query]");
+  if (dialog && field0 && !dialog.hasAttribute("aria-label")) dialog.setAttribute("aria-label", field0.getAttribute("aria-label") || "Search");
+  function nameVersionButton() {
+    var button = document.querySelector(".md-version__current:not([data-jb-named])");
+    if (!button) return false;
+    var action = button.getAttribute("aria-label") || "";
+    button.setAttribute("aria-label", button.textContent.trim() + (action ? " · " + action : ""));
+    button.setAttribute("data-jb-named", "");
+    return true;
+  }
+  var topic = document.querySelector(".md-header__topic");
+  if (topic && window.MutationObserver && !nameVersionButton()) {   /* the selector arrives with versions.json */
+    var watch = new MutationObserver(function () { if (nameVersionButton()) watch.disconnect(); });
+    watch.observe(topic, { childList: true, subtree: true });
+  }
+
   /* Search with a Chinese input method: Material searches on keyup, but the word a
      pinyin or handwriting method commits arrives with compositionend (and pasted or
      dictated text with input) and no keyup at all, so those start the same search. */
