@@ -20,7 +20,6 @@ import re
 from collections import Counter, deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import pytest
@@ -29,7 +28,7 @@ from playwright.sync_api import Error as PlaywrightError
 from werkzeug.exceptions import HTTPException
 
 import seed
-from helpers import serving
+from helpers import serious_violations, serving
 from server.database import engine
 
 BOOK, SECOND_BOOK = seed.BOOK, seed.SECOND_BOOK
@@ -488,9 +487,7 @@ def test_the_conflict_screen_of_an_update_from_main_shows_without_console_errors
 
 
 
-AXE = Path(__file__).resolve().parent.parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_ROLES = ["admin", "teacher", "reader", "anonymous"]  # between them, every kind of platform page and control
-SERIOUS = ("serious", "critical")
 
 
 def _axe_pages(app, report: Crawl, checked: set) -> list[str]:
@@ -503,18 +500,6 @@ def _axe_pages(app, report: Crawl, checked: set) -> list[str]:
             checked.add(shape)
             pages.append(url)
     return pages
-
-
-def _serious_violations(tab) -> list[str]:
-    tab.add_script_tag(path=str(AXE))
-    found = tab.evaluate("""async () => {
-        const result = await axe.run(document, {resultTypes: ["violations"]});
-        return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                                            nodes: v.nodes.slice(0, 3).map(n => n.target.join(" ") +
-                                                   (n.any[0] ? " — " + n.any[0].message : ""))}));
-    }""")
-    return [f"{v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]) for v in found
-            if v["impact"] in SERIOUS]
 
 
 @pytest.mark.browser
@@ -537,7 +522,7 @@ def test_every_platform_page_passes_axe_core_without_serious_or_critical_violati
                         "content-type", ""):
                     continue
                 count += 1
-                problems += [f"{role} {path}: {v}" for v in _serious_violations(tab)]
+                problems += [f"{role} {path}: {v}" for v in serious_violations(tab)]
         finally:
             context.close()
     print(f"\naxe-core: {count} pages checked ({seeded.database})")
