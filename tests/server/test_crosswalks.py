@@ -10,12 +10,13 @@ import re
 
 import pytest
 
-from helpers import csrf_from, sign_in
+from helpers import csrf_from
 from materials import OVERWRITE, Author, Library, Write
 from materials.standards.crosswalk import Crosswalk, Match, dump_crosswalk, parse_crosswalk
 from materials.standards.reading import parse_standard
 from materials.standards.standard import Supersession
 from materials.standards.writing import dump_standard
+from tests.seed import SECOND_BOOK_YML
 
 BOOK = "locomotive-maintenance"
 STARTER = "sample-noss-locomotive-maintenance@2026"
@@ -41,22 +42,8 @@ WALK = Crosswalk(CERT, STARTER, "1+X 制动 ↔ 机车检修工", (
     Match("P.1.1.1", "L4.S.2.1.1", "exact"), Match("P.1.1.2", "L5.S.2.3.1", "partial"),
     Match("P.1.1.3", "L4.K.2.1.1", "related")))
 CERT_BOOK = "brake-certificate"
-CERT_BOOK_YML = f"""title: 制动机检修（1+X 书证融通）
-language: zh-CN
-license: CC-BY-SA-4.0
-edition: "2026"
-standards: [{STARTER}, {CERT}]
-navigation:
-  - part: 项目
-    chapters: [01-brake.md]
-review:
-  required: {{school: 1, enterprise: 1}}
-  self_approval: false
-  dismiss_stale_approvals: true
-  checks: [front-matter, alignment]
-  direct_commits: false
-  merge_method: merge
-"""
+CERT_BOOK_YML = SECOND_BOOK_YML.replace("受电弓检修实训", "制动机检修（1+X 书证融通）").replace(
+    f"standards: [{STARTER}]", f"standards: [{STARTER}, {CERT}]").replace("01-inspection.md", "01-brake.md")
 CERT_CHAPTER = f"""---
 title: 五步闸试验
 standards: [{STARTER}:L4.S.2.1.1]

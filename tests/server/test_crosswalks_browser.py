@@ -7,12 +7,12 @@ import pytest
 from helpers import PASSWORD, csrf_from, serving, sign_in
 from materials import OVERWRITE, Author, Library, Write
 
+from tests.server.test_standards_import_browser import GOOD, fill_sheet
 from tests.server.test_crosswalks import CERT, CERT_BOOK, CERT_BOOK_YML, CERT_CHAPTER, CERT_YAML, STARTER, WALK_ID
 
 pytestmark = pytest.mark.browser
 
 BOOK = "locomotive-maintenance"
-SHEET = "层级,类别,编号,内容\r\nL4,F,1,机车检查\r\nL4,C,1.1,制动机检查\r\nL4,S,1.1.1,能完成五步闸试验\r\n"
 
 
 @pytest.fixture
@@ -51,12 +51,7 @@ def test_dry_run_then_a_crosswalk_made_in_the_page_then_the_certificate_matrix(b
 
     # the dry-run report of a sheet: what it would create, nothing saved yet
     page.goto(f"{url}/books/{BOOK}/standards/import")
-    page.set_input_files("#csv-sheet", files=[{"name": "标准.csv", "mimeType": "text/csv",
-                                               "buffer": SHEET.encode("gb18030")}])
-    page.fill("#csv-standard_id", "cn-noss-test-brakes@2024")
-    page.fill("#csv-title", "制动机检修（测试）")
-    page.fill("#csv-edition", "2024")
-    page.click("form.import-csv button[type=submit]")
+    fill_sheet(page, "标准.csv", GOOD)
     page.wait_for_url("**/standards/import/*")
     assert page.locator("#changes li.created strong").inner_text() == "3"
     assert not [b for b in lib.branches() if b.startswith("cr/")]
