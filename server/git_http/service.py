@@ -204,8 +204,12 @@ def _receive(user: Any, mirror: BookMirror, updates: str, quarantine: str | None
     if target is None:
         title, description = _title(mirror, old, new, quarantine)
         row = open_cr(user, book, title, description, origin="git")
-        lib.refs.swap("refs/heads/" + row.branch, replayed.tip, row.head)  # a branch nobody else knows yet
-        head, opened = replayed.tip, True
+        try:
+            lib.refs.swap("refs/heads/" + row.branch, replayed.tip, row.head)  # a branch nobody else knows yet
+            head = replayed.tip
+        except RefMoved:  # someone wrote on it within the instant: keep theirs too
+            head = _join(lib, row.branch, replayed.tip, author, name)
+        opened = True
         mirror.set_branches({**mirror.branches(), name: row.number})
     else:
         row = target
@@ -278,7 +282,10 @@ def _replay(user: Any, mirror: BookMirror, new: str, old: str, quarantine: str |
     lib = library()
     book = mirror.book
     commits = mirror.pushed_commits(old, new, quarantine)
-    split = mirror.split_map()
+    # The book commits a push builds on must be known: split what the library has now (the map and
+    # objects only; the mirror's branches are receive-pack's until it is done).
+    heads = [lib.branch_head(branch) for branch in shown_branches(mirror).values()]
+    split = mirror.split([h for h in heads if h])
     known: dict[str, str] = {}
     for library_commit, book_commit in split.items():
         if book_commit:

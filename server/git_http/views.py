@@ -17,6 +17,7 @@ import base64
 import binascii
 import io
 import json
+import logging
 import os
 import shutil
 import socket
@@ -31,12 +32,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from materials import MaterialsError
 from materials.smart_http import backend_environment, read_cgi_headers, start_backend
+from server.database import db
 from server.git_http import service
 from server.library import book_title
 from server.permissions import Ability, book_access, may, public
 from server.security import body_limit, takes_posts_from_other_sites
 
 blueprint = Blueprint("git_http", __name__)
+log = logging.getLogger(__name__)
 
 REALM = 'Basic realm="Jointbook", charset="UTF-8"'
 CHUNK = 64 * 1024
@@ -112,7 +115,7 @@ def _serve(book: str, action: str):
             answer = _push(user, mirror, environment, body)
             service.refresh(mirror)  # the branches now show the library's commits
         return answer
-    if not pushing:
+    if not pushing or mirror.refs.get("refs/heads/main") is None:  # a push to a new mirror: show the book first
         with mirror.locked():
             service.refresh(mirror)
     return _stream(start_backend(environment()), body)
@@ -206,7 +209,12 @@ def _answer_hook(user, mirror, connection) -> None:
     except (ValueError, KeyError, TypeError):
         ok, lines = False, [gettext("The push could not be read.")]
     else:
-        ok, lines = service.receive(user, mirror, updates, _quarantine_of(mirror, quarantine))
+        try:
+            ok, lines = service.receive(user, mirror, updates, _quarantine_of(mirror, quarantine))
+        except Exception:  # a fault of ours: the push is refused, git is told, and the server keeps running
+            log.exception("a push to %s failed", mirror.book)
+            db().rollback()
+            ok, lines = False, [gettext("The push could not be taken because of a fault on the platform. Please try again later.")]
     connection.sendall(json.dumps({"ok": ok, "messages": lines}).encode())
 
 

@@ -414,3 +414,30 @@ def test_the_bundle_gives_the_book_alone_with_the_clones_history(app, server, tm
         assert sorted(p.name for p in copy.iterdir() if p.name != ".git") == ["assets", "book.yml", "chapters"]
     assert signed_in("outsider").get(f"/books/{STARTER_BOOK}/export.bundle").status_code == 403
     assert signed_in("admin").get("/books/no-such-book/export.bundle").status_code == 404
+
+
+def test_a_large_image_arrives_through_a_chunked_push_and_remote_lines_speak_chinese(app, server, tmp_path):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    git("switch", "--quiet", "-c", "big-picture", cwd=work)
+    picture = b"\x89PNG\r\n\x1a\n" + os.urandom(3 * 1024 * 1024)  # more than git's 1 MiB post buffer: chunked
+    (work / "assets" / "big.png").write_bytes(picture)
+    git("add", "assets/big.png", cwd=work)
+    git("commit", "--quiet", "-m", "大图", cwd=work)
+    pushed = git("push", "origin", "big-picture", cwd=work, env={"LANGUAGE": "zh_CN"})
+    assert "remote: 已创建修改请求 #1：大图" in pushed.stderr
+    lib = Library(app.config["LIBRARY_PATH"])
+    assert lib.read("cr/1", f"books/{STARTER_BOOK}/assets/big.png") == picture
+
+
+def test_the_books_repository_is_rebuilt_after_it_was_deleted(app, server, tmp_path):
+    import shutil as shell
+    work, _number = pushed_cr(app, server, tmp_path)
+    shell.rmtree(Path(app.config["JOINTBOOK_INSTANCE"]) / "book-mirrors")
+    git("switch", "--quiet", "-c", "second", "origin/main", cwd=work)
+    commit_file(work, "chapters/second.md", CHAPTER, "A second change")
+    pushed = git("push", "origin", "second", cwd=work)
+    assert "remote: Change request #2 opened: A second change" in pushed.stderr
+    again = git("clone", "--quiet", remote(server, "teacher", token_of(app, "teacher")), str(tmp_path / "again"))
+    assert again.returncode == 0 and (tmp_path / "again" / "book.yml").exists()
