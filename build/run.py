@@ -6,8 +6,9 @@ cache; we keep one because a change request usually touches one chapter and
 the other pages of a 300-chapter book come out byte-identical.
 
 A page's cache key is the hash of the configuration fingerprint (navigation,
-theme, hooks, tool versions), the list of files in the site, the sides, the
-page's source and the page's own data (items, contributors). A hit copies the
+theme, hooks, tool versions), the list of pages in the site, the sides, the
+page's source, the page's own data (items, contributors) and the pictures and
+media its source names (``Assets``). A hit copies the
 stored HTML into the site and adds the stored search entries; a miss renders
 the page and stores it. Any change to the navigation (a title, a chapter
 added or moved) changes the fingerprint, so every page is rendered again.
@@ -27,6 +28,7 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from .cache import PageCache, Segmenter
 
@@ -34,10 +36,11 @@ from .cache import PageCache, Segmenter
 class Pages:
     """The page cache as the build sees it: keys, hits and misses of this build."""
 
-    def __init__(self, store: PageCache, fingerprint: str, pages: dict[str, Any]):
+    def __init__(self, store: PageCache, fingerprint: str, pages: dict[str, Any], assets: Assets | None = None):
         self.store = store
         self.fingerprint = fingerprint
         self.pages = pages
+        self.assets = assets
         self.missed: list = []           # pages rendered by this build (their content, for the segmenter)
 
     def key(self, page) -> str:
@@ -45,9 +48,45 @@ class Pages:
         h.update(page.file.src_uri.encode())
         h.update(b"\0")
         with open(page.file.abs_src_path, "rb") as f:
-            h.update(f.read())
+            source = f.read()
+        h.update(source)
         h.update(json.dumps(self.pages.get(page.file.src_uri), sort_keys=True).encode())
+        if self.assets is not None:
+            h.update(self.assets.used_by(source).encode())
         return h.hexdigest()
+
+
+class Assets:
+    """The site's files other than pages (pictures, media), for the keys of the pages that use them.
+
+    A page's HTML depends on the files its links resolve to, so adding, removing
+    or changing a picture must render the pages that show it again, and only
+    those: a page's key holds the name and content of every file whose name its
+    source mentions. Mentioning is read loosely (the name anywhere in the text,
+    as written or URL-encoded), so a link in any Markdown or HTML form counts;
+    a name that merely appears renders one page more, never one less.
+    """
+
+    def __init__(self, docs_dir: Path):
+        self.docs_dir = docs_dir
+        self.by_name: dict[bytes, list[str]] = {}
+        for path in sorted(p for p in docs_dir.rglob("*") if p.is_file() and p.suffix != ".md"):
+            rel = path.relative_to(docs_dir).as_posix()
+            for spelling in {path.name, quote(path.name)}:
+                self.by_name.setdefault(spelling.encode(), []).append(rel)
+        self._digests: dict[str, str] = {}
+
+    def digest(self, rel: str) -> str:
+        found = self._digests.get(rel)
+        if found is None:
+            with open(self.docs_dir / rel, "rb") as f:
+                found = self._digests[rel] = hashlib.file_digest(f, "sha256").hexdigest()
+        return found
+
+    def used_by(self, source: bytes) -> str:
+        """The files ``source`` may use, each with its content's hash, one per line."""
+        used = sorted({rel for name, rels in self.by_name.items() if name in source for rel in rels})
+        return "".join(f"{rel} {self.digest(rel)}\n" for rel in used)
 
 
 def search_index(config):
@@ -232,9 +271,9 @@ def light_jieba() -> None:
 
 
 def files_fingerprint(docs_dir: Path) -> str:
-    """Which files the site has: a page's links resolve against them."""
+    """Which pages the site has: links between pages resolve against them (other files: ``Assets``)."""
     h = hashlib.sha256()
-    for path in sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*") if p.is_file()):
+    for path in sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md") if p.is_file()):
         h.update(path.encode() + b"\0")
     return h.hexdigest()
 
@@ -266,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
             fingerprint = hashlib.sha256(
                 (data.get("fingerprint", "") + files_fingerprint(Path(config.docs_dir))
                  + json.dumps(data.get("sides", {}), sort_keys=True)).encode()).hexdigest()
-            cache = Pages(PageCache(root), fingerprint, data.get("pages", {}))
+            cache = Pages(PageCache(root), fingerprint, data.get("pages", {}), Assets(Path(config.docs_dir)))
             book = str(config.extra.get("jointbook", {}).get("book", ""))
             segmenter = Segmenter(root, book)
             if not install_segmenter(segmenter):

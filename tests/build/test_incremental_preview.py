@@ -70,7 +70,7 @@ def test_one_changed_chapter_renders_only_what_it_touches(previews):
     changed = {path for path in after if before.get(path) != after[path]}
     assert "chapters/03-brake-test.html" in changed
     assert "search/search_index.json" in changed
-    untouched = [p for p in after if p.startswith("chapters/") and p != "chapters/03-brake-test.html"]
+    untouched = [p for p in after if p.startswith("chapters/") and not p.startswith("chapters/03-brake-test.html")]
     assert untouched and not changed & set(untouched)
 
 
@@ -98,3 +98,52 @@ def test_a_title_change_renders_every_page_again(previews):
     for path in ("index.html", "chapters/01-locomotive-overview.html", "jointbook/alignment.html"):
         page = (previews["out"] / path).read_text(encoding="utf-8")
         assert "牵引电动机的检修与试验（修订）" in page, path
+
+
+PICTURE = f"books/{BOOK}/assets/brake-system.svg"            # shown by chapter 03 only
+NEW_PICTURE = f"books/{BOOK}/assets/pantograph-wear.svg"     # named by chapter 04 before it exists
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="40" height="20" fill="{}"/>'
+       '<text x="2" y="14">{}</text></svg>')
+
+
+@pytest.fixture(scope="module")
+def pictures(tmp_path_factory):
+    """Previews of a book, then with one picture redrawn, then with a picture added that a chapter names."""
+    root = tmp_path_factory.mktemp("pictures")
+    lib = Library.init(root / "library.git", starter=True)
+    chapter = f"books/{BOOK}/chapters/04-pantograph.md"
+    lib.commit("main", [Write(chapter, lib.read("main", chapter).decode()
+                              + "\n\n![滑板磨耗示意图](../assets/pantograph-wear.svg)\n")],
+               TEACHER, "引用滑板磨耗示意图", base=OVERWRITE)
+    out = root / "previews"
+    build_preview(lib, BOOK, 1, "main", out, platform_url=None)
+    before = site_files(out / "1")
+    lib.commit("main", [Write(PICTURE, SVG.format("#c00", "制动"))], TEACHER, "重画制动系统图", base=OVERWRITE)
+    redrawn = build_preview(lib, BOOK, 1, "main", out, platform_url=None)
+    after_redraw = site_files(out / "1")
+    lib.commit("main", [Write(NEW_PICTURE, SVG.format("#0c0", "磨耗"))], TEACHER, "增加滑板磨耗示意图",
+               base=OVERWRITE)
+    added = build_preview(lib, BOOK, 1, "main", out, platform_url=None)
+    after_add = site_files(out / "1")
+    full = build_site(lib, BOOK, "main", root / "full", version="preview-1", platform_url=None)
+    return {"before": before, "redrawn": redrawn, "after_redraw": after_redraw, "added": added,
+            "after_add": after_add, "full": site_files(full.out_dir)}
+
+
+def changed_pages(before: dict, after: dict) -> set[str]:
+    return {p for p in after if p.endswith(".html") and before.get(p) != after[p]}
+
+
+def test_a_redrawn_picture_renders_only_the_page_that_shows_it(pictures):
+    hits, rendered = reused(pictures["redrawn"])
+    history_pages = {"jointbook/changes.html", "jointbook/contributors.html"}    # they list the commit
+    assert rendered <= 1 + len(history_pages) and hits >= 8, (hits, rendered)
+    assert changed_pages(pictures["before"], pictures["after_redraw"]) <= {"chapters/03-brake-test.html"} | history_pages
+    assert pictures["after_redraw"]["assets/brake-system.svg"] != pictures["before"]["assets/brake-system.svg"]
+
+
+def test_an_added_picture_renders_only_the_page_that_names_it_and_equals_a_full_build(pictures):
+    hits, rendered = reused(pictures["added"])
+    assert rendered <= 3 and hits >= 8, (hits, rendered)     # chapter 04 and the two history pages
+    assert "assets/pantograph-wear.svg" in pictures["after_add"]
+    assert pictures["after_add"] == pictures["full"]
