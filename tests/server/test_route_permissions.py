@@ -39,6 +39,9 @@ PUBLIC = {
     "case.unknown",  # CASE's own 404 for anything else under the service
     "sites.latest",  # published sites: students read without an account
     "sites.read",
+    "git_http.refs",  # git clone and push: HTTP Basic with a personal access token, checked by the view
+    "git_http.upload_pack",
+    "git_http.receive_pack",
 }
 ANY_SIGNED_IN = {
     "home.index",
