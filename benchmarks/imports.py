@@ -13,10 +13,16 @@ MkDocs: a generated project of 120 pages in 12 chapter folders (nested nav,
 an ``index.md`` per folder, ``&nbsp;`` in titles, unknown front matter keys),
 500 pictures (half in per-page ``*.assets/`` folders) and 488 links between
 pages, converted by ``import_mkdocs`` and committed into a library as the
-change request's one commit. Target: at most 60 s (the issue's figure, which
-also covers replaying 750 commits of history; history is not imported yet).
+change request's one commit.
 
-    python3 benchmarks/imports.py [--docx-pages 100] [--check-pages] [--mkdocs-pages 120]
+MkDocs with history: the same project as a Git repository of 750 commits by
+five authors (the first adds ``mkdocs.yml``, 120 add a page each with its
+pictures, 629 revise pages, the last revision of each page giving its final
+text), made with ``git fast-import``. Timed: the bare clone, the import of
+``HEAD``, the authors list, every commit replayed into the library with its
+author, date and side, and the import's last commit. Target: at most 60 s.
+
+    python3 benchmarks/imports.py [--docx-pages 100] [--check-pages] [--mkdocs-pages 120] [--commits 750]
 """
 from __future__ import annotations
 
@@ -165,11 +171,99 @@ def bench_mkdocs(pages: int) -> dict:
             "target_seconds": MKDOCS_TARGET_SECONDS, "within_target": seconds <= MKDOCS_TARGET_SECONDS and not problems}
 
 
+AUTHORS = [("王老师", "wang@college.example"), ("李师傅", "li@works.example"), ("赵老师", "zhao@college.example"),
+           ("陈工", "chen@works.example"), ("访客", "guest@example.org")]
+SIDES = {"wang@college.example": "school", "zhao@college.example": "school", "li@works.example": "enterprise",
+         "chen@works.example": "enterprise", "guest@example.org": "unknown"}
+
+
+def history_repository(files: dict[str, bytes], commits: int, into: Path) -> int:
+    """A bare repository whose ``main`` holds ``files`` after ``commits`` commits (see the module's docstring)."""
+    pages = sorted(n for n in files if n.startswith("docs/") and n.endswith(".md"))
+    pictures: dict[str, list[str]] = {p: [] for p in pages}
+    for name in files:
+        if not name.endswith(".md") and name != "mkdocs.yml":
+            owner = next((p for p in pages if name.startswith(p[:-3] + ".assets/")
+                          or (name.startswith("docs/assets/") and p[5:-3].replace("/", "-") + "-" in name)), pages[0])
+            pictures[owner].append(name)
+    revisions = max(0, commits - 1 - len(pages))
+    last = {pages[n % len(pages)]: n for n in range(revisions)}
+    stream, when, mark = [], 1600000000, 0
+
+    def commit(message: str, changes: dict[str, bytes]) -> None:
+        nonlocal when, mark
+        mark += 1
+        name, email = AUTHORS[mark % len(AUTHORS)]
+        when += 3600
+        stream.append(f"commit refs/heads/main\nauthor {name} <{email}> {when} +0800\n"
+                      f"committer {name} <{email}> {when} +0800\n".encode())
+        data = message.encode()
+        stream.append(f"data {len(data)}\n".encode() + data + b"\n")
+        for path, content in changes.items():
+            stream.append(f"M 100644 inline {path}\ndata {len(content)}\n".encode() + content + b"\n")
+
+    commit("Start the site", {"mkdocs.yml": files["mkdocs.yml"]})
+    for page in pages:
+        draft = files[page] if page not in last else files[page].split(b"\n\n")[0] + "\n\n初稿。\n".encode()
+        commit(f"Add {page}", {page: draft, **{p: files[p] for p in pictures[page]}})
+    for n in range(revisions):
+        page = pages[n % len(pages)]
+        text = files[page] if last[page] == n else files[page] + f"\n\n修订 {n}\n".encode()
+        commit(f"Revise {page} ({n})", {page: text})
+    subprocess.run(["git", "init", "-q", "--bare", str(into)], check=True)
+    subprocess.run(["git", "--git-dir", str(into), "fast-import", "--quiet"], input=b"".join(stream), check=True)
+    subprocess.run(["git", "--git-dir", str(into), "symbolic-ref", "HEAD", "refs/heads/main"], check=True)
+    return mark
+
+
+def bench_mkdocs_history(pages: int, commits: int) -> dict:
+    from materials import OVERWRITE, Author, Library, Write
+    from materials.imports.mkdocs_history import authors, clone_source, completing_changes, project_files, replay
+    from materials.imports import import_mkdocs
+
+    files = mkdocs_project(pages, 500, 488)
+    importer = Author("Bench", "b@example.cn", "school")
+    with tempfile.TemporaryDirectory() as tmp:
+        made = history_repository(files, commits, Path(tmp) / "source.git")
+        lib = Library.init(Path(tmp) / "library.git")
+        lib.commit("main", [Write("books/bench/book.yml", "title: 基准\n")], importer, "Book", base=OVERWRITE,
+                   create=True)
+        started = time.perf_counter()
+        history = clone_source(Path(tmp) / "source.git", Path(tmp) / "clone.git")
+        config = lib.book("bench", "main", chapters=False).config
+        existing = list(lib.files("main", "books/bench/"))
+        head_files = project_files(history)
+        final = import_mkdocs(head_files, book="bench", source="site", book_config=config, existing=existing)
+        found = authors(history, head_files)
+        converted = time.perf_counter() - started
+        final, replayed = replay(history, book="bench", source="site", sides=SIDES, book_config=config,
+                                 existing=existing, final=final)
+        lib.create_branch("cr/1", "main")
+        head, written, count = lib.resolve("cr/1"), set(), 0
+        for c in replayed:
+            head = lib.commit("cr/1", list(c.changes), c.author, c.message, base=head, authored_at=c.authored_at,
+                              committer=importer).sha
+            written |= {change.path for change in c.changes}
+            count += 1
+        lib.commit("cr/1", completing_changes(final, lib.read_text("main", "books/bench/book.yml"), written),
+                   importer, "Import", base=head)
+        seconds = time.perf_counter() - started
+        problems = lib.book("bench", "cr/1").problems
+        same = lib.snapshot("cr/1", "books/bench/chapters/") == {c.path: c.text.encode() for c in final.chapters}
+        history.close()
+        lib.close()
+    return {"commits": made, "replayed": count, "authors": len(found), "pages": len(final.chapters),
+            "images": len(final.images), "convert_seconds": round(converted, 2), "seconds": round(seconds, 2),
+            "problems": len(problems), "same_as_import": same, "target_seconds": MKDOCS_TARGET_SECONDS,
+            "within_target": seconds <= MKDOCS_TARGET_SECONDS and not problems and same}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docx-pages", type=int, default=100)
     parser.add_argument("--check-pages", action="store_true", help="count the pages with LibreOffice")
     parser.add_argument("--mkdocs-pages", type=int, default=120)
+    parser.add_argument("--commits", type=int, default=750, help="commits of the MkDocs project's history")
     args = parser.parse_args()
     docx = bench_docx(args.docx_pages, args.check_pages)
     print(f"Word import, {docx['pages']} pages ({docx['bytes'] // 1024} KiB): {docx['seconds']:.2f} s "
@@ -180,7 +274,13 @@ def main() -> int:
     print(f"MkDocs import, {mkdocs['pages']} pages, {mkdocs['images']} images: {mkdocs['seconds']:.2f} s with the "
           f"commit ({mkdocs['convert_seconds']:.2f} s converting; target <= {MKDOCS_TARGET_SECONDS:.0f} s) — "
           f"{mkdocs['report_entries']} report entries, {mkdocs['problems']} problems in the imported book")
-    return 0 if docx["within_target"] and mkdocs["within_target"] else 1
+    history = bench_mkdocs_history(args.mkdocs_pages, args.commits)
+    print(f"MkDocs import with history, {history['pages']} pages, {history['images']} images, {history['commits']} "
+          f"commits by {history['authors']} authors: {history['seconds']:.2f} s with every commit replayed "
+          f"({history['replayed']} touched the book) and the last one ({history['convert_seconds']:.2f} s cloning "
+          f"and converting; target <= {MKDOCS_TARGET_SECONDS:.0f} s) — {history['problems']} problems, chapters "
+          f"{'the same as' if history['same_as_import'] else 'DIFFERENT from'} the import without history")
+    return 0 if docx["within_target"] and mkdocs["within_target"] and history["within_target"] else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Converting an upload off the request: the browser's upload is checked (kind, size) and kept, a job
-converts it, and the report page follows the job until the import waits for confirmation.
+converts it, and the report page follows the job until the import waits for confirmation. Confirming
+an import with history is a job too: replaying hundreds of commits takes longer than a request.
 
 A large Word file or MkDocs project (a bundle with hundreds of commits) takes
 seconds to convert; the web process only stores the upload under
@@ -17,6 +18,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import get_locale
 from sqlalchemy import select
 
 from materials import MaterialsError
@@ -25,11 +27,14 @@ from server.accounts.models import User
 from server.database import db
 from server.errors import UserError, message_for
 from server.imports import service
+from server.imports.history import checked_sides
 from server.jobs.models import Job
 from server.jobs.queue import JobContext, enqueue, job_kind
 
 CONVERT_JOB = "import.convert"
+CONFIRM_JOB = "import.confirm"
 UPLOAD = ".upload"
+CONFIRMATION = ".confirm.json"
 
 
 @dataclass(frozen=True)
@@ -139,3 +144,68 @@ def forget(user: Any, book: str, token: str, kind: str) -> None:
     conversion(user, book, token, kind)
     shutil.rmtree(service.pending_root() / f"{token}{UPLOAD}", ignore_errors=True)
 
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A confirmation with history, queued or running (the report page follows it), done, or refused."""
+
+    state: str  # queued | running | done | refused | failed
+    number: int | None = None  # the change request it opened
+    message: str = ""
+    progress: dict[str, Any] | None = None
+
+
+def queue_confirmation(user: Any, book: str, token: str, kind: str, sides: dict[str, str]) -> None:
+    """Check the sides chosen and queue the replay of the import's history into its change request."""
+    pending = service.load(user, book, token, kind)
+    checked_sides(sides)
+    locale = str(get_locale() or "zh_CN")  # the change request's title and description are in the confirmer's
+    job = enqueue(db(), CONFIRM_JOB, {"token": token, "book": book, "user_id": user.id, "sides": sides,
+                                      "locale": locale},
+                  key=f"import-confirm:{token}", created_by=user.id, max_attempts=1)
+    meta = {"book": book, "user_id": user.id, "kind": kind, "job": job.id, "source": pending.source}
+    (service.pending_root() / f"{token}{CONFIRMATION}").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def confirmation(user: Any, book: str, token: str, kind: str) -> Confirmation | None:
+    """Where the confirmation of ``user``'s import ``token`` is; None when none was asked for."""
+    try:
+        meta = json.loads((service.pending_root() / f"{token}{CONFIRMATION}").read_text(encoding="utf-8")) \
+            if service.TOKEN.match(token or "") else None
+    except (OSError, ValueError):
+        meta = None
+    if meta is None or meta["book"] != book or meta["user_id"] != getattr(user, "id", None) or meta["kind"] != kind:
+        return None
+    job = db().get(Job, meta["job"])
+    result = (job.result if job is not None else None) or {}
+    if job is None or job.status in ("queued", "running"):
+        return Confirmation(job.status if job else "queued", progress=result.get("progress"))
+    if result.get("number"):
+        return Confirmation("done", number=result["number"])
+    refused = result.get("refused") or result.get("error")
+    if refused:
+        return Confirmation("refused", message=message_for(refused["code"], refused.get("params") or {}))
+    return Confirmation("failed", message=message_for("import.failed"))
+
+
+@job_kind(CONFIRM_JOB)
+def run_confirmation(job: JobContext) -> dict[str, Any]:
+    p = job.payload
+    user = db().scalar(select(User).where(User.id == p["user_id"], User.active))
+    job.log(f"opening the change request of the import {p['token'][:6]}… into {p['book']}")
+    try:
+        if user is None:
+            raise UserError("http.403", status=403)
+        language = "en" if str(p.get("locale", "")).startswith("en") else "zh-CN"
+        with job.app.test_request_context(headers={"Accept-Language": language}):
+            cr = service.confirm(user, p["book"], p["token"], p.get("sides") or {},
+                                 progress=lambda done, total: job.progress(done, total, "commits"))
+    except (UserError, MaterialsError) as refused:
+        params = {k: v for k, v in (getattr(refused, "params", None) or {}).items()
+                  if isinstance(v, (str, int, float, bool))}
+        params.setdefault("detail", getattr(refused, "message", None) or str(refused))
+        job.log(f"refused: {refused.code} {params['detail']}"[:500])
+        return {"refused": {"code": refused.code, "params": params}}
+    job.log(f"change request #{cr.number}")
+    return {"number": cr.number}

@@ -56,7 +56,7 @@ def checked_sides(sides: dict[str, str]) -> dict[str, str]:
 
 
 def replay_onto(user: Any, row: Any, git_dir: Path, *, source: str, sides: dict[str, str],
-                progress: Callable[[int, int], None] | None = None) -> tuple[list, str]:
+                progress: Callable[[int], None] | None = None) -> tuple[list, str]:
     """Write the source's commits onto change request ``row``'s branch; the changes of the import's
     last commit (to save with ``commit_to_cr``) and the head they go on."""
     lib = library()
@@ -76,7 +76,7 @@ def replay_onto(user: Any, row: Any, git_dir: Path, *, source: str, sides: dict[
                               authored_at=commit.authored_at, committer=committer).sha
             written |= {c.path for c in changes}
             if progress:
-                progress(number, 0)
+                progress(number)
         return completing_changes(final, lib.read_text(row.base, f"books/{book}/book.yml"), written), head
     finally:
         history.close()

@@ -16,7 +16,7 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -267,7 +267,8 @@ def waiting_for(user: Any, book: str) -> list[Waiting]:
     return sorted(found, key=lambda w: -w.created)
 
 
-def confirm(user: Any, book: str, token: str, sides: dict[str, str] | None = None) -> Any:
+def confirm(user: Any, book: str, token: str, sides: dict[str, str] | None = None,
+            progress: Callable[[int, int], None] | None = None) -> Any:
     """Open the change request holding the import's chapters, pictures and navigation; the record.
 
     An import with history replays its commits first, each author's commits for the side ``sides``
@@ -287,7 +288,7 @@ def confirm(user: Any, book: str, token: str, sides: dict[str, str] | None = Non
     except OSError:
         raise UserError("import.not_found", status=404) from None
     try:
-        cr = _open_change_request(user, book, pending, claimed / "history.git")
+        cr = _open_change_request(user, book, pending, claimed / "history.git", progress)
     except BaseException:
         claimed.rename(folder)  # refused (the book changed, a conflict): the upload waits again
         raise
@@ -295,7 +296,8 @@ def confirm(user: Any, book: str, token: str, sides: dict[str, str] | None = Non
     return cr
 
 
-def _open_change_request(user: Any, book: str, pending: Pending, clone: Path | None = None) -> Any:
+def _open_change_request(user: Any, book: str, pending: Pending, clone: Path | None = None,
+                         progress: Callable[[int, int], None] | None = None) -> Any:
     lib = library()
     base = lib.resolve("main")
     path = f"books/{book}/book.yml"
@@ -308,7 +310,9 @@ def _open_change_request(user: Any, book: str, pending: Pending, clone: Path | N
     head, replayed = cr.base, 0
     if pending.history is not None and clone is not None and clone.is_dir():
         sides = {a["email"]: a["side"] for a in pending.history}
-        changes, head = replay_onto(user, cr, clone, source=pending.source, sides=sides)
+        total = sum(a["commits"] for a in pending.history)
+        changes, head = replay_onto(user, cr, clone, source=pending.source, sides=sides,
+                                    progress=(lambda done: progress(done, total)) if progress else None)
         replayed = len(lib.git(GitCommand("rev-list").value(f"{cr.base}..{head}")).split())
     commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=head)
     record("book.import", book, source=pending.source, format="mkdocs" if pending.kind == "mkdocs" else "docx",

@@ -93,6 +93,11 @@ def upload_mkdocs(book: str):
 @book_access(Ability.write)
 def report(book: str, kind: str, token: str):
     title = book_title(book)
+    confirming = conversions.confirmation(current_user, book, token, kind)
+    if confirming is not None and confirming.state == "done":
+        return redirect(url_for("change_requests.show", book=book, number=confirming.number))
+    if confirming is not None and confirming.state in ("queued", "running"):
+        return render_template("ui/imports/confirming.html", book=book, title=title, confirming=confirming)
     try:
         pending = service.load(current_user, book, token, kind)
     except UserError as missing:
@@ -104,6 +109,7 @@ def report(book: str, kind: str, token: str):
     rows = report_rows(pending.report)
     return render_template("ui/imports/report.html", book=book, title=title, pending=pending, rows=rows,
                            outcomes=OUTCOME_LABELS, form=ConfirmForm(), sides=side_labels(),
+                           refused=confirming.message if confirming is not None else None,
                            counts={o: sum(1 for r in rows if r.outcome == o) for o in OUTCOME_LABELS})
 
 
@@ -116,6 +122,9 @@ def confirm(book: str, kind: str, token: str):
     pending = service.load(current_user, book, token, kind)
     sides = {author["email"]: request.form.get(f"side-{number}", author["side"])
              for number, author in enumerate(pending.history or [])}
+    if pending.history is not None:  # hundreds of commits to replay: a job, which the report page follows
+        conversions.queue_confirmation(current_user, book, token, kind, sides)
+        return redirect(url_for("imports.report", book=book, kind=kind, token=token))
     cr = service.confirm(current_user, book, token, sides)
     flash(_("The import is now change request #%(number)s: it is reviewed and merged like any change.",
             number=cr.number), "success")

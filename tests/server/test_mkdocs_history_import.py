@@ -82,8 +82,13 @@ def test_a_bundle_with_history_asks_each_authors_side_and_replays_every_commit(s
     refused = teacher.post(f"{report_url}/confirm", data={"csrf_token": token, "side-0": "teacher"}, headers=ZH)
     assert refused.status_code == 422 and "不是平台认识的所属方" in refused.get_data(as_text=True)
     assert not any(b.startswith("cr/") for b in lib.branches())
-    opened = teacher.post(f"{report_url}/confirm", data={"csrf_token": token, "side-0": "school",
+    queued = teacher.post(f"{report_url}/confirm", data={"csrf_token": token, "side-0": "school",
                                                           "side-1": "enterprise", "side-2": "unknown"})
+    assert queued.status_code == 302 and queued.headers["Location"] == report_url  # the replay is a job
+    replaying = teacher.get(report_url, headers=ZH).get_data(as_text=True)
+    assert "项目的历史正在后台逐次重放" in replaying and 'http-equiv="refresh"' in replaying
+    run_pending(teacher.application)
+    opened = teacher.get(report_url)
     assert opened.status_code == 302, opened.get_data(as_text=True)[:800]
     number = int(re.search(r"/change-requests/(\d+)$", opened.headers["Location"])[1])
     assert replayed(lib, number) == [("王老师", "Start the brake chapter", "school"),
