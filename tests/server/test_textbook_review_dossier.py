@@ -114,3 +114,73 @@ def test_every_section_of_the_dossier_has_the_figures_the_platform_shows(app, si
     assert f"已通过变更请求修正的错误{len(report.fixed)}" in feedback
     assert f"已回答的问题{len(report.answered)}" in feedback and f"平均评分{report.average_rating:g}" in feedback  # Typst prints 4.0 as 4
     assert "本版本尚无签署的审核记录。" in section["六、审核记录"]
+
+
+def college_certificate(tmp_path: Path, password: bytes) -> tuple[Path, bytes]:
+    """A self-signed certificate with its key as the college would hold it (PKCS#12), and the certificate (DER)."""
+    from datetime import datetime, timedelta, timezone
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+                      x509.NameAttribute(NameOID.ORGANIZATION_NAME, "某铁道职业技术学院"),
+                      x509.NameAttribute(NameOID.COMMON_NAME, "某铁道职业技术学院教材审核")])
+    now = datetime.now(timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
+                                         data_encipherment=False, key_agreement=False, key_cert_sign=True,
+                                         crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(key, hashes.SHA256()))
+    path = tmp_path / "college.p12"
+    path.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"college", key, cert, None, serialization.BestAvailableEncryption(password)))
+    return path, cert.public_bytes(serialization.Encoding.DER)
+
+
+def test_jointbook_dossier_signs_the_pdf_with_the_colleges_certificate(app, tmp_path):
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    lib = Library(app.config["LIBRARY_PATH"])
+    lib.create_tag(f"{BOOK}/v1.0", "main", EDITOR, "Release 1.0")
+    certificate, der = college_certificate(tmp_path, b"s3cret")
+    (tmp_path / "college.cer").write_bytes(der)
+    trusted = load_cert_from_pemder(str(tmp_path / "college.cer"))
+    password = tmp_path / "password.txt"
+    password.write_bytes(b"s3cret\n")
+    out = tmp_path / "signed.pdf"
+    env = {"JOINTBOOK_INSTANCE": app.config["JOINTBOOK_INSTANCE"], "DATABASE_URL": app.config["DATABASE_URL"],
+           "LIBRARY_PATH": app.config["LIBRARY_PATH"], "TRANSLATIONS_DIR": app.config["TRANSLATIONS_DIR"],
+           "SECRET_KEY": "test-secret", "RUN_MIGRATIONS": "false"}
+    result = CliRunner().invoke(main, ["dossier", BOOK, "1.0", "--out", str(out), "--sign-with", str(certificate),
+                                       "--password-file", str(password)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "signed" in result.output
+    with out.open("rb") as f:
+        signatures = PdfFileReader(f).embedded_signatures
+        assert len(signatures) == 1
+        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[trusted]))
+        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+        assert "某铁道职业技术学院教材审核" in status.signing_cert.subject.human_friendly
+    assert "五、读者反馈（使用跟踪报告）" in pdf_text(out.read_bytes(), tmp_path)  # still the dossier
+
+    untrusted = ValidationContext(trust_roots=[])
+    with out.open("rb") as f:
+        assert not validate_pdf_signature(PdfFileReader(f).embedded_signatures[0], untrusted).trusted
+
+    password.write_bytes(b"wrong\n")
+    before = out.read_bytes()
+    refused = CliRunner().invoke(main, ["dossier", BOOK, "1.0", "--out", str(tmp_path / "other.pdf"),
+                                        "--sign-with", str(certificate), "--password-file", str(password)], env=env)
+    assert refused.exit_code != 0 and "could not be signed" in refused.output
+    assert out.read_bytes() == before and list(tmp_path.glob("*other.pdf*")) == []  # nothing unsigned left
