@@ -24,7 +24,7 @@ from server.rest.registry import blueprint as api_blueprint
 from server.audit import views as audit
 from server.books import api as books_api, views as books
 from server.change_requests import api as change_requests_api, views as change_requests
-from server.crosswalks import views as crosswalks
+from server.crosswalks import api as crosswalks_api, views as crosswalks
 from server.dashboard import api as dashboard_api, views as dashboard
 from server.editing import api as editing_api, views as editing
 from server.feedback import api as feedback_api, views as feedback
@@ -77,7 +77,7 @@ BLUEPRINTS = (
 )
 # Importing a domain's ``api`` module declares its endpoints on the API blueprint.
 API_MODULES = (accounts_api, books_api, editing_api, history_api, change_requests_api, feedback_api,
-               standards_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api,
+               standards_api, crosswalks_api, alignment_api, sites_api, dashboard_api, notifications_api, jobs_api,
                textbook_reviews_api, imports_api, git_http_api, openapi)
 
 

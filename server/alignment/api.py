@@ -30,6 +30,15 @@ def get_capabilities(book: str) -> dict[str, Any]:
     return capability_view.capabilities_json(aligning.book_alignment(book))
 
 
+@endpoint("GET", "/books/{book}/alignment/certificates",
+          summary="The 书证融通 matrix: each certificate item, its matches in other standards, the chapters covering it",
+          params={"book": BookName}, response=schemas.Certificates, tags=["alignment"], errors=(404,))
+@book_access(Ability.read)
+def get_certificates(book: str) -> dict[str, Any]:
+    alignment = aligning.book_alignment(book)
+    return aligning.certificate_json(alignment, aligning.certificate_matrix(alignment))
+
+
 @endpoint("GET", "/books/{book}/alignment/migrations",
           summary="Migration proposals for the superseded editions the book declares",
           params={"book": BookName}, response=schemas.MigrationList, tags=["alignment"], errors=(404,))

@@ -35,6 +35,13 @@ class Alignment(BaseModel):
     unresolved: dict[str, Any] | None = None
 
 
+class Certificates(BaseModel):
+    book: str
+    revision: str
+    certificates: list[str]
+    items: list[dict[str, Any]]
+
+
 class Capabilities(BaseModel):
     book: str
     revision: str | None = None

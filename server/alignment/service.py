@@ -210,8 +210,7 @@ def matrix_json(alignment: BookAlignment, rows: list[Row]) -> dict[str, Any]:
                      for n, c in enumerate(alignment.chapters, 1)],
         "items": [{"standard": r.standard, "key": r.item.key, "code": r.item.code, "kind": r.item.kind,
                    "level": r.item.level, "text": r.item.text, "chapters": list(r.chapters), "gap": r.gap,
-                   "derived": [{"chapter": ch, "crosswalk": d.crosswalk, "via": f"{d.via[0]}:{d.via[1]}"}
-                               for ch, d in r.derived]}
+                   "derived": derived_json(r.derived)}
                   for r in rows],
         "unresolved": {chapter: [{"code": e.code, "ref": e.params.get("ref", ""), "message": e.message}
                                  for e in errors]
@@ -281,3 +280,19 @@ def certificate_matrix(alignment: BookAlignment) -> list[CertificateRow]:
             rows.append(CertificateRow(std, item, std.kinds.get(item.kind, item.kind), tuple(links.get(ref, ())),
                                        tuple(by_item.get(ref, ())), tuple(derived.get(ref, {}).items())))
     return rows
+
+
+def certificate_json(alignment: BookAlignment, rows: list[CertificateRow]) -> dict[str, Any]:
+    """The 书证融通 matrix as plain data (the API's source)."""
+    return {"book": alignment.book, "revision": alignment.rev,
+            "certificates": [s.id for s in certificate_standards(alignment)],
+            "items": [{"standard": r.standard.id, "key": r.item.key, "code": r.item.code, "text": r.item.text,
+                       "matches": [{"crosswalk": m.crosswalk, "standard": m.standard.id, "key": m.item.key,
+                                    "kind": m.kind} for m in r.matches],
+                       "chapters": list(r.chapters),
+                       "derived": derived_json(r.derived)} for r in rows]}
+
+
+def derived_json(derived: tuple[tuple[str, Derivation], ...]) -> list[dict[str, str]]:
+    """The chapters covering an item through a crosswalk: which, through which crosswalk, naming which item."""
+    return [{"chapter": ch, "crosswalk": d.crosswalk, "via": f"{d.via[0]}:{d.via[1]}"} for ch, d in derived]

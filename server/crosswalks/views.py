@@ -172,11 +172,11 @@ def edit(book: str):
                         "request is approved and merged."), "success")
                 return redirect(done.url)
         status = 422
-    elif upload.submitted_here() or form.is_submitted():
+    elif upload.submitted_here() or form.is_submitted():  # a sheet form without its file, or an expired form
         problems = [UserError("request.invalid", status=400, detail=", ".join(
             f"{k}: {v}" for k, v in {**upload.errors, **form.errors}.items()))]
         status = 400 if not upload.submitted_here() else 422
-    else:
+    if not form.rows.entries:  # the page as it first opens: every source item with its matches on main
         form = CrosswalkForm(prefix="cw", formdata=None, title=existing.title if existing else "")
         for row in _rows_for(source, matches):
             form.rows.append_entry(row)

@@ -223,3 +223,36 @@ def test_the_crosswalk_to_the_new_edition_drives_the_migration(app, signed_in):
     after = client.get(page).get_data(as_text=True)
     row = after.split('data-old="L4.S.2.1.1"', 1)[1].split("</tr>", 1)[0]
     assert '<code class="new-key">L4.S.2.1.9</code>' in row
+
+
+def test_programs_list_read_and_propose_crosswalks_and_read_the_certificate_matrix(with_crosswalk, signed_in):
+    client = signed_in("maintainer")
+    token = {"X-CSRFToken": csrf_from(client, "/crosswalks"), "Accept-Language": "en"}
+    listed = client.get("/api/crosswalks").get_json()
+    assert [c["id"] for c in listed["crosswalks"]] == [WALK_ID] and listed["broken"] == []
+    one = client.get(f"/api/crosswalks/{WALK_ID}").get_json()
+    assert one["counts"] == {"exact": 1, "partial": 1, "related": 1} and one["matches"][0]["target"] == "L4.S.2.1.1"
+    assert client.get("/api/crosswalks/a@1~b@1").status_code == 404
+    body = {"source": CERT, "target": STARTER, "title": "改",
+            "matches": [{"source": "P.1.1.1", "target": "L4.S.2.1.1", "kind": "exact"}]}
+    refused = client.post(f"/api/books/{BOOK}/crosswalks", headers=token,
+                          json={**body, "matches": [{"source": "P.7", "target": "L4.S.2.1.1"},
+                                                    {"source": "P.1.1.1", "target": "Z", "kind": "exact"}]})
+    assert refused.status_code == 422
+    message = json.dumps(refused.get_json(), ensure_ascii=False)
+    assert "P.7" in message and "Z" in message  # both at once
+    assert client.post(f"/api/books/{BOOK}/crosswalks", headers=token,
+                       json={**body, "matches": [{"source": "P.1", "target": "x", "kind": "same"}]}).status_code == 422
+    made = client.post(f"/api/books/{BOOK}/crosswalks", headers=token, json=body)
+    assert made.status_code == 201, made.get_data(as_text=True)
+    lib = Library(with_crosswalk.config["LIBRARY_PATH"])
+    edited = parse_crosswalk(lib.read(made.get_json()["branch"], f"crosswalks/{WALK_ID}.yml"), "crosswalks/x.yml")
+    assert edited.title == "改" and edited.matches == (Match("P.1.1.1", "L4.S.2.1.1", "exact"),)
+    teacher = signed_in("teacher")
+    assert teacher.post(f"/api/books/{BOOK}/crosswalks", json=body,
+                        headers={"X-CSRFToken": csrf_from(teacher, "/crosswalks")}).status_code == 403
+    matrix = signed_in("admin").get(f"/api/books/{CERT_BOOK}/alignment/certificates").get_json()
+    assert matrix["certificates"] == [CERT]
+    first = next(i for i in matrix["items"] if i["key"] == "P.1.1.1")
+    assert first["matches"] == [{"crosswalk": WALK_ID, "standard": STARTER, "key": "L4.S.2.1.1", "kind": "exact"}]
+    assert first["derived"] == [{"chapter": "01-brake.md", "crosswalk": WALK_ID, "via": f"{STARTER}:L4.S.2.1.1"}]

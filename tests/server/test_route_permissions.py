@@ -64,6 +64,8 @@ ANY_SIGNED_IN = {
     "standards.template",
     "crosswalks.index",
     "crosswalks.show",
+    "api.list_crosswalks",
+    "api.get_crosswalk",
     "api.list_standards",
     "api.get_standard",
     "api.export_standard",
