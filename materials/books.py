@@ -16,7 +16,7 @@ from typing import Any
 from cachetools import LRUCache, cached
 
 from .errors import BookInvalid, LibraryInvalid, MaterialsError, NotFound
-from .frontmatter import FrontMatter, parse_chapter
+from .frontmatter import FrontMatter, chapter_problems, parse_chapter
 from .paths import CHAPTER_NAME, validate_book_slug
 from .standards.reading import parse_standard
 from .yamlfile import Lines, load_yaml
@@ -202,6 +202,10 @@ def parse_book_config(text: str, path: str) -> BookConfig:
         data, lines = load_yaml(text, path)
     except MaterialsError as exc:
         raise BookInvalid(exc.message, path=path, line=exc.line, reason=exc.code) from None
+    return _parse_data(data, path, lines)
+
+
+def _parse_data(data: Any, path: str, lines: Lines) -> BookConfig:
     if not isinstance(data, dict):
         raise BookInvalid("book.yml must be a mapping of keys", path=path, line=1, reason="not_mapping")
     for key in data:
@@ -292,6 +296,55 @@ def _redirects(value: Any, path: str, lines: Lines) -> dict[str, str]:
     return out
 
 
+def book_config_problems(text: str, path: str) -> list[MaterialsError]:
+    """Every problem of a ``book.yml``, each with its line, not only the first.
+
+    ``parse_book_config`` stops at the first, as saving needs; here each key (each
+    part of the navigation, each redirect) is checked again on its own, with a
+    stand-in title, by that same code, so the list says what a save would refuse.
+    """
+    try:
+        parse_book_config(text, path)
+        return []
+    except MaterialsError as first:
+        problems: list[MaterialsError] = [first]
+    try:
+        data, _lines = load_yaml(text, path)
+    except MaterialsError:
+        return problems
+    if not isinstance(data, dict):
+        return problems
+    alone: list[dict] = [{"title": data.get("title")}, {"title": "?", "navigation": data.get("navigation")}]
+    for key, value in data.items():
+        if key == "navigation" and isinstance(value, list):
+            blank = {"part": "?", "chapters": []}  # the other parts, so that lines stay where they are
+            alone += [{"title": "?", "navigation": [part if j == i else blank for j in range(len(value))]}
+                      for i, part in enumerate(value)]
+        elif key == "redirects" and isinstance(value, dict):
+            alone += [{"title": "?", "redirects": {old: new}} for old, new in value.items()]
+        elif key != "title":
+            alone.append({"title": "?", key: value})
+    for one in alone:
+        try:
+            _parse_data(one, path, _lines)
+        except MaterialsError as problem:
+            problems.append(problem)
+    listed: set[str] = set()  # a chapter listed twice, which only the whole navigation shows
+    for i, part in enumerate(data.get("navigation") if isinstance(data.get("navigation"), list) else []):
+        chapters = part.get("chapters") if isinstance(part, dict) else None
+        for j, f in enumerate(chapters if isinstance(chapters, list) else []):
+            if isinstance(f, str) and f in listed:
+                problems.append(BookInvalid(f"chapter '{f}' is listed twice", path=path, key="navigation",
+                                            line=_lines.of("navigation", i, "chapters", j), reason="duplicate"))
+            listed.add(f if isinstance(f, str) else "")
+    seen, out = set(), []
+    for problem in problems:
+        if (problem.line, problem.message) not in seen:
+            seen.add((problem.line, problem.message))
+            out.append(problem)
+    return sorted(out, key=lambda p: p.line or 0)
+
+
 def _month(data, key, path, lines) -> str | None:
     """A date of the revision cycle: ``YYYY-MM`` or ``YYYY-MM-DD`` (YAML may read the latter as a date)."""
     value = data.get(key)
@@ -364,7 +417,7 @@ def _chapter(lib, name, filename, cpath, blob, part, book) -> Chapter:
         meta, body = parse_chapter(text, cpath)
         return Chapter(name, filename, cpath, part, meta, body)
     except MaterialsError as exc:
-        book.problems.append(exc)
+        book.problems.extend(chapter_problems(text, cpath) or [exc])  # every problem of the file, not the first
         return Chapter(name, filename, cpath, part, FrontMatter(title=filename[:-3]), text, problem=exc)
 
 

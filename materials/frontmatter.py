@@ -133,6 +133,45 @@ def parse_chapter(text: str, path: str) -> tuple[FrontMatter, str]:
     return parse_front_matter(data, path, lines), body
 
 
+def chapter_problems(text: str, path: str) -> list[MaterialsError]:
+    """Every problem of a chapter's front matter, each with its line, not only the first.
+
+    ``parse_chapter`` stops at the first problem, as saving needs; here each key
+    is checked again on its own (with the title, which every check needs) by that
+    same code, so the list says exactly what a save would refuse, key by key.
+    """
+    try:
+        parse_chapter(text, path)
+        return []
+    except MaterialsError as first:
+        problems: list[MaterialsError] = [first]
+    try:
+        raw, _body, offset = split_front_matter(text)
+        data, lines = load_yaml(raw or "", path, line_offset=offset)
+    except MaterialsError:
+        return problems  # the front matter is no YAML: there are no keys to look at one by one
+    if not isinstance(data, dict):
+        return problems
+    alone = [{"title": data.get("title")}] + [{"title": "?", key: value} for key, value in data.items() if key != "title"]
+    for one in alone:
+        try:
+            parse_front_matter(one, path, lines)
+        except FrontMatterInvalid as problem:
+            problems.append(problem)
+    return _distinct(problems)
+
+
+def _distinct(problems: list[MaterialsError]) -> list[MaterialsError]:
+    """Each problem once (the first one is found twice), in the order of the file's lines."""
+    seen, out = set(), []
+    for problem in problems:
+        key = (problem.line, problem.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return sorted(out, key=lambda p: p.line or 0)
+
+
 def serialize_chapter(meta: FrontMatter, body: str) -> str:
     """The chapter file for ``meta`` and ``body``; ``parse_chapter`` gives them back."""
     return "---\n" + dump_yaml(meta.to_dict()) + "---\n" + body

@@ -1,13 +1,15 @@
 """Everything wrong with a book at a revision, in one list.
 
 Reading a book stops at nothing: a broken chapter still shows, with its
-problem attached. This gathers those problems together with the ones only the
+problem attached. This gathers those problems (every one of each file, not only
+its first: ``book_config_problems``, ``chapter_problems``) together with the ones only the
 standards can tell (an item key that does not exist, a standard the book does
 not declare or the library does not hold), each with its file and line, for
 checks, pages and the command line.
 """
 from __future__ import annotations
 
+from .books import book_config_problems
 from .errors import MaterialsError, UndeclaredStandard
 from .standards.item_refs import partition_refs
 
@@ -31,7 +33,10 @@ def validate_book(lib, name: str, rev: str = "main", *, book=None) -> list[Mater
         try:
             book = lib.book(name, rev)
         except MaterialsError as exc:
-            return [exc]
+            path = f"books/{name}/book.yml"
+            if getattr(exc, "path", None) != path:
+                return [exc]
+            return book_config_problems(lib.read(rev, path).decode("utf-8", "replace"), path) or [exc]
     problems: list[MaterialsError] = list(book.problems)
     try:
         standards = lib.standards(rev)
