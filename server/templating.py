@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from materials import MaterialsError
+from server import names
 from server.permissions import is_admin, may
 
 SIDE_LABELS = {"school": _l("School"), "enterprise": _l("Enterprise")}
@@ -94,6 +95,9 @@ def init_templating(app: Flask) -> None:
         cr_check_label=lambda name: label(CHECK_NAME_LABELS, name),
         may=may,
         is_admin=is_admin,
+        person_name=names.person,
+        chapter_name=names.chapter,
+        book_name=names.book,
         SIDE_LABELS=SIDE_LABELS,
         ROLE_LABELS=ROLE_LABELS,
     )

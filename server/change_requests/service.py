@@ -23,6 +23,7 @@ from materials.history import Diff
 from review import policy as review_policy, workflow
 from review.changes import ItemChange, standard_changes
 from review.errors import ReviewError
+from server import names
 from server.accounts.models import Membership, Role, User
 from server.books.signals import HomeItem, home_panels
 from server.change_requests.models import ACTIVE, ChangeRequest, CoAuthor
@@ -63,7 +64,9 @@ def review_errors() -> Iterator[None]:
 
 
 def describe_ignored(ignored: review_policy.IgnoredReview) -> str:
-    return review_policy.describe_ignored(ignored, lang())
+    """The sentence, naming the reviewer by their display name."""
+    shown = review_policy.IgnoredReview(names.person(ignored.reviewer), ignored.reason)
+    return review_policy.describe_ignored(shown, lang())
 
 
 def lang() -> str:
@@ -71,6 +74,10 @@ def lang() -> str:
 
 
 def describe_missing(missing: review_policy.Missing) -> str:
+    """The sentence, naming a reviewer by their display name."""
+    if missing.params.get("reviewer"):
+        missing = review_policy.Missing(missing.code, **{**missing.params,
+                                                         "reviewer": names.person(missing.params["reviewer"])})
     return review_policy.describe(missing, lang())
 
 

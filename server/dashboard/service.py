@@ -33,6 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from materials import authorship, contributions, enterprise_content
 from review import cooperation as indicators, metrics
+from server import names
 from server.database import db
 from server.library import library
 from server.accounts.models import User
@@ -290,7 +291,9 @@ def _compute_database_tables(book: str | None, period: Period) -> dict[str, Tabl
         chart="bar", unit="h", series=(2, 3),
         note=_l("%(n)s change requests opened in the period still await a first review.",
                 n=review.awaiting_first_review))
-    fb = metrics.feedback_figures(feedback_records(book, period))
+    records = feedback_records(book, period)
+    fb = metrics.feedback_figures(records)
+    book_of = {r.chapter: r.book for r in records if r.chapter}  # a chapter's title is looked up in its book
     tables["feedback_kinds"] = Table("feedback_kinds", _l("Students' feedback by kind"), [_l("Kind"), _l("Items")],
                                      [[k, n] for k, n in fb.by_kind.items()], chart="bar", first="kind")
     answer = fb.time_to_answer
@@ -301,7 +304,8 @@ def _compute_database_tables(book: str | None, period: Period) -> dict[str, Tabl
     tables["helpfulness"] = Table(
         "helpfulness", _l("Was this page helpful? (by chapter)"),
         [_l("Chapter"), _l("Votes"), _l("Helpful (%)"), _l("Mean rating")],
-        [[h.chapter, h.votes, None if h.helpful_share is None else round(h.helpful_share, 1),
+        [[names.chapter(book or book_of.get(h.chapter, ""), h.chapter), h.votes,
+          None if h.helpful_share is None else round(h.helpful_share, 1),
           None if h.mean_rating is None else round(h.mean_rating, 2)] for h in fb.helpfulness],
         chart="bar", unit="%", series=(2,))
     joint = indicators.joint_reviews(crs, reviews, SIDE_ORDER, period.since, period.until)

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from server import names
 from server.database import db, new_session, utcnow
 from server.errors import UserError, _Params
 from server.jobs.queue import JobContext, enqueue, job_kind
@@ -59,7 +60,13 @@ def text_of(notification: Notification) -> str:
     template = TEXTS.get(notification.text_code)
     if template is None:
         return notification.text_code
-    return str(template) % _Params({k: v for k, v in (notification.params or {}).items() if v is not None})
+    params = {k: v for k, v in (notification.params or {}).items() if v is not None}
+    if notification.text_code.startswith("feedback.") and params.get("book"):
+        # stored as the book's slug and the chapter's file; read as their titles
+        if params.get("page"):
+            params["page"] = names.chapter(params["book"], params["page"])
+        params["book"] = names.book(params["book"])
+    return str(template) % _Params(params)
 
 
 def notify(user_ids: Iterable[int], kind: str, target_url: str, text_code: str,

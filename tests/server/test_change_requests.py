@@ -183,17 +183,17 @@ def test_a_maintainer_who_wrote_part_of_a_change_request_does_not_count_as_its_r
     assert not state["mergeable"]
     assert [m["text"] for m in state["missing"]] == ["needs 1 approval from a school reviewer"]
     assert state["ignored"] == [{"reviewer": "maintainer", "reason": "wrote",
-                                 "text": "maintainer's approval does not count: they wrote part of this change"}]
+                                 "text": "Maintainer's approval does not count: they wrote part of this change"}]
     refused = merge(as_, "maintainer", number)
     assert refused.status_code == 409 and refused.json["error"]["code"] == "change_request.policy_not_satisfied"
     assert "维护者补写的一段" not in main_text(cr_app)
 
     page = as_("maintainer").get(f"/books/{BOOK}/change-requests/{number}", headers={"Accept-Language": "en"})
     html = page.get_data(as_text=True)
-    assert "maintainer&#39;s approval does not count: they wrote part of this change" in html
+    assert "Maintainer&#39;s approval does not count: they wrote part of this change" in html
     assert 'id="merge-form"' not in html
     zh = as_("teacher").get(f"/books/{BOOK}/change-requests/{number}", headers={"Accept-Language": "zh-CN"})
-    assert "maintainer的批准不计入：其本人写了这项变更的一部分" in zh.get_data(as_text=True)
+    assert "Maintainer的批准不计入：其本人写了这项变更的一部分" in zh.get_data(as_text=True)
 
 
 def test_a_reviewer_whose_suggestion_was_applied_does_not_count_but_updating_from_main_is_not_writing(cr_app, as_):
@@ -239,7 +239,7 @@ def test_changes_requested_blocks_until_the_same_reviewer_approves(cr_app, as_):
     review(as_, "maintainer", number, "approve")
     assert missing_texts(as_, "teacher", number) == [
         "needs 1 approval from an enterprise reviewer",
-        "reviewer requested changes: they must approve, or a maintainer must override"]
+        "Reviewer requested changes: they must approve, or a maintainer must override"]
     review(as_, "reviewer", number, "approve")
     assert detail(as_, "teacher", number)["mergeable"]
 

@@ -144,7 +144,7 @@ def test_a_co_authors_approval_does_not_count_and_their_commits_keep_it_from_cou
     state = detail(as_, "teacher", number)
     assert state["approvals"]["enterprise"] == []
     assert {"reviewer": "reviewer", "reason": "wrote",
-            "text": "reviewer's approval does not count: they wrote part of this change"} in state["ignored"]
+            "text": "Reviewer's approval does not count: they wrote part of this change"} in state["ignored"]
     assert merge(as_, "reviewer", number).status_code == 403  # a writer of it never merges it
 
     # The reviewer writes, then leaves: what they wrote still keeps their approval from counting.

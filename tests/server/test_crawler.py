@@ -164,6 +164,7 @@ class Crawl:
     problems: list[Problem] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)  # 403/404: what the role may not see
     exhausted: bool = False  # every link was followed (not cut by MAX_URLS)
+    texts: dict[str, str] = field(default_factory=dict)  # what each page says, as a person reads it
 
 
 class ErrorLog(logging.Handler):
@@ -264,6 +265,8 @@ def crawl(app, client, role: str, start: list[str], errors: ErrorLog) -> Crawl:
             continue
         if not body:
             continue
+        if status == 200:
+            report.texts[url] = _text_of(body)
         links = PageLinks()
         links.feed(body)
         for href in links.links:
@@ -360,10 +363,10 @@ def main_pages(seeded, role: str) -> dict[str, str]:
         "created book": f"/books/{seed.CREATED_BOOK}",
         "word import report": seeded.import_report,
         "mkdocs import report": seeded.mkdocs_report,
+        "word import being converted": seeded.converting_report,
         "textbook review": f"/books/{BOOK}/textbook-reviews/"
                            f"{seeded.reviews['reading' if role == 'outsider' else 'passed']}",
     }
-        "word import being converted": seeded.converting_report,
 
 
 # What each person must reach by following links (besides answering without errors).
@@ -417,6 +420,37 @@ def test_following_links_reaches_every_kind_of_page_the_role_may_see(role, crawl
         unread = [n for n in numbers if report.statuses.get(f"/books/{BOOK}/change-requests/{n}") != 200]
         assert not unread, f"{role} did not reach change requests {unread}"
 
+
+
+# Pages whose purpose is the files and accounts themselves: a book's files, their history and the
+# comparison of two versions, the parts-and-chapters page where files are renamed, the reports of an
+# import (where each source page went), the textbook review's signed records (shown as stored), the
+# people and members lists an administrator or maintainer keeps, one's own account, the audit log, and
+# the new-book form, whose first members are typed as user names and roles ("li.shifu reviewer").
+NAMES_SHOWN_ON_PURPOSE = re.compile(
+    r"^/(books/[^/]+/(files|source|history|blame|members|commits?|assets|compare|structure|import|textbook-reviews)\b"
+    r"|books/[^/]+/chapters/[^/]+/(history|blame|rename)\b|books/[^/]+/change-requests/\d+/files\b"
+    r"|books/new$|people|audit|account|admin|read/|previews/)")
+# A file name is fine as the second name of a chapter, in brackets after its title: 《制动机》（08-brake.md）.
+CHAPTER_FILE = re.compile(r"(?<![\w/.(（-])[\w-]+\.md\b(?![)）])")
+BRANCH_WORDING = re.compile(r"\bcr/\d+\b")
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r not in LANGUAGES])  # who read the interface in Chinese
+def test_pages_name_chapters_by_title_and_people_by_display_name(role, crawled, seeded):
+    """In a page in Chinese, a Latin user name or a chapter's file name is what the interface failed to
+    translate into a person or a chapter (the seeded people's user names are all lower case)."""
+    report = crawled(role)
+    # ("reader feedback": the English words of a change request's description, made from a reader's feedback)
+    usernames = re.compile(r"(?<![\w@./-])(" + "|".join(seed.PEOPLE) + r")(?![\w@./-]| feedback)")
+    found = []
+    for url, text in report.texts.items():
+        if NAMES_SHOWN_ON_PURPOSE.search(urlsplit(url).path):
+            continue
+        for pattern, what in ((usernames, "user name"), (CHAPTER_FILE, "file name"), (BRANCH_WORDING, "branch")):
+            for match in pattern.finditer(text):
+                found.append(f"{url}: {what} {match[0]!r} in …{text[max(0, match.start() - 60):match.end() + 30]}…")
+    assert not found, f"{role}:\n" + "\n".join(sorted(set(found))[:80])
 
 
 # ------------------------------------------------------------------ in Chromium
