@@ -16,7 +16,7 @@ from typing import Any
 from cachetools import LRUCache, cached
 
 from .errors import BookInvalid, LibraryInvalid, MaterialsError, NotFound
-from .frontmatter import FrontMatter, chapter_problems, parse_chapter
+from .frontmatter import FrontMatter, chapter_problems, distinct_problems, parse_chapter
 from .paths import CHAPTER_NAME, validate_book_slug
 from .standards.reading import parse_standard
 from .yamlfile import Lines, load_yaml
@@ -337,12 +337,7 @@ def book_config_problems(text: str, path: str) -> list[MaterialsError]:
                 problems.append(BookInvalid(f"chapter '{f}' is listed twice", path=path, key="navigation",
                                             line=_lines.of("navigation", i, "chapters", j), reason="duplicate"))
             listed.add(f if isinstance(f, str) else "")
-    seen, out = set(), []
-    for problem in problems:
-        if (problem.line, problem.message) not in seen:
-            seen.add((problem.line, problem.message))
-            out.append(problem)
-    return sorted(out, key=lambda p: p.line or 0)
+    return distinct_problems(problems)
 
 
 def _month(data, key, path, lines) -> str | None:

@@ -158,10 +158,10 @@ def chapter_problems(text: str, path: str) -> list[MaterialsError]:
             parse_front_matter(one, path, lines)
         except FrontMatterInvalid as problem:
             problems.append(problem)
-    return _distinct(problems)
+    return distinct_problems(problems)
 
 
-def _distinct(problems: list[MaterialsError]) -> list[MaterialsError]:
+def distinct_problems(problems: list[MaterialsError]) -> list[MaterialsError]:
     """Each problem once (the first one is found twice), in the order of the file's lines."""
     seen, out = set(), []
     for problem in problems:
