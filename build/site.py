@@ -118,7 +118,7 @@ def build_site(lib, book: str, rev: str, out_dir: str | Path, *, version: str = 
             "chinese": siteconfig.is_chinese(the_book.config.language),
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         }, indent=1))
-        precompress(site, previous=out_dir)
+        precompress(site, previous=out_dir, release=released)
         replace_dir(site, out_dir)
     return BuildResult(out_dir, key, log, time.monotonic() - started, warnings=warnings)
 
