@@ -21,10 +21,12 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
     everything = lib.standards(rev)
     declared = {sid: everything[sid] for sid in loaded.config.standards if sid in everything}
     covered: dict[tuple[str, str], list[str]] = {}
+    titles: dict[tuple[str, str], list[str]] = {}  # the same chapters as their authors call them
     for chapter in loaded.chapters:
         good, _ = partition_refs(chapter.meta.all_refs(), declared)
         for ref in good:
             covered.setdefault(ref, []).append(chapter.filename)
+            titles.setdefault(ref, []).append(chapter.meta.title or chapter.filename)
     words = [w.casefold() for w in (query or "").split() if w]
     out: list[dict[str, Any]] = []
     for sid, standard in declared.items():
@@ -49,6 +51,7 @@ def standard_items(lib: Any, book: str, rev: str, query: str = "", limit: int = 
                 "kind": item.kind,
                 "kind_label": str(standard.kinds.get(item.kind, item.kind)),
                 "chapters": covered.get((sid, item.key), []),
+                "chapter_titles": titles.get((sid, item.key), []),
                 "children": len(standard.children.get(item.key, ())),
             })
             if len(out) >= limit:

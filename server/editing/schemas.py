@@ -129,6 +129,7 @@ class StandardItem(BaseModel):
     kind: str
     kind_label: str | None = None
     chapters: list[str]
+    chapter_titles: list[str] = Field([], description="the titles of the chapters in ``chapters``, in the same order")
     children: int | None = None
 
 

@@ -226,6 +226,7 @@ def test_standard_items_search_by_code_or_words_says_where_each_is_covered(teach
     by_code = teacher.get(f"/api/books/{BOOK}/standard-items?q=2.1.1").json["items"]
     keyed = {i["key"]: i for i in by_code}
     assert "L4.S.2.1.1" in keyed and keyed["L4.S.2.1.1"]["chapters"] == [CHAPTER]
+    assert keyed["L4.S.2.1.1"]["chapter_titles"] == ["制动机的检查与试验"]  # what the picker's "already in" shows
     assert {"key", "code", "text", "level", "kind", "chapters"} <= set(keyed["L4.S.2.1.1"])
     assert teacher.get(f"/api/books/{BOOK}/standard-items?q=没有这个词").json["items"] == []
 

@@ -222,7 +222,7 @@
       if (item.chapters.length) {
         var covered = document.createElement("small");
         covered.className = "muted picker-covered";
-        covered.textContent = strings.covered + " " + item.chapters.join(", ");
+        covered.textContent = strings.covered + " " + (item.chapter_titles || item.chapters).join(", ");
         li.appendChild(covered);
       }
       button.addEventListener("click", function () {
