@@ -15,5 +15,6 @@ package's own fields are kept in the standard's ``case`` fields and its
 associations); ``report`` is the dry run of an import: every problem at its
 place, and what would be created, changed or left alone.
 Chapters name items through ``item_refs``; ``editions`` says which edition
-supersedes which and where a chapter's items move.
+supersedes which and where a chapter's items move; ``crosswalk`` says which
+items of one standard match which items of another (书证融通).
 """
