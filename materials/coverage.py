@@ -220,6 +220,8 @@ def coverage(standards: Mapping[str, Standard], declared: Iterable[str],
     if links:
         for ref in [r for r, chapters in by_item.items() if chapters and r in links]:
             for cw_id, other, other_key in links[ref]:
+                if (other, other_key) not in by_item:
+                    continue  # a crosswalk written for items the standard no longer has: nothing to derive
                 for chapter in by_item[ref]:
                     if chapter not in by_item[(other, other_key)]:  # a chapter naming both covers it directly
                         derived.setdefault((other, other_key), {}).setdefault(chapter, Derivation(cw_id, ref))

@@ -126,6 +126,10 @@ def test_a_chapter_covers_the_exact_matches_of_what_it_names_marked_derived(smal
     back = coverage({SMALL_ID: small, CERT_ID: cert}, [SMALL_ID, CERT_ID], {"01.md": [f"{CERT_ID}:P.1.1.1"]},
                     [CROSSWALK])
     assert "L4.S.2.1.1" in back.standards[SMALL_ID].level("L4").skills_covered
+    # a match naming an item the standard does not have derives nothing, and breaks nothing
+    stale = Crosswalk(CERT_ID, SMALL_ID, "", (Match("P.9.9", "L4.S.2.1.1"), Match("P.1.1.1", "L9.S.9")))
+    odd = coverage({SMALL_ID: small, CERT_ID: cert}, [SMALL_ID, CERT_ID], chapters, [stale])
+    assert odd.derived == {} and odd.standards[CERT_ID].levels[0].covered == 0
     # a standard the book does not declare lends it nothing
     alone = coverage({SMALL_ID: small, CERT_ID: cert}, [CERT_ID], {"01.md": []}, [CROSSWALK])
     assert alone.derived == {}
