@@ -28,7 +28,7 @@ from materials.imports.report import CHANGED
 from materials.imports.mkdocs_history import BUNDLE_SIGNATURES, clone_source, project_files
 from server.audit.service import record
 from server.change_requests.commits import commit_to_cr
-from server.change_requests.lifecycle import open_cr
+from server.change_requests.lifecycle import change_state, open_cr
 from server.database import db
 from server.errors import UserError
 from server.imports.history import checked_sides, found_authors, replay_onto
@@ -308,13 +308,18 @@ def _open_change_request(user: Any, book: str, pending: Pending, clone: Path | N
     cr = open_cr(user, book, pending.title[:200], pending.description(), origin=f"import:{pending.source}"[:200])
     what = "the MkDocs project" if pending.kind == "mkdocs" else "the Word document"
     head, replayed = cr.base, 0
-    if pending.history is not None and clone is not None and clone.is_dir():
-        sides = {a["email"]: a["side"] for a in pending.history}
-        total = sum(a["commits"] for a in pending.history)
-        changes, head = replay_onto(user, cr, clone, source=pending.source, sides=sides,
-                                    progress=(lambda done: progress(done, total)) if progress else None)
-        replayed = len(lib.git(GitCommand("rev-list").value(f"{cr.base}..{head}")).split())
-    commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=head)
+    try:
+        if pending.history is not None and clone is not None and clone.is_dir():
+            sides = {a["email"]: a["side"] for a in pending.history}
+            total = sum(a["commits"] for a in pending.history)
+            changes, head = replay_onto(user, cr, clone, source=pending.source, sides=sides,
+                                        progress=(lambda done: progress(done, total)) if progress else None)
+            replayed = len(lib.git(GitCommand("rev-list").value(f"{cr.base}..{head}")).split())
+        commit_to_cr(user, cr, changes, f"Import {what} {pending.source}", base=head)
+    except Exception:
+        db().rollback()
+        change_state(user, cr, "close")  # a half-written import is not left open; the upload waits again
+        raise
     record("book.import", book, source=pending.source, format="mkdocs" if pending.kind == "mkdocs" else "docx",
            number=cr.number, chapters=len(pending.converted.chapters), images=len(pending.converted.images),
            history=replayed)

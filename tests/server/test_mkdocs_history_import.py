@@ -201,3 +201,23 @@ def test_markdown_zip_and_word_imports_on_the_command_line_open_in_the_name_of_a
         assert done.exit_code == 0, done.output
         number = int(re.search(r"Opened change request #(\d+)", done.output)[1])
         assert [c[0] for c in replayed(lib, number)] == [who]
+
+
+def test_a_replay_the_library_refuses_leaves_no_change_request_open_and_the_upload_waiting(signed_in, lib,
+                                                                                           repository):
+    (repository / "docs/chapter_brake/curve.png").write_bytes(b"not a picture at all")
+    (repository / "docs/chapter_brake/test.md").write_text("# 1.1 试验\n\n![曲线](curve.png)\n", encoding="utf-8")
+    git(repository, "add", ".")
+    git(repository, "commit", "-q", "-m", "A picture that is none", who=LI, when="1600000300 +0800")
+    teacher = signed_in("teacher")
+    headers = {"X-CSRFToken": csrf_from(teacher, f"/books/{STARTER_BOOK}"), "Accept-Language": "zh-CN"}
+    api = f"/api/books/{STARTER_BOOK}/imports/mkdocs"
+    created = teacher.post(api, data={"file": (io.BytesIO(bundle_of(repository)), "brakes.bundle"), "history": "1"},
+                           content_type="multipart/form-data", headers=headers)
+    token = created.json["token"]
+    refused = teacher.post(f"{api}/{token}/confirm", json={}, headers=headers)
+    assert refused.status_code == 415 and refused.json["error"]["code"] == "asset.type"
+    listed = teacher.get(f"/api/books/{STARTER_BOOK}/change-requests?state=all").json
+    states = [cr["state"] for cr in listed.get("change_requests", listed.get("items", []))]
+    assert "open" not in states and "closed" in states  # the half-written one was closed
+    assert teacher.get(f"{api}/{token}").status_code == 200  # the upload waits to be confirmed again
