@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from materials import OVERWRITE, Author, Library, Write  # noqa: E402
-from materials import authorship, contributions  # noqa: E402
+from materials import authorship, contributions, enterprise_content  # noqa: E402
 from materials.authorship import _blame_by_git, _replay, _summary_of, text_share_by_side  # noqa: E402
 from materials.contributions import commits_by_side, contributors, coverage_over_releases  # noqa: E402
 from materials.starter import empty_library_yml  # noqa: E402
@@ -293,6 +293,12 @@ def main() -> None:
     print(f"commit history walk (git log --numstat over every commit): {t_log:,.0f} ms")
     t_rel, _ = ms(lambda: [coverage_over_releases(lib, b) for b in books])
     print(f"coverage at every release of every book: {t_rel:,.0f} ms")
+    t_content, (sections, items) = ms(lambda: (enterprise_content.contributed_sections(lib, None),
+                                              enterprise_content.tagged_items(lib, None)))
+    print(f"enterprise sections and standard items of the whole library (who wrote each line from the replay): "
+          f"{t_content:,.0f} ms for {len(sections):,} sections and {len(items):,} items; a git blame of every "
+          f"chapter instead: about {t_git / len(sample) * len(books) * chapters_n:,.0f} ms "
+          f"({t_git / len(sample) * len(books) * chapters_n / max(t_content, 1):,.1f}x)")
 
     print("\n-- warm --")
     t_lib, figures = ms(lambda: library_dashboard(lib, books, crs, reviews, feedback, since, until), runs=5)

@@ -155,11 +155,13 @@ def _compute_library_tables(lib: Any, book: str | None, period: Period, head: st
         tables["coverage"] = Table("coverage", _l("Coverage at each book's latest release (lowest level)"),
                                    [_l("Book"), _l("Release"), _l("Coverage (%)")], rows, chart="bar", unit="%",
                                    series=(2,))
-    tables.update(_enterprise_content_tables(lib, book, period, head))
+    # the text as it stands at ``head``, whatever the period: one key per commit measured
+    tables.update(_remembered("library", (str(lib.path), book, head, "content"),
+                              lambda: _enterprise_content_tables(lib, book, head)))
     return tables
 
 
-def _enterprise_content_tables(lib: Any, book: str | None, period: Period, head: str) -> dict[str, Table]:
+def _enterprise_content_tables(lib: Any, book: str | None, head: str) -> dict[str, Table]:
     sections = enterprise_content.contributed_sections(lib, book, ENTERPRISE, head)
     items = enterprise_content.tagged_items(lib, book, ENTERPRISE, head)
     standards = lib.standards(head)
