@@ -8,6 +8,7 @@ from server.rest.schemas import BookName
 
 
 @endpoint("GET", "/books/{book}/export.bundle", params={"book": BookName}, tags=["books"], errors=(404, 503),
+          media_type="application/x-git-bundle",
           summary="The book with its whole history as a git bundle (git clone FILE gives the book alone)")
 @book_access(Ability.read)
 def export_bundle(book: str):

@@ -89,6 +89,9 @@ class _Document:
         responses: dict[str, Any] = {}
         if op.status == 204:
             responses["204"] = {"description": STATUS_TEXT[204]}
+        elif op.media_type != "application/json":
+            responses[str(op.status)] = {"description": STATUS_TEXT.get(op.status, "OK"),
+                                         "content": {op.media_type: {"schema": {"type": "string", "format": "binary"}}}}
         else:
             responses[str(op.status)] = {
                 "description": STATUS_TEXT.get(op.status, "OK"),

@@ -59,6 +59,7 @@ class Operation:
     response: type[BaseModel] | None
     status: int
     errors: tuple[int, ...] = field(default_factory=tuple)
+    media_type: str = "application/json"  # what a success answers: JSON, or a download (e.g. a git bundle)
 
 
 OPERATIONS: list[Operation] = []
@@ -98,7 +99,7 @@ def endpoint(
     method: str, path: str, *, summary: str, response: type[BaseModel] | None = None, status: int = 200,
     body: type[BaseModel] | None = None, query: type[BaseModel] | None = None,
     params: dict[str, Any] | None = None, tags: list[str] | None = None, description: str = "",
-    errors: tuple[int, ...] = (), forms: bool = False,
+    errors: tuple[int, ...] = (), forms: bool = False, media_type: str = "application/json",
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     method = method.upper()
     params = {name: (params or {}).get(name, str) for name in re.findall(r"\{(\w+)\}", path)}
@@ -127,7 +128,8 @@ def endpoint(
         blueprint.add_url_rule(_flask_rule(path, params), endpoint=view.__name__, view_func=handle, methods=[method])
         OPERATIONS.append(
             Operation(method, path, view.__name__, summary, description or (view.__doc__ or "").strip(),
-                      list(tags or []), requirement, params, query, body, response, status, tuple(errors))
+                      list(tags or []), requirement, params, query, body, response, status, tuple(errors),
+                      media_type)
         )
         return view
 
