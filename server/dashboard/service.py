@@ -35,7 +35,7 @@ from materials import authorship, contributions, enterprise_content
 from review import cooperation as indicators, metrics
 from server import names
 from server.database import db
-from server.library import library
+from server.library import book_titles, library
 from server.accounts.models import User
 from server.accounts.service import git_author
 from server.change_requests.models import ChangeRequest, Review
@@ -169,7 +169,9 @@ def _enterprise_content_tables(lib: Any, book: str | None, head: str) -> dict[st
     for standard in standards.values():
         for item in standard.items:
             texts.setdefault(item.key, f"{item.code} {item.text}")
-    chapter = (lambda c: c.chapter_title) if book is not None else (lambda c: f"{c.book} · {c.chapter_title}")
+    books = book_titles(head) if book is None else {}
+    chapter = (lambda c: c.chapter_title) if book is not None else \
+        (lambda c: f"{books.get(c.book, c.book)} · {c.chapter_title}")  # the book by its title
     counts = {kind: [0, set()] for kind in enterprise_content.KINDS}
     for c in sections:
         counts[c.kind][0] += 1

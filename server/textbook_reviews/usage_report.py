@@ -94,7 +94,7 @@ class UsageReport:
         return [(KIND_LABELS.get(k, k), self.by_kind.get(k, 0)) for k in metrics.FEEDBACK_KINDS]
 
     def period_line(self) -> Any:
-        since = self.since.date().isoformat() if self.since else _l("the first release")
+        since = self.since.date().isoformat() if self.since else _l("the earliest feedback")
         last = self.until - timedelta(microseconds=1) if self.until else datetime.now(timezone.utc)  # inclusive
         until = last.date().isoformat()
         return _l("Period: %(since)s to %(until)s", since=since, until=until)
