@@ -291,6 +291,8 @@ def _change_requests(seeded: Seeded) -> None:
     numbers["co_written"] = w = _open(seeded, "teacher", "制动机试验：校企合写")
     seeded.client("teacher").api("POST", f"/books/{BOOK}/change-requests/{w}/co-authors",
                                  {"username": "technician"}, expect=201)
+    seeded.client("teacher").api("PUT", f"/books/{BOOK}/change-requests/{w}/co-authors/openness",
+                                 {"closed_to_others": True}, expect=200)  # the two of them, no one else joins
     head = seeded.lib.branch_head(f"cr/{w}")
     text = seeded.lib.read_text(head, BRAKE_TEST)
     seeded.client("technician").api("POST", f"/books/{BOOK}/change-requests/{w}/commits",
