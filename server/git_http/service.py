@@ -155,6 +155,7 @@ class Replayed:
     tip: str
     hints: list[tuple[str, str]]
     count: int
+    reshaped: bool = False  # a file was stored in the library's one form (LF line endings…), not as pushed
 
 
 def receive(user: Any, mirror: BookMirror, updates: str, quarantine: str) -> tuple[bool, list[str]]:
@@ -227,6 +228,9 @@ def _receive(user: Any, mirror: BookMirror, updates: str, quarantine: str | None
     else:
         lines.append(gettext("Change request #%(number)s updated with %(count)s commit(s).", number=row.number,
                              count=replayed.count))
+    if replayed.reshaped:
+        lines.append(gettext("Some files were stored in the platform's one form (for example LF line endings): "
+                             "run git pull --rebase before your next push."))
     if head != replayed.tip:
         lines.append(gettext("Changes saved meanwhile on the platform were merged with yours: run git pull to get them."))
     lines += [gettext("Its checks are running. See it at:"), f"  {url}", ""]
@@ -335,6 +339,7 @@ def _replay(user: Any, mirror: BookMirror, new: str, old: str, quarantine: str |
     branch = f"{INCOMING}/{secrets.token_hex(8)}"
     ref = "refs/heads/" + branch
     hints: list[tuple[str, str]] = []
+    reshaped = False
     try:
         for commit, changes in plans:
             first = known[commit.parents[0]]
@@ -352,11 +357,12 @@ def _replay(user: Any, mirror: BookMirror, new: str, old: str, quarantine: str |
                                                  author.person(), commit.message)
             known[commit.sha] = saved
             hints.append((saved, commit.sha))
+            reshaped = reshaped or lib.subtree(saved, f"books/{book}") != commit.tree
     finally:
         current = lib.refs.get(ref)
         if current:
             lib.refs.delete(ref, current)
-    return Replayed(known[new], hints, len(plans))
+    return Replayed(known[new], hints, len(plans), reshaped)
 
 
 def _refusal(sha: str, path: str, reason: str) -> str:

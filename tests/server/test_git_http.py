@@ -441,3 +441,19 @@ def test_the_books_repository_is_rebuilt_after_it_was_deleted(app, server, tmp_p
     assert "remote: Change request #2 opened: A second change" in pushed.stderr
     again = git("clone", "--quiet", remote(server, "teacher", token_of(app, "teacher")), str(tmp_path / "again"))
     assert again.returncode == 0 and (tmp_path / "again" / "book.yml").exists()
+
+
+def test_a_chapter_pushed_with_crlf_is_stored_with_lf_and_the_pusher_is_told(app, server, tmp_path):
+    token = token_of(app, "teacher")
+    clone(remote(server, "teacher", token), tmp_path)
+    work = tmp_path / "work"
+    git("switch", "--quiet", "-c", "windows", cwd=work)
+    (work / "chapters" / "crlf.md").write_bytes(CHAPTER.replace("\n", "\r\n").encode())
+    git("add", "chapters/crlf.md", cwd=work)
+    git("commit", "--quiet", "-m", "Written on Windows", cwd=work)
+    pushed = git("push", "-u", "origin", "windows", cwd=work)
+    assert "stored in the platform's one form" in pushed.stderr and "git pull --rebase" in pushed.stderr
+    lib = Library(app.config["LIBRARY_PATH"])
+    assert lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/crlf.md") == CHAPTER
+    git("pull", "--rebase", cwd=work)
+    assert (work / "chapters" / "crlf.md").read_bytes() == CHAPTER.encode()
