@@ -84,6 +84,11 @@ def add_co_author(actor: Any, row: ChangeRequest, person: User | None) -> CoAuth
         raise UserError("co_author.not_a_writer", status=422)
     if is_author(person, row) or any(c.user_id == person.id for c in row.co_authors):
         raise UserError("co_author.already", status=409, name=person.display_name or person.username)
+    return _enrol(actor, row, person, "change_request.co_author_add", "cr.co_author_added", [person.id])
+
+
+def _enrol(actor: Any, row: ChangeRequest, person: User, action: str, text: str, told: list[int]) -> CoAuthor:
+    """Make ``person`` a co-author (audited as ``action``) and tell ``told`` with the notification ``text``."""
     if len(row.co_authors) >= MAX_CO_AUTHORS:
         raise UserError("co_author.too_many", status=422, limit=MAX_CO_AUTHORS)
     co_author = CoAuthor(change_request_id=row.id, user_id=person.id, username=person.username,
@@ -91,9 +96,9 @@ def add_co_author(actor: Any, row: ChangeRequest, person: User | None) -> CoAuth
                          added_by=actor.username)
     db().add(co_author)
     row.co_authors.append(co_author)
-    record("change_request.co_author_add", target=audit_target(row), co_author=person.username)
+    record(action, target=audit_target(row), co_author=person.username)
     db().flush()
-    tell(actor, row, "other", "cr.co_author_added", only=[person.id])
+    tell(actor, row, "other", text, only=told)
     db().commit()
     return co_author
 
@@ -117,18 +122,8 @@ def join(actor: Any, row: ChangeRequest) -> CoAuthor:
         raise UserError("co_author.already", status=409, name=actor.display_name or actor.username)
     if row.closed_to_others:
         raise UserError("co_author.closed", status=403, number=row.number)
-    if len(row.co_authors) >= MAX_CO_AUTHORS:
-        raise UserError("co_author.too_many", status=422, limit=MAX_CO_AUTHORS)
-    co_author = CoAuthor(change_request_id=row.id, user_id=actor.id, username=actor.username,
-                         display_name=actor.display_name or actor.username, side=actor.side,
-                         added_by=actor.username)
-    db().add(co_author)
-    row.co_authors.append(co_author)
-    record("change_request.co_author_join", target=audit_target(row), co_author=actor.username)
-    db().flush()
-    tell(actor, row, "other", "cr.co_author_joined", only=[row.author_id] if row.author_id else [])
-    db().commit()
-    return co_author
+    return _enrol(actor, row, actor, "change_request.co_author_join", "cr.co_author_joined",
+                  [row.author_id] if row.author_id else [])
 
 
 def close_to_others(actor: Any, row: ChangeRequest, closed: bool) -> None:
