@@ -129,6 +129,17 @@ def serving(app, threads: int = 4) -> Iterator[str]:
         engine(app).dispose()
 
 
+def signed_in_page(browser, url: str, username: str, password: str = PASSWORD, **context):
+    """A new browser context signed in through the sign-in form as ``username``; its page, on the home page."""
+    page = browser.new_context(**{"locale": "zh-CN", **context}).new_page()
+    page.goto(f"{url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit].button")
+    page.wait_for_url(f"{url}/")
+    return page
+
+
 def deletions_in_the_audit_log(app) -> list[tuple[str, str, dict]]:
     """(action, target, details) of each deletion the audit log recorded, oldest first."""
     with new_session(app) as session:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import PASSWORD, serving, wait_until
+from helpers import serving, signed_in_page, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -18,19 +18,13 @@ MOST_TABS_TO_SAVE = 3  # the text, then what did you change, then Save
 def chapter_page(browser, make_app):
     app = make_app()
     with serving(app) as url:
-        context = browser.new_context(locale="zh-CN")
-        page = context.new_page()
-        page.goto(f"{url}/login")
-        page.fill("#username", "teacher")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit].button")
-        page.wait_for_url(f"{url}/")
+        page = signed_in_page(browser, url, "teacher")
         page.goto(f"{url}/books/{BOOK}/chapters/{FILE}/edit")
         page.click("#start button[type=submit]")
         page.wait_for_url(f"**/chapters/{FILE}/edit**")
         page.wait_for_selector(".jb-editor")
         yield page
-        context.close()
+        page.context.close()
 
 
 def focused(page) -> str:

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from helpers import PASSWORD, serving
+from helpers import serving, signed_in_page
 from materials import Library
 
 pytestmark = pytest.mark.browser
@@ -38,13 +38,7 @@ def test_a_teacher_writes_a_chapter_with_a_table_a_warning_steps_an_image_and_a_
     picture = tmp_path / "coupler.png"
     picture.write_bytes(PNG)
     with serving(app) as url:
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-        page = context.new_page()
-        page.goto(f"{url}/login")
-        page.fill("#username", "teacher")
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit].button")
-        page.wait_for_url(f"{url}/")
+        page = signed_in_page(browser, url, "teacher", viewport={"width": 1280, "height": 900})
 
         # A change request to write in, then a new chapter from the book's parts and chapters.
         page.goto(f"{url}/books/{BOOK}/change-requests/new")
@@ -110,7 +104,7 @@ def test_a_teacher_writes_a_chapter_with_a_table_a_warning_steps_an_image_and_a_
         page.click("#save")
         page.wait_for_url("**saved=1**")
         expect(page.locator("#saved-where")).to_contain_text(f"#{number}")
-        context.close()
+        page.context.close()
 
     lib = Library(app.config["LIBRARY_PATH"])
     text = lib.read_text(f"cr/{number}", f"books/{BOOK}/chapters/{file}")
