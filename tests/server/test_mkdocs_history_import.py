@@ -70,7 +70,7 @@ def test_a_bundle_with_history_asks_each_authors_side_and_replays_every_commit(s
     assert uploaded.status_code == 302, uploaded.get_data(as_text=True)[:800]
     report_url = uploaded.headers["Location"]
     converting = teacher.get(report_url, headers=ZH).get_data(as_text=True)
-    assert "正在排队等待转换" in converting and 'http-equiv="refresh"' in converting  # converted off the request
+    assert "正在排队等待转换" in converting and 'data-reload-seconds="2"' in converting  # converted off the request
     run_pending(teacher.application)
     page = teacher.get(report_url, headers=ZH).get_data(as_text=True)
     assert "历史中的作者" in page and "项目历史中有 3 次提交改动了文档" in page
@@ -86,7 +86,7 @@ def test_a_bundle_with_history_asks_each_authors_side_and_replays_every_commit(s
                                                           "side-1": "enterprise", "side-2": "unknown"})
     assert queued.status_code == 302 and queued.headers["Location"] == report_url  # the replay is a job
     replaying = teacher.get(report_url, headers=ZH).get_data(as_text=True)
-    assert "项目的历史正在后台逐次重放" in replaying and 'http-equiv="refresh"' in replaying
+    assert "项目的历史正在后台逐次重放" in replaying and 'data-reload-seconds="2"' in replaying
     run_pending(teacher.application)
     opened = teacher.get(report_url)
     assert opened.status_code == 302, opened.get_data(as_text=True)[:800]
