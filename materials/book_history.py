@@ -262,28 +262,36 @@ class BookMirror:
         os.replace(draft, self.state / TIPS_FILE)
 
     # -- the mirror's branches ------------------------------------------------------
-    def update(self, branches: dict[str, str], *, prune: bool = True) -> dict[str, str]:
+    def update(self, branches: dict[str, str], *, prune: bool = True,
+               tags: dict[str, str] | None = None) -> dict[str, str]:
         """Bring the mirror up to date: ``branches`` maps each of its branch names to the library branch
-        it shows (``{"main": "main", "cr/7": "cr/7"}``); others are removed (with ``prune``). Call it
-        holding ``locked``. Returns branch -> book commit."""
+        it shows (``{"main": "main", "cr/7": "cr/7"}``), ``tags`` each of its tag names to a library commit
+        (a release); others are removed (with ``prune``). Call it holding ``locked``. Returns branch ->
+        book commit."""
         wanted: dict[str, str] = {}
         for name, library_branch in branches.items():
             validate_ref_name(name)
             head = self.lib.branch_head(library_branch)
             if head:
                 wanted[name] = head
-        split = self.split(list(wanted.values()))
+        marked = {name: sha for name, sha in (tags or {}).items() if validate_ref_name(name, "tag")}
+        split = self.split(list(wanted.values()) + list(marked.values()))
         shown = {name: split[head] for name, head in wanted.items() if split.get(head)}
-        current = self.refs.list("refs/heads/") if prune else {}
+        self._set_refs("refs/heads/", shown, prune)
+        if tags is not None:
+            self._set_refs("refs/tags/", {n: split[s] for n, s in marked.items() if split.get(s)}, prune)
+        return shown
+
+    def _set_refs(self, prefix: str, shown: dict[str, str], prune: bool) -> None:
+        current = self.refs.list(prefix) if prune else {}
         for ref, sha in current.items():
-            if ref[len("refs/heads/"):] not in shown:
+            if ref[len(prefix):] not in shown:
                 self.refs.delete(ref, sha)
         for name, sha in shown.items():
-            ref = "refs/heads/" + name
+            ref = prefix + name
             old = self.refs.get(ref)
             if old != sha:
                 self.refs.swap(ref, sha, old)
-        return shown
 
     def branches(self) -> dict[str, int]:
         """The branch names people pushed, each with the number of the change request it opened."""

@@ -115,9 +115,15 @@ def shown_branches(mirror: BookMirror) -> dict[str, str]:
     return shown
 
 
+def release_tags(mirror: BookMirror) -> dict[str, str]:
+    """The book's releases as tags of its own repository: the library's ``<book>/v1.0`` is ``v1.0`` there."""
+    prefix = f"{mirror.book}/"
+    return {name[len(prefix):]: sha for name, sha in library().tags().items() if name.startswith(prefix)}
+
+
 def refresh(mirror: BookMirror) -> dict[str, str]:
     """The mirror as the library has the book now (hold ``mirror.locked()``)."""
-    return mirror.update(shown_branches(mirror))
+    return mirror.update(shown_branches(mirror), tags=release_tags(mirror))
 
 
 def write_bundle(lib, book: str, root: Path, target: Path) -> Path:

@@ -457,3 +457,16 @@ def test_a_chapter_pushed_with_crlf_is_stored_with_lf_and_the_pusher_is_told(app
     assert lib.read_text("cr/1", f"books/{STARTER_BOOK}/chapters/crlf.md") == CHAPTER
     git("pull", "--rebase", cwd=work)
     assert (work / "chapters" / "crlf.md").read_bytes() == CHAPTER.encode()
+
+
+def test_the_books_releases_are_tags_of_its_repository(app, server, tmp_path):
+    from materials import Author
+    lib = Library(app.config["LIBRARY_PATH"])
+    lib.create_tag(f"{STARTER_BOOK}/v1.0", "main", Author("Maintainer", "m@example.org", "school"), "第一版")
+    lib.create_tag("other-book/v9.0", "main", Author("Maintainer", "m@example.org", "school"), "another book's")
+    token = token_of(app, "reader")
+    clone(remote(server, "reader", token), tmp_path)
+    work = tmp_path / "work"
+    assert git("tag", cwd=work).stdout.split() == ["v1.0"]
+    tree = git("rev-parse", "v1.0^{tree}", cwd=work).stdout.strip()
+    assert tree == lib.subtree(f"{STARTER_BOOK}/v1.0", f"books/{STARTER_BOOK}")
