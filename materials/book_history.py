@@ -280,7 +280,17 @@ class BookMirror:
         self._set_refs("refs/heads/", shown, prune)
         if tags is not None:
             self._set_refs("refs/tags/", {n: split[s] for n, s in marked.items() if split.get(s)}, prune)
+        self._pack_now_and_then()
         return shown
+
+    LOOSE_LIMIT = 1000  # loose objects worth a pack (a clone reads one pack far faster)
+
+    def _pack_now_and_then(self) -> None:
+        """Pack the loose objects once there are many, as ``Library.maintain`` does: no ``-a`` and no prune,
+        so a book commit only the map names (a closed change request's) stays."""
+        out = run_git(GitCommand("count-objects"), git_dir=self.path, timeout=self.lib.git_timeout).stdout
+        if out.strip() and int(out.split()[0]) >= self.LOOSE_LIMIT:
+            run_git(GitCommand("repack", "-d", "-q"), git_dir=self.path, timeout=max(self.lib.git_timeout, 300))
 
     def _set_refs(self, prefix: str, shown: dict[str, str], prune: bool) -> None:
         current = self.refs.list(prefix) if prune else {}

@@ -108,3 +108,20 @@ def test_a_bundle_clones_to_the_book_with_its_history(lib, tmp_path):
                            text=True, check=True).stdout.strip()
     assert int(count) == len(book_log(mirror)) == 2
     shutil.rmtree(tmp_path / "copy")
+
+
+def test_many_loose_objects_are_packed_and_every_mapped_commit_stays(lib, tmp_path):
+    lib.create_branch("cr/1")
+    save(lib, "cr/1", "books/loco/chapters/01-intro.md", CHAPTER.format(title="只在变更请求里"))
+    mirror = BookMirror.open(lib, "loco", tmp_path / "mirrors")
+    with mirror.locked():
+        only_here = mirror.update({"main": "main", "cr/1": "cr/1"})["cr/1"]
+        mirror.update({"main": "main"})  # the change request was closed: its branch goes, its commit stays
+    for i in range(20):
+        save(lib, "main", f"books/loco/chapters/y{i}.md", CHAPTER.format(title=f"第{i}章"))
+    mirror.LOOSE_LIMIT = 10
+    with mirror.locked():
+        mirror.update({"main": "main"})
+    assert list((mirror.path / "objects" / "pack").glob("*.pack"))
+    assert mirror.objects.exists(only_here)
+    assert len(book_log(mirror)) == 21
