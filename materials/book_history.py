@@ -124,7 +124,10 @@ class BookMirror:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """One writer of the mirror at a time (an update, a push); the kernel drops it if the process dies."""
+        """One writer of the mirror at a time (an update, a push); the kernel drops it if the process dies.
+
+        A lock file of its own, not ``RefStore.locked``: the update swaps refs inside it, and a second
+        ``flock`` of the same file by the same process would wait for itself."""
         fd = os.open(self.state / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
