@@ -127,7 +127,8 @@ def test_api_conforms_to_its_openapi_document(app, token_for):
         content_type_conformance, not_a_server_error, response_schema_conformance, status_code_conformance,
     )
 
-    headers = bearer(token_for("admin"))
+    # schemathesis's WSGI transport reads the body as sent; compression has its own tests
+    headers = {**bearer(token_for("admin")), "Accept-Encoding": "identity"}
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     checks = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
     operations = [result.ok() for result in schema.get_all_operations()]
