@@ -11,6 +11,7 @@ certificate and its chain embedded); nothing is written by hand here.
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .errors import SiteError
@@ -42,7 +43,11 @@ def sign_pdf(pdf: bytes, certificate: str | Path, password: bytes | None, *, rea
     meta = signers.PdfSignatureMetadata(field_name=FIELD, reason=reason or None, location=location or None,
                                         name=name)
     try:
-        signers.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer, output=out)
+        # pyHanko's sign_pdf runs its own event loop (asyncio.run), which fails in a thread that already
+        # has one, such as a caller driving a browser: a thread of its own always has none
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            thread.submit(signers.sign_pdf, IncrementalPdfFileWriter(io.BytesIO(pdf)), meta, signer=signer,
+                          output=out).result()
     except Exception as exc:  # pyHanko raises its own errors from several modules for a PDF it cannot sign
         raise SigningFailed(f"the PDF could not be signed: {exc}") from None
     return out.getvalue()

@@ -2,6 +2,7 @@
 cooperation dashboard, made by a job from the releases page or by ``jointbook dossier``."""
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
@@ -145,6 +146,33 @@ def college_certificate(tmp_path: Path, password: bytes) -> tuple[Path, bytes]:
     return path, cert.public_bytes(serialization.Encoding.DER)
 
 
+def in_own_thread(function, *args):
+    """pyHanko's validation runs an event loop of its own; a browser test before may have left one in this thread."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(function, *args).result()
+
+
+def test_a_dossier_is_signed_from_a_thread_that_already_runs_an_event_loop(app, tmp_path):
+    import asyncio
+
+    from build.signing import sign_pdf
+    from pypdf import PdfWriter
+
+    certificate, _ = college_certificate(tmp_path, b"pw")
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    plain = io.BytesIO()
+    writer.write(plain)
+
+    async def inside_a_loop():
+        return sign_pdf(plain.getvalue(), certificate, b"pw", reason="审核通过")
+
+    signed = asyncio.run(inside_a_loop())
+    assert signed.startswith(plain.getvalue()[:8]) and b"/ByteRange" in signed
+
+
 def test_jointbook_dossier_signs_the_pdf_with_the_colleges_certificate(app, tmp_path):
     from pyhanko.keys import load_cert_from_pemder
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -169,14 +197,14 @@ def test_jointbook_dossier_signs_the_pdf_with_the_colleges_certificate(app, tmp_
     with out.open("rb") as f:
         signatures = PdfFileReader(f).embedded_signatures
         assert len(signatures) == 1
-        status = validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[trusted]))
+        status = in_own_thread(validate_pdf_signature, signatures[0], ValidationContext(trust_roots=[trusted]))
         assert status.intact and status.valid and status.trusted, status.pretty_print_details()
         assert "某铁道职业技术学院教材审核" in status.signing_cert.subject.human_friendly
     assert "五、读者反馈（使用跟踪报告）" in pdf_text(out.read_bytes(), tmp_path)  # still the dossier
 
     untrusted = ValidationContext(trust_roots=[])
     with out.open("rb") as f:
-        assert not validate_pdf_signature(PdfFileReader(f).embedded_signatures[0], untrusted).trusted
+        assert not in_own_thread(validate_pdf_signature, PdfFileReader(f).embedded_signatures[0], untrusted).trusted
 
     password.write_bytes(b"wrong\n")
     before = out.read_bytes()
