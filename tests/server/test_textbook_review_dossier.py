@@ -169,7 +169,8 @@ def test_a_dossier_is_signed_from_a_thread_that_already_runs_an_event_loop(app, 
     async def inside_a_loop():
         return sign_pdf(plain.getvalue(), certificate, b"pw", reason="审核通过")
 
-    signed = asyncio.run(inside_a_loop())
+    # a fresh thread of the test's, so the loop is this test's whatever ran before in the process
+    signed = in_own_thread(asyncio.run, inside_a_loop())
     assert signed.startswith(plain.getvalue()[:8]) and b"/ByteRange" in signed
 
 
