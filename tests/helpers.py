@@ -158,6 +158,13 @@ def wait_until(page, expression: str, seconds: float = 15.0) -> None:
         page.wait_for_timeout(25)
 
 
+def open_chapter_details(page) -> None:
+    """Unfold the chapter's details (title, objectives, hours, summary, standard items) in the editor, as an
+    author does: one click on their line above the text."""
+    if not page.locator("#chapter-details").evaluate("details => details.open"):
+        page.click("#details-button")
+
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
 

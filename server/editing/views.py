@@ -108,6 +108,12 @@ class EditorState:
     base: str
     message: str = ""
     errors: list[str] = field(default_factory=list)
+    details_wrong: bool = False  # the front matter did not parse or pass: the details panel shows the mistake
+
+    @property
+    def details_needed(self) -> bool:
+        """Whether the editor opens with the chapter's details shown: no title yet, or a mistake in them."""
+        return self.details_wrong or not (self.title or "").strip()
 
     @classmethod
     def of(cls, chapter: chapters.ChapterText) -> "EditorState":
@@ -116,7 +122,7 @@ class EditorState:
                    meta.summary or "", list(meta.standards),
                    json.dumps({k: list(v) for k, v in meta.sections.items()}, ensure_ascii=False) if meta.sections else "",
                    chapter.body, chapter.base,
-                   errors=[chapter.problem] if chapter.problem else [])
+                   errors=[chapter.problem] if chapter.problem else [], details_wrong=bool(chapter.problem))
 
     @classmethod
     def posted(cls, form: EditorForm) -> "EditorState":
@@ -227,7 +233,12 @@ def edit(book: str, file: str):
             saved = chapters.save_chapter(lib, current_user, book, file, branch, form.text.data,
                                          state.base, state.message)
         else:
-            saved = chapters.save_chapter_fields(lib, current_user, book, file, branch, state.front_matter(path),
+            try:
+                meta = state.front_matter(path)
+            except (UserError, MaterialsError):
+                state.details_wrong = True
+                raise
+            saved = chapters.save_chapter_fields(lib, current_user, book, file, branch, meta,
                                                 state.body, state.base, state.message)
     except EditConflict as conflict:
         own = next((c for c in conflict.conflicts if c.path == path), conflict.conflicts[0])

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from helpers import serving
+from helpers import open_chapter_details, serving
 from materials import OVERWRITE, Author, Library, Write
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -51,6 +51,7 @@ def test_tagging_a_chapter_with_two_items_raises_the_books_coverage(page, live_s
     assert page.locator('li.gap-item[data-key="L4.S.1.1.1"]').count() == 1
 
     page.goto(f"{url}/books/{BOOK}/chapters/{CHAPTER}/edit?branch=main")
+    open_chapter_details(page)
     page.fill("#standard-search", "原理图")
     page.locator('#standard-results button[data-key="L4.S.1.1.1"]').click()
     page.locator('#standard-results button[data-key="L4.K.1.1.1"]').click()

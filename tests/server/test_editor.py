@@ -240,3 +240,32 @@ def test_the_standard_picker_browses_the_tree_from_work_areas_down_to_skills(tea
     task = next(t for t in tasks if t["children"])
     skills = teacher.get(f"/api/books/{BOOK}/standard-items?under={task['key']}").json["items"]
     assert {s["kind"] for s in skills} <= {"S", "K"} and len(skills) == task["children"]
+
+
+def details_open(html: str) -> bool:
+    """Whether the page opens with the chapter's details (title, objectives, hours...) unfolded."""
+    tag = re.search(r'<details class="chapter-details"[^>]*>', html).group(0)
+    return bool(re.search(r"\sopen[\s>]", tag))
+
+
+def test_the_chapter_details_open_by_themselves_only_when_they_hold_the_mistake(teacher, lib):
+    page = teacher.get(EDIT, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert not details_open(page)  # the text comes first
+    assert "3 个学习目标" in page and "6 学时" in page  # the folded line says what the details hold
+    fields = {"base": field_value(page, "base"), "title": "制动机的检查与试验", "body": "正文\n"}
+
+    wrong_hours = teacher.post(EDIT, headers={"Accept-Language": "zh-CN"}, data={**fields, "hours": "很多"})
+    assert wrong_hours.status_code == 422 and details_open(wrong_hours.get_data(as_text=True))
+    no_title = teacher.post(EDIT, headers={"Accept-Language": "zh-CN"}, data={**fields, "title": " "})
+    assert no_title.status_code == 422 and details_open(no_title.get_data(as_text=True))
+    wrong_text = teacher.post(EDIT, headers={"Accept-Language": "zh-CN"}, data={**fields, "body": "<<<<<<< 我的\n正文\n"})
+    assert wrong_text.status_code == 422 and not details_open(wrong_text.get_data(as_text=True))
+
+
+def test_a_chapter_without_a_title_opens_with_its_details_unfolded(teacher, lib):
+    from materials import Author, Write
+    text = lib.read_text("main", PATH)
+    teacher.get(EDIT)
+    lib.commit(DRAFT, [Write(PATH, re.sub(r"^title: .*\n", "", text, count=1, flags=re.M))],
+               Author("Lead", "lead@example.org", "school"), "Drop the title", base=OVERWRITE)
+    assert details_open(teacher.get(EDIT).get_data(as_text=True))

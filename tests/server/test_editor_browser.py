@@ -10,7 +10,7 @@ import pytest
 
 from playwright.sync_api import expect
 
-from helpers import serving, wait_until
+from helpers import open_chapter_details, serving, wait_until
 from materials import Library, parse_chapter
 from server.app import create_app
 from server.first_run import prepare_instance
@@ -98,6 +98,7 @@ def test_teacher_edits_with_toolbar_pastes_an_image_picks_an_item_and_saves(page
     page.wait_for_selector("#preview .admonition.warning")
     page.wait_for_selector(f"#preview img[src^='/books/{BOOK}/assets/raw/brake-photo.png']")
 
+    open_chapter_details(page)
     page.fill("#standard-search", "制动距离")
     page.wait_for_selector("#standard-results .picker-item button")
     item = page.locator("#standard-results .picker-item button").first
@@ -236,6 +237,7 @@ def test_teacher_browses_the_standard_tree_in_the_picker_and_adds_a_skill(browse
     try:
         sign_in(page, url, passwords["teacher"])
         open_editor(page, url)
+        open_chapter_details(page)
         page.click("#standard-browse")
         page.locator("#standard-results .picker-open").first.click()   # a work area
         page.locator("#standard-results", has_text="返回顶层").wait_for()

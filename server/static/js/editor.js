@@ -273,6 +273,48 @@
   });
   chips.addEventListener("change", keepDraft);
 
+  // ---------------------------------------------------------------- the chapter's details
+  // The text comes first; the details are one line above it (a <details>) that says what they hold,
+  // kept up to date as the author edits them. Escape or Close folds them with the focus back on
+  // that line, and a field the browser refuses (an empty title) opens them, so Save never stops
+  // silently at a field out of sight.
+  var details = document.getElementById("chapter-details");
+  var detailsButton = document.getElementById("details-button");
+  var facts = document.getElementById("details-facts");
+  var chapterTitle = document.getElementById("chapter-title");
+  function fold() { details.open = false; detailsButton.focus(); }
+  var closeDetails = document.getElementById("close-details");
+  closeDetails.hidden = false;
+  closeDetails.addEventListener("click", fold);
+  details.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !details.open) { return; }
+    if (event.target === search && search.value) { return; }  // Escape empties the search first
+    event.preventDefault();
+    fold();
+  });
+  form.addEventListener("invalid", function (event) {
+    if (details.contains(event.target)) { details.open = true; }
+  }, true);
+  var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (target && details.contains(target)) { details.open = true; }
+  function counted(n, one, many) { return (n === 1 ? one : many).replace("{n}", String(n)); }
+  function describeDetails() {
+    var written = Array.prototype.filter.call(form.querySelectorAll("input[name=objectives]"), function (i) {
+      return i.value.trim();
+    }).length;
+    facts.querySelector("[data-fact=objectives]").textContent = counted(written, strings.objectivesOne, strings.objectivesMany);
+    var hours = form.elements.hours.value.trim();
+    facts.querySelector("[data-fact=hours]").textContent = hours ? " · " + strings.hours.replace("{n}", hours) : "";
+    facts.querySelector("[data-fact=standards]").textContent = " · " + counted(chosen().length, strings.itemsOne, strings.itemsMany);
+    chapterTitle.textContent = form.elements.title.value.trim() || file;
+  }
+  details.addEventListener("input", describeDetails);
+  details.addEventListener("change", describeDetails);
+  if (window.MutationObserver) {
+    new MutationObserver(describeDetails).observe(objectives, { childList: true });
+    new MutationObserver(describeDetails).observe(chips, { childList: true });
+  }
+
   // ---------------------------------------------------------------- drafts in this browser
   var prefix = "jointbook:draft:" + book + ":" + file + ":" + branch + ":";
   var key = prefix + base;
@@ -331,6 +373,7 @@
       box.checked = (draft.standards || []).indexOf(box.value) >= 0;
     });
     (draft.standards || []).forEach(function (k) { addChip(k, ""); });
+    describeDetails();
     changed();
   }
 
