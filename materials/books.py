@@ -47,6 +47,11 @@ DEFAULT_PRINT: dict[str, Any] = {"paper": "16k", "chapters_on_right": True}
 class Part:
     title: str
     chapters: tuple[str, ...]
+    page: str | None = None  # the part's own page (a folder's index.md), shown before its chapters
+
+    def files(self) -> tuple[str, ...]:
+        """The part's chapter files in reading order: its own page first."""
+        return ((self.page,) if self.page else ()) + self.chapters
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ class BookConfig:
     redirects: dict[str, str] = field(default_factory=dict)  # a page of an old site (a/b.md) -> its chapter file
 
     def chapter_files(self) -> list[str]:
-        return [c for part in self.navigation for c in part.chapters]
+        return [c for part in self.navigation for c in part.files()]
 
 
 @dataclass
@@ -226,23 +231,27 @@ def _parse_data(data: Any, path: str, lines: Lines) -> BookConfig:
         raise BookInvalid("'navigation' is a list of parts", path=path, line=lines.of("navigation"), key="navigation")
     parts, seen = [], set()
     for i, part in enumerate(nav_raw):
-        if not isinstance(part, dict) or set(part) - {"part", "chapters"} or not isinstance(part.get("chapters", []), list):
-            raise BookInvalid("each part has 'part' (its title) and 'chapters' (a list of files)", path=path,
-                              line=lines.of("navigation", i), key="navigation")
+        if not isinstance(part, dict) or set(part) - {"part", "chapters", "page"} \
+                or not isinstance(part.get("chapters", []), list):
+            raise BookInvalid("each part has 'part' (its title), 'chapters' (a list of files) and may have 'page' "
+                              "(its own page)", path=path, line=lines.of("navigation", i), key="navigation")
         title = part.get("part")
         if not isinstance(title, str) or not title.strip():
             raise BookInvalid("each part needs a title", path=path, line=lines.of("navigation", i), key="navigation")
+        page = part.get("page")
+        listed = ([(page, ("navigation", i, "page"))] if page is not None else []) \
+            + [(f, ("navigation", i, "chapters", j)) for j, f in enumerate(part.get("chapters") or [])]
         files = []
-        for j, f in enumerate(part.get("chapters") or []):
+        for f, at in listed:
             if not isinstance(f, str) or not CHAPTER_NAME.fullmatch(f):
-                raise BookInvalid(f"'{f}' is not a chapter file name (name.md)", path=path,
-                                  line=lines.of("navigation", i, "chapters", j), key="navigation")
+                raise BookInvalid(f"'{f}' is not a chapter file name (name.md or folder/name.md)", path=path,
+                                  line=lines.of(*at), key="navigation")
             if f in seen:
                 raise BookInvalid(f"chapter '{f}' is listed twice", path=path,
-                                  line=lines.of("navigation", i, "chapters", j), key="navigation", reason="duplicate")
+                                  line=lines.of(*at), key="navigation", reason="duplicate")
             seen.add(f)
             files.append(f)
-        parts.append(Part(title.strip(), tuple(files)))
+        parts.append(Part(title.strip(), tuple(files[1:] if page is not None else files), page))
     site = data.get("site") or {}
     if not isinstance(site, dict):
         raise BookInvalid("'site' must be a mapping", path=path, line=lines.of("site"), key="site")
@@ -290,7 +299,7 @@ def _redirects(value: Any, path: str, lines: Lines) -> dict[str, str]:
             raise BookInvalid(f"'{old}' is not a page of a site (folder/page.md)", path=path,
                               line=lines.of("redirects", old), key="redirects")
         if not isinstance(new, str) or not CHAPTER_NAME.fullmatch(new):
-            raise BookInvalid(f"'{new}' is not a chapter file name (name.md)", path=path,
+            raise BookInvalid(f"'{new}' is not a chapter file name (name.md or folder/name.md)", path=path,
                               line=lines.of("redirects", old), key="redirects")
         out[old] = new
     return out
@@ -332,10 +341,12 @@ def book_config_problems(text: str, path: str) -> list[MaterialsError]:
     listed: set[str] = set()  # a chapter listed twice, which only the whole navigation shows
     for i, part in enumerate(data.get("navigation") if isinstance(data.get("navigation"), list) else []):
         chapters = part.get("chapters") if isinstance(part, dict) else None
-        for j, f in enumerate(chapters if isinstance(chapters, list) else []):
+        page = [(part["page"], ("navigation", i, "page"))] if isinstance(part, dict) and part.get("page") else []
+        for f, at in page + [(f, ("navigation", i, "chapters", j))
+                             for j, f in enumerate(chapters if isinstance(chapters, list) else [])]:
             if isinstance(f, str) and f in listed:
                 problems.append(BookInvalid(f"chapter '{f}' is listed twice", path=path, key="navigation",
-                                            line=_lines.of("navigation", i, "chapters", j), reason="duplicate"))
+                                            line=_lines.of(*at), reason="duplicate"))
             listed.add(f if isinstance(f, str) else "")
     return distinct_problems(problems)
 
@@ -391,7 +402,7 @@ def load_book(lib, name: str, rev: str = "main", *, chapters: bool = True) -> Bo
     files = lib.files(commit, f"books/{name}/chapters")
     listed = set(config.chapter_files())
     for part in config.navigation:
-        for filename in part.chapters:
+        for filename in part.files():
             cpath = f"books/{name}/chapters/{filename}"
             if cpath not in files:
                 problem = BookInvalid(f"chapter '{filename}' is in the navigation but does not exist", path=path,
@@ -399,8 +410,8 @@ def load_book(lib, name: str, rev: str = "main", *, chapters: bool = True) -> Bo
                 book.problems.append(problem)
                 continue
             book.chapters.append(_chapter(lib, name, filename, cpath, files[cpath], part.title, book))
-    for cpath in sorted(files):
-        filename = cpath.rsplit("/", 1)[1]
+    for cpath in sorted(files):  # chapters no part lists, in sub-folders too
+        filename = cpath[len(f"books/{name}/chapters/"):]
         if filename.endswith(".md") and filename not in listed:
             book.chapters.append(_chapter(lib, name, filename, cpath, files[cpath], None, book))
     return book

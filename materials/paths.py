@@ -18,10 +18,15 @@ MAX_COMPONENT_BYTES = 255
 BOOK_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 # NTFS / HFS+ spellings that a checkout would treat as .git
 _GIT_ALIASES = {".git", "git~1"}
-# A chapter's file name: ASCII letters, digits, "-", "_" and ".", starting with a letter or digit.
-# Plain ASCII, so no look-alike (Ｘ.md, ．．), invisible character or folder gets in, and every URL,
-# file system and site build carries the name as it is.
-CHAPTER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.md")
+# A chapter's name inside chapters/: up to MAX_CHAPTER_FOLDERS folders, then a .md file, every part in ASCII
+# letters, digits, "-", "_" and ".", starting with a letter or digit (chapter_tree/binary_tree.md). Plain
+# ASCII, so no look-alike (Ｘ.md, ．．), invisible character, ".." or ".git" gets in, and every URL, file
+# system and site build carries the name as it is. A folder does not end in ".md" or "." (so a/b.md/history
+# reads one way only) and is not a page's pictures folder (x.assets).
+MAX_CHAPTER_FOLDERS = 4
+CHAPTER_FOLDER = r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}(?<!\.md)(?<!\.assets)(?<!\.)"
+CHAPTER_FILE = r"[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.md"
+CHAPTER_NAME = re.compile(rf"(?:{CHAPTER_FOLDER}/){{0,{MAX_CHAPTER_FOLDERS}}}{CHAPTER_FILE}")
 BOOK_SETTINGS = "book.yml"
 IMAGE_EXTENSIONS = ("png", "jpg", "gif", "webp", "svg")
 
@@ -81,15 +86,25 @@ def book_path(book: str, relative: str) -> str:
 def validate_chapter_name(filename: str) -> str:
     """``filename`` if it is a ``CHAPTER_NAME``; ``InvalidChapterName`` otherwise."""
     if not isinstance(filename, str) or not CHAPTER_NAME.fullmatch(filename):
-        raise InvalidChapterName("a chapter is a .md file directly in chapters/, named in ASCII letters and digits",
+        raise InvalidChapterName(f"a chapter is a .md file in chapters/ (at most {MAX_CHAPTER_FOLDERS} folders deep), "
+                                 "named in ASCII letters and digits",
                                  path=str(filename)[:130], filename=str(filename)[:130], reason="chapter_name")
     return filename
 
 
 def chapter_path(book: str, filename: str) -> str:
-    """The repository path of a chapter file; chapters live flat in ``chapters/``."""
+    """The repository path of a chapter file: ``chapters/<name>``, sub-folders allowed."""
     return book_path(book, f"chapters/{validate_chapter_name(filename)}")
 
+
+def chapter_folder(filename: str) -> str:
+    """The folder of a chapter inside ``chapters/`` (``""`` for a chapter directly in it)."""
+    return filename.rpartition("/")[0]
+
+
+def from_chapter(filename: str, path: str) -> str:
+    """``path`` (from the book's folder, ``assets/x.png``) as a relative link written in chapter ``filename``."""
+    return "../" * (filename.count("/") + 1) + path
 
 def asset_name(filename: str) -> str:
     """The name an uploaded image is stored under: no folder, no leading dot or dash, NFKC letters.
@@ -112,8 +127,8 @@ def asset_name(filename: str) -> str:
 def book_file_path(book: str, path: str) -> str:
     """``path`` (from the library's root) in NFC if a change to ``book`` may write it; refused otherwise.
 
-    A book holds its settings (``book.yml``), its chapters (``chapters/<CHAPTER_NAME>``) and its
-    images (``assets/<name>``, a name ``asset_name`` keeps as it is), each folder flat.
+    A book holds its settings (``book.yml``), its chapters (``chapters/<CHAPTER_NAME>``, in folders
+    or not) and its images (``assets/<name>``, flat, a name ``asset_name`` keeps as it is).
     """
     validate_book_slug(book)
     prefix = f"books/{book}/"

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import NotFound
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, PathConverter
 
 from server import health, language
 from server.compression import init_compression
@@ -95,6 +95,16 @@ class DatabaseIdConverter(IntegerConverter):
         return number
 
 
+class ChapterFileConverter(PathConverter):
+    """``<chapter:file>``: a chapter's name inside ``chapters/``, sub-folders and all (``chapter_tree/tree.md``).
+
+    Only a name ending in ``.md`` is one, so ``a.md/history`` reads one way; whether the name is a
+    chapter's is ``materials.paths.validate_chapter_name``'s to say (a 400 naming the rule).
+    """
+
+    regex = r"(?:[^/]+/){0,16}[^/]+\.md"
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     settings = load_config(config)
     Path(settings["JOINTBOOK_INSTANCE"]).mkdir(parents=True, exist_ok=True)
@@ -106,6 +116,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update(settings)
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.url_map.converters["chapter"] = ChapterFileConverter
 
     init_database(app)
     if app.config["RUN_MIGRATIONS"]:

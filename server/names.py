@@ -40,12 +40,15 @@ def person(username: str | None) -> str:
 
 
 def chapter(book: str, name: str | None) -> str:
-    """The title of the chapter ``name`` ("03-x.md", "chapters/03-x.md" or "books/<book>/chapters/03-x.md")
-    on main; anything else, or a chapter main does not have, keeps its name."""
+    """The title of the chapter ``name`` ("03-x.md", "tree/03-x.md", "chapters/03-x.md" or
+    "books/<book>/chapters/03-x.md") on main; anything else, or a chapter main does not have, keeps its name."""
     if not name or not name.endswith(".md"):
         return name or ""
-    filename = name.rsplit("/", 1)[-1]
-    if name.count("/") > 1 and not name.startswith(f"books/{book}/"):
+    if name.startswith("books/") and not name.startswith(f"books/{book}/"):
+        return name
+    relative = name.removeprefix(f"books/{book}/")
+    filename = relative.removeprefix("chapters/")  # sub-folders and all: chapter_tree/binary_tree.md
+    if relative.startswith("books/") or (relative != name and filename == relative):
         return name
     from server.library import library
     lib = library()

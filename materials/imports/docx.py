@@ -87,14 +87,18 @@ class DocxImport:
 
     def book_yml(self, text: str) -> str:
         data, _ = load_yaml(text, f"books/{self.book}/book.yml")
-        navigation = [{"part": p["part"], "chapters": list(p.get("chapters") or [])}
-                      for p in (data.get("navigation") or [])]
+        navigation = [{"part": p["part"], **({"page": p["page"]} if p.get("page") else {}),
+                       "chapters": list(p.get("chapters") or [])} for p in (data.get("navigation") or [])]
         for part in self.navigation:
             same = next((p for p in navigation if p["part"] == part.title), None)
             if same is None:
-                navigation.append({"part": part.title, "chapters": list(part.chapters)})
-            else:
-                same["chapters"].extend(part.chapters)
+                navigation.append({"part": part.title, **({"page": part.page} if part.page else {}),
+                                   "chapters": list(part.chapters)})
+            elif part.page and not same.get("page"):
+                navigation[navigation.index(same)] = {"part": same["part"], "page": part.page,
+                                                      "chapters": same["chapters"] + list(part.chapters)}
+            else:  # the part has a page of its own: the new one is its first new chapter
+                same["chapters"].extend(part.files())
         data = dict(data)
         data["navigation"] = navigation
         return dump_yaml(data)

@@ -63,7 +63,7 @@ def book_overview_json(book: str) -> dict[str, Any]:
         "description": config.description if config else None,
         "language": config.language if config else None,
         "standards": list(config.standards) if config else [],
-        "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in config.navigation] if config else [],
+        "parts": [{"title": p.title, "page": p.page, "chapters": list(p.chapters)} for p in config.navigation] if config else [],
         "chapters": [chapter_summary(c) for c in b.chapters] if b else [],
         "share": [{"side": side, "label": side_name(labels, side), "lines": s.lines, "chars": s.chars,
                    "percent": round(s.percent, 2)} for side, s in overview.share.items()],
@@ -84,7 +84,7 @@ def book_chapters(book: str) -> dict[str, Any]:
     overview = book_overview(lib, book)
     b = overview.book
     return {"book": book,
-            "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in b.config.navigation] if b else [],
+            "parts": [{"title": p.title, "page": p.page, "chapters": list(p.chapters)} for p in b.config.navigation] if b else [],
             "chapters": [chapter_summary(c) for c in b.chapters] if b else []}
 
 

@@ -139,7 +139,7 @@ def export(book: str):
                              "Cache-Control": "private, no-store"})
 
 
-@books.route("/books/<book>/chapters/<file>")
+@books.route("/books/<book>/chapters/<chapter:file>")
 @book_access(Ability.read)
 def chapter(book: str, file: str):
     lib = library()

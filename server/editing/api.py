@@ -12,7 +12,7 @@ from flask_login import current_user
 from materials import EditConflict, chapter_path
 from server import landing
 from server.rest.registry import endpoint
-from server.rest.schemas import BookName, RowId
+from server.rest.schemas import BookName, ChapterFile, RowId
 from server.editing import chapters, images, item_picker, presence, schemas, structure
 from server.editing.preview import preview_html
 from server.editing.written_files import max_asset_bytes
@@ -21,7 +21,7 @@ from server.library import library
 from server.permissions import Ability, book_access
 
 
-PATH_PARAMS = {"book": BookName, "file": schemas.EditedFile}
+PATH_PARAMS = {"book": BookName, "file": ChapterFile}
 
 
 def chapter_json(chapter: chapters.ChapterText) -> dict[str, Any]:
@@ -122,7 +122,7 @@ def get_structure(book: str, branch: str | None) -> dict[str, Any]:
 def structure_json(lib: Any, book: str, branch: str, sha: str) -> dict[str, Any]:
     config = lib.book(book, sha, chapters=False).config
     return {"book": book, "branch": branch, "sha": sha,
-            "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in config.navigation]}
+            "parts": [{"title": p.title, "page": p.page, "chapters": list(p.chapters)} for p in config.navigation]}
 
 
 def _after(book: str, branch: str, saved) -> dict[str, Any]:

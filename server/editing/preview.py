@@ -34,7 +34,8 @@ def book_html(book: str, markdown: str, branch: str | None = None) -> str:
     html = _rendered(markdown)
     prefix = url_for("assets.raw", book=book, name="NAME").rsplit("NAME", 1)[0]
     query = f"?branch={branch}" if branch and re.match(r"^[\w./@+-]+$", branch) else ""
-    return re.sub(r'src="\.\./assets/([^"?#]+)"', lambda m: f'src="{prefix}{m.group(1)}{query}"', html)
+    # ../assets/x.png from a chapter in chapters/, ../../assets/x.png from one in a folder of it
+    return re.sub(r'src="(?:\.\./)+assets/([^"?#/]+)"', lambda m: f'src="{prefix}{m.group(1)}{query}"', html)
 
 
 def _rendered(text: str) -> str:

@@ -11,10 +11,9 @@ from server.rest.schemas import Body, NavigationPart, Query, RowId
 MAX_PREVIEW = 1_000_000
 
 Branch = Annotated[str, Field(max_length=200)]
-EditedFile = Annotated[str, Field(max_length=200)]
 AssetName = Annotated[str, Field(max_length=200)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
-ChapterName = Annotated[str, Field(max_length=130)]
+ChapterName = Annotated[str, Field(max_length=610)]  # folders and all: chapter_tree/binary_tree.md
 Text = Annotated[str, Field(max_length=2_000_000)]
 
 
@@ -93,7 +92,7 @@ class NewChapter(Body):
 
 
 class ChapterRename(Body):
-    filename: Annotated[str, Field(min_length=1, max_length=130)]
+    filename: Annotated[str, Field(min_length=1, max_length=610)]
     branch: Branch | None = None
 
 

@@ -27,7 +27,8 @@ def _book_yml(lib: Any, book: str, rev: str) -> tuple[dict[str, Any], list[dict[
         raise UserError("book.not_found", status=404, book=book) from None
     parse_book_config(text, path)  # refuse to rewrite a book.yml the library cannot read
     data, _ = load_yaml(text, path)
-    navigation = [{"part": p["part"], "chapters": list(p.get("chapters") or [])} for p in data.get("navigation") or []]
+    navigation = [{"part": p["part"], **({"page": p["page"]} if p.get("page") else {}),
+                   "chapters": list(p.get("chapters") or [])} for p in data.get("navigation") or []]
     return data, navigation
 
 
@@ -41,6 +42,8 @@ def _locate(navigation: list[dict[str, Any]], filename: str) -> tuple[int, int]:
     for i, part in enumerate(navigation):
         if filename in part["chapters"]:
             return i, part["chapters"].index(filename)
+        if part.get("page") == filename:  # it heads its part: it goes where the part goes
+            raise UserError("chapter.part_page", status=409, chapter=filename)
     raise UserError("chapter.not_found", status=404, chapter=filename)
 
 
@@ -116,6 +119,8 @@ def rename_chapter(lib: Any, user: Any, book: str, branch: str, filename: str, n
             raise UserError("chapter.exists", status=409, chapter=new_name)
         for part in navigation:
             part["chapters"] = [new_name if c == filename else c for c in part["chapters"]]
+            if part.get("page") == filename:
+                part["page"] = new_name
         return [Rename(old_path, new_path)]
 
     title = commit_messages.chapter_title(lib, read_revision(lib, branch), old_path)
@@ -161,6 +166,8 @@ def delete_chapter(lib: Any, user: Any, book: str, branch: str, filename: str) -
             raise UserError("chapter.not_found", status=404, chapter=filename)
         for part in navigation:
             part["chapters"] = [c for c in part["chapters"] if c != filename]
+            if part.get("page") == filename:
+                del part["page"]
         return [Delete(path)]
 
     title = commit_messages.chapter_title(lib, read_revision(lib, branch), path)
@@ -197,7 +204,7 @@ def delete_part(lib: Any, user: Any, book: str, branch: str, index: int) -> Save
     deleted: list[str] = []
 
     def changes(base: str, navigation: list[dict[str, Any]]) -> list:
-        if _part(navigation, index)["chapters"]:
+        if _part(navigation, index)["chapters"] or navigation[index].get("page"):
             raise UserError("part.not_empty", status=409, part=navigation[index]["part"])
         deleted[:] = [navigation.pop(index)["part"]]
         return []

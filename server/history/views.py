@@ -65,7 +65,7 @@ def book_history(book: str):
                            chapter=None, labels=side_names(lib), side_class=side_class, side_name=side_name)
 
 
-@blueprint.route("/books/<book>/chapters/<file>/history")
+@blueprint.route("/books/<book>/chapters/<chapter:file>/history")
 @book_access(Ability.read)
 def chapter_history(book: str, file: str):
     lib = library()
@@ -118,7 +118,7 @@ def _render_diff(template: str, book: str, diff: Diff, **context: Any):
                            unified_url=url_for(request.endpoint, **here, **args, view="unified"), **context)
 
 
-@blueprint.route("/books/<book>/chapters/<file>/blame")
+@blueprint.route("/books/<book>/chapters/<chapter:file>/blame")
 @book_access(Ability.read)
 def blame(book: str, file: str):
     lib = library()

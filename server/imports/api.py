@@ -29,7 +29,7 @@ def pending_json(pending: service.Pending) -> dict[str, Any]:
             "chapters": [{"filename": ch.filename, "title": ch.title, "part": ch.part, "images": list(ch.images)}
                          for ch in c.chapters],
             "images": [image.path for image in c.images],
-            "parts": [{"title": p.title, "chapters": list(p.chapters)} for p in c.navigation],
+            "parts": [{"title": p.title, "page": p.page, "chapters": list(p.chapters)} for p in c.navigation],
             "redirects": dict(pending.redirects), "report": report, "history": pending.history,
             "url": url_for("imports.report", book=pending.book, kind=pending.kind, token=pending.token)}
 

@@ -213,7 +213,7 @@ def _store(pending: Pending) -> None:
         "chapters": [{"filename": ch.filename, "path": ch.path, "title": ch.title, "part": ch.part, "text": ch.text,
                       "images": list(ch.images)} for ch in c.chapters],
         "images": [{"path": image.path, "alt": image.alt} for image in c.images],
-        "navigation": [{"title": p.title, "chapters": list(p.chapters)} for p in c.navigation],
+        "navigation": [{"title": p.title, "page": p.page, "chapters": list(p.chapters)} for p in c.navigation],
     }
     (folder / "import.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
@@ -232,7 +232,7 @@ def load(user: Any, book: str, token: str, kind: str | None = None) -> Pending:
                    for n, image in enumerate(meta["images"]))
     chapters = tuple(ImportedChapter(ch["filename"], ch["path"], ch["title"], ch["part"], ch["text"],
                                      tuple(ch["images"])) for ch in meta["chapters"])
-    navigation = tuple(Part(p["title"], tuple(p["chapters"])) for p in meta["navigation"])
+    navigation = tuple(Part(p["title"], tuple(p["chapters"]), p.get("page")) for p in meta["navigation"])
     converted = DocxImport(book, chapters, images, navigation, ImportReport(meta["source"]))
     return Pending(token, meta.get("kind", "word"), book, meta["user_id"], meta["source"], meta["split_level"],
                    meta["created"], converted, meta["report"], meta.get("redirects") or {}, meta.get("history"))

@@ -19,7 +19,8 @@ two cannot drift apart:
 * ``query``: a ``Query`` model of the query string; its fields are passed to the
   view by name (by alias: ``from`` for a field ``from_``).
 * ``params``: the types of the ``{name}`` path parameters (annotated types of
-  ``server.rest.schemas``); integers route as ``<int:name>``. Flask's routing reads
+  ``server.rest.schemas``); integers route as ``<int:name>``, a ``ChapterFile`` as
+  ``<chapter:name>`` (it may hold folders). Flask's routing reads
   them and the view answers 404 for what names nothing; the types document them.
 * ``response``: the model of what the view returns, for the document (the
   schemathesis test holds every view to it).
@@ -40,6 +41,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from server.errors import UserError
 from server.permissions import Requirement, requirement_of
+from server.rest.schemas import ChapterFile
 
 blueprint = Blueprint("api", __name__)
 
@@ -90,6 +92,8 @@ def is_integer(kind: Any) -> bool:
 def _flask_rule(path: str, params: dict[str, Any]) -> str:
     def convert(match: re.Match[str]) -> str:
         name = match.group(1)
+        if params.get(name) is ChapterFile:  # sub-folders and all: server.app.ChapterFileConverter
+            return f"<chapter:{name}>"
         return f"<int:{name}>" if is_integer(params.get(name, str)) else f"<{name}>"
 
     return re.sub(r"\{(\w+)\}", convert, path)

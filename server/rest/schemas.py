@@ -48,7 +48,8 @@ class Query(BaseModel):
 BookName = Annotated[str, Field(pattern=BOOK_SLUG.pattern)]
 Username = Annotated[str, Field(max_length=64)]
 NewUsername = Annotated[str, Field(pattern=USERNAME_PATTERN)]
-ChapterFile = Annotated[str, Field(pattern=r"^[^/\\\-.][^/\\]{0,200}\.md$", max_length=210)]
+# A chapter's name in chapters/, folders and all (materials.paths.CHAPTER_NAME says which are chapters).
+ChapterFile = Annotated[str, Field(pattern=r"^[^/\\\-.][^\\]{0,600}\.md$", max_length=610)]
 RoleName = Literal[tuple(role.value for role in Role)]
 SideName = Literal[SIDES]
 Sha = Annotated[str, Field(pattern="^[0-9a-f]{40}$")]
@@ -110,9 +111,10 @@ class Commit(BaseModel):
 
 
 class NavigationPart(BaseModel):
-    """A part of a book's navigation: its title and its chapters' file names in order."""
+    """A part of a book's navigation: its title, its own page (a folder's index.md) and its chapters' file names in order."""
 
     title: str
+    page: str | None = None
     chapters: list[str]
 
 

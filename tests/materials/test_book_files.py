@@ -14,7 +14,8 @@ BOOK = "loco"
 
 
 @pytest.mark.parametrize("path", ["books/loco/book.yml", "books/loco/chapters/01-intro.md",
-                                  "books/loco/chapters/a.b_c-d.md", "books/loco/assets/brake-system.svg",
+                                  "books/loco/chapters/a.b_c-d.md", "books/loco/chapters/chapter_tree/binary_tree.md",
+                                  "books/loco/chapters/a/b/c/d/e.md", "books/loco/assets/brake-system.svg",
                                   "books/loco/assets/制动机.png"])
 def test_a_books_settings_chapters_and_images_may_be_written(path):
     assert book_file_path(BOOK, path) == path
@@ -22,7 +23,13 @@ def test_a_books_settings_chapters_and_images_may_be_written(path):
 
 @pytest.mark.parametrize("path,error", [
     ("books/loco/chapters/.hidden.md", InvalidChapterName),
-    ("books/loco/chapters/a/b.md", InvalidChapterName),
+    ("books/loco/chapters/a/../b.md", InvalidChapterName),
+    ("books/loco/chapters/a//b.md", InvalidChapterName),
+    ("books/loco/chapters/.git/b.md", InvalidChapterName),
+    ("books/loco/chapters/a/b/c/d/e/f.md", InvalidChapterName),
+    ("books/loco/chapters/第一章/b.md", InvalidChapterName),
+    ("books/loco/chapters/x.md/b.md", InvalidChapterName),
+    ("books/loco/chapters/x.assets/b.md", InvalidChapterName),
     ("books/loco/chapters/Ｘ.md", InvalidChapterName),
     ("books/loco/chapters/．．/x.md", InvalidChapterName),
     ("books/loco/chapters/x\u200b.md", InvalidChapterName),
@@ -45,7 +52,8 @@ def test_anything_else_is_refused_with_the_reason(path, error):
 
 
 def test_the_chapter_endpoints_and_commits_share_the_chapter_rule():
-    for name in (".hidden.md", "a/b.md", "Ｘ.md", "．．/x.md"):
+    for name in (".hidden.md", "a//b.md", "Ｘ.md", "．．/x.md", "ａ/b.md", "a/-b.md", "a\\b.md", "/a/b.md",
+                 "../a.md", "a/.git/b.md", "git~1/b.md", "a/b/c/d/e/f.md"):
         with pytest.raises(InvalidChapterName) as by_name:
             chapter_path(BOOK, name)
         with pytest.raises(InvalidChapterName) as by_path:

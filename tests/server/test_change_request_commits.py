@@ -39,7 +39,7 @@ def head(app, client) -> str:
     return Library(app.config["LIBRARY_PATH"]).branches()[client.branch]
 
 
-@pytest.mark.parametrize("filename", [".hidden.md", "a/b.md", "Ｘ.md", "．．/x.md", "../x.md", "-x.md", "x.txt",
+@pytest.mark.parametrize("filename", [".hidden.md", "a//b.md", "a/b/c/d/e/f.md", "ａ/b.md", "Ｘ.md", "．．/x.md", "../x.md", "-x.md", "x.txt",
                                       "x.md/", "第三章.md", "x\u200b.md", "ｘ.md"])
 def test_the_commit_endpoint_refuses_every_chapter_name_the_chapter_endpoints_refuse(app, teacher, filename):
     before = head(app, teacher)

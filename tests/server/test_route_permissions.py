@@ -101,6 +101,8 @@ def _sample_value(argument: str, converter) -> str:
         return "1"
     if name == "PathConverter":
         return "chapters/01.md"
+    if name == "ChapterFileConverter":  # <chapter:file>: a chapter's name, in a folder
+        return "part-one/01.md"
     if name == "AnyConverter":  # e.g. annual.<any(pdf, csv):kind>: one of the values the rule allows
         return sorted(converter.items)[0]
     return {"book": "locomotive-maintenance", "username": "teacher"}.get(argument, "x")
