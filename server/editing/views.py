@@ -206,7 +206,7 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-@editor.route("/books/<book>/chapters/<file>/edit", methods=["GET", "POST"])
+@editor.route("/books/<book>/chapters/<chapter:file>/edit", methods=["GET", "POST"])
 @book_access(Ability.write)
 def edit(book: str, file: str):
     lib = library()
@@ -312,7 +312,7 @@ def create_chapter(book: str):
     return redirect(url_for("editor.edit", book=book, file=name, **_branch_args(book, branch)), code=303)
 
 
-@editor.route("/books/<book>/chapters/<file>/rename", methods=["GET", "POST"])
+@editor.route("/books/<book>/chapters/<chapter:file>/rename", methods=["GET", "POST"])
 @book_access(Ability.write)
 def rename_chapter(book: str, file: str):
     lib = library()
@@ -327,7 +327,7 @@ def rename_chapter(book: str, file: str):
                            cancel=url_for("editor.structure", book=book, **_branch_args(book, branch)))
 
 
-@editor.route("/books/<book>/chapters/<file>/move", methods=["POST"])
+@editor.route("/books/<book>/chapters/<chapter:file>/move", methods=["POST"])
 @book_access(Ability.write)
 def move_chapter(book: str, file: str):
     lib = library()
@@ -343,7 +343,7 @@ def move_chapter(book: str, file: str):
     return _done(book, branch, _("Chapter moved."))
 
 
-@editor.route("/books/<book>/chapters/<file>/delete", methods=["GET", "POST"])
+@editor.route("/books/<book>/chapters/<chapter:file>/delete", methods=["GET", "POST"])
 @book_access(Ability.write)
 def delete_chapter(book: str, file: str):
     lib = library()

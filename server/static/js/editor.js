@@ -37,7 +37,7 @@
         return null;
       }
       uploadStatus.textContent = strings.uploaded + " " + result.json.name;
-      return { src: "../assets/" + result.json.name };
+      return { src: "../".repeat(file.split("/").length) + "assets/" + result.json.name };  // from chapters/<folders>/
     }).catch(function () { uploadStatus.textContent = strings.uploadFailed; return null; });
   }
   var asset = form.dataset.assetUrl.split("NAME");
@@ -50,7 +50,7 @@
     file: file,
     uploadImage: upload,
     imageUrl: function (src) {
-      var m = /^\.\.\/assets\/([^?#]+)$/.exec(src);
+      var m = /^(?:\.\.\/)+assets\/([^?#\/]+)$/.exec(src);
       return m ? asset[0] + m[1] + (asset[1] || "") : src;
     },
     renderMarkdown: function (markdown) {  // a block the visual mode keeps as written, rendered by the site's pipeline
