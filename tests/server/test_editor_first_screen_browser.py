@@ -56,6 +56,9 @@ def test_the_text_is_on_the_first_screen_and_the_details_open_from_one_line_abov
     assert "3 个学习目标" in line.inner_text() and "6 学时" in line.inner_text()
     assert line.bounding_box()["height"] <= 48  # one line, on a phone too
     assert page.locator("#chapter-title").inner_text() == "制动机的检查与试验"
+    bar, save, message = (page.locator(what).bounding_box() for what in (".save-bar", "#save", "#message"))
+    assert bar["height"] <= save["height"] + 24, bar  # the save bar is one line: what changed, beside Save
+    assert abs((message["y"] + message["height"] / 2) - (save["y"] + save["height"] / 2)) < 4
 
     line.click()
     for field in DETAILS:
