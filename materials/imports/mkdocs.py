@@ -3,11 +3,14 @@ chapters of a book.
 
 What it becomes: ``mkdocs.yml``'s ``nav`` gives the parts and the order (a
 top-level section is a part, deeper sections are flattened into it; without
-``nav`` the files in name order, a part per top folder). Every page becomes a
-chapter file directly in ``chapters/`` (``chapter_x/page.md`` →
-``NN-page.md``), its links to other pages and its pictures (``*.assets/``
-folders included) rewritten to the new names, the pictures moved into the
-book's ``assets/``. The title comes from the front matter, else the nav, else
+``nav`` the files in name order, a part per top folder); a section's first
+page, when it is the folder's ``index.md``, becomes its part's own page
+(``page:``). Every page becomes a chapter at the same place in ``chapters/``
+(``chapter_tree/binary_tree.md`` stays ``chapter_tree/binary_tree.md``; a name
+the book cannot hold, in other letters or too deep, is made into one), its
+links to other pages rewritten only where a name changed, its pictures
+(``*.assets/`` folders included) moved into the book's ``assets/`` and their
+links written from the chapter's folder (``../../assets/tree.png``). The title comes from the front matter, else the nav, else
 the page's first ``#`` heading, with HTML entities (``&nbsp;``) decoded. Front
 matter keys the book's schema does not know (``hide``, ``template``, ``tags``…)
 are left out and listed, so nothing changes how the site renders behind the
@@ -35,7 +38,8 @@ import yaml
 from ..books import BookConfig, Part, is_old_page
 from ..errors import FrontMatterInvalid, InvalidPath, MaterialsError
 from ..frontmatter import KEYS, parse_chapter, parse_front_matter, serialize_chapter
-from ..paths import asset_name, book_file_path, fold, validate_book_slug, validate_path
+from ..paths import (CHAPTER_NAME, MAX_CHAPTER_FOLDERS, asset_name, book_file_path, fold, from_chapter,
+                     validate_book_slug, validate_path)
 from ..text import normalise_text
 from ..yamlfile import Lines, dump_yaml, load_yaml
 from .docx import DocxImport, ImportedChapter, ImportedImage
@@ -158,23 +162,42 @@ def _slug(path: str) -> str:
     return name or "chapter"
 
 
+def _safe_name(source: str) -> str:
+    """A chapter name for a page at ``source`` (docs-relative): the same folders and name where the book can
+    hold them (``CHAPTER_NAME``), else each part in ASCII letters, and folders past the limit joined."""
+    if CHAPTER_NAME.fullmatch(source):
+        return source
+    *folders, name = source.split("/")
+    if len(folders) > MAX_CHAPTER_FOLDERS:
+        folders = folders[:MAX_CHAPTER_FOLDERS - 1] + ["-".join(folders[MAX_CHAPTER_FOLDERS - 1:])]
+    folders = [re.sub(r"(\.md|\.assets|[._-])+$", "", re.sub(r"[^A-Za-z0-9._-]+", "-", f).lstrip("._-"))[:100]
+               or "section" for f in folders]
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", name[:-3] if name.endswith(".md") else name).strip("._-")[:100]
+    return "/".join([*folders, f"{stem or 'chapter'}.md"])
+
+
+def _link(source: str, target: str) -> str:
+    """A link from the chapter ``source`` to the chapter ``target`` (both names in ``chapters/``)."""
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
 @dataclass
 class _Page:
     source: str          # docs-relative .md path
     part: str
     nav_title: str | None
     filename: str = ""
+    part_page: bool = False  # the section's index.md: its part's own page
 
 
 class _Project:
     def __init__(self, files: dict[str, bytes], book: str, report: ImportReport, language: str,
-                 taken: set[str], first_number: int, source: str = ""):
+                 taken: set[str], source: str = ""):
         self.files = files
         self.book = book
         self.report = report
         self.language = language
         self.taken = taken
-        self.number = first_number
         self.config_name = next((n for n in CONFIG_NAMES if n in files), None)
         if self.config_name is None:  # Markdown files and pictures alone: the whole archive is the docs
             self.config, self.docs_dir = {}, ""
@@ -210,7 +233,11 @@ class _Project:
             title, value = self._nav_item(item)
             if isinstance(value, list):
                 part = title or self.site_name
+                first = len(pages)
                 self._walk(value, part, pages, depth=1)
+                if len(pages) > first and pages[first].source.rsplit("/", 1)[-1].lower() in ("index.md", "readme.md") \
+                        and "/" in pages[first].source:
+                    pages[first].part_page = True
             elif value is not None:
                 self._nav_page(title, value, self.site_name, pages)
         listed = {p.source for p in pages}
@@ -267,11 +294,14 @@ class _Project:
         else:
             self.report.add(CHANGED, "mkdocs.no_nav", "mkdocs.yml has no nav: the pages are in name order, a part "
                             "per folder")
-        return [_Page(n, n.split("/", 1)[0] if "/" in n else self.site_name, None) for n in names]
+        pages = [_Page(n, n.split("/", 1)[0] if "/" in n else self.site_name, None) for n in names]
+        for page in pages:
+            page.part_page = page.source.count("/") == 1 and page.source.split("/")[1].lower() in ("index.md",
+                                                                                                   "readme.md")
+        return pages
 
     def _filename(self, source: str) -> str:
-        stem = f"{self.number:02d}-{_slug(source)}"
-        self.number += 1
+        stem = _safe_name(source)[:-3]
         candidate, n = f"{stem}.md", 1
         while fold(f"books/{self.book}/chapters/{candidate}") in self.taken:
             n += 1
@@ -349,13 +379,12 @@ class _Project:
                                 f"cannot hold ({problem.message}) and was left out", where, key=key)
 
     def _rewrite(self, body: str, page: _Page, by_source: dict[str, str], where: Place) -> tuple[str, list[str]]:
-        folder = posixpath.dirname(page.source)
         images: list[str] = []
         counts = {"link": 0, "image": 0}
 
         def target(url: str) -> str:
             bare = url[1:-1] if url.startswith("<") and url.endswith(">") else url
-            new = self._target(bare, folder, by_source, where, images, counts)
+            new = self._target(bare, page, by_source, where, images, counts)
             return new if new is not None else url
 
         def inline(match: re.Match[str]) -> str:
@@ -390,7 +419,7 @@ class _Project:
                             where, count=counts["image"])
         return "\n".join(out), images
 
-    def _target(self, url: str, folder: str, by_source: dict[str, str], where: Place, images: list[str],
+    def _target(self, url: str, page: _Page, by_source: dict[str, str], where: Place, images: list[str],
                 counts: dict[str, int]) -> str | None:
         if not url or url.startswith("#") or SCHEME.match(url) or url.startswith("//"):
             return None
@@ -400,7 +429,8 @@ class _Project:
             return None
         path, hash_, anchor = url.partition("#")
         path = path.split("?", 1)[0]
-        resolved = posixpath.normpath(posixpath.join(folder, html.unescape(path))) if path else ""
+        resolved = posixpath.normpath(posixpath.join(posixpath.dirname(page.source), html.unescape(path))) \
+            if path else ""
         resolved = unquote(resolved)
         if resolved.startswith("../") or resolved == "..":
             self.report.add(LOST, "mkdocs.link_outside", f"the link {url[:100]} leads outside the docs", where,
@@ -409,17 +439,19 @@ class _Project:
         candidates = [resolved, f"{resolved}.md", f"{resolved}/index.md", f"{resolved}/README.md"]
         if resolved.endswith(".html"):
             candidates.insert(0, resolved[:-5] + ".md")
-        page = next((c for c in candidates if c in by_source), None)
-        if page is not None:
+        found = next((c for c in candidates if c in by_source), None)
+        if found is not None:
+            if found == resolved and by_source[found] == found and by_source[page.source] == page.source:
+                return None  # the page and its target kept their names: the link is right as written
             counts["link"] += 1
-            return by_source[page] + (hash_ + anchor if hash_ else "")
+            return _link(by_source[page.source], by_source[found]) + (hash_ + anchor if hash_ else "")
         if resolved in self.docs and resolved.lower().endswith(IMAGE_SUFFIXES):
             name = self._image(resolved, where)
             if name is None:
                 return None
             images.append(f"books/{self.book}/assets/{name}")
             counts["image"] += 1
-            return f"../assets/{name}"
+            return from_chapter(by_source[page.source], f"assets/{name}")
         if any(c in self.docs for c in candidates) and resolved.endswith(".md"):
             self.report.add(LOST, "mkdocs.link_not_imported", f"the link {url[:100]} leads to a page that was not "
                             "imported", where, url=url[:200])
@@ -464,8 +496,7 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
     validate_book_slug(book)
     report = ImportReport(source)
     taken = {fold(p) for p in existing}
-    first = len(book_config.chapter_files()) + 1 if book_config else 1
-    project = _Project(files, book, report, book_config.language if book_config else "zh-CN", taken, first, source)
+    project = _Project(files, book, report, book_config.language if book_config else "zh-CN", taken, source)
     pages = project.pages()
     if not pages:
         raise MkDocsInvalid("the nav of mkdocs.yml names no page of the project", reason="mkdocs_empty")
@@ -483,8 +514,12 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
     if ignored:
         report.add(CHANGED, "mkdocs.config", "the site settings of mkdocs.yml were not carried over (the platform "
                    f"writes the site's configuration from book.yml): {', '.join(ignored)}", keys=", ".join(ignored))
-    report.add(CHANGED, "mkdocs.renamed", f"{len(chapters)} page(s) have new file names in the book's chapters folder",
-               count=len(chapters))
+    renamed = [p for p in pages if p.filename != p.source and any(c.filename == p.filename for c in chapters)]
+    for page in renamed:
+        report.add(CHANGED, "mkdocs.renamed", f"{page.source} is the chapter {page.filename}: the book's chapter "
+                   "names are in ASCII letters and digits, at most four folders deep",
+                   Place(heading=project.shown(page.source), chapter=page.filename), file=page.source,
+                   chapter=page.filename)
     imported = {c.filename for c in chapters}
     redirects = {p.source: p.filename for p in pages if p.filename in imported}
     for old in sorted(o for o in redirects if not is_old_page(o)):
@@ -494,10 +529,21 @@ def import_mkdocs(files: dict[str, bytes], *, book: str, source: str, book_confi
         report.add(CARRIED, "mkdocs.redirects", f"{sum(is_old_page(o) for o in redirects)} old page address(es) lead "
                    "to their chapters in the published site", count=sum(is_old_page(o) for o in redirects))
     parts: dict[str, list[str]] = {}
+    own_pages: dict[str, str] = {}
+    for page in pages:
+        if page.part_page and page.filename in imported and page.part not in own_pages:
+            own_pages[page.part] = page.filename
+            report.add(CARRIED, "mkdocs.part_page", f"{page.source} is the own page of the part “{page.part}”",
+                       Place(heading=project.shown(page.source), chapter=page.filename), file=page.source,
+                       part=page.part)
     for chapter in chapters:
-        parts.setdefault(chapter.part, []).append(chapter.filename)
+        if own_pages.get(chapter.part) != chapter.filename:
+            parts.setdefault(chapter.part, []).append(chapter.filename)
+        else:
+            parts.setdefault(chapter.part, [])
     used = {image for chapter in chapters for image in chapter.images}
     images = tuple(image for image in project.images.values() if image.path in used)
-    return MkDocsImport(book, tuple(chapters), images, tuple(Part(t, tuple(f)) for t, f in parts.items()), report,
+    return MkDocsImport(book, tuple(chapters), images,
+                        tuple(Part(t, tuple(f), own_pages.get(t)) for t, f in parts.items()), report,
                         site_name=project.site_name, redirects=redirects,
                         image_sources={src: image.path for src, image in project.images.items() if image.path in used})

@@ -209,7 +209,7 @@ def replay(history: SourceHistory, *, book: str, source: str, sides: dict[str, s
 def _replayed(history: SourceHistory, final: MkDocsImport, files: dict[str, bytes], docs_dir: str,
               shas: list[str], sides: dict[str, str], book: str, source: str, taken: set[str],
               language: str) -> Iterator[ReplayedCommit]:
-    project = _Project(files, book, ImportReport(source), language, taken, 1, source)
+    project = _Project(files, book, ImportReport(source), language, taken, source)
     chapters = {c.filename: c for c in final.chapters}
     pages = {src: _Page(src, chapters[name].part, None, name) for src, name in final.redirects.items()}
     for page in project.pages():  # the nav's titles, as the import read them

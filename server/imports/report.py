@@ -74,7 +74,8 @@ ENTRY_MESSAGES: dict[str, Any] = {
     "mkdocs.image_renamed": _l("The picture %(file)s is stored as %(name)s: another picture has its name"),
     "mkdocs.page_failed": _l("%(file)s could not be imported"),
     "mkdocs.config": _l("The site settings of mkdocs.yml were not carried over (the platform writes the site's configuration from the book's settings): %(keys)s"),
-    "mkdocs.renamed": _l("%(count)s page(s) have new file names in the book's chapters folder"),
+    "mkdocs.renamed": _l("%(file)s is the chapter %(chapter)s: the book's chapter names are in ASCII letters and digits, at most four folders deep"),
+    "mkdocs.part_page": _l("%(file)s is the own page of the part “%(part)s”"),
 }
 
 

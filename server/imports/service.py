@@ -233,7 +233,11 @@ def load(user: Any, book: str, token: str, kind: str | None = None) -> Pending:
     chapters = tuple(ImportedChapter(ch["filename"], ch["path"], ch["title"], ch["part"], ch["text"],
                                      tuple(ch["images"])) for ch in meta["chapters"])
     navigation = tuple(Part(p["title"], tuple(p["chapters"]), p.get("page")) for p in meta["navigation"])
-    converted = DocxImport(book, chapters, images, navigation, ImportReport(meta["source"]))
+    if meta.get("kind") == "mkdocs":  # its book.yml gets the old pages' redirects too
+        converted = MkDocsImport(book, chapters, images, navigation, ImportReport(meta["source"]),
+                                 redirects=meta.get("redirects") or {})
+    else:
+        converted = DocxImport(book, chapters, images, navigation, ImportReport(meta["source"]))
     return Pending(token, meta.get("kind", "word"), book, meta["user_id"], meta["source"], meta["split_level"],
                    meta["created"], converted, meta["report"], meta.get("redirects") or {}, meta.get("history"))
 

@@ -1,4 +1,5 @@
-"""Bringing an existing MkDocs project into a book: nav, flattened pages, links, pictures, titles, keys."""
+"""Bringing an existing MkDocs project into a book: nav, pages kept in their folders, a section's own page,
+links, pictures, titles, keys."""
 from __future__ import annotations
 
 import io
@@ -57,12 +58,14 @@ def imported():
     return import_mkdocs(project(), book="loco", source="hello-algo")
 
 
-def test_the_nav_becomes_parts_and_nested_pages_become_flat_chapters(imported):
-    assert [(p.title, p.chapters) for p in imported.navigation] == [
-        ("Hello 算法", ("01-index.md",)),
-        ("第 1 章 数组", ("02-chapter-array.md", "03-array.md")),
-        ("第 2 章 树", ("04-chapter-tree.md", "05-binary-tree.md"))]
-    assert imported.redirects["chapter_tree/binary_tree.md"] == "05-binary-tree.md"
+def test_the_nav_becomes_parts_pages_keep_their_folders_and_a_sections_index_is_its_parts_page(imported):
+    assert [(p.title, p.page, p.chapters) for p in imported.navigation] == [
+        ("Hello 算法", None, ("index.md",)),
+        ("第 1 章 数组", "chapter_array/index.md", ("chapter_array/array.md",)),
+        ("第 2 章 树", "chapter_tree/index.md", ("chapter_tree/binary_tree.md",))]
+    assert imported.redirects["chapter_tree/binary_tree.md"] == "chapter_tree/binary_tree.md"
+    assert [e.params["part"] for e in imported.report.of(CARRIED, "mkdocs.part_page")] == ["第 1 章 数组", "第 2 章 树"]
+    assert not imported.report.of(CHANGED, "mkdocs.renamed")
     assert [c.title for c in imported.chapters] == ["序", "数组 章", "1.1 数组", "树", "2.1 二叉树"]  # entities decoded
     report = imported.report
     assert [e.params["section"] for e in report.of(CHANGED, "mkdocs.nav_nested")] == ["小节"]
@@ -70,14 +73,15 @@ def test_the_nav_becomes_parts_and_nested_pages_become_flat_chapters(imported):
     assert [e.params["file"] for e in report.of(LOST, "mkdocs.not_in_nav")] == ["docs/orphan.md"]
 
 
-def test_links_and_pictures_lead_to_the_new_names_and_code_is_left_alone(imported):
+def test_links_stay_as_written_and_pictures_lead_to_the_books_assets_from_the_chapters_folder(imported):
     texts = {c.filename: c.text for c in imported.chapters}
-    assert "[数组](03-array.md#定义)" in texts["01-index.md"] and "[树](04-chapter-tree.md)" in texts["01-index.md"]
-    array = texts["03-array.md"]
-    assert "![数组示意](../assets/array.png)" in array and '<img src="../assets/array.png"' in array
-    assert "[bt]: 05-binary-tree.md" in array
+    assert "[数组](chapter_array/array.md#定义)" in texts["index.md"]  # the same page at the same place
+    assert "[树](chapter_tree/index.md)" in texts["index.md"]  # a folder's link names its page
+    array = texts["chapter_array/array.md"]
+    assert "![数组示意](../../assets/array.png)" in array and '<img src="../../assets/array.png"' in array
+    assert "[bt]: ../chapter_tree/binary_tree.md" in array
     assert "[x](not/rewritten.md)" in array and "`[y](z.md)`" in array  # code keeps its text
-    assert "![树](../assets/tree.png)" in texts["05-binary-tree.md"]  # from the page's .assets folder
+    assert "![树](../../assets/tree.png)" in texts["chapter_tree/binary_tree.md"]  # from the page's .assets folder
     assert sorted(i.path for i in imported.images) == ["books/loco/assets/array.png", "books/loco/assets/tree.png"]
     report = imported.report
     assert [e.params["url"] for e in report.of(LOST, "mkdocs.link_broken")] == ["nothing.md"]
@@ -90,7 +94,7 @@ def test_every_unknown_front_matter_key_of_every_page_is_reported_and_left_out(i
             ("mkdocs.key_unknown", "mkdocs.key_invalid")]
     assert lost == [("docs/index.md", "hide"), ("docs/index.md", "template"),
                     ("docs/chapter_array/index.md", "comments"), ("docs/chapter_tree/index.md", "hours")]
-    tree = next(c for c in imported.chapters if c.filename == "04-chapter-tree.md").text
+    tree = next(c for c in imported.chapters if c.filename == "chapter_tree/index.md").text
     assert tree.startswith("---\ntitle: 树\nsummary: 树的概念\n---\n") and "hide" not in imported.chapters[0].text
     config = imported.report.of(CHANGED, "mkdocs.config")[0]
     assert config.params["keys"] == "theme, markdown_extensions, extra"  # read, never run
@@ -100,12 +104,30 @@ def test_the_imported_chapters_pass_the_library_checks_and_render(lib, imported)
     book_yml = lib.read_text("main", "books/loco/book.yml")
     again = import_mkdocs(project(), book="loco", source="hello-algo", book_config=lib.book("loco").config,
                           existing=lib.files("main", "books/loco/"))
-    assert again.chapters[0].filename == "03-index.md"  # after the book's two chapters
+    assert again.chapters[0].filename == "index.md"
     lib.commit("main", again.changes(book_yml), TEACHER, "Import", base=lib.resolve("main"))
     assert validate_book(lib, "loco") == []
     book = lib.book("loco")
     assert [c.title for c in book.chapters][2:] == ["序", "数组 章", "1.1 数组", "树", "2.1 二叉树"]
-    assert 'class="admonition note"' in render_markdown(book.chapter("07-binary-tree.md").body)
+    assert [p.page for p in book.config.navigation][-2:] == ["chapter_array/index.md", "chapter_tree/index.md"]
+    tree = book.chapter("chapter_tree/binary_tree.md")
+    assert tree.part == "第 2 章 树" and 'class="admonition note"' in render_markdown(tree.body)
+    twice = import_mkdocs(project(), book="loco", source="hello-algo", book_config=book.config,
+                          existing=lib.files("main", "books/loco/"))
+    assert "chapter_tree/binary_tree-2.md" in {c.filename for c in twice.chapters}  # never over a chapter
+
+
+def test_a_page_whose_folder_or_name_the_book_cannot_hold_gets_a_name_it_can_and_its_links_follow():
+    files = {"mkdocs.yml": "site_name: x\nnav:\n  - 附录:\n      - 附录/说明.md\n      - a/b/c/d/e/f.md\n".encode(),
+             "docs/附录/说明.md": "# 说明\n\n见 [深处](../a/b/c/d/e/f.md)。\n".encode(),
+             "docs/a/b/c/d/e/f.md": "# 深处\n\n回到 [说明](../../../../../附录/说明.md)。\n".encode()}
+    imported = import_mkdocs(files, book="loco", source="x")
+    assert [c.filename for c in imported.chapters] == ["section/chapter.md", "a/b/c/d-e/f.md"]
+    texts = [c.text for c in imported.chapters]
+    assert "[深处](../a/b/c/d-e/f.md)" in texts[0] and "[说明](../../../../section/chapter.md)" in texts[1]
+    assert [e.params["chapter"] for e in imported.report.of(CHANGED, "mkdocs.renamed")] == \
+        ["section/chapter.md", "a/b/c/d-e/f.md"]
+    assert imported.redirects == {"附录/说明.md": "section/chapter.md", "a/b/c/d/e/f.md": "a/b/c/d-e/f.md"}
 
 
 def test_a_zip_with_a_folder_around_it_reads_the_same_and_never_leaves_the_project(tmp_path):
@@ -132,8 +154,8 @@ def test_a_zip_of_markdown_files_and_pictures_without_mkdocs_yml_imports_the_sam
         archive.writestr("讲义/part2/b.md", "---\ntags: [x]\n---\n# 第二节\n\n![图](img/x.png)\n")
         archive.writestr("讲义/part2/img/x.png", b"\x89PNG\r\n\x1a\nx")
     imported = import_mkdocs(read_zip(buffer.getvalue()), book="loco", source="讲义.zip")
-    assert [(p.title, p.chapters) for p in imported.navigation] == [("讲义", ("01-intro.md",)), ("part2", ("02-b.md",))]
-    assert "[第二节](02-b.md)" in imported.chapters[0].text and "![图](../assets/x.png)" in imported.chapters[1].text
+    assert [(p.title, p.chapters) for p in imported.navigation] == [("讲义", ("intro.md",)), ("part2", ("part2/b.md",))]
+    assert "[第二节](part2/b.md)" in imported.chapters[0].text and "![图](../../assets/x.png)" in imported.chapters[1].text
     assert imported.report.of(CHANGED, "markdown.no_config")
     assert [e.params["key"] for e in imported.report.of(LOST, "mkdocs.key_unknown")] == ["tags"]
 

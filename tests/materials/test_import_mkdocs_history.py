@@ -10,6 +10,7 @@ import pytest
 
 from materials import Author, GitCommand, Library
 from materials.contributions import commits_by_side, contributors
+from materials.history import log as history_log
 from materials.authorship import text_share_by_side
 from materials.imports import CHANGED, MkDocsInvalid, import_mkdocs, read_folder
 from materials.imports.mkdocs_history import authors, clone_source, completing_changes, replay
@@ -123,8 +124,12 @@ def test_the_book_ends_with_the_files_of_the_import_without_history(lib, source,
     assert first[0] == "王老师"
     # the first replayed commit wrote the first draft under the name the import gave the page
     text = lib.read_text(lib.git(GitCommand("rev-list", "--reverse").value("main..import"))
-                         .split()[0], "books/loco/chapters/04-array.md")
+                         .split()[0], "books/loco/chapters/chapter_array/array.md")
     assert "第一稿" in text and "title: 数组" in text
+    # the chapter keeps its folder, and its history is that of the page in the old project
+    authors_of = [c.author_name for c in history_log(lib, "import", "books/loco/chapters/chapter_array/array.md")]
+    assert authors_of == ["王老师", "李师傅", "王老师"]
+    assert lib.book("loco", "import").config.navigation[-1].page == "chapter_array/index.md"
 
 
 def test_replayed_commits_count_for_their_sides_and_unknown_does_not_break_the_figures(lib, source, tmp_path):

@@ -96,7 +96,7 @@ def test_a_bundle_with_history_asks_each_authors_side_and_replays_every_commit(s
                                      ("路人", "Typo", ""),
                                      ("Teacher", "Import the MkDocs project brakes.bundle", "school")]
     book = lib.book(STARTER_BOOK, f"cr/{number}")
-    assert book.problems == [] and "[试验](09-test.md)" in book.chapter("08-chapter-brake.md").body
+    assert book.problems == [] and "[试验](test.md)" in book.chapter("chapter_brake/index.md").body
     by_side = commits_by_side(lib, STARTER_BOOK, f"cr/{number}")
     assert by_side["enterprise"] >= 1 and by_side["unknown"] == 1
     lib.merge(f"cr/{number}", "main", Author("Maintainer", "maintainer@example.edu.cn", "school"), "Merge the import")

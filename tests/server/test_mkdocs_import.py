@@ -48,8 +48,8 @@ def test_an_author_imports_a_mkdocs_project_through_its_report_into_a_change_req
     page = teacher.get(report_url, headers=ZH).get_data(as_text=True)
     assert "第 1 章 制动" in page and "1.1 试验" in page  # the nav's part and titles, entities decoded
     assert "页面信息中的“hide”不属于章节信息，已略去" in page
-    assert "1 个指向其他页面的链接已改为指向对应的章节" in page
-    assert "chapter_brake/test.md" in page and "09-test.md" in page  # where the old page went
+    assert "chapter_brake/index.md 成为“第 1 章 制动”篇的首页" in page  # the section's index.md
+    assert "链接已改为指向对应的章节" not in page  # pages keep their folders and names: links stay as written
     assert not any(b.startswith("cr/") for b in lib.branches())
     assert teacher.get(report_url.replace("/mkdocs/", "/word/")).status_code == 404
     opened = teacher.post(f"{report_url}/confirm", data={"csrf_token": csrf_from(teacher, report_url)})
@@ -59,9 +59,14 @@ def test_an_author_imports_a_mkdocs_project_through_its_report_into_a_change_req
     assert cr["title"] == "导入 MkDocs 项目 brakes-site.zip" and "原页面的新位置" in cr["description"]
     book = lib.book(STARTER_BOOK, f"cr/{number}")
     assert book.problems == [] and book.config.navigation[-1].title == "第 1 章 制动"
-    test = book.chapter("09-test.md")
-    assert test.title == "1.1 试验" and "![压力曲线](../assets/curve.png)" in test.body
-    assert "[试验](09-test.md#步骤)" in book.chapter("08-chapter-brake.md").body
+    assert book.config.navigation[-1].page == "chapter_brake/index.md"
+    assert book.config.navigation[-1].chapters == ("chapter_brake/test.md",)
+    test = book.chapter("chapter_brake/test.md")
+    assert test.title == "1.1 试验" and "![压力曲线](../../assets/curve.png)" in test.body
+    assert "[试验](test.md#步骤)" in book.chapter("chapter_brake/index.md").body
+    assert book.config.redirects["chapter_brake/test.md"] == "chapter_brake/test.md"  # its old address
+    edit = teacher.get(f"/books/{STARTER_BOOK}/chapters/chapter_brake/test.md/edit?branch=cr/{number}", headers=ZH)
+    assert edit.status_code == 200 and "1.1 试验" in edit.get_data(as_text=True)
     assert lib.read(f"cr/{number}", f"books/{STARTER_BOOK}/assets/curve.png") == PROJECT[
         "docs/chapter_brake/test.assets/curve.png"]
 
@@ -94,4 +99,4 @@ def test_import_mkdocs_on_the_command_line_from_a_folder(app, database_url, lib,
     assert done.exit_code == 0, done.output
     assert "[lost] the front matter key 'hide'" in done.output
     number = int(re.search(r"change request #(\d+)", done.output)[1])
-    assert lib.book(STARTER_BOOK, f"cr/{number}").chapter("09-test.md").title == "1.1 试验"
+    assert lib.book(STARTER_BOOK, f"cr/{number}").chapter("chapter_brake/test.md").title == "1.1 试验"
