@@ -3,10 +3,31 @@
 
 import { Editor, Extension } from "@tiptap/core";
 import { EditorState, NodeSelection, Plugin, TextSelection } from "@tiptap/pm/state";
+import { Decoration, DecorationSet } from "@tiptap/pm/view";
 import { Fragment, Slice } from "@tiptap/pm/model";
 import { extensions } from "./schema.js";
 import { BookMarkdown } from "./markdown/blocks.js";
 import * as views from "./views.js";
+
+// The top-level block that holds the caret is always laid out, with data-caret (editor.css lets the
+// browser skip the others while they are off screen). A block just made by Enter, a paste or a
+// toolbar button is otherwise not laid out until the next frame, and a key typed before that frame
+// left Chrome's caret in front of the letter: the next letters went in before it.
+function caretBlockAt(state, prev) {
+  const { $from, from } = state.selection;
+  const start = $from.depth ? $from.before(1) : from;
+  const node = state.doc.nodeAt(start);
+  if (!node) { return { start: null, node: null, set: DecorationSet.empty }; }
+  if (prev && prev.start === start && prev.node === node) { return prev; }
+  return { start, node, set: DecorationSet.create(state.doc, [Decoration.node(start, start + node.nodeSize, { "data-caret": "" })]) };
+}
+const caretBlock = () => new Plugin({
+  state: {
+    init: (config, state) => caretBlockAt(state, null),
+    apply: (tr, prev, old, state) => (tr.docChanged || tr.selectionSet ? caretBlockAt(state, prev) : prev),
+  },
+  props: { decorations(state) { return this.getState(state).set; } },
+});
 
 const Behaviour = Extension.create({
   name: "jointbookBehaviour",
@@ -14,7 +35,7 @@ const Behaviour = Extension.create({
     return { Enter: () => views.openSelected(this.editor) };
   },
   addProseMirrorPlugins() {
-    return [new Plugin({
+    return [caretBlock(), new Plugin({
       // the content tab that holds the caret is the one shown; the controls of the blocks around
       // the caret (or of the selected picture, formula…) are the ones Tab reaches
       view: () => {

@@ -1,0 +1,89 @@
+"""Typing as fast as the keyboard sends keys loses no character, in both modes of the chapter editor.
+
+Several lines, Enter between them, typed without a pause (Playwright's ``keyboard.type`` with no
+delay) after a paragraph of a normal chapter and of a 1,500-line one, in a real Chromium over the
+editor harness. The Markdown the form would send is the chapter with exactly those lines added: a
+letter typed right after Enter used to land in front of the caret in the visual mode (the new
+paragraph was not laid out yet), so the rest of its line went in before it.
+"""
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from helpers import wait_until
+from materials.frontmatter import split_front_matter
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+BOOKS = ROOT / "materials/starter/library/books"
+BRAKE = BOOKS / "locomotive-maintenance/chapters/03-brake-test.md"
+LINES = ["line one: check the brake pipe", "2nd line 制动缸压力 350 kPa", "检查完毕 then sign", "last line, typed fast"]
+
+_spec = importlib.util.spec_from_file_location("editor_harness", Path(__file__).parent / "harness" / "server.py")
+harness_server = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(harness_server)
+
+
+def body(path: Path) -> str:
+    """A chapter's body as the chapter page's textarea holds it."""
+    text = split_front_matter(path.read_text(encoding="utf-8"))[1]
+    return text[1:] if text.startswith("\n") else text
+
+
+def long_chapter(lines: int = 1500) -> str:
+    """About `lines` lines: the starter course's chapters one after another, as often as it takes."""
+    parts = [body(p).strip("\n") for p in sorted(BOOKS.glob("*/chapters/**/*.md"))]
+    out, n = [], 0
+    while n < lines:
+        part = parts[len(out) % len(parts)].replace("{#", "{#r%d-" % len(out))
+        out.append(part)
+        n += part.count("\n") + 2
+    return "\n\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="module")
+def harness():
+    with harness_server.serving() as base:
+        yield base
+
+
+@pytest.mark.parametrize("chapter", ["normal", "long"])
+@pytest.mark.parametrize("which", ["visual", "source"])
+def test_lines_typed_without_a_pause_all_arrive_in_the_markdown(page, harness, which, chapter):
+    text = body(BRAKE) if chapter == "normal" else long_chapter()
+    problems: list[str] = []
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(harness + "/")
+    wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
+    page.evaluate("(m) => localStorage.setItem('jointbook:editor-mode:teacher', m)", which)
+    page.evaluate("(t) => harness.start(t, {person: 'teacher'})", text)
+    expect(page.locator(f".jb-editor[data-mode={which}]")).to_be_visible()
+
+    # the caret at the end of a paragraph in the middle of the chapter, put there by a click
+    if which == "visual":
+        paragraphs = page.locator(".jb-visual .ProseMirror > p")
+        target = paragraphs.nth(paragraphs.count() // 2)
+    else:
+        lines = page.locator(".jb-source .cm-line")
+        target = lines.nth(lines.count() // 2)
+        expect(target).not_to_have_text("")
+    target.scroll_into_view_if_needed()
+    target.click()
+    page.keyboard.press("End")
+
+    enter = "\n" if which == "visual" else "\n\n"  # a new paragraph: Enter, or a blank line in Markdown
+    page.keyboard.type(enter + enter.join(LINES))
+    typed = page.evaluate("harness.field()")
+
+    for line in LINES:
+        assert "\n" + line + "\n" in typed, f"the line {line!r} arrived whole, on a line of its own"
+    at = typed.index("\n\n" + LINES[0])
+    assert typed[at:at + len("\n\n".join([""] + LINES))] == "\n\n".join([""] + LINES), "the lines arrived in order, one after another"
+    assert typed.replace("\n\n".join([""] + LINES), "", 1) == text, "nothing else in the chapter changed"
+    assert problems == []
