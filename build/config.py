@@ -82,10 +82,15 @@ def allowed_palette(site: Mapping[str, Any] | None) -> dict[str, str]:
     return palette
 
 
-def allowed_features(site: Mapping[str, Any] | None) -> list[str]:
+def allowed_features(site: Mapping[str, Any] | None, parts: Iterable[Any] = ()) -> list[str]:
+    """The theme's features the book chose, and what it needs: a part whose own page is a folder's
+    ``index.md`` is that page (``navigation.indexes``), unless the book integrates the contents
+    into the navigation, which Material does not combine with it."""
     given = (site or {}).get("features") or []
     chosen = [f for f in given if isinstance(f, str) and f in FEATURES] if isinstance(given, list) else []
-    return list(dict.fromkeys([*chosen, *BASE_FEATURES]))
+    indexes = any((part.page or "").rsplit("/", 1)[-1] == "index.md" for part in parts)
+    needed = ("navigation.indexes",) if indexes and "toc.integrate" not in chosen else ()
+    return list(dict.fromkeys([*chosen, *BASE_FEATURES, *needed]))
 
 
 def text(value: Any) -> str:
@@ -98,8 +103,8 @@ def navigation(parts: Iterable[Any], titles: Mapping[str, str], labels: Mapping[
     """MkDocs ``nav`` from book.yml parts; chapter titles come from front matter. A release
     (``downloads``) also has its download page, among the pages about the course."""
     nav: list = [{labels["home"]: "index.md"}]
-    for part in parts:
-        chapters = [{text(titles.get(name, name)): f"chapters/{name}"} for name in part.chapters
+    for part in parts:  # a part's own page first: with navigation.indexes, an index.md is the section's page
+        chapters = [{text(titles.get(name, name)): f"chapters/{name}"} for name in part.files()
                     if name in titles]
         if chapters:
             nav.append({text(part.title): chapters})
@@ -145,7 +150,7 @@ def site_config(book: str, config: Any, titles: Mapping[str, str], *, version: s
             "language": language,
             "font": False,
             "palette": allowed_palette(site),
-            "features": allowed_features(site),
+            "features": allowed_features(site, config.navigation),
         },
         "plugins": [
             {"search": {"lang": "zh" if chinese else language.split("-")[0],

@@ -299,9 +299,17 @@ class ChapterWriter:
                 if self.chinese else caption
             node.insert(0, element)
 
+    def _from_book(self, link: str) -> str:
+        """A relative link written in this chapter as a path from the book's folder (``assets/x.png``)."""
+        return posixpath.normpath(posixpath.join(posixpath.dirname(f"chapters/{self.filename}"), unquote(link)))
+
+    def _from_here(self, path: str) -> str:
+        """A path from the book's folder as a link from this chapter's page, in its folder."""
+        return posixpath.relpath(path, posixpath.dirname(chapter_file(self.filename)))
+
     def _image(self, node) -> None:
         src, alt = node.get("src", ""), (node.get("alt") or "").strip()
-        target = posixpath.normpath(posixpath.join("chapters", unquote(src))) \
+        target = self._from_book(src) \
             if not re.match(r"^[a-z][a-z0-9+.-]*:|^//", src, re.I) else ""
         ext = posixpath.splitext(target)[1].lower()
         if target.startswith("assets/") and ext in MEDIA:
@@ -312,7 +320,7 @@ class ChapterWriter:
             return
         if target in self.assets and ext in IMAGE_TYPES:
             self.used.add(target)
-            node.set("src", "../" + target)
+            node.set("src", self._from_here(target))
             node.set("alt", alt)
             parent = node.getparent()
             lone = parent.tag == "p" and len(parent) == 1 and not (parent.text or "").strip() \
@@ -349,10 +357,10 @@ class ChapterWriter:
         if not path:
             node.set("href", "#" + xml_id(fragment) if fragment else "#")
             return
-        target = posixpath.normpath(posixpath.join("chapters", unquote(path)))
+        target = self._from_book(path)
         name = target[len("chapters/"):]
         if target.startswith("chapters/") and name in self.chapters:
-            node.set("href", posixpath.basename(chapter_file(name)) + (f"#{xml_id(fragment)}" if fragment else ""))
+            node.set("href", self._from_here(chapter_file(name)) + (f"#{xml_id(fragment)}" if fragment else ""))
             return
         ext = posixpath.splitext(target)[1].lower()
         if target.startswith("assets/") and ext in MEDIA and self.site_url:

@@ -121,7 +121,10 @@ def home_page(config: Any, chapters: list[Any], lang: str, downloads: list[Downl
     out += [f"## {t['parts']}", ""]
     by_file = {c.filename: c for c in chapters}
     for part in config.navigation:
-        out += [f"### {heading(part.title)}", "", "<ul>"]
+        own = by_file.get(part.page or "")  # the part's own page: its title leads to it
+        title = f'<a href="chapters/{e(own.filename[:-3])}.html">{heading(part.title)}</a>' if own \
+            else heading(part.title)
+        out += [f"### {title}", "", "<ul>"]
         for name in part.chapters:
             chapter = by_file.get(name)
             if chapter is None:

@@ -190,6 +190,10 @@ class ChapterReader:
     def warn(self, message: str) -> None:
         self.book.warnings.append(f"{self.chapter_file}: {message}")
 
+    def from_book(self, link: str) -> str:
+        """A relative link written in this chapter (in its folder of ``chapters/``) as a path from the book's folder."""
+        return posixpath.normpath(posixpath.join(posixpath.dirname(f"chapters/{self.chapter_file}"), link))
+
     def read(self, html: str) -> list[Node]:
         tree = html_tree(html)
         for div in _elements(tree):
@@ -422,7 +426,7 @@ class ChapterReader:
         path = href.split("#", 1)[0]
         if not path:
             return children
-        target = posixpath.normpath(posixpath.join("chapters", path))
+        target = self.from_book(path)
         if target.startswith("chapters/") and target.endswith(".md") and target[len("chapters/"):] in self.chapters:
             return [{"t": "xref", "a": {"target": chapter_id(target[len("chapters/"):])}, "c": children}]
         if target.startswith("assets/") and posixpath.splitext(target)[1].lower() in MEDIA:
@@ -442,7 +446,7 @@ class ChapterReader:
 
     def image(self, node: dict, *, figure: bool) -> dict:
         src, alt = node["a"].get("src", ""), flow_text(node["a"].get("alt", "")).strip()
-        target = posixpath.normpath(posixpath.join("chapters", src)) if not re.match(r"^[a-z]+:|^//", src, re.I) else ""
+        target = self.from_book(src) if not re.match(r"^[a-z]+:|^//", src, re.I) else ""
         ext = posixpath.splitext(target)[1].lower()
         if target.startswith("assets/") and ext in MEDIA:
             return self.media(target, [alt] if alt else [])

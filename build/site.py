@@ -163,7 +163,9 @@ def write_sources(lib, book, commit: str, work: Path, *, version: str, platform_
     titles = {c.filename: c.meta.title for c in chapters}
     for chapter in chapters:
         # the body only: front matter is ours to interpret (MkDocs would honour `template:`)
-        (docs / "chapters" / chapter.filename).write_text(chapter.body, encoding="utf-8")
+        page = docs / "chapters" / chapter.filename  # in its folder: chapter_tree/binary_tree.md
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(chapter.body, encoding="utf-8")
 
     sides = side_labels(lib, commit, "en" if lang == "en" else "zh-CN")
     standards = lib.standards(commit)
