@@ -295,8 +295,6 @@
   form.addEventListener("invalid", function (event) {
     if (details.contains(event.target)) { details.open = true; }
   }, true);
-  var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
-  if (target && details.contains(target)) { details.open = true; }
   function counted(n, one, many) { return (n === 1 ? one : many).replace("{n}", String(n)); }
   function describeDetails() {
     var written = Array.prototype.filter.call(form.querySelectorAll("input[name=objectives]"), function (i) {
