@@ -160,7 +160,7 @@ def standard_changes(lib: Any, book: str, base: str, head: str, paths: list[str]
         if not path.endswith(".md") or "/chapters/" not in path:
             continue
         before, after = refs(base, path), refs(head, path)
-        chapter = path.rsplit("/", 1)[1]
+        chapter = path.split("/chapters/", 1)[1]  # sub-folders and all
         added += [describe(r, chapter) for r in after if r not in before]
         removed += [describe(r, chapter) for r in before if r not in after]
     return added, removed

@@ -190,7 +190,7 @@ def check_front_matter(ctx: CheckContext) -> list[Finding]:
     if config is not None:
         listed = set()
         for part in config.navigation:
-            for filename in part.chapters:
+            for filename in part.files():  # the part's own page too
                 listed.add(filename)
                 cpath = f"books/{book}/chapters/{filename}"
                 if cpath not in chapters:
@@ -198,7 +198,7 @@ def check_front_matter(ctx: CheckContext) -> list[Finding]:
                                             {"chapter": filename},
                                             f"the navigation lists {filename}, which does not exist"))
         for cpath in chapters:
-            filename = cpath.rsplit("/", 1)[1]
+            filename = cpath[len(f"books/{book}/chapters/"):]  # sub-folders and all
             if filename not in listed:
                 findings.append(Finding(cpath, None, "book.chapter_not_in_navigation", {"chapter": filename},
                                         f"{filename} is not in the navigation of book.yml", "warning"))

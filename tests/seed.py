@@ -88,6 +88,15 @@ objectives:
 
 确认接触网已停电并挂好接地线，然后登顶检查受电弓滑板。
 """
+# A part whose own page is its folder's index.md, and a chapter in that folder with a picture of the book
+NESTED_PART = "  - part: 受电弓的结构\n    page: structure/index.md\n    chapters: [structure/slide-plate.md]\n"
+NESTED_CHAPTERS = {
+    "structure/index.md": "---\ntitle: 受电弓的结构\n---\n\n本篇先讲[滑板](slide-plate.md)。\n",
+    "structure/slide-plate.md": "---\ntitle: 受电弓滑板\n---\n\n## 滑板的磨耗\n\n![滑板](../../assets/slide-plate.svg)\n\n"
+                                "回到[外观检查](../01-inspection.md)。\n",
+}
+SLIDE_PLATE_SVG = (b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="10">'
+                   b'<rect width="40" height="10" fill="#888"/></svg>')
 STANDARD_SHEET = "层级,类别,编号,内容,上级编号\r\nL4,F,1,机车检查,\r\nL4,C,1.1,制动机检查,\r\nL4,S,1.1.1,能完成五步闸试验,\r\n"
 STANDARD_META = {"csv-standard_id": IMPORTED_STANDARD, "csv-title": "制动机检修（测试）", "csv-scheme": "cn-noss",
                  "csv-edition": "2024", "csv-status": "current", "csv-language": "zh-CN",
@@ -174,10 +183,14 @@ def _add_people(app: Flask, password_hash: str) -> None:
 
 
 def _add_second_book(seeded: Seeded) -> None:
-    """A second book (the platform has no page that creates one: a maintainer commits it to the library)."""
+    """A second book (the platform has no page that creates one: a maintainer commits it to the library),
+    with a part whose own page and chapter are in a folder of chapters/."""
     lib = seeded.lib
-    lib.commit("main", [Write(f"books/{SECOND_BOOK}/book.yml", SECOND_BOOK_YML),
-                        Write(f"books/{SECOND_BOOK}/chapters/01-inspection.md", SECOND_BOOK_CHAPTER)],
+    book_yml = SECOND_BOOK_YML.replace("review:", NESTED_PART + "review:", 1)
+    lib.commit("main", [Write(f"books/{SECOND_BOOK}/book.yml", book_yml),
+                        Write(f"books/{SECOND_BOOK}/chapters/01-inspection.md", SECOND_BOOK_CHAPTER),
+                        *[Write(f"books/{SECOND_BOOK}/chapters/{name}", text) for name, text in NESTED_CHAPTERS.items()],
+                        Write(f"books/{SECOND_BOOK}/assets/slide-plate.svg", SLIDE_PLATE_SVG)],
                Author("Admin", "admin@college.example", "school"), "Add the pantograph workshop book",
                base=lib.resolve("main"))
     admin = seeded.client("admin")

@@ -49,5 +49,6 @@ def delete_asset(lib: Any, user: Any, book: str, branch: str, name: str) -> Save
 def chapters_using(lib: Any, book: str, rev: str, name: str) -> list[str]:
     """Chapters that show the image, so a delete confirmation can warn about them."""
     needle = f"assets/{name}"
-    return sorted(path.rsplit("/", 1)[1] for path, data in lib.snapshot(rev, f"books/{book}/chapters").items()
+    prefix = f"books/{book}/chapters/"
+    return sorted(path[len(prefix):] for path, data in lib.snapshot(rev, prefix.rstrip("/")).items()
                   if needle.encode() in data)

@@ -422,6 +422,17 @@ def test_following_links_reaches_every_kind_of_page_the_role_may_see(role, crawl
 
 
 
+NESTED = f"/books/{SECOND_BOOK}/chapters/structure/slide-plate.md"  # the seed's chapter in a folder
+
+
+@pytest.mark.parametrize("role", ["technician", "outsider"])
+def test_a_chapter_in_a_folder_and_its_parts_own_page_are_reached_by_following_links(role, crawled):
+    report = crawled(role)
+    wanted = [NESTED, f"/books/{SECOND_BOOK}/chapters/structure/index.md", f"{NESTED}/history"]
+    wanted += [f"{NESTED}/edit", f"{NESTED}/blame"] if role == "technician" else []
+    assert {url: report.statuses.get(url) for url in wanted} == {url: 200 for url in wanted}
+
+
 # Pages whose purpose is the files and accounts themselves: a book's files, their history and the
 # comparison of two versions, the parts-and-chapters page where files are renamed, the reports of an
 # import (where each source page went), the textbook review's signed records (shown as stored), the
@@ -429,7 +440,7 @@ def test_following_links_reaches_every_kind_of_page_the_role_may_see(role, crawl
 # the new-book form, whose first members are typed as user names and roles ("li.shifu reviewer").
 NAMES_SHOWN_ON_PURPOSE = re.compile(
     r"^/(books/[^/]+/(files|source|history|blame|members|commits?|assets|compare|structure|import|textbook-reviews)\b"
-    r"|books/[^/]+/chapters/[^/]+/(history|blame|rename)\b|books/[^/]+/change-requests/\d+/files\b"
+    r"|books/[^/]+/chapters/(?:[^/]+/)*?[^/]+\.md/(history|blame|rename)\b|books/[^/]+/change-requests/\d+/files\b"
     r"|books/new$|people|audit|account|admin|read/|previews/)")
 # A file name is fine as the second name of a chapter, in brackets after its title: 《制动机》（08-brake.md）.
 CHAPTER_FILE = re.compile(r"(?<![\w/.(（-])[\w-]+\.md\b(?![)）])")

@@ -58,6 +58,8 @@ def test_a_chapter_in_a_folder_is_listed_read_and_opened_in_the_editor_at_its_fo
     assert f"/books/{BOOK}/assets/raw/brake-system.svg" in reading.get_data(as_text=True)  # ../../assets/ from the folder
     editor = teacher.get(f"/books/{BOOK}/chapters/{NESTED}/edit?branch={teacher.branch}")
     assert editor.status_code == 200 and 'value="二叉树"' in editor.get_data(as_text=True)
+    structure = teacher.get(f"/books/{BOOK}/structure?branch={teacher.branch}", headers={"Accept-Language": "zh-CN"})
+    assert f'data-file="{PAGE}">本篇首页：' in structure.get_data(as_text=True)
     with app.test_request_context():  # a flat chapter's addresses are those they always were
         assert url_for("editor.edit", book=BOOK, file="03-brake-test.md") == f"/books/{BOOK}/chapters/03-brake-test.md/edit"
         assert url_for("editor.edit", book=BOOK, file=NESTED) == f"/books/{BOOK}/chapters/{NESTED}/edit"
