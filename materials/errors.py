@@ -43,7 +43,7 @@ class PathOutsideBook(InvalidPath):
 
 
 class InvalidChapterName(InvalidPath):
-    """A chapter file name outside ``paths.CHAPTER_NAME`` (folders, look-alikes, a leading dot...)."""
+    """A chapter file name outside ``paths.CHAPTER_NAME`` (too deep, look-alikes, a leading dot, "..")."""
 
     code = "chapter.name"
 

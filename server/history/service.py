@@ -53,7 +53,7 @@ def book_prefix(book: str) -> str:
 
 
 def chapter_file_path(book: str, filename: str) -> str:
-    """The repository path of a chapter file name taken from a URL (no directories, no options)."""
+    """The repository path of a chapter file name taken from a URL (its folders in chapters/ only, no options)."""
     try:
         return chapter_path(book, filename)
     except MaterialsError:
