@@ -98,11 +98,10 @@ class DatabaseIdConverter(IntegerConverter):
 class ChapterFileConverter(PathConverter):
     """``<chapter:file>``: a chapter's name inside ``chapters/``, sub-folders and all (``chapter_tree/tree.md``).
 
-    Only a name ending in ``.md`` is one, so ``a.md/history`` reads one way; whether the name is a
-    chapter's is ``materials.paths.validate_chapter_name``'s to say (a 400 naming the rule).
+    Any path reaches the view, whose ``materials.paths.validate_chapter_name`` refuses what no chapter
+    may be called with a 400 naming the rule. The router prefers a rule's fixed end (``…/history``),
+    and no chapter's folder ends in ``.md``, so ``a.md/history`` reads one way only.
     """
-
-    regex = r"(?:[^/]+/){0,16}[^/]+\.md"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

@@ -12,7 +12,7 @@ BOOK = "locomotive-maintenance"
 CHAPTER = "03-brake-test.md"
 BAD_FILES = [".git", "..", "-rf.md", ".git.md.", "x.txt", "..md", "%2e%2e"]
 REFUSED_ASSET_NAMES = {".git", "..", "-rf.md", "%2e%2e"}
-BAD_NAMES = ["../outside.md", "../../etc/passwd.md", ".git/config.md", "-x.md", "sub/dir.md", ".hidden.md", "a b.md", "x.md\nevil"]
+BAD_NAMES = ["../outside.md", "../../etc/passwd.md", ".git/config.md", "-x.md", "sub//dir.md", "a/b/c/d/e/f.md", "sub.md/dir.md", "ｓub/dir.md", ".hidden.md", "a b.md", "x.md\nevil"]
 XSS = [
     "<script>alert(1)</script>",
     '<img src="x" onerror="alert(1)">',
