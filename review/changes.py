@@ -88,8 +88,6 @@ def rendered_blocks(text: str, key: str) -> tuple[str, ...]:
 
 def rendered_diff(lib: Any, base: str, head: str, paths: list[str]) -> list[RenderedDiff]:
     """Side-by-side text blocks of each changed chapter as rendered, before and after."""
-    import difflib
-
     out = []
     for path in paths:
         if not path.endswith(".md"):

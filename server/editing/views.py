@@ -423,7 +423,7 @@ def index(book: str):
             raise UserError("asset.missing", status=422)
         data = upload.stream.read(max_asset_bytes() + 1)
         name, _saved = images.upload_asset(lib, current_user, book, branch, upload.filename, data, max_asset_bytes())
-        flash(_("Image %(name)s uploaded. Insert it in a chapter with ![](../assets/%(name)s).", name=name), "success")
+        flash(_("Image %(name)s uploaded. Insert it with the editor's Image button, or write ![](../assets/%(name)s) (one more ../ for each folder the chapter is in).", name=name), "success")
         return redirect(url_for("assets.index", book=book, **_branch_args(book, branch)), code=303)
     rev = landing.read_revision(lib, branch)
     names = sorted(images.asset_files(lib, book, rev))
