@@ -143,13 +143,17 @@ export function admonitionView({ node, getPos, editor }) {
 // ------------------------------------------------------------------ content tabs
 
 export function tabsView({ node, getPos, editor }) {
-  const bar = h("div", { class: "md-tabs-bar", role: "tablist", contenteditable: "false", "data-controls": "" });
+  // the tab buttons are the tablist; "Add a tab" sits beside it, since a tablist may hold only tabs
+  const list = h("div", { class: "md-tabs-list", role: "tablist" });
+  const bar = h("div", { class: "md-tabs-bar", contenteditable: "false", "data-controls": "" }, list);
   const body = h("div", { class: "md-tabs-body" });
   const dom = viewRoot(h("div", { class: "md-tabs" }, bar, body));
   let current = node;
   let active = 0;
   const draw = () => {
     bar.textContent = "";
+    list.textContent = "";
+    bar.append(list);
     active = Math.min(active, current.childCount - 1);
     current.forEach((tab, _, i) => {
       const b = h("button", { type: "button", role: "tab", "aria-selected": i === active ? "true" : "false",
@@ -159,10 +163,10 @@ export function tabsView({ node, getPos, editor }) {
         if (e.key === "ArrowRight" || e.key === "ArrowLeft") {
           e.preventDefault();
           const k = (active + (e.key === "ArrowRight" ? 1 : -1) + current.childCount) % current.childCount;
-          activate(k); bar.children[k].focus();
+          activate(k); list.children[k].focus();
         }
       });
-      bar.append(b);
+      list.append(b);
     });
     const add = h("button", { type: "button", class: "md-tabs-add", title: t("addTab", "Add a tab"), "aria-label": t("addTab", "Add a tab") }, "+");
     add.addEventListener("click", () => {

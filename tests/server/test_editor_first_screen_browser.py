@@ -118,23 +118,10 @@ def test_saving_without_a_title_opens_the_details_at_the_title_and_saves_nothing
     assert lib.branch_head(branch) == head
 
 
-# The visual editor's content tabs (frontend/src/views.js, the bundle another change owns) put their
-# "Add a tab" button inside the role=tablist, which axe-core counts as critical; the test below that
-# expects this to fail says when it is fixed.
-TABS_BAR = "aria-required-children (Certain ARIA roles must contain particular children): .md-tabs-bar"
-
-
 def test_the_editor_has_no_serious_accessibility_fault_with_the_details_closed_or_open(editing):
     open_on, _lib = editing
     page = open_on({**DESKTOP, "bypass_csp": True})  # to inject axe
     page.wait_for_selector("#preview h2")
-    assert [v for v in serious_violations(page) if TABS_BAR not in v] == []
+    assert serious_violations(page) == []
     open_chapter_details(page)
-    assert [v for v in serious_violations(page) if TABS_BAR not in v] == []
-
-
-@pytest.mark.xfail(strict=True, reason="the bundle's content tabs hold their Add button inside the tablist")
-def test_the_visual_editors_content_tabs_are_a_valid_tablist(editing):
-    open_on, _lib = editing
-    page = open_on({**DESKTOP, "bypass_csp": True})
-    assert [v for v in serious_violations(page) if TABS_BAR in v] == []
+    assert serious_violations(page) == []
