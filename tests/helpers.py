@@ -23,6 +23,7 @@ from server.database import engine, new_session
 
 PASSWORD = "correct horse battery"
 STARTER_BOOK = "locomotive-maintenance"
+STARTER_CHAPTERS = Path(__file__).resolve().parents[1] / "materials/starter/library/books"
 
 
 @dataclass(frozen=True)
@@ -147,12 +148,12 @@ def deletions_in_the_audit_log(app) -> list[tuple[str, str, dict]]:
                 if e.action.endswith(".delete")]
 
 
-def wait_until(page, expression: str, seconds: float = 15.0) -> None:
-    """Poll ``expression`` (a JavaScript function) until it is true. Playwright's ``wait_for_function``
+def wait_until(page, expression: str, seconds: float = 15.0, arg=None) -> None:
+    """Poll ``expression`` (a JavaScript function, given ``arg``) until it is true. Playwright's ``wait_for_function``
     compiles its predicate with eval inside the page, which a Content-Security-Policy without
     'unsafe-eval' refuses; ``evaluate`` runs through the DevTools protocol instead."""
     deadline = time.monotonic() + seconds
-    while not page.evaluate(expression):
+    while not page.evaluate(expression, arg):
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {seconds:g} s: {expression}")
         page.wait_for_timeout(25)
@@ -181,3 +182,21 @@ def serious_violations(tab) -> list[str]:
     }""")
     return [f"{v['impact']} {v['id']} ({v['help']}): " + "; ".join(v["nodes"]) for v in found
             if v["impact"] in SERIOUS]
+
+
+def chapter_body(path: Path) -> str:
+    """A chapter's body (no front matter) as the chapter page's textarea holds it."""
+    from materials.frontmatter import split_front_matter
+    text = split_front_matter(path.read_text(encoding="utf-8"))[1]
+    return text[1:] if text.startswith("\n") else text
+
+
+def long_chapter(lines: int = 1500) -> str:
+    """About `lines` lines: the starter course's chapters one after another, as often as it takes."""
+    parts = [chapter_body(p).strip("\n") for p in sorted(STARTER_CHAPTERS.glob("*/chapters/**/*.md"))]
+    out, n = [], 0
+    while n < lines:
+        part = parts[len(out) % len(parts)].replace("{#", "{#r%d-" % len(out))
+        out.append(part)
+        n += part.count("\n") + 2
+    return "\n\n".join(out) + "\n"

@@ -14,36 +14,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from helpers import wait_until
-from materials.frontmatter import split_front_matter
+from helpers import STARTER_CHAPTERS, chapter_body as body, long_chapter, wait_until
 
 pytestmark = pytest.mark.browser
 
-ROOT = Path(__file__).resolve().parents[2]
-BOOKS = ROOT / "materials/starter/library/books"
-BRAKE = BOOKS / "locomotive-maintenance/chapters/03-brake-test.md"
+BRAKE = STARTER_CHAPTERS / "locomotive-maintenance/chapters/03-brake-test.md"
 LINES = ["line one: check the brake pipe", "2nd line 制动缸压力 350 kPa", "检查完毕 then sign", "last line, typed fast"]
 
 _spec = importlib.util.spec_from_file_location("editor_harness", Path(__file__).parent / "harness" / "server.py")
 harness_server = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(harness_server)
-
-
-def body(path: Path) -> str:
-    """A chapter's body as the chapter page's textarea holds it."""
-    text = split_front_matter(path.read_text(encoding="utf-8"))[1]
-    return text[1:] if text.startswith("\n") else text
-
-
-def long_chapter(lines: int = 1500) -> str:
-    """About `lines` lines: the starter course's chapters one after another, as often as it takes."""
-    parts = [body(p).strip("\n") for p in sorted(BOOKS.glob("*/chapters/**/*.md"))]
-    out, n = [], 0
-    while n < lines:
-        part = parts[len(out) % len(parts)].replace("{#", "{#r%d-" % len(out))
-        out.append(part)
-        n += part.count("\n") + 2
-    return "\n\n".join(out) + "\n"
 
 
 @pytest.fixture(scope="module")

@@ -71,41 +71,17 @@
   });
 
   // ---------------------------------------------------------------- preview
-  var previewRequest = 0;
-  function renderMath(where) {
-    if (window.renderMathInElement) {
-      try {
-        window.renderMathInElement(where || preview, {
-          delimiters: [{ left: "\\(", right: "\\)", display: false }, { left: "\\[", right: "\\]", display: true }],
-          throwOnError: false
-        });
-      } catch (e) { /* a formula being typed is allowed to be wrong */ }
-    }
-  }
-  function refreshPreview() {
-    var mine = ++previewRequest;
-    fetch(form.dataset.previewUrl, {
+  // static/js/preview.js: refreshed after a pause in typing, only the blocks that changed
+  window.JointbookPreview.attach(body, preview, function (text) {
+    return fetch(form.dataset.previewUrl, {
       method: "POST", credentials: "same-origin",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf(), "Accept": "application/json" },
-      body: JSON.stringify({ text: body.value, branch: branch })
+      body: JSON.stringify({ text: text, branch: branch })
     }).then(function (response) {
       if (!response.ok) { throw new Error(String(response.status)); }
       return response.json();
-    }).then(function (json) {
-      if (mine !== previewRequest) { return; }
-      preview.innerHTML = json.html; // sanitized by the server (nh3), same pipeline as the site
-      // The preview is a picture of the page, read but not used: its links and tab switches are
-      // no Tab stops between the text and Save.
-      preview.querySelectorAll("a[href], input, button, select, textarea, summary, [tabindex]").forEach(function (e) {
-        e.tabIndex = -1;
-      });
-      renderMath();
-    }).catch(function () {
-      if (mine === previewRequest) { preview.setAttribute("data-error", strings.previewFailed); }
-    });
-  }
-  body.addEventListener("input", debounce(refreshPreview, 300));
-  refreshPreview();
+    }).then(function (json) { return json.html; });
+  }, strings.previewFailed);
 
   // ---------------------------------------------------------------- the preview follows the text
   // Side by side, the preview (a box of its own) shows the part of the chapter that the text shows
@@ -217,7 +193,7 @@
       desc.appendChild(document.createTextNode(item.code + " "));
       desc.appendChild(statement);
       desc.appendChild(document.createTextNode(" · " + (item.level_label || item.level) + " · " + (item.kind_label || item.kind)));
-      renderMath(statement);
+      window.JointbookPreview.typeset(statement);
       li.appendChild(button); li.appendChild(desc);
       if (item.chapters.length) {
         var covered = document.createElement("small");

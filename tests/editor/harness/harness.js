@@ -3,6 +3,10 @@
 (function () {
   "use strict";
   var strings = document.getElementById("editor-strings").dataset;
+  function render(md) {  // the platform's pipeline, as the chapter page's preview endpoint renders it
+    return fetch("/render", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: md }) })
+      .then(function (r) { return r.json(); }).then(function (j) { return j.html; });
+  }
   window.harness = {
     start: function (text, options) {
       options = options || {};
@@ -16,10 +20,7 @@
         strings: Object.assign({}, strings),
         person: options.person || "teacher",
         file: "02-work-safety.md",
-        renderMarkdown: function (md) {
-          return fetch("/render", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ text: md }) })
-            .then(function (r) { return r.json(); }).then(function (j) { return j.html; });
-        },
+        renderMarkdown: render,
         uploadImage: function (file) {
           return fetch("/upload", { method: "POST", headers: { "X-Name": file.name || "image.png" }, body: file })
             .then(function (r) { return r.json(); }).then(function (j) { return { src: "../assets/" + j.name }; });
@@ -34,7 +35,13 @@
           ]);
         }
       });
-      return performance.now() - started;
+      var took = performance.now() - started;
+      if (options.preview) {  // the live preview beside the text, as on the chapter page
+        var element = document.getElementById("preview");
+        element.hidden = false;
+        window.preview = window.JointbookPreview.attach(body, element, render, "预览暂不可用");
+      }
+      return took;
     },
     markdown: function () { return window.editor.getMarkdown(); },
     field: function () { window.editor.flush(); return document.getElementById("body").value; }
