@@ -18,7 +18,12 @@ Reported per editor:
       (CodeMirror measures there), style, layout and paint — what the author waits for;
     - cpu: the renderer main thread's CPU time for that key (Chrome's thread ticks, DevTools'
       own commands taken out) — what the key costs, whatever else the machine is running;
-  * and for the visual mode, writing the whole chapter back as Markdown (done after a typing pause).
+  * and for the visual mode, writing the whole chapter back as Markdown (done after a typing pause);
+  * typing as an author types, with the live preview beside the text: words of five letters, a
+    pause after each (0.3 to 0.9 s, from a fixed seed), so the preview refreshes between words as on
+    the chapter page. Side by side: the preview as it is (static/js/preview.js: only the blocks that
+    changed, in slices) and the whole preview replaced on each refresh, as it was before. Reported:
+    keystroke p95 and the slowest key, and the longest main-thread task during the typing.
 Targets: keystroke p95 ≤ 16 ms, open ≤ 500 ms. Prints the figures; asserts nothing.
 
 Why the wall figure is measured this way: it used to stop at a task queued from the key's input
@@ -155,11 +160,61 @@ def measure(browser, base: str, text: str, which: str, keys: int, runs: int) -> 
             "cpu50": p(cpu, .5), "cpu95": p(cpu, .95), "n": len(times), "serialise": serialise}
 
 
+# The preview as it was before static/js/preview.js: the whole preview replaced on each refresh.
+WHOLE_PREVIEW = """() => {
+  window.JointbookPreview.Preview.prototype.show = function (html) {
+    this.element.innerHTML = html;
+    this.element.querySelectorAll("a[href], input, button, select, textarea, summary, [tabindex]").forEach((e) => { e.tabIndex = -1; });
+    window.JointbookPreview.typeset(this.element);
+  };
+  window.JointbookPreview.Preview.prototype.busy = function () { return false; };
+}"""
+
+LONG_TASKS = """() => {
+  window.longest = 0;
+  new PerformanceObserver((list) => { for (const e of list.getEntries()) { window.longest = Math.max(window.longest, e.duration); } })
+    .observe({ type: 'longtask' });
+}"""
+
+
+def measure_with_preview(browser, base: str, text: str, whole: bool, words: int) -> dict:
+    """Type `words` words with pauses in the visual mode, the live preview refreshing between them."""
+    import random
+    pauses = random.Random(12).choices(range(300, 901, 50), k=words)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(base + "/")
+    page.wait_for_function("window.JointbookEditor && window.harness && window.katex && window.JointbookPreview")
+    if whole:
+        page.evaluate(WHOLE_PREVIEW)
+    page.evaluate("""([text]) => { localStorage.setItem('jointbook:editor-mode:bench', 'visual');
+                                   harness.start(text, {person: 'bench', preview: true}); }""", [text])
+    while not page.evaluate("document.querySelectorAll('#preview > *').length > 100 && !window.preview.busy()"):
+        page.wait_for_timeout(50)
+    place_caret(page, "visual")
+    page.evaluate(PROBE)
+    page.evaluate(LONG_TASKS)
+    for pause in pauses:
+        for letter in "words":
+            page.keyboard.press(letter)
+            page.wait_for_timeout(120)
+        page.keyboard.press(" ")
+        page.wait_for_timeout(pause)
+    page.wait_for_timeout(1500)
+    times = sorted(page.evaluate("window.keyTimes"))
+    longest = page.evaluate("window.longest")
+    shown = page.evaluate("document.getElementById('preview').textContent.split('words').length - 1")
+    page.close()
+    p = lambda xs, q: xs[min(len(xs) - 1, int(len(xs) * q))]  # noqa: E731
+    return {"p50": p(times, .5), "p95": p(times, .95), "max": times[-1], "n": len(times), "longest": longest,
+            "shown": shown}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lines", type=int, default=1500)
     parser.add_argument("--keys", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3, help="openings per editor (the median is reported)")
+    parser.add_argument("--words", type=int, default=20, help="words typed with the preview refreshing between them")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -173,12 +228,22 @@ def main() -> None:
             # frame is then the page's own, not also a wait for the screen's next refresh
             "--disable-frame-rate-limit", "--disable-gpu-vsync"])
         results = {which: measure(browser, base, text, which, args.keys, args.runs) for which in ("textarea", "visual", "source")}
+        previews = {name: measure_with_preview(browser, base, text, name == "whole", args.words) for name in ("blocks", "whole")}
         browser.close()
     print(f"{'editor':<10} {'open ms':>9} {'wall p50':>9} {'wall p95':>9} {'cpu p50':>8} {'cpu p95':>8} {'keys':>5}   (ms)")
     for which, r in results.items():
         print(f"{which:<10} {r['open']:>9.1f} {r['p50']:>9.2f} {r['p95']:>9.2f} {r['cpu50']:>8.2f} {r['cpu95']:>8.2f} {r['n']:>5}")
     v = results["visual"]
     print(f"visual mode: writing the chapter back as Markdown after typing: {v['serialise']:.1f} ms")
+    print(f"typing {args.words} words with pauses in the visual mode, the live preview refreshing between them:")
+    print(f"{'preview':<28} {'key p50':>8} {'key p95':>8} {'slowest':>8} {'longest task':>13} {'keys':>5}   (ms)")
+    for name, label in (("blocks", "changed blocks, in slices"), ("whole", "whole preview (before)")):
+        r = previews[name]
+        print(f"{label:<28} {r['p50']:>8.2f} {r['p95']:>8.2f} {r['max']:>8.1f} {r['longest']:>13.0f} {r['n']:>5}"
+              f"   ({r['shown']} typed words in the preview at the end)")
+    b, w = previews["blocks"], previews["whole"]
+    print(f"preview: key p95 {b['p95']:.1f} ms with it, {w['p95']:.1f} ms before ({b['p95'] / w['p95']:.2f}×); "
+          f"slowest key {b['max']:.0f} ms, {w['max']:.0f} ms before ({b['max'] / w['max']:.2f}×)")
     for which in ("visual", "source"):
         r = results[which]
         print(f"{which}: key p95 {r['p95']:.1f} ms wall, {r['cpu95']:.1f} ms cpu / target {KEY_TARGET_MS} ms "

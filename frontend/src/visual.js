@@ -29,13 +29,49 @@ const caretBlock = () => new Plugin({
   props: { decorations(state) { return this.getState(state).set; } },
 });
 
+// Letters typed on the keyboard go into the document through ProseMirror, not through the browser.
+// Chrome's own insertion into a long contenteditable lays the page out and re-reads the text from
+// the start of the chapter to the caret, then ProseMirror reads the change back from the page: on a
+// 1,500-line chapter that is about 1.3 ms of each key (benchmarks/editor.py). Input methods
+// (composition: Chinese, Japanese…), autocorrect, dictation and pasting stay the browser's, and the
+// input rules still see every letter (handleTextInput, as ProseMirror's own reading calls it). So
+// does a key that comes before ProseMirror has read a selection just made with Shift+arrows: the
+// browser's selection is the one the author sees.
+function domSelectionIs(view, from, to) {
+  const dom = view.root.getSelection && view.root.getSelection();
+  if (!dom || !dom.anchorNode || !view.dom.contains(dom.anchorNode) || !view.dom.contains(dom.focusNode)) { return false; }
+  try {
+    const a = view.posAtDOM(dom.anchorNode, dom.anchorOffset), b = view.posAtDOM(dom.focusNode, dom.focusOffset);
+    return Math.min(a, b) === from && Math.max(a, b) === to;
+  } catch (e) { return false; }
+}
+const typedText = () => new Plugin({
+  props: {
+    handleDOMEvents: {
+      beforeinput(view, event) {
+        const { selection } = view.state;
+        if (event.inputType !== "insertText" || !event.data || event.isComposing || view.composing
+            || event.target !== view.dom || !(selection instanceof TextSelection)
+            || !domSelectionIs(view, selection.from, selection.to)) { return false; }
+        event.preventDefault();
+        const { from, to } = selection;
+        const insert = () => view.state.tr.insertText(event.data, from, to);
+        if (!view.someProp("handleTextInput", (f) => f(view, from, to, event.data, insert))) {
+          view.dispatch(insert().scrollIntoView());
+        }
+        return true;
+      },
+    },
+  },
+});
+
 const Behaviour = Extension.create({
   name: "jointbookBehaviour",
   addKeyboardShortcuts() {
     return { Enter: () => views.openSelected(this.editor) };
   },
   addProseMirrorPlugins() {
-    return [caretBlock(), new Plugin({
+    return [caretBlock(), typedText(), new Plugin({
       // the content tab that holds the caret is the one shown; the controls of the blocks around
       // the caret (or of the selected picture, formula…) are the ones Tab reaches
       view: () => {
