@@ -8,7 +8,7 @@
 // block by block (top-level elements, by their HTML as the server sent it) with what is shown: the
 // blocks before and after the edit are kept as they are, with their typeset math. The rest is put
 // in place in slices of a few milliseconds, off the keystroke; a refresh that is overtaken by new
-// typing stops, and the next one starts from what is on the page.
+// typing is dropped or stops, and the next one starts from what is on the page.
 //
 // Hand-written: a DOM morphing library (morphdom, idiomorph) compares node by node and attribute
 // by attribute, and would undo the math KaTeX typeset in unchanged blocks; the preview's blocks are
@@ -55,8 +55,8 @@
     this.job = null;     // the refresh being put in place, if any
   }
 
-  /** Show `html`: keep the blocks already shown, put the others in place in slices. */
-  Preview.prototype.show = function (html) {
+  /** Show `html`: keep the blocks already shown, put the others in place in slices; then `done()`. */
+  Preview.prototype.show = function (html, done) {
     this.stop();
     var element = this.element;
     var fresh = blocksOf(html);
@@ -90,7 +90,7 @@
     spare.forEach(function (list) { leftover.push.apply(leftover, list); });
     var anchor = endShown < shown.length ? shown[endShown] : null;
     element.removeAttribute("data-error");
-    this.job = { steps: steps, next: 0, anchor: anchor, leftover: leftover, timer: null };
+    this.job = { steps: steps, next: 0, anchor: anchor, leftover: leftover, timer: null, done: done };
     this.work();
   };
 
@@ -120,6 +120,7 @@
       job.timer = setTimeout(function () { self.work(); }, 0);
     } else {
       this.job = null;
+      if (job.done) { job.done(); }
     }
   };
 
@@ -134,26 +135,33 @@
   /**
    * Keep `element` showing the text of `field` (a textarea) as rendered by `render(text)`, a
    * promise of sanitized HTML. `failed` is the message shown when rendering fails.
+   *
+   * The field gets the editor's text a moment after each change (index.js), not on every key, so
+   * typing is watched on the field's form too: a key while the preview is behind drops the refresh
+   * on its way, and the next one waits for the next pause.
    */
   function attach(field, element, render, failed) {
     var preview = new Preview(element);
-    var edits = 0, timer = null;
+    var version = 0, shown = -1, asked = 0, timer = null;
+    function later() { clearTimeout(timer); timer = setTimeout(refresh, QUIET_MS); }
     function refresh() {
-      var mine = edits;
+      var mine = ++asked, text = version;
       render(field.value).then(function (html) {
-        // overtaken by typing: drop it, the refresh after the next pause shows the newer text
-        if (mine !== edits) { return; }
-        preview.show(html);
+        if (mine !== asked) { return; }  // overtaken by typing or by a newer refresh
+        preview.show(html, function () { shown = text; });
       }).catch(function () {
-        if (mine === edits) { element.setAttribute("data-error", failed); }
+        if (mine === asked) { element.setAttribute("data-error", failed); }
       });
     }
-    field.addEventListener("input", function () {
-      edits++;
+    field.addEventListener("input", function () { version++; later(); });
+    function typing() {
+      if (shown === version) { return; }
+      asked++;
       preview.stop();
-      clearTimeout(timer);
-      timer = setTimeout(refresh, QUIET_MS);
-    });
+      later();
+    }
+    (field.form || document).addEventListener("keydown", typing, true);
+    (field.form || document).addEventListener("compositionupdate", typing, true);
     refresh();
     return preview;
   }

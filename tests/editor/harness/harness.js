@@ -37,9 +37,9 @@
       });
       var took = performance.now() - started;
       if (options.preview) {  // the live preview beside the text, as on the chapter page
-        var element = document.getElementById("preview");
-        element.hidden = false;
-        window.preview = window.JointbookPreview.attach(body, element, render, "预览暂不可用");
+        document.getElementById("panes").className = "editor-panes";
+        document.querySelector(".preview-pane").hidden = false;
+        window.preview = window.JointbookPreview.attach(body, document.getElementById("preview"), render, "预览暂不可用");
       }
       return took;
     },
