@@ -4,7 +4,7 @@ In a real Chromium over the editor harness, with the platform's rendering pipeli
 1,500-line chapter: after a word typed in one paragraph, every other block of the preview is the
 same element as before, with its formulas still typeset, and the preview is exactly what the
 pipeline renders for the text now in the form. Typing that overtakes a refresh never leaves an
-older text on show.
+older text on show, and no refresh lands while the author is typing a word.
 """
 from __future__ import annotations
 
@@ -117,7 +117,15 @@ def test_typing_that_overtakes_a_refresh_never_leaves_older_text_on_show(page, h
     caret_at_end_of_middle_paragraph(page, "visual")
     page.keyboard.type(" firstword")
     page.wait_for_timeout(560)  # the text reached the form and the refresh is on its way
-    page.keyboard.type(" secondword")
+    page.keyboard.type(" ")
+    # from here on the author is typing: the preview is left as it is until the next pause
+    page.evaluate("""() => { window.changes = 0;
+      new MutationObserver((list) => { window.changes += list.length; })
+        .observe(document.getElementById('preview'), {childList: true, subtree: true, characterData: true}); }""")
+    for letter in "secondword":
+        page.keyboard.press(letter)
+        page.wait_for_timeout(100)
+    assert page.evaluate("window.changes") == 0, "no refresh landed between the letters of a word"
     wait_for_refresh(page, "secondword")
     result = page.evaluate(MATCHES_THE_TEXT)
     assert result["same"], f"the preview shows the newest text ({result['shown']} blocks shown, {result['fresh']} rendered)"
