@@ -35,8 +35,10 @@ const caretBlock = () => new Plugin({
 // 1,500-line chapter that is about 1.3 ms of each key (benchmarks/editor.py). Input methods
 // (composition: Chinese, Japanese…), autocorrect, dictation and pasting stay the browser's, and the
 // input rules still see every letter (handleTextInput, as ProseMirror's own reading calls it). So
-// does a key that comes before ProseMirror has read a selection just made with Shift+arrows: the
-// browser's selection is the one the author sees.
+// does a key that comes before ProseMirror has read a selection just made with Shift+arrows (the
+// browser's selection is the one the author sees), and all typing on Android, whose keyboards
+// keep their own picture of the text around the caret.
+const ANDROID = typeof navigator !== "undefined" && /Android/.test(navigator.userAgent);
 function domSelectionIs(view, from, to) {
   const dom = view.root.getSelection && view.root.getSelection();
   if (!dom || !dom.anchorNode || !view.dom.contains(dom.anchorNode) || !view.dom.contains(dom.focusNode)) { return false; }
@@ -50,7 +52,7 @@ const typedText = () => new Plugin({
     handleDOMEvents: {
       beforeinput(view, event) {
         const { selection } = view.state;
-        if (event.inputType !== "insertText" || !event.data || event.isComposing || view.composing
+        if (ANDROID || event.inputType !== "insertText" || !event.data || event.isComposing || view.composing
             || event.target !== view.dom || !(selection instanceof TextSelection)
             || !domSelectionIs(view, selection.from, selection.to)) { return false; }
         event.preventDefault();

@@ -189,6 +189,29 @@ def test_typing_in_a_paragraph_changes_only_that_paragraph(editor):
     assert field(page) == expected
 
 
+def test_typed_letters_take_the_marks_at_the_caret_and_replace_the_selection(editor):
+    # the visual mode puts typed letters in itself, not through the browser (visual.js): they must
+    # still carry the bold switched on, go where the caret is, and replace what is selected
+    page = editor("定压值为 500 kPa。\n")
+    page.locator(".jb-visual p").click()
+    page.keyboard.press("End")
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Control+b")
+    page.keyboard.type("（必须）")
+    page.keyboard.press("Control+b")
+    page.keyboard.type(" ok")
+    for _ in range(len(" kPa（必须） ok")):
+        page.keyboard.press("ArrowLeft")
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowLeft")  # 500
+    page.keyboard.type("600")
+    page.keyboard.press("Home")
+    page.keyboard.type("A")
+    assert markdown(page) == "A定压值为 600 kPa**（必须）** ok。\n"
+    page.keyboard.press("Control+z")
+    assert "A" not in markdown(page), "undo takes back what was typed last"
+
+
 def test_adding_a_table_row_writes_one_new_row_and_nothing_else(editor):
     text = textarea_text(BRAKE)
     page = editor(text)
