@@ -166,5 +166,5 @@
     return preview;
   }
 
-  window.JointbookPreview = { attach: attach, typeset: typeset, Preview: Preview };
+  window.JointbookPreview = { attach: attach, typeset: typeset };
 })();
