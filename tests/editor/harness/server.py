@@ -25,15 +25,19 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
 
-    def send(self, status: int, body: bytes, kind: str) -> None:
+    def send(self, status: int, body: bytes, kind: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
+        for header, value in (headers or {"Cache-Control": "no-store"}).items():
+            self.send_header(header, value)
         self.end_headers()
         self.wfile.write(body)
 
-    def file(self, base: Path, name: str) -> None:
+    def file(self, base: Path, name: str, cached: bool = False) -> None:
+        """A file; with `cached`, as the platform serves its static files (Flask): kept by the
+        browser and checked again each time (ETag, no-cache), so a page opened again starts from
+        the browser's copy of the scripts and the code compiled from them."""
         path = (base / name).resolve()
         if not path.is_relative_to(base) or not path.is_file():
             self.send(404, b"not found", "text/plain")
@@ -41,12 +45,20 @@ class Handler(BaseHTTPRequestHandler):
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         if kind.startswith("text/") or kind in ("application/javascript", "text/javascript"):
             kind += "; charset=utf-8"
-        self.send(200, path.read_bytes(), kind)
+        stat = path.stat()
+        tag = f'"{stat.st_mtime_ns}-{stat.st_size}"'
+        if cached and self.headers.get("If-None-Match") == tag:
+            self.send_response(304)
+            self.send_header("ETag", tag)
+            self.send_header("Cache-Control", "no-cache")
+            self.end_headers()
+            return
+        self.send(200, path.read_bytes(), kind, {"ETag": tag, "Cache-Control": "no-cache"} if cached else None)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path.startswith("/static/"):
-            self.file(STATIC, path[len("/static/"):])
+            self.file(STATIC, path[len("/static/"):], cached=True)
         elif path.startswith("/harness/"):
             self.file(HARNESS, path[len("/harness/"):])
         elif path == "/":
