@@ -212,6 +212,18 @@ def test_typed_letters_take_the_marks_at_the_caret_and_replace_the_selection(edi
     assert "A" not in markdown(page), "undo takes back what was typed last"
 
 
+def test_text_typed_over_a_selected_picture_takes_its_place_and_keeps_the_paragraphs_around(editor):
+    # typed through an input method (no key press: Playwright inserts the text), which the browser
+    # used to apply itself across the picture, merging the paragraphs on either side
+    page = editor("第一段。\n\n![牵引电机](../assets/motor.png)\n\n第二段。\n")
+    page.evaluate("""() => { const ve = editor.editor('visual'); let at = null;
+      ve.editor.state.doc.forEach((n, offset) => { if (n.type.name === 'figure') { at = offset; } });
+      ve.editor.commands.setNodeSelection(at); ve.editor.view.focus(); }""")
+    page.keyboard.type("牵引")
+    page.keyboard.type("ab")
+    assert markdown(page) == "第一段。\n\n牵引ab\n\n第二段。\n"
+
+
 def test_adding_a_table_row_writes_one_new_row_and_nothing_else(editor):
     text = textarea_text(BRAKE)
     page = editor(text)
