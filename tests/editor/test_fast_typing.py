@@ -1,4 +1,5 @@
-"""Typing as fast as the keyboard sends keys loses no character, in both modes of the chapter editor.
+"""Typing as fast as the keyboard sends keys loses no character, in both modes of the chapter editor;
+a long chapter opens with its first screen first, then all of it, with nothing lost or to undo.
 
 Several lines, Enter between them, typed without a pause (Playwright's ``keyboard.type`` with no
 delay) after a paragraph of a normal chapter and of a 1,500-line one, in a real Chromium over the
@@ -67,3 +68,29 @@ def test_lines_typed_without_a_pause_all_arrive_in_the_markdown(page, harness, w
     assert typed[at:at + len("\n\n".join([""] + LINES))] == "\n\n".join([""] + LINES), "the lines arrived in order, one after another"
     assert typed.replace("\n\n".join([""] + LINES), "", 1) == text, "nothing else in the chapter changed"
     assert problems == []
+
+
+def test_a_long_chapter_shows_its_first_screen_first_and_then_all_of_it(page, harness):
+    text = long_chapter()
+    page.goto(harness + "/")
+    wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
+    page.evaluate("localStorage.setItem('jointbook:editor-mode:teacher', 'visual')")
+    at_once = page.evaluate("""(t) => { harness.start(t, {person: 'teacher'});
+      return document.querySelectorAll('.jb-visual .ProseMirror > *').length; }""", text)
+    assert 0 < at_once <= 60, "the first screen is shown first"
+    page.evaluate("() => window.editor.loading")
+    blocks = page.locator(".jb-visual .ProseMirror > *").count()
+    assert blocks > 300, "then the whole chapter is in the editor"
+    assert page.evaluate("harness.field()") == text
+    page.locator(".jb-visual .ProseMirror > p").first.click()
+    page.keyboard.press("Control+z")
+    assert page.evaluate("harness.markdown()") == text, "putting the rest in place is not an edit to undo"
+    assert page.locator(".jb-visual .ProseMirror > *").count() == blocks
+
+
+def test_the_text_of_a_long_chapter_is_whole_even_when_asked_for_at_once(page, harness):
+    text = long_chapter()
+    page.goto(harness + "/")
+    wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
+    page.evaluate("localStorage.setItem('jointbook:editor-mode:teacher', 'visual')")
+    assert page.evaluate("(t) => { harness.start(t, {person: 'teacher'}); return harness.markdown(); }", text) == text
