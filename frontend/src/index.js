@@ -140,13 +140,13 @@ export class ChapterEditor {
 
   focus() { this.current().focus(); }
 
-  /** Once a frame at most, after the frame that shows the key: which toolbar buttons apply and which are on. */
+  /** Once a frame at most, off the keystroke: which toolbar buttons apply and which are on. */
   refreshToolbar() {
     if (!this.toolbar || this.toolbarFrame) { return; }
-    this.toolbarFrame = requestAnimationFrame(() => setTimeout(() => {
+    this.toolbarFrame = requestAnimationFrame(() => {
       this.toolbarFrame = null;
       if (this.mode) { this.toolbar.update({ ...this.current().state(), mode: this.mode }); }
-    }, 0));
+    });
   }
 
   // ---------------------------------------------------------------- actions
