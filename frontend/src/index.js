@@ -63,7 +63,7 @@ export class ChapterEditor {
         opts.fileInput.value = "";
       });
     }
-    this.textarea.addEventListener("input", () => { if (!this.own) { this.loading = Promise.resolve(this.current().load(this.textarea.value)); } });
+    this.textarea.addEventListener("input", () => { if (!this.own) { this.loading = this.current().load(this.textarea.value); } });
     if (this.textarea.form) {
       this.textarea.form.addEventListener("submit", () => this.flush(), true);
       this.textarea.form.addEventListener("formdata", () => this.flush(), true);
@@ -98,7 +98,7 @@ export class ChapterEditor {
     const text = this.mode ? this.current().getMarkdown() : this.textarea.value;
     this.flushText(text);
     const next = this.editor(mode);
-    if (next.getMarkdown() !== text) { this.loading = Promise.resolve(next.load(text)); }
+    if (next.getMarkdown() !== text) { this.loading = next.load(text); }
     this.mode = mode;
     for (const m of MODES) { this.hosts[m].hidden = m !== mode; }
     this.modeButtons.forEach((b) => b.setAttribute("aria-pressed", b.dataset.mode === mode ? "true" : "false"));
@@ -134,7 +134,7 @@ export class ChapterEditor {
   getMarkdown() { return this.current().getMarkdown(); }
 
   setMarkdown(text) {
-    this.loading = Promise.resolve(this.current().load(text));
+    this.loading = this.current().load(text);
     this.flushText(text);
   }
 

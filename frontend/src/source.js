@@ -39,7 +39,8 @@ export class SourceEditor {
     return EditorState.create({ doc: text, extensions: this.extensions || [] });
   }
 
-  load(text) { this.view.setState(this.stateFor(text)); }
+  /** Show `text`; settled at once (both modes' load() promise the text all in place). */
+  load(text) { this.view.setState(this.stateFor(text)); return Promise.resolve(); }
 
   getMarkdown() { return this.view.state.doc.toString(); }
 
