@@ -126,7 +126,7 @@ OPEN = """async ([text, which]) => {
 def place_caret(page, which: str) -> None:
     """Put the caret in a paragraph in the middle of the chapter, as a click there would."""
     if which == "visual":
-        paragraphs = page.locator(".jb-visual .ProseMirror > p")
+        paragraphs = page.locator(".jb-visual .jb-chunk > p")
         target = paragraphs.nth(paragraphs.count() // 2)
     elif which == "source":
         lines = page.locator(".jb-source .cm-line")

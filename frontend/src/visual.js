@@ -9,10 +9,10 @@ import { extensions } from "./schema.js";
 import { BookMarkdown } from "./markdown/blocks.js";
 import * as views from "./views.js";
 
-// The top-level block that holds the caret is always laid out, with data-caret (editor.css lets the
-// browser skip the others while they are off screen). A block just made by Enter, a paste or a
-// toolbar button is otherwise not laid out until the next frame, and a key typed before that frame
-// left Chrome's caret in front of the letter: the next letters went in before it.
+// The run of blocks (schema.js: chunk) that holds the caret is always laid out, with data-caret
+// (editor.css lets the browser skip the others while they are off screen). A block just made by
+// Enter, a paste or a toolbar button is otherwise not laid out until the next frame, and a key typed
+// before that frame left Chrome's caret in front of the letter: the next letters went in before it.
 function caretBlockAt(state, prev) {
   const { $from, from } = state.selection;
   const start = $from.depth ? $from.before(1) : from;
@@ -74,6 +74,34 @@ const typedText = () => new Plugin({
   },
 });
 
+// Backspace at the start of a run's first block, or Delete at the end of its last one, reaches across
+// into the next run: the two runs become one first (not an edit: nothing to undo), then the key
+// does what it does anywhere else, on the blocks themselves.
+function joinRuns(editor, dir) {
+  const { state, view } = editor;
+  const $cursor = state.selection.empty && state.selection instanceof TextSelection ? state.selection.$from : null;
+  if (!$cursor || $cursor.depth < 2) { return false; }
+  for (let d = $cursor.depth; d >= 1; d--) {
+    const edge = dir < 0 ? (d === $cursor.depth ? $cursor.parentOffset === 0 : $cursor.index(d) === 0)
+      : (d === $cursor.depth ? $cursor.parentOffset === $cursor.parent.content.size : $cursor.indexAfter(d) === $cursor.node(d).childCount);
+    if (!edge) { return false; }
+  }
+  const run = $cursor.index(0);
+  if (dir < 0 ? run === 0 : run === state.doc.childCount - 1) { return false; }
+  const at = dir < 0 ? $cursor.before(1) : $cursor.after(1);
+  view.dispatch(state.tr.join(at).setMeta("addToHistory", false));
+  return false;
+}
+
+// Ahead of every other key binding (the lists' own Backspace among them).
+const Runs = Extension.create({
+  name: "jointbookRuns",
+  priority: 1000,
+  addKeyboardShortcuts() {
+    return { Backspace: () => joinRuns(this.editor, -1), Delete: () => joinRuns(this.editor, 1) };
+  },
+});
+
 const Behaviour = Extension.create({
   name: "jointbookBehaviour",
   addKeyboardShortcuts() {
@@ -112,8 +140,9 @@ const Behaviour = Extension.create({
   },
 });
 
-// Blocks of a long chapter shown in the first frame (more than a tall screen holds).
-const FIRST_BLOCKS = 60;
+// Runs of blocks (schema.js: chunk) of a long chapter shown in the first frame: 64 blocks, more than
+// a tall screen holds.
+const FIRST_RUNS = 4;
 
 function stripOrigin(json) {
   if (json.attrs && "oid" in json.attrs) { json.attrs = { ...json.attrs }; delete json.attrs.oid; }
@@ -133,7 +162,7 @@ export class VisualEditor {
     views.config.imageUrl = opts.imageUrl || ((s) => s);
     this.editor = new Editor({
       element: host,
-      extensions: [...extensions(), Behaviour],
+      extensions: [...extensions(), Behaviour, Runs],
       injectCSS: false,
       editorProps: {
         attributes: { class: "visual-doc md-content", role: "textbox", "aria-multiline": "true", "aria-label": opts.label || "", spellcheck: "true" },
@@ -159,15 +188,15 @@ export class VisualEditor {
   load(text) {
     this.dropRest();
     const json = this.md.parse(text);
-    const blocks = json.content || [];
-    const first = blocks.length > FIRST_BLOCKS ? { ...json, content: blocks.slice(0, FIRST_BLOCKS) } : json;
-    const doc = this.editor.schema.nodeFromJSON(first);
+    const runs = json.content;
+    const long = runs.length > FIRST_RUNS;
+    const doc = this.editor.schema.nodeFromJSON(long ? { ...json, content: runs.slice(0, FIRST_RUNS) } : json);
     const state = EditorState.create({ doc, plugins: this.editor.state.plugins });
     this.editor.view.updateState(state);
     this.md.adopt(this.editor.state.doc);
     this.loaded = text;
-    if (first !== json) {
-      this.rest = blocks.slice(FIRST_BLOCKS);
+    if (long) {
+      this.rest = runs.slice(FIRST_RUNS);
       // once the first frame is on the screen and the page is idle (within 100 ms at most)
       this.restTask = window.requestIdleCallback ? requestIdleCallback(() => this.whole(), { timeout: 100 })
         : setTimeout(() => this.whole(), 50);
@@ -217,9 +246,9 @@ export class VisualEditor {
     if (!html && text && this.editor.state.selection.$from.parent.type.name !== "codeBlock") {
       // Markdown pasted as text reads as Markdown, like the source mode shows it
       const json = stripOrigin(new BookMarkdown(this.editor.schema).parse(text));
-      const doc = this.editor.schema.nodeFromJSON(json);
-      const single = doc.childCount === 1 && doc.firstChild.type.name === "paragraph";
-      const slice = single ? new Slice(doc.firstChild.content, 0, 0) : new Slice(doc.content, 1, 1);
+      const blocks = Fragment.fromArray(json.content.flatMap((run) => run.content).map((b) => this.editor.schema.nodeFromJSON(b)));
+      const single = blocks.childCount === 1 && blocks.firstChild.type.name === "paragraph";
+      const slice = single ? new Slice(blocks.firstChild.content, 0, 0) : new Slice(blocks, 1, 1);
       this.editor.view.dispatch(this.editor.state.tr.replaceSelection(slice).scrollIntoView());
       return true;
     }
@@ -400,7 +429,7 @@ export class VisualEditor {
         const view = ed.view;
         let tr = view.state.tr.replaceSelectionWith(nodes.footnoteRef.create({ label }), false);
         const note = nodes.footnote.create({ label }, para(s.footnoteText || "…"));
-        const end = tr.doc.content.size;
+        const end = tr.doc.content.size - 1;  // the end of the last run
         tr = tr.insert(end, note);
         const [a, b] = VisualEditor.placeholder(s.footnoteText || "…")(end, tr.doc.nodeAt(end));
         tr.setSelection(TextSelection.create(tr.doc, a, b));

@@ -48,7 +48,7 @@ def test_lines_typed_without_a_pause_all_arrive_in_the_markdown(page, harness, w
 
     # the caret at the end of a paragraph in the middle of the chapter, put there by a click
     if which == "visual":
-        paragraphs = page.locator(".jb-visual .ProseMirror > p")
+        paragraphs = page.locator(".jb-visual .jb-chunk > p")
         target = paragraphs.nth(paragraphs.count() // 2)
     else:
         lines = page.locator(".jb-source .cm-line")
@@ -76,16 +76,16 @@ def test_a_long_chapter_shows_its_first_screen_first_and_then_all_of_it(page, ha
     wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
     page.evaluate("localStorage.setItem('jointbook:editor-mode:teacher', 'visual')")
     at_once = page.evaluate("""(t) => { harness.start(t, {person: 'teacher'});
-      return document.querySelectorAll('.jb-visual .ProseMirror > *').length; }""", text)
-    assert 0 < at_once <= 60, "the first screen is shown first"
+      return document.querySelectorAll('.jb-visual .jb-chunk > *').length; }""", text)
+    assert 0 < at_once <= 64, "the first screen is shown first"
     page.evaluate("() => window.editor.loading")
-    blocks = page.locator(".jb-visual .ProseMirror > *").count()
+    blocks = page.locator(".jb-visual .jb-chunk > *").count()
     assert blocks > 300, "then the whole chapter is in the editor"
     assert page.evaluate("harness.field()") == text
-    page.locator(".jb-visual .ProseMirror > p").first.click()
+    page.locator(".jb-visual .jb-chunk > p").first.click()
     page.keyboard.press("Control+z")
     assert page.evaluate("harness.markdown()") == text, "putting the rest in place is not an edit to undo"
-    assert page.locator(".jb-visual .ProseMirror > *").count() == blocks
+    assert page.locator(".jb-visual .jb-chunk > *").count() == blocks
 
 
 def test_the_text_of_a_long_chapter_is_whole_even_when_asked_for_at_once(page, harness):

@@ -53,7 +53,7 @@ def open_long_chapter(page, harness, mode: str) -> None:
 
 def caret_at_end_of_middle_paragraph(page, mode: str) -> None:
     if mode == "visual":
-        blocks = page.locator(".jb-visual .ProseMirror > p")
+        blocks = page.locator(".jb-visual .jb-chunk > p")
     else:
         blocks = page.locator(".jb-source .cm-line", has_text="。")
     target = blocks.nth(blocks.count() // 2)

@@ -217,7 +217,7 @@ def test_text_typed_over_a_selected_picture_takes_its_place_and_keeps_the_paragr
     # used to apply itself across the picture, merging the paragraphs on either side
     page = editor("第一段。\n\n![牵引电机](../assets/motor.png)\n\n第二段。\n")
     page.evaluate("""() => { const ve = editor.editor('visual'); let at = null;
-      ve.editor.state.doc.forEach((n, offset) => { if (n.type.name === 'figure') { at = offset; } });
+      ve.editor.state.doc.descendants((n, offset) => { if (n.type.name === 'figure') { at = offset; } });
       ve.editor.commands.setNodeSelection(at); ve.editor.view.focus(); }""")
     page.keyboard.type("牵引")
     page.keyboard.type("ab")
@@ -569,3 +569,45 @@ def test_only_edited_blocks_are_rewritten_when_the_text_has_unusual_spacing(edit
     page.keyboard.type("0")
     assert markdown(page) == text.replace("段落一", "段落一！").replace("|1|2|", "|1|20|")
     assert re.search(r"-   b", markdown(page))
+
+
+# ------------------------------------------------------------------- runs of blocks
+
+def paragraphs(n: int) -> str:
+    return "\n\n".join(f"第{i}段。" for i in range(1, n + 1)) + "\n"
+
+
+def test_blocks_in_runs_read_as_one_column_and_backspace_and_delete_reach_across_a_run(editor):
+    # the visual document holds its blocks in runs of 16 (schema.js: chunk), for speed: the author
+    # must not meet their edges, in the spacing or in the keys that join paragraphs
+    text = paragraphs(40)
+    page = editor(text)
+    assert page.locator(".jb-visual .jb-chunk").count() == 3
+    gaps = page.evaluate("""() => { const ps = [...document.querySelectorAll('.jb-visual .jb-chunk > p')];
+      const r = (i) => ps[i].getBoundingClientRect(); return [r(15).top - r(14).bottom, r(16).top - r(15).bottom]; }""")
+    assert gaps[0] == pytest.approx(gaps[1], abs=0.5), "the gap between the runs is the gap between any two paragraphs"
+    page.locator(".jb-visual p", has_text="第17段。").click()
+    page.keyboard.press("Home")
+    page.keyboard.press("Backspace")  # the first paragraph of the second run joins the last of the first
+    assert markdown(page) == text.replace("第16段。\n\n第17段。", "第16段。第17段。")
+    page.keyboard.press("Control+z")
+    assert markdown(page) == text, "one undo takes the join back"
+    page.locator(".jb-visual p", has_text="第32段。").click()
+    page.keyboard.press("End")
+    page.keyboard.press("Delete")  # the last paragraph of a run takes in the first of the next
+    page.keyboard.type("接上")
+    assert markdown(page) == text.replace("第32段。\n\n第33段。", "第32段。接上第33段。")
+    assert page.evaluate("harness.field()") == markdown(page)
+
+
+def test_a_selection_across_runs_is_replaced_by_what_is_typed(editor):
+    text = paragraphs(20)
+    page = editor(text)
+    page.locator(".jb-visual p", has_text="第15段。").click()
+    page.keyboard.press("End")
+    for _ in range(3):
+        page.keyboard.press("Shift+ArrowDown")  # into the second run
+    page.keyboard.type("新")
+    out = markdown(page)
+    assert out.startswith(paragraphs(14) + "\n第15段。新")
+    assert out.endswith("第20段。\n") and "第16段。" not in out and "第17段。" not in out

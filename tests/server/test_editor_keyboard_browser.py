@@ -46,7 +46,7 @@ def outline_of(page) -> tuple[str, float]:
     return style[0], style[1]
 
 
-@pytest.mark.parametrize("mode, text", [("visual", ".jb-visual .ProseMirror > p"), ("source", ".jb-source .cm-content")])
+@pytest.mark.parametrize("mode, text", [("visual", ".jb-visual .jb-chunk > p"), ("source", ".jb-source .cm-content")])
 def test_save_is_a_few_tabs_from_the_text_and_the_toolbar_is_one_stop_with_arrow_keys(chapter_page, mode, text):
     page = chapter_page
     page.click(f"button.jb-mode[data-mode={mode}]")

@@ -255,6 +255,15 @@ function readHtml(lines, i, tag, ctx) {
 
 // ------------------------------------------------------------------ the model
 
+/** Blocks to a run of the visual document (schema.js: chunk; it has no Markdown of its own). */
+export const RUN_BLOCKS = 16;
+
+function inRuns(blocks) {
+  const runs = [];
+  for (let i = 0; i < blocks.length; i += RUN_BLOCKS) { runs.push({ type: "chunk", content: blocks.slice(i, i + RUN_BLOCKS) }); }
+  return runs;
+}
+
 export class BookMarkdown {
   /** `schema`: the editor's ProseMirror schema. */
   constructor(schema) {
@@ -276,12 +285,12 @@ export class BookMarkdown {
     if (this.blank) {  // only blank lines: kept while the author writes nothing, replaced by what they write
       this.lead = "";
       this.trail = text;
-      return { type: "doc", content: [{ type: "paragraph" }] };
+      return { type: "doc", content: [{ type: "chunk", content: [{ type: "paragraph" }] }] };
     }
     const first = blocks[0].start, last = blocks[blocks.length - 1].end;
     this.lead = first > 0 ? lines.slice(0, first).join("\n") + "\n" : "";
     this.trail = last < lines.length ? "\n" + lines.slice(last).join("\n") : "";
-    return { type: "doc", content: this.sequence(lines, blocks, {}) };
+    return { type: "doc", content: inRuns(this.sequence(lines, blocks, {})) };
   }
 
   /** After the editor made its document from the JSON: remember its nodes, so that an unchanged block is found by identity. */
@@ -553,10 +562,13 @@ export class BookMarkdown {
 
   children(parent, ctx) {
     const kids = [];
-    parent.forEach((child) => {
+    const take = (child) => {
+      // the editor's runs of blocks (schema.js: chunk) have no Markdown: their blocks are the chapter's
+      if (child.type.name === "chunk") { child.forEach(take); return; }
       if (child.type.name === "paragraph" && child.content.size === 0 && !this.isUnchanged(child)) { return; }
       kids.push(child);
-    });
+    };
+    parent.forEach(take);
     let out = "";
     kids.forEach((child, k) => {
       out += this.write(child, { ...ctx, source: undefined, index: k, parent });
