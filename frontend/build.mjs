@@ -36,6 +36,11 @@ const js = await esbuild.build({
   outfile: path.join(out, "editor.js"),
   format: "iife",
   globalName: "JointbookEditor",
+  // Chrome's explicit compile hint: compile every function of the bundle as the script loads, so the
+  // compiled code goes into the browser's code cache with it. Without it each function is compiled
+  // when first called, on every visit, while the chapter opens (first screen about 420 → 370 ms,
+  // median of 6 openings side by side; benchmarks/editor.py). Other browsers read a comment.
+  banner: { js: "//# allFunctionsCalledOnLoad" },
   plugins: [constructedStyles],
 });
 const css = await esbuild.build({
