@@ -103,15 +103,26 @@ function ownControls(dom) {
 
 // ------------------------------------------------------------------ admonitions
 
+// A box's controls, made once and copied for each box: a long chapter has dozens of boxes, and
+// copying the controls is several times faster than making each one option by option.
+let boxHead = null;
+function admonitionHead() {
+  if (!boxHead || boxHead.strings !== config.strings) {
+    const kind = h("select", { "aria-label": t("admonitionKind", "Box type") },
+      ...ADMONITION_KINDS.map((k) => h("option", { value: k }, kindLabel(k))));
+    const title = h("input", { type: "text", class: "admonition-title-input", "aria-label": t("admonitionTitle", "Box title") });
+    const fold = h("select", { "aria-label": t("admonitionFold", "Folding") },
+      h("option", { value: "!!!" }, t("foldNone", "always open")),
+      h("option", { value: "???" }, t("foldClosed", "folded, opens on click")),
+      h("option", { value: "???+" }, t("foldOpen", "open, can be folded")));
+    boxHead = { strings: config.strings, dom: h("div", { class: "admonition-head", contenteditable: "false", "data-controls": "" }, kind, title, fold) };
+  }
+  return boxHead.dom.cloneNode(true);
+}
+
 export function admonitionView({ node, getPos, editor }) {
-  const kind = h("select", { "aria-label": t("admonitionKind", "Box type") },
-    ...ADMONITION_KINDS.map((k) => h("option", { value: k }, kindLabel(k))));
-  const title = h("input", { type: "text", class: "admonition-title-input", "aria-label": t("admonitionTitle", "Box title") });
-  const fold = h("select", { "aria-label": t("admonitionFold", "Folding") },
-    h("option", { value: "!!!" }, t("foldNone", "always open")),
-    h("option", { value: "???" }, t("foldClosed", "folded, opens on click")),
-    h("option", { value: "???+" }, t("foldOpen", "open, can be folded")));
-  const head = h("div", { class: "admonition-head", contenteditable: "false", "data-controls": "" }, kind, title, fold);
+  const head = admonitionHead();
+  const [kind, title, fold] = head.children;
   const body = h("div", { class: "admonition-body" });
   const dom = viewRoot(h("div", { class: "admonition" }, head, body));
   let current = node;
