@@ -192,8 +192,10 @@ def test_typing_in_a_paragraph_changes_only_that_paragraph(editor):
 def test_typed_letters_take_the_marks_at_the_caret_and_replace_the_selection(editor):
     # the visual mode puts typed letters in itself, not through the browser (visual.js): they must
     # still carry the bold switched on, go where the caret is, and replace what is selected
-    page = editor("定压值为 500 kPa。\n")
-    page.locator(".jb-visual p").click()
+    # (in a second paragraph: a caret put at the very start of the chapter within 200 ms of focusing
+    # it is taken by ProseMirror for the browser resetting the selection, and moved back)
+    page = editor("第一段。\n\n定压值为 500 kPa。\n")
+    page.locator(".jb-visual p", has_text="定压值").click()
     page.keyboard.press("End")
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Control+b")
@@ -207,7 +209,7 @@ def test_typed_letters_take_the_marks_at_the_caret_and_replace_the_selection(edi
     page.keyboard.type("600")
     page.keyboard.press("Home")
     page.keyboard.type("A")
-    assert markdown(page) == "A定压值为 600 kPa**（必须）** ok。\n"
+    assert markdown(page) == "第一段。\n\nA定压值为 600 kPa**（必须）** ok。\n"
     page.keyboard.press("Control+z")
     assert "A" not in markdown(page), "undo takes back what was typed last"
 
