@@ -143,8 +143,6 @@ const Behaviour = Extension.create({
 // Runs of blocks (schema.js: chunk) of a long chapter shown in the first frame: 64 blocks, more than
 // a tall screen holds.
 const FIRST_RUNS = 4;
-// Time the rest of a long chapter takes at once, at most, before the page is free for a key.
-const SLICE_MS = 8;
 
 function stripOrigin(json) {
   if (json.attrs && "oid" in json.attrs) { json.attrs = { ...json.attrs }; delete json.attrs.oid; }
@@ -182,11 +180,10 @@ export class VisualEditor {
   }
 
   /**
-   * Show a chapter body: a fresh document and a fresh undo history. A long chapter's first runs
-   * of blocks are shown at once and the rest follows after that first frame, while the page is
-   * idle: making the page's elements for all of a 1,500-line chapter took half of the time to open
-   * it (benchmarks/editor.py). Whatever reads or changes the whole document first puts the rest in
-   * place (whole()).
+   * Show a chapter body: a fresh document and a fresh undo history. A long chapter's first blocks
+   * are shown at once and the rest follows right after that first frame: making the page's
+   * elements for all of a 1,500-line chapter took half of the time to open it (benchmarks/editor.py).
+   * Whatever reads or changes the whole document first puts the rest in place (whole()).
    */
   load(text) {
     this.dropRest();
@@ -200,47 +197,23 @@ export class VisualEditor {
     this.loaded = text;
     if (long) {
       this.rest = runs.slice(FIRST_RUNS);
-      this.later();
+      // once the first frame is on the screen and the page is idle (within 100 ms at most)
+      this.restTask = window.requestIdleCallback ? requestIdleCallback(() => this.whole(), { timeout: 100 })
+        : setTimeout(() => this.whole(), 50);
     }
     return this.rest ? new Promise((resolve) => { this.restDone = resolve; }) : Promise.resolve();
-  }
-
-  /** More of the rest once the page is idle (within 100 ms at most). */
-  later() {
-    this.restTask = window.requestIdleCallback ? requestIdleCallback(() => this.more(), { timeout: 100 })
-      : setTimeout(() => this.more(), 50);
-  }
-
-  /**
-   * Runs of the rest put in place for SLICE_MS at most, then the page is free again: a key pressed
-   * while a long chapter fills in waits for one slice, not for the whole chapter (about 100 ms).
-   */
-  more() {
-    if (!this.rest) { return; }
-    const started = performance.now();
-    while (this.rest.length && performance.now() - started < SLICE_MS) { this.append(this.rest.splice(0, 1)); }
-    if (this.rest.length) { this.later(); } else { this.finish(); }
   }
 
   /** The whole chapter in the document: the blocks still to come of a load, put in place now. */
   whole() {
     if (!this.rest) { return; }
-    this.append(this.rest);
-    this.finish();
-  }
-
-  append(runs) {
     const view = this.editor.view;
-    const nodes = Fragment.fromArray(runs.map((json) => this.editor.schema.nodeFromJSON(json)));
-    view.dispatch(view.state.tr.insert(view.state.doc.content.size, nodes)
-      .setMeta("addToHistory", false).setMeta("preventUpdate", true));  // not an edit
-    const doc = this.editor.state.doc;
-    for (let i = doc.childCount - runs.length; i < doc.childCount; i++) { this.md.adopt(doc.child(i)); }
-  }
-
-  finish() {
+    const rest = Fragment.fromArray(this.rest.map((json) => this.editor.schema.nodeFromJSON(json)));
     const done = this.restDone;
     this.dropRest();
+    const tr = view.state.tr.insert(view.state.doc.content.size, rest);
+    view.dispatch(tr.setMeta("addToHistory", false).setMeta("preventUpdate", true));  // not an edit
+    this.md.adopt(this.editor.state.doc);
     done();
   }
 

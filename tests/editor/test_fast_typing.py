@@ -94,29 +94,3 @@ def test_the_text_of_a_long_chapter_is_whole_even_when_asked_for_at_once(page, h
     wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
     page.evaluate("localStorage.setItem('jointbook:editor-mode:teacher', 'visual')")
     assert page.evaluate("(t) => { harness.start(t, {person: 'teacher'}); return harness.markdown(); }", text) == text
-
-
-def test_a_long_chapter_fills_in_a_slice_at_a_time_and_takes_keys_between_the_slices(page, harness):
-    # the rest of a long chapter comes while the page is idle, a few runs of blocks at a time, so
-    # that a key pressed meanwhile waits for one slice only; the page's idle moments are held here
-    # and let through one at a time, with letters typed between them
-    text = long_chapter()
-    page.goto(harness + "/")
-    wait_until(page, "() => Boolean(window.JointbookEditor && window.harness && window.katex)")
-    page.evaluate("""(t) => { localStorage.setItem('jointbook:editor-mode:teacher', 'visual');
-      window.idle = []; window.requestIdleCallback = (f) => { window.idle.push(f); return window.idle.length; };
-      window.cancelIdleCallback = () => {}; harness.start(t, {person: 'teacher'}); }""", text)
-    runs = lambda: page.locator(".jb-visual .jb-chunk").count()  # noqa: E731
-    first = page.locator(".jb-visual .jb-chunk > p").first
-    first.click()
-    page.keyboard.press("End")
-    typed, shown = "", [runs()]
-    while page.evaluate("window.idle.length"):
-        page.evaluate("window.idle.shift()({ timeRemaining: () => 50, didTimeout: false })")
-        page.keyboard.type("字")
-        typed += "字"
-        shown.append(runs())
-    assert len(shown) > 2 and shown == sorted(set(shown)), "each slice adds runs, and it takes more than one"
-    page.evaluate("() => window.editor.loading")
-    field = page.evaluate("harness.field()")
-    assert typed in first.inner_text() and field.replace(typed, "", 1) == text, "the letters went in together, and all the chapter is there"
