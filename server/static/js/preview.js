@@ -120,8 +120,15 @@
       job.timer = setTimeout(function () { self.work(); }, 0);
     } else {
       this.job = null;
+      this.reachable();
       if (job.done) { job.done(); }
     }
+  };
+
+  /** A preview wider or taller than its box scrolls: then it is a Tab stop, so the keyboard can scroll it too. */
+  Preview.prototype.reachable = function () {
+    var e = this.element;
+    if (e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight) { e.tabIndex = 0; } else { e.removeAttribute("tabindex"); }
   };
 
   /** Leave the refresh half done: what is shown stays consistent, and the next refresh starts from it. */
